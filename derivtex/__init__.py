@@ -1,0 +1,24 @@
+"""derivtex: index-method derivations of matrix derivatives, rendered as LaTeX."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import DerivtexError, OptionError, ParseError, ShapeError, UnsupportedError
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .api import Derivation, derive
+
+__all__ = ["Derivation", "DerivtexError", "OptionError", "ParseError", "ShapeError",
+           "UnsupportedError", "derive", "__version__"]
+
+
+def __getattr__(name: str):
+    """derive() and Derivation load the engine on first use, keeping `import derivtex` cheap."""
+    if name in ("derive", "Derivation"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

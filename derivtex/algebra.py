@@ -1,0 +1,139 @@
+"""Matrix-expression algebra for results: transposes pushed down, like terms combined,
+common factors pulled out, so reassembled results read as a lecturer writes them."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from . import ast
+from .model import SCALAR, Shapes, walk
+
+Term = tuple[Fraction, ast.Expr]
+
+
+def count_transposes(expr: ast.Expr) -> int:
+    return sum(isinstance(n, ast.Transpose) for n in walk(expr))
+
+
+class Algebra:
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+
+    def is_scalar(self, expr: ast.Expr) -> bool:
+        return self.shapes(expr) == SCALAR
+
+    # -- transposition --------------------------------------------------
+    def transpose(self, expr: ast.Expr) -> ast.Expr:
+        if isinstance(expr, ast.Number | ast.Identity | ast.Norm2) or self.is_scalar(expr):
+            return expr
+        if isinstance(expr, ast.Transpose):
+            return expr.operand
+        if isinstance(expr, ast.Neg):
+            return ast.Neg(self.transpose(expr.operand))
+        if isinstance(expr, ast.MatMul):
+            scalars = [f for f in expr.factors if self.is_scalar(f)]
+            chain = [self.transpose(f) for f in reversed(expr.factors) if not self.is_scalar(f)]
+            return self.product([*scalars, *chain])
+        if isinstance(expr, ast.Add):
+            pushed = self.sum([(Fraction(1), self.transpose(t)) for t in expr.terms])
+            if count_transposes(pushed) <= count_transposes(expr) + 1:
+                return pushed
+            return ast.Transpose(expr)
+        if isinstance(expr, ast.Call) and expr.func == "diag":
+            return expr
+        return ast.Transpose(expr)
+
+    # -- products -------------------------------------------------------
+    def product(self, factors: list[ast.Expr]) -> ast.Expr:
+        """Flattened product: numbers merged in front, then scalars, identities dropped."""
+        coeff = Fraction(1)
+        scalars: list[ast.Expr] = []
+        chain: list[ast.Expr] = []
+        for factor in factors:
+            flatten = isinstance(factor, ast.MatMul) and (
+                not self.is_scalar(factor) or all(self.is_scalar(f) for f in factor.factors))
+            for f in factor.factors if flatten else (factor,):
+                if isinstance(f, ast.Number):
+                    coeff *= f.value
+                elif isinstance(f, ast.Neg):
+                    coeff = -coeff
+                    (scalars if self.is_scalar(f.operand) else chain).append(f.operand)
+                elif self.is_scalar(f):
+                    scalars.append(f)
+                else:
+                    chain.append(f)
+        if len(chain) > 1:
+            chain = [f for f in chain if not isinstance(f, ast.Identity)] or chain[:1]
+        out: list[ast.Expr] = scalars + chain
+        if coeff != 1 and (abs(coeff) != 1 or not out):
+            out.insert(0, ast.Number(abs(coeff)))
+        expr = out[0] if len(out) == 1 else ast.MatMul(tuple(out))
+        return ast.Neg(expr) if coeff < 0 else expr
+
+    # -- sums -----------------------------------------------------------
+    def sum(self, terms: list[Term]) -> ast.Expr:
+        combined = combine(split_signs(terms))
+        if not combined:
+            return ast.Number(Fraction(0))
+        combined = self.factor_common(combined)
+        combined.sort(key=lambda t: count_transposes(t[1]))
+        out: list[ast.Expr] = []
+        for coeff, body in combined:
+            magnitude = self.product([ast.Number(abs(coeff)), body])
+            out.append(ast.Neg(magnitude) if coeff < 0 else magnitude)
+        return out[0] if len(out) == 1 else ast.Add(tuple(out))
+
+    def chain_of(self, expr: ast.Expr) -> tuple[list[ast.Expr], list[ast.Expr]]:
+        factors = list(expr.factors) if isinstance(expr, ast.MatMul) else [expr]
+        scalars = [f for f in factors if self.is_scalar(f)]
+        return scalars, [f for f in factors if not self.is_scalar(f)]
+
+    def factor_common(self, terms: list[Term]) -> list[Term]:
+        """a L M1 + b L M2 -> L (a M1 + b M2), and likewise on the right."""
+        if len(terms) < 2:
+            return terms
+        split = [self.chain_of(body) for _, body in terms]
+        chains = [c for _, c in split]
+        shortest = min(len(c) for c in chains)
+        left = 0
+        while left < shortest - 1 and all(c[left] == chains[0][left] for c in chains):
+            left += 1
+        right = 0
+        while (right < shortest - 1 - left
+               and all(c[-1 - right] == chains[0][-1 - right] for c in chains)):
+            right += 1
+        if not left and not right:
+            return terms
+        inner = self.sum([
+            (coeff, self.product([*scalars, *chain[left:len(chain) - right]]))
+            for (coeff, _), (scalars, chain) in zip(terms, split, strict=True)
+        ])
+        prefix, suffix = chains[0][:left], chains[0][len(chains[0]) - right:]
+        return [(Fraction(1), self.product([*prefix, inner, *suffix]))]
+
+
+def split_signs(terms: list[Term]) -> list[Term]:
+    """Move negations and numeric factors of each body into its coefficient."""
+    out: list[Term] = []
+    for coeff, body in terms:
+        while True:
+            if isinstance(body, ast.Neg):
+                coeff, body = -coeff, body.operand
+            elif isinstance(body, ast.MatMul) and isinstance(body.factors[0], ast.Number):
+                coeff *= body.factors[0].value
+                rest = body.factors[1:]
+                body = rest[0] if len(rest) == 1 else ast.MatMul(rest)
+            elif isinstance(body, ast.Add):
+                out.extend(split_signs([(coeff, t) for t in body.terms]))
+                break
+            else:
+                out.append((coeff, body))
+                break
+    return out
+
+
+def combine(terms: list[Term]) -> list[Term]:
+    totals: dict[ast.Expr, Fraction] = {}
+    for coeff, body in terms:
+        totals[body] = totals.get(body, Fraction(0)) + coeff
+    return [(c, b) for b, c in totals.items() if c != 0]

@@ -1,0 +1,148 @@
+"""`derive()`: the one public function every shell (CLI, Sphinx, MkDocs, Jupyter) calls."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from . import ast
+from .engine import Outcome, derive_steps
+from .errors import DerivtexError, OptionError, ParseError
+from .latex import LatexPrinter, symbol
+from .lexer import check_length
+from .model import Shapes, Symbol, infer_symbols, names_in, parse_shape_option
+from .parser import parse_text
+from .plain import NumpyPrinter, text
+from .render import render, rendered_steps
+
+LAYOUTS = ("numerator", "denominator")
+
+
+@dataclass
+class Derivation:
+    """A verified derivation; every output format is rendered from it on demand."""
+
+    expression: str
+    wrt: str
+    layout: str
+    symbols: dict[str, Symbol]
+    parsed: ast.Expr
+    outcome: Outcome
+    templates: str | None = None
+    verified: bool = True
+    _shapes: Shapes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._shapes = Shapes(self.symbols)
+
+    @property
+    def result(self) -> ast.Expr:
+        return self.outcome.result
+
+    @cached_property
+    def result_text(self) -> str:
+        return text(self.result)
+
+    @cached_property
+    def numpy(self) -> str:
+        return NumpyPrinter(self.symbols, self._shapes)(self.result)
+
+    @cached_property
+    def steps(self) -> list[dict[str, Any]]:
+        return rendered_steps(self.outcome, LatexPrinter(self._shapes), self.templates)
+
+    @cached_property
+    def latex(self) -> str:
+        """The LaTeX snippet: a sentence and an align* block per step."""
+        return render("derivation.tex.j2", self.templates, steps=self.steps).strip() + "\n"
+
+    @cached_property
+    def markdown(self) -> str:
+        return render("derivation.md.j2", self.templates, steps=self.steps).strip() + "\n"
+
+    @property
+    def title(self) -> str:
+        printer = LatexPrinter(self._shapes)
+        return r"\frac{\partial}{\partial %s}\left(%s\right)" % (
+            symbol(self.wrt, self.symbols[self.wrt].kind != "scalar"), printer.expr(self.parsed))
+
+    def standalone(self) -> str:
+        """A complete document that compiles with pdflatex."""
+        return render("standalone.tex.j2", self.templates, title=self.title, snippet=self.latex)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "expression": self.expression,
+            "wrt": self.wrt,
+            "layout": self.layout,
+            "symbols": {name: {"kind": s.kind, "shape": list(s.shape)}
+                        for name, s in self.symbols.items()},
+            "result": self.result_text,
+            "result_shape": list(self.outcome.result_shape),
+            "numpy": self.numpy,
+            "steps": [{"rule": s["rule"], "latex": s["body"], "text": s["text"]}
+                      for s in self.steps],
+            "latex": self.latex,
+            "verified": self.verified,
+        }
+
+    def _repr_latex_(self) -> str:
+        bodies = r" \\ ".join(s["body"] for s in self.steps)
+        return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def _repr_html_(self) -> str:
+        return "<div>%s</div>" % html.escape(self.markdown)
+
+
+def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
+    """Text or LaTeX (anything with a backslash) into the expression tree."""
+    check_length(expression)
+    if "\\" in expression:
+        from .latex_input import parse_latex
+
+        return parse_latex(expression, declared)
+    return parse_text(expression, declared)
+
+
+def normalise_shapes(shapes: Mapping[str, str] | None) -> dict[str, tuple]:
+    out = {}
+    for name, dims in (shapes or {}).items():
+        key, value = parse_shape_option(f"{name}={dims}")
+        out[key] = value
+    return out
+
+
+def derive(expression: str, wrt: str, layout: str = "numerator",
+           shapes: Mapping[str, str] | None = None, templates: str | None = None,
+           verify: bool = True) -> Derivation:
+    """Derive d(expression)/d(wrt) by the index method; raises DerivtexError on bad input."""
+    if layout not in LAYOUTS:
+        raise OptionError(f"unknown layout {layout!r}; use numerator or denominator")
+    if not isinstance(expression, str):
+        raise ParseError("the expression must be text")
+    declared = normalise_shapes(shapes)
+    parsed = parse_expression(expression, frozenset(declared))
+    if not wrt or not wrt.isidentifier():
+        raise OptionError(f"--wrt {wrt!r} is not a name")
+    if wrt not in {n.name for n in names_in(parsed)}:
+        raise OptionError(f"the variable {wrt!r} does not occur in the expression")
+    symbols = infer_symbols(parsed, declared)
+    unknown = sorted(set(declared) - set(symbols))
+    if unknown:
+        raise OptionError(f"--shape names {', '.join(unknown)}, not in the expression")
+    outcome = derive_steps(parsed, symbols, wrt, layout)
+    if verify:
+        from .verify import check
+
+        check(parsed, outcome.result, symbols, wrt, layout)
+    return Derivation(expression, wrt, layout, symbols, parsed, outcome, templates,
+                      verified=verify)
+
+
+__all__ = ["Derivation", "DerivtexError", "derive"]

@@ -1,0 +1,96 @@
+"""The command line: `derivtex derive EXPR --wrt VAR ...` (SPEC §4)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import DerivtexError, VerificationError
+
+FORMATS = ("latex", "json", "markdown")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one short line, exit 2, as for bad input
+        self.exit(2, f"derivtex: error: {message}\n(see derivtex {self.prog.split()[-1]} --help)\n"
+                  if " " in self.prog else f"derivtex: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="derivtex", description="Index-method derivations of matrix "
+                     "derivatives, as LaTeX a lecturer would write.")
+    parser.add_argument("--version", action="version", version=f"derivtex {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    derive = commands.add_parser("derive", help="derive one expression")
+    derive.add_argument("expression", help="the expression (text or LaTeX); - reads stdin")
+    derive.add_argument("--wrt", required=True, help="the variable to differentiate by")
+    derive.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
+    derive.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                        help="declare a shape: A=n,m (matrix), x=m (vector), c=1 (scalar)")
+    derive.add_argument("--format", choices=FORMATS, default="latex")
+    derive.add_argument("--standalone", action="store_true",
+                        help="a complete LaTeX document instead of a snippet")
+    derive.add_argument("--templates", metavar="DIR", help="a directory of templates that "
+                        "override the shipped ones")
+    derive.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    return parser
+
+
+def read_expression(arg: str) -> str:
+    if arg != "-":
+        return arg
+    from .lexer import MAX_INPUT_CHARS
+
+    data = sys.stdin.buffer.read(MAX_INPUT_CHARS * 4 + 1)
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise DerivtexError(f"standard input is not UTF-8 (byte {exc.start + 1})") from None
+
+
+def run_derive(args: argparse.Namespace) -> str:
+    from .api import derive
+
+    shapes = {}
+    for item in args.shape:
+        name, _, dims = item.partition("=")
+        if not _:
+            from .errors import OptionError
+
+            raise OptionError(f"--shape {item!r}: expected NAME=DIMS, e.g. A=n,m")
+        shapes[name.strip()] = dims
+    if args.templates and not Path(args.templates).is_dir():
+        from .errors import OptionError
+
+        raise OptionError(f"--templates {args.templates!r} is not a directory")
+    d = derive(read_expression(args.expression), args.wrt, layout=args.layout,
+               shapes=shapes, templates=args.templates)
+    if args.format == "json":
+        return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if args.format == "markdown":
+        return d.markdown
+    return d.standalone() if args.standalone else d.latex
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        output = run_derive(args)
+    except DerivtexError as exc:
+        print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
+        return 2
+    except VerificationError as exc:
+        print(f"derivtex: internal error: the result failed its numeric check ({exc}); "
+              "nothing was written. Please report this expression.", file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("derivtex: unsupported: the expression is too deeply nested", file=sys.stderr)
+        return 2
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return 0

@@ -1,0 +1,127 @@
+"""The index method end to end: goal, sum expansion, linearity, product/chain rule,
+delta, contraction, reassembly, transpose check. Each rule adds one Step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import ast
+from . import index as ix
+from .algebra import Algebra
+from .contract import contract
+from .differentiate import Differentiator
+from .errors import UnsupportedError
+from .expand import Expander
+from .model import SCALAR, Shape, Shapes, Symbol
+from .reassemble import Assembler
+from .steps import Step
+
+MAX_RULE_ROUNDS = 20
+
+
+@dataclass
+class Outcome:
+    steps: list[Step]
+    result: ast.Expr
+    result_shape: Shape
+    out_kind: str
+
+
+def kind_of(shape: Shape) -> str:
+    if shape == SCALAR:
+        return "scalar"
+    return "vector" if shape[1] == 1 else "matrix"
+
+
+def output_name(symbols: Mapping[str, Symbol], kind: str) -> str:
+    preferred = {"scalar": "f g h u".split(), "vector": "y z u v".split(),
+                 "matrix": "F G H".split()}[kind]
+    return next((n for n in preferred if n not in symbols), "f")
+
+
+def needs_transpose(out_kind: str, wrt_kind: str, layout: str) -> bool:
+    """Is the natural arrangement (output index first, then the variable's) the wrong way round?"""
+    natural_is_numerator = not (out_kind == "scalar" and wrt_kind != "scalar")
+    return natural_is_numerator == (layout == "denominator")
+
+
+def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
+                 layout: str) -> Outcome:
+    shapes = Shapes(symbols)
+    dims = {d for s in symbols.values() for d in s.shape if isinstance(d, str)}
+    names = ix.IndexNames(set(symbols) | dims)
+    algebra = Algebra(shapes)
+    out_shape = shapes(expr)
+    wrt_shape = symbols[wrt].shape
+    out_kind, wrt_kind = kind_of(out_shape), symbols[wrt].kind
+    free_dims = [d != 1 for d in (*out_shape, *wrt_shape)]
+    letters = iter(["i", "j"] if sum(free_dims) == 2 else ["j" if not any(free_dims[:2])
+                                                           else "i"])
+    out_idx = [names.fresh(d, next(letters, None)) if d != 1 else None for d in out_shape]
+    wrt_idx = [names.fresh(d, next(letters, None)) if d != 1 else None for d in wrt_shape]
+    free = [i for i in out_idx + wrt_idx if i is not None]
+    if len(free) > 2:
+        raise UnsupportedError(
+            f"the derivative of a {out_kind} by a {wrt_kind} is a tensor of order "
+            f"{len(free)}; only matrix-shaped derivatives are supported yet")
+    f_name = output_name(symbols, out_kind)
+    goal_entry = ix.Entry(ast.Name(f_name), out_idx[0], out_idx[1])
+    wrt_entry = ix.Entry(ast.Name(wrt), wrt_idx[0], wrt_idx[1])
+    steps = [Step("goal", expr, None, {
+        "f": f_name, "out_kind": out_kind, "wrt_kind": wrt_kind, "wrt": wrt,
+        "entry": goal_entry, "wrt_entry": wrt_entry, "layout": layout,
+        "shape": layout_shape(out_shape, wrt_shape, out_kind, wrt_kind, layout),
+    })]
+    tree = Expander(shapes, names).entry(expr, out_idx[0], out_idx[1])
+    steps.append(Step("sum_expansion", goal_entry, tree, {"expr": expr}))
+
+    diff = Differentiator(wrt_entry)
+    state = diff.linearity(tree)
+    lhs = ix.Deriv(goal_entry, wrt_entry)
+    steps.append(Step("linearity", lhs, state))
+    for _ in range(MAX_RULE_ROUNDS):
+        if diff.needs_product_rule(state):
+            state = diff.product_rule(state)
+            steps.append(Step("product_rule", lhs, state))
+        elif diff.needs_chain_rule(state):
+            state = diff.chain_rule(state)
+            steps.append(Step("chain_rule", lhs, state))
+        else:
+            break
+    else:
+        raise UnsupportedError("the expression needs too many rounds of the product rule")
+    state = diff.evaluate(state)
+    steps.append(Step("delta", lhs, state, {"wrt_entry": wrt_entry}))
+    contractions: list = []
+    contracted = contract(state, contractions)
+    if contractions:
+        steps.append(Step("contraction", lhs, contracted, {"contractions": contractions}))
+
+    row, col = (free + [None, None])[:2]
+    natural = Assembler(algebra, names).assemble(contracted, row, col)
+    steps.append(Step("reassembly", lhs, ix.Entry(natural, row, col), {
+        "natural": natural, "row": row, "col": col}))
+
+    transpose = needs_transpose(out_kind, wrt_kind, layout)
+    result = algebra.transpose(natural) if transpose else natural
+    result_shape = layout_shape(out_shape, wrt_shape, out_kind, wrt_kind, layout)
+    steps.append(Step("transpose_check", natural, result, {
+        "transposed": transpose and algebra.transpose(natural) != natural,
+        "needs_transpose": transpose, "layout": layout, "shape": result_shape,
+        "natural_shape": (row.dim if row else 1, col.dim if col else 1),
+        "out_kind": out_kind, "wrt_kind": wrt_kind, "f": f_name, "wrt": wrt,
+    }))
+    return Outcome(steps, result, result_shape, out_kind)
+
+
+def layout_shape(out_shape: Shape, wrt_shape: Shape, out_kind: str, wrt_kind: str,
+                 layout: str) -> Shape:
+    """The derivative's shape in the layout (SPEC §3)."""
+    if out_kind == "scalar":
+        numerator: Shape = (wrt_shape[1], wrt_shape[0])
+    elif wrt_kind == "scalar":
+        numerator = out_shape
+    else:
+        numerator = (out_shape[0], wrt_shape[0])
+    return numerator if layout == "numerator" else (numerator[1], numerator[0])

@@ -1,0 +1,47 @@
+"""Exceptions of derivtex's own, so every shell can turn them into one clear message."""
+
+from __future__ import annotations
+
+
+class DerivtexError(Exception):
+    """Bad input: what is wrong and, where known, the 1-based column."""
+
+    kind = "error"
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.column is None:
+            return self.message
+        return f"column {self.column}: {self.message}"
+
+
+class ParseError(DerivtexError):
+    """The text is not in the input language (text or LaTeX)."""
+
+    kind = "syntax error"
+
+
+class ShapeError(DerivtexError):
+    """Sizes or kinds do not fit together."""
+
+    kind = "shape error"
+
+
+class UnsupportedError(DerivtexError):
+    """Well-formed input that derivtex does not derive (yet)."""
+
+    kind = "unsupported"
+
+
+class OptionError(DerivtexError):
+    """A bad option value: layout, method, --shape, wrt."""
+
+    kind = "bad option"
+
+
+class VerificationError(Exception):
+    """The derived result disagrees with finite differences: a bug in derivtex, never output."""

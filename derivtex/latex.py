@@ -1,0 +1,186 @@
+"""LaTeX for matrix expressions and index trees.
+
+Only validated names reach the output: identifiers of letters, digits and underscores,
+and Greek names from a fixed list, so no input can smuggle a control sequence in.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from . import ast
+from . import index as ix
+from .model import SCALAR, Shapes
+from .parser import GREEK
+
+_NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
+FUNCTIONS = {
+    "tr": r"\operatorname{tr}", "det": r"\det", "exp": r"\exp", "log": r"\log",
+    "tanh": r"\tanh", "sigma": r"\sigma", "relu": r"\operatorname{relu}",
+    "softmax": r"\operatorname{softmax}", "diag": r"\operatorname{diag}",
+    "dsigma": r"\sigma'", "dtanh": r"\tanh'", "recip": r"\frac{1}{\cdot}",
+    "step": r"\operatorname{step}",
+}
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """(base, subscript) in LaTeX: x1 -> (x, 1), alpha -> (\\alpha, ''), foo -> (\\mathrm{foo}, '')."""
+    if name in GREEK:
+        return "\\" + name, ""
+    match = _NAME.fullmatch(name)
+    if match is None or not match.group(1):
+        raise ValueError(f"not a valid name: {name!r}")
+    base, digits, rest = match.group(1), match.group(2), match.group(3) or ""
+    if not re.fullmatch(r"[A-Za-z0-9_]*", rest):
+        raise ValueError(f"not a valid name: {name!r}")
+    if len(base) > 1:
+        base = r"\mathrm{%s}" % base
+    sub = ",".join(p for p in (digits, rest.replace("_", ",")) if p)
+    return base, sub
+
+
+def symbol(name: str, bold: bool) -> str:
+    base, sub = name_parts(name)
+    if bold:
+        base = r"\boldsymbol{%s}" % base
+    return base + ("_{%s}" % sub if sub else "")
+
+
+def number(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return r"\frac{%d}{%d}" % (value.numerator, value.denominator)
+
+
+def index_list(indices: tuple[ix.Idx, ...]) -> str:
+    names = [i.name for i in indices]
+    return ("" if all(len(n) == 1 for n in names) else ",").join(names)
+
+
+class LatexPrinter:
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+
+    # -- matrix expressions ------------------------------------------------
+    def expr(self, e: ast.Expr) -> str:
+        if isinstance(e, ast.Name):
+            return symbol(e.name, self.shapes(e) != SCALAR)
+        if isinstance(e, ast.Number):
+            return number(e.value)
+        if isinstance(e, ast.Identity):
+            return r"\boldsymbol{I}"
+        if isinstance(e, ast.Neg):
+            return "-" + self.factor(e.operand)
+        if isinstance(e, ast.Add):
+            out = self.expr(e.terms[0])
+            for term in e.terms[1:]:
+                if isinstance(term, ast.Neg):
+                    out += " - " + self.factor(term.operand)
+                else:
+                    out += " + " + self.expr(term)
+            return out
+        if isinstance(e, ast.MatMul):
+            return r" ".join(self.factor(f) for f in e.factors)
+        if isinstance(e, ast.Transpose):
+            inner = e.operand
+            if isinstance(inner, ast.Call) and inner.func == "inv":
+                return self.atom(inner.args[0]) + r"^{-\top}"
+            return self.atom(inner) + r"^{\top}"
+        if isinstance(e, ast.Norm2):
+            return r"\lVert %s \rVert^{2}" % self.expr(e.operand)
+        if isinstance(e, ast.Call):
+            if e.func == "inv":
+                return self.atom(e.args[0]) + "^{-1}"
+            return r"%s\left(%s\right)" % (FUNCTIONS[e.func], self.expr(e.args[0]))
+        raise TypeError(e)
+
+    def factor(self, e: ast.Expr) -> str:
+        """As a factor of a product: sums in parentheses."""
+        if isinstance(e, ast.Add | ast.Neg | ast.MatMul):
+            return r"\left(%s\right)" % self.expr(e)
+        return self.expr(e)
+
+    def atom(self, e: ast.Expr) -> str:
+        """As the base of a superscript."""
+        if isinstance(e, ast.Name | ast.Identity | ast.Call | ast.Norm2):
+            return self.expr(e)
+        return r"\left(%s\right)" % self.expr(e)
+
+    # -- index trees --------------------------------------------------------
+    def entry(self, e: ix.Entry) -> str:
+        indices = index_list(e.indices())
+        if isinstance(e.expr, ast.Name):
+            base, sub = name_parts(e.expr.name)
+            if not indices:
+                return symbol(e.expr.name, False)
+            if sub:
+                return r"(%s_{%s})_{%s}" % (base, sub, indices)
+            return "%s_{%s}" % (base, indices)
+        if not indices:
+            return r"\left(%s\right)" % self.expr(e.expr)
+        return r"\left[%s\right]_{%s}" % (self.expr(e.expr), indices)
+
+    def index(self, node: ix.Node) -> str:
+        if isinstance(node, ix.Const):
+            return number(node.value)
+        if isinstance(node, ix.Entry):
+            return self.entry(node)
+        if isinstance(node, ix.Delta):
+            return r"\delta_{%s}" % index_list((node.first, node.second))
+        if isinstance(node, ix.Sum):
+            limits = "".join(r"\sum_{%s=1}^{%s}" % (i.name, dim_latex(i.dim))
+                             for i in node.indices)
+            return limits + " " + self.index_factor(node.body, in_sum=True)
+        if isinstance(node, ix.Add):
+            out = self.index(node.terms[0])
+            for term in node.terms[1:]:
+                text = self.index(term)
+                out += (" - " + text[1:]) if text.startswith("-") else (" + " + text)
+            return out
+        if isinstance(node, ix.Prod):
+            return self.product(node.factors)
+        if isinstance(node, ix.Apply):
+            return r"%s\left(%s\right)" % (FUNCTIONS[node.func], self.index(node.arg))
+        if isinstance(node, ix.Deriv):
+            return self.derivative(node)
+        raise TypeError(node)
+
+    def product(self, factors: tuple[ix.Node, ...]) -> str:
+        parts: list[str] = []
+        sign = ""
+        items = list(factors)
+        if items and isinstance(items[0], ix.Const):
+            value = items.pop(0).value
+            if value < 0:
+                sign, value = "-", -value
+            if value != 1 or not items:
+                parts.append(number(value))
+        rendered = [self.index_factor(f) for f in items]
+        k = 0
+        while k < len(rendered):
+            run = 1
+            while k + run < len(rendered) and rendered[k + run] == rendered[k]:
+                run += 1
+            parts.append(rendered[k] if run == 1 else r"%s^{%d}" % (rendered[k], run))
+            k += run
+        return sign + r" ".join(parts)
+
+    def index_factor(self, node: ix.Node, in_sum: bool = False) -> str:
+        text = self.index(node)
+        if isinstance(node, ix.Add) or (isinstance(node, ix.Sum) and not in_sum):
+            return r"\left(%s\right)" % text
+        return text
+
+    def derivative(self, node: ix.Deriv) -> str:
+        wrt = self.entry(node.wrt)
+        if isinstance(node.body, ix.Entry):
+            return r"\frac{\partial %s}{\partial %s}" % (self.entry(node.body), wrt)
+        return r"\frac{\partial}{\partial %s}\left(%s\right)" % (wrt, self.index(node.body))
+
+
+def dim_latex(dim: str | int) -> str:
+    if isinstance(dim, int):
+        return str(dim)
+    base, sub = name_parts(dim)
+    return base + ("_{%s}" % sub if sub else "")

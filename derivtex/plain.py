@@ -1,0 +1,122 @@
+"""Results as text in the input language and as a numpy expression."""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Mapping
+from fractions import Fraction
+
+from . import ast
+from .expand import product_groups
+from .model import Shapes, Symbol
+
+
+def number_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    den = value.denominator
+    while den % 2 == 0:
+        den //= 2
+    while den % 5 == 0:
+        den //= 5
+    if den == 1:
+        return format(float(value), "g")
+    return repr(float(value))
+
+
+def text(e: ast.Expr) -> str:
+    """In the input language: `2 (A x - b)^T A`."""
+    if isinstance(e, ast.Name):
+        return e.name
+    if isinstance(e, ast.Number):
+        return number_text(e.value)
+    if isinstance(e, ast.Identity):
+        return "I"
+    if isinstance(e, ast.Neg):
+        return "-" + _text_factor(e.operand)
+    if isinstance(e, ast.Add):
+        out = text(e.terms[0])
+        for term in e.terms[1:]:
+            if isinstance(term, ast.Neg):
+                out += " - " + _text_factor(term.operand)
+            else:
+                out += " + " + text(term)
+        return out
+    if isinstance(e, ast.MatMul):
+        return " ".join(_text_factor(f) for f in e.factors)
+    if isinstance(e, ast.Transpose):
+        inner = e.operand
+        return (text(inner) if isinstance(inner, ast.Name | ast.Call) else
+                "(%s)" % text(inner)) + "^T"
+    if isinstance(e, ast.Norm2):
+        return "||%s||^2" % text(e.operand)
+    if isinstance(e, ast.Call):
+        return "%s(%s)" % (e.func, text(e.args[0]))
+    raise TypeError(e)
+
+
+def _text_factor(e: ast.Expr) -> str:
+    return "(%s)" % text(e) if isinstance(e, ast.Add | ast.Neg | ast.MatMul) else text(e)
+
+
+_NUMPY_CALLS = {
+    "tr": "np.trace({})", "det": "np.linalg.det({})", "inv": "np.linalg.inv({})",
+    "exp": "np.exp({})", "log": "np.log({})", "tanh": "np.tanh({})",
+    "sigma": "(1 / (1 + np.exp(-{})))",
+    "dsigma": "(np.exp(-{0}) / (1 + np.exp(-{0})) ** 2)",
+    "dtanh": "(1 - np.tanh({}) ** 2)", "recip": "(1 / {})",
+    "relu": "np.maximum({}, 0)", "step": "np.greater({}, 0).astype(float)",
+    "diag": "np.diagflat({})",
+}
+
+
+class NumpyPrinter:
+    """A Python expression over `np` and the symbol names (keywords get a trailing _)."""
+
+    def __init__(self, symbols: Mapping[str, Symbol], shapes: Shapes) -> None:
+        self.shapes = shapes
+        self.sizes: dict[str | int, str] = {}
+        for sym in symbols.values():
+            for axis, dim in enumerate(sym.shape):
+                if isinstance(dim, str):
+                    self.sizes.setdefault(dim, f"{py_name(sym.name)}.shape[{axis}]")
+
+    def __call__(self, e: ast.Expr) -> str:
+        if isinstance(e, ast.Name):
+            return py_name(e.name)
+        if isinstance(e, ast.Number):
+            v = e.value
+            return str(v.numerator) if v.denominator == 1 else repr(float(v))
+        if isinstance(e, ast.Identity):
+            size = e.dim if isinstance(e.dim, int) else self.sizes[e.dim]
+            return f"np.eye({size})"
+        if isinstance(e, ast.Neg):
+            return f"(-{self.atom(e.operand)})"
+        if isinstance(e, ast.Add):
+            return "(" + " + ".join(self(t) for t in e.terms) + ")"
+        if isinstance(e, ast.MatMul):
+            scalars, chain = product_groups(e.factors, self.shapes)
+            parts = [self.chain(g) for g in scalars] + ([self.chain(chain)] if chain else [])
+            return "(" + " * ".join(parts) + ")"
+        if isinstance(e, ast.Transpose):
+            return self.atom(e.operand) + ".T"
+        if isinstance(e, ast.Norm2):
+            return f"np.sum({self.atom(e.operand)} ** 2)"
+        if isinstance(e, ast.Call):
+            return _NUMPY_CALLS[e.func].format(self.atom(e.args[0]))
+        raise TypeError(e)
+
+    def chain(self, factors: list[ast.Expr]) -> str:
+        if len(factors) == 1:
+            return self.atom(factors[0])
+        return "(" + " @ ".join(self.atom(f) for f in factors) + ")"
+
+    def atom(self, e: ast.Expr) -> str:
+        out = self(e)
+        if isinstance(e, ast.Name | ast.Call | ast.Number) or out.startswith("("):
+            return out
+        return f"({out})"
+
+
+def py_name(name: str) -> str:
+    return name + "_" if keyword.iskeyword(name) else name

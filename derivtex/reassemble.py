@@ -1,0 +1,197 @@
+"""Reassembly: recognise the contracted entries as a matrix expression.
+
+Each term is a product of entries linked by summed indices; since every factor has at
+most two indices, the links form chains (matrix products), closed chains (traces) and
+scalars. Walking the chain from the row index to the column index reads the matrix
+product off, transposing each factor that is entered by its column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from . import ast
+from . import index as ix
+from .algebra import Algebra, Term
+from .errors import UnsupportedError
+
+MAX_TERMS = 5_000
+
+
+def collapse(node: ix.Node) -> ix.Node:
+    """Whole entries of compound factors that were not differentiated become atoms again."""
+    origin = getattr(node, "origin", None)
+    if origin is not None and not ix.has_delta(node):
+        return origin
+    if isinstance(node, ix.Sum):
+        return ix.Sum(node.indices, collapse(node.body))
+    if isinstance(node, ix.Add):
+        return ix.Add(tuple(collapse(t) for t in node.terms))
+    if isinstance(node, ix.Prod):
+        return ix.Prod(tuple(collapse(f) for f in node.factors))
+    return node
+
+
+@dataclass
+class Monomial:
+    coeff: Fraction = Fraction(1)
+    indices: tuple[ix.Idx, ...] = ()
+    atoms: list[ix.Node] = field(default_factory=list)
+
+
+def monomials(node: ix.Node) -> list[Monomial]:
+    if isinstance(node, ix.Const):
+        return [Monomial(node.value)] if node.value else []
+    if isinstance(node, ix.Entry | ix.Delta):
+        return [Monomial(atoms=[node])]
+    if isinstance(node, ix.Add):
+        return [m for t in node.terms for m in monomials(t)]
+    if isinstance(node, ix.Sum):
+        return [Monomial(m.coeff, node.indices + m.indices, m.atoms) for m in monomials(node.body)]
+    if isinstance(node, ix.Prod):
+        out = [Monomial()]
+        for factor in node.factors:
+            parts = monomials(factor)
+            out = [Monomial(a.coeff * b.coeff, a.indices + b.indices, a.atoms + b.atoms)
+                   for a in out for b in parts]
+            if len(out) > MAX_TERMS:
+                raise UnsupportedError(f"the derivative has more than {MAX_TERMS} terms")
+        return out
+    raise UnsupportedError(f"cannot reassemble a {type(node).__name__} node")
+
+
+class _Atom:
+    """A factor with its two index slots; None marks a slot of size one."""
+
+    __slots__ = ("expr", "slots")
+
+    def __init__(self, expr: ast.Expr, row: ix.Idx | None, col: ix.Idx | None) -> None:
+        self.expr = expr
+        self.slots = [row, col]
+
+
+class Assembler:
+    def __init__(self, algebra: Algebra, names: ix.IndexNames) -> None:
+        self.algebra = algebra
+        self.names = names
+
+    def assemble(self, tree: ix.Node, row: ix.Idx | None, col: ix.Idx | None) -> ast.Expr:
+        terms: list[Term] = []
+        for mono in monomials(collapse(tree)):
+            terms.append((mono.coeff, self.term(mono, row, col)))
+        return self.algebra.sum(terms)
+
+    def term(self, mono: Monomial, row: ix.Idx | None, col: ix.Idx | None) -> ast.Expr:
+        atoms = [to_atom(a) for a in mono.atoms]
+        self.split_repeated(atoms, {i for i in (row, col) if i is not None})
+        walker = _ChainWalker(atoms, {row, col} - {None}, self.algebra)
+        factors: list[ast.Expr] = []
+        row_chain = walker.walk_free(row) if row is not None else []
+        col_chain = walker.walk_free(col, backwards=True) if col is not None and \
+            not walker.reached(col) else []
+        factors += walker.scalars()
+        return self.algebra.product([*factors, *row_chain, *col_chain])
+
+    def split_repeated(self, atoms: list[_Atom], free: set[ix.Idx]) -> None:
+        """An index used by more factors than a matrix product allows becomes diag(v)."""
+        while True:
+            counts: dict[ix.Idx, list[tuple[int, int]]] = {}
+            for n, atom in enumerate(atoms):
+                for s, idx in enumerate(atom.slots):
+                    if idx is not None:
+                        counts.setdefault(idx, []).append((n, s))
+            over = next((i for i, occ in counts.items()
+                         if len(occ) > (1 if i in free else 2)), None)
+            if over is None:
+                return
+            occ = counts[over]
+            vector = next((n for n, s in occ if atoms[n].slots[1 - s] is None
+                           and atoms[n].expr is not None), None)
+            if vector is None:
+                raise UnsupportedError(
+                    f"the entries share index {over.name} in a pattern with no matrix form")
+            atom = atoms[vector]
+            expr = atom.expr if atom.slots[1] is None else self.algebra.transpose(atom.expr)
+            fresh = self.names.fresh(over.dim)
+            atoms[vector] = _Atom(ast.Call("diag", (expr,)), over, fresh)
+            other_n, other_s = next((n, s) for n, s in occ if n != vector)
+            atoms[other_n].slots[other_s] = fresh
+
+
+def to_atom(node: ix.Node) -> _Atom:
+    if isinstance(node, ix.Delta):
+        atom = _Atom(None, node.first, node.second)  # type: ignore[arg-type]
+        return atom
+    assert isinstance(node, ix.Entry)
+    return _Atom(node.expr, node.row, node.col)
+
+
+class _ChainWalker:
+    def __init__(self, atoms: list[_Atom], free: set, algebra: Algebra) -> None:
+        self.atoms = atoms
+        self.free = free
+        self.algebra = algebra
+        self.visited: set[int] = set()
+        self.ends: set[ix.Idx] = set()
+        self.where: dict[ix.Idx, list[tuple[int, int]]] = {}
+        for n, atom in enumerate(atoms):
+            for s, idx in enumerate(atom.slots):
+                if idx is not None:
+                    self.where.setdefault(idx, []).append((n, s))
+
+    def reached(self, idx: ix.Idx) -> bool:
+        return idx in self.ends
+
+    def oriented(self, n: int, enter: int) -> ast.Expr:
+        atom = self.atoms[n]
+        if atom.expr is None:
+            idx = atom.slots[0]
+            assert idx is not None
+            return ast.Identity(idx.dim)
+        return atom.expr if enter == 0 else self.algebra.transpose(atom.expr)
+
+    def walk(self, n: int, enter: int) -> list[ast.Expr]:
+        """Factors from atom n (entered by slot `enter`) to the chain's other end."""
+        factors = []
+        while True:
+            self.visited.add(n)
+            factors.append(self.oriented(n, enter))
+            leave = 1 - enter
+            idx = self.atoms[n].slots[leave]
+            if idx is None:
+                return factors
+            if idx in self.free:
+                self.ends.add(idx)
+                return factors
+            nxt = next(((m, s) for m, s in self.where[idx] if (m, s) != (n, leave)), None)
+            if nxt is None:
+                raise UnsupportedError(f"a sum over index {idx.name} of single entries "
+                                       "has no matrix form here")
+            if nxt[0] in self.visited:
+                return factors
+            n, enter = nxt
+
+    def walk_free(self, idx: ix.Idx, backwards: bool = False) -> list[ast.Expr]:
+        self.ends.add(idx)
+        (n, slot), = self.where[idx]
+        factors = self.walk(n, slot)
+        if backwards:
+            factors = [self.algebra.transpose(f) for f in reversed(factors)]
+        return factors
+
+    def scalars(self) -> list[ast.Expr]:
+        out: list[ast.Expr] = []
+        for n, atom in enumerate(self.atoms):
+            if n in self.visited:
+                continue
+            if atom.slots == [None, None]:
+                self.visited.add(n)
+                out.append(atom.expr)
+            elif None in atom.slots:
+                chain = self.walk(n, atom.slots.index(None))
+                out.append(self.algebra.product(chain))
+        for n in range(len(self.atoms)):
+            if n not in self.visited:
+                out.append(ast.Call("tr", (self.algebra.product(self.walk(n, 0)),)))
+        return out
