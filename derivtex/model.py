@@ -153,6 +153,8 @@ class _Inference:
                 a.parent = b
             else:
                 b.parent = a
+        elif 1 in (a, b):
+            raise ShapeError(f"{what}: a scalar where a vector or matrix is needed", col)
         elif isinstance(a, _Var):
             a.parent = b
         elif isinstance(b, _Var):

@@ -12,7 +12,7 @@ from . import ast
 from .errors import ParseError
 from .lexer import Token, tokenize
 
-MAX_DEPTH = 200
+MAX_DEPTH = 100
 MAX_POWER = 10
 
 FUNCTIONS = {

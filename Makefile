@@ -1,0 +1,35 @@
+# One command sets up and derives (make demo); one runs every test (make test).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint samples picture bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/derivtex derive "y^T A x" --wrt x --standalone -o demo.tex
+	@echo "wrote demo.tex (compile it with: pdflatex demo.tex)"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check derivtex tests benchmarks samples
+
+test: $(STAMP) lint
+	$(PY) -m pytest -q
+
+samples: $(STAMP)
+	$(PY) samples/generate.py
+
+picture: samples
+	pdftoppm -png -r 110 -singlefile samples/notes_bilinear.pdf docs/derivation
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_derive.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info demo.tex

@@ -1,0 +1,53 @@
+"""Regenerate samples/*.tex (and, with pdflatex, *.pdf) from samples/samples.toml."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def entries() -> list[dict]:
+    with open(HERE / "samples.toml", "rb") as fh:
+        return tomllib.load(fh)["derivation"]
+
+
+def tex_for(entry: dict) -> str:
+    from derivtex import derive
+
+    return derive(entry["expr"], entry["wrt"], layout=entry.get("layout", "numerator"),
+                  shapes=entry.get("shape")).standalone()
+
+
+def compile_pdf(tex: Path, outdir: Path) -> Path:
+    """pdflatex, safely: no shell escape, stop at the first error."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            ["pdflatex", "-halt-on-error", "-no-shell-escape", "-interaction=nonstopmode",
+             "-output-directory", tmp, str(tex)],
+            check=True, capture_output=True, timeout=120)
+        pdf = outdir / (tex.stem + ".pdf")
+        shutil.copy(Path(tmp) / (tex.stem + ".pdf"), pdf)
+    return pdf
+
+
+def main() -> int:
+    have_pdflatex = shutil.which("pdflatex") is not None
+    for entry in entries():
+        tex = HERE / f"{entry['name']}.tex"
+        tex.write_text(tex_for(entry), encoding="utf-8")
+        if have_pdflatex:
+            compile_pdf(tex, HERE)
+        print(f"wrote {tex.relative_to(HERE.parent)}" + (" and .pdf" if have_pdflatex else ""))
+    if not have_pdflatex:
+        print("pdflatex not found: PDFs not rebuilt", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+import pytest
+
+from derivtex import ast
+from derivtex.errors import ParseError
+from derivtex.latex_input import parse_latex
+from derivtex.parser import parse_text
+
+
+@pytest.mark.parametrize("latex, text", [
+    (r"\mathbf{y}^\top \mathbf{A} \mathbf{x}", "y^T A x"),
+    (r"\boldsymbol{a}^{\intercal}\boldsymbol{x}", "a^T x"),
+    (r"\operatorname{tr}(\mathbf{A}\mathbf{X})", "tr(A X)"),
+    (r"\|\mathbf{A}\mathbf{x} - \mathbf{b}\|^2", "||A x - b||^2"),
+    (r"\sigma(\mathbf{W}\mathbf{x})", "sigma(W x)"),
+    (r"\left(\mathbf{x} - \mathbf{c}\right)^T \mathbf{M} \cdot \mathbf{x}", "(x - c)^T M x"),
+    (r"\alpha \mathbf{x}_1^{\mathsf{T}} \mathbf{x}_1", "alpha x_1^T x_1"),
+    (r"\mathbf{X}^{-1}", "inv(X)"),
+])
+def test_latex_gives_the_same_tree_as_text(latex, text):
+    assert parse_latex(latex) == parse_text(text)
+
+
+@pytest.mark.parametrize("latex, macro", [
+    (r"\write18{touch /tmp/x} x", r"\write"),
+    (r"\input{/etc/passwd}", r"\input"),
+    (r"\def\x{1} x", r"\def"),
+    (r"\csname input\endcsname", r"\csname"),
+    (r"\frac{1}{2} x", r"\frac"),
+])
+def test_unsupported_macros_are_rejected_by_name(latex, macro):
+    with pytest.raises(ParseError) as info:
+        parse_latex(latex)
+    assert macro in info.value.message
+    assert info.value.column == 1
+
+
+def test_unbalanced_braces_are_a_parse_error():
+    with pytest.raises(ParseError, match="malformed LaTeX"):
+        parse_latex(r"\mathbf{x")
+
+
+def test_names_come_back_plain():
+    assert parse_latex(r"\lambda \mathbf{x}") == ast.MatMul((ast.Name("lambda"), ast.Name("x")))

@@ -1,0 +1,61 @@
+from fractions import Fraction
+
+import pytest
+
+from derivtex import ast
+from derivtex.errors import ParseError
+from derivtex.parser import parse_text
+
+N = ast.Name
+
+
+def test_juxtaposition_star_and_at_are_products():
+    want = ast.MatMul((N("W"), N("x")))
+    assert parse_text("W x") == parse_text("W*x") == parse_text("W @ x") == want
+
+
+@pytest.mark.parametrize("text", ["a^T x", "a' x", "a.T x", "a^{T} x"])
+def test_transpose_spellings(text):
+    assert parse_text(text) == ast.MatMul((ast.Transpose(N("a")), N("x")))
+
+
+def test_sum_difference_and_constants():
+    expr = parse_text("2.5 x - b")
+    assert expr == ast.Add((ast.MatMul((ast.Number(Fraction(5, 2)), N("x"))), ast.Neg(N("b"))))
+
+
+def test_norm_and_inverse_and_functions():
+    assert parse_text("||x||^2") == ast.Norm2(N("x")) == parse_text("norm(x)^2")
+    assert parse_text("X^{-1}") == ast.Call("inv", (N("X"),)) == parse_text("inv(X)")
+    assert parse_text("sigma(W x)") == ast.Call("sigma", (ast.MatMul((N("W"), N("x"))),))
+
+
+@pytest.mark.parametrize("text, column, fragment", [
+    ("A x -", 6, "ends too early"),
+    ("bar(x)", 1, "unknown function 'bar'"),
+    ("(A x", 5, "')'"),
+    ("A x)", 4, "unmatched"),
+    ("x # y", 3, "unexpected character"),
+    ("||x||", 1, "squared norm"),
+    ("x^3.5", 3, "unsupported exponent"),
+    ("", 1, "empty"),
+])
+def test_errors_name_the_column(text, column, fragment):
+    with pytest.raises(ParseError) as info:
+        parse_text(text)
+    assert info.value.column == column
+    assert fragment in info.value.message
+
+
+def test_deep_nesting_is_a_clean_error():
+    with pytest.raises(ParseError, match="nested deeper"):
+        parse_text("(" * 4000 + "x" + ")" * 4000)
+
+
+def test_length_limit():
+    with pytest.raises(ParseError, match="limit is 10,000"):
+        parse_text("x + " * 3000 + "x")
+
+
+def test_declared_names_may_precede_parentheses():
+    assert parse_text("foo(x)", frozenset({"foo"})) == ast.MatMul((N("foo"), N("x")))
