@@ -25,7 +25,7 @@ FUNCTIONS = {
 
 
 def name_parts(name: str) -> tuple[str, str]:
-    """(base, subscript) in LaTeX: x1 -> (x, 1), alpha -> (\\alpha, ''), foo -> (\\mathrm{foo}, '')."""
+    """(base, subscript) in LaTeX: x1 -> (x, 1), alpha -> (\\alpha, ''), foo -> \\mathrm{foo}."""
     if name in GREEK:
         return "\\" + name, ""
     match = _NAME.fullmatch(name)

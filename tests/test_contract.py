@@ -4,7 +4,7 @@ from derivtex import ast
 from derivtex import index as ix
 from derivtex.contract import contract
 
-j, k, l = ix.Idx("j", "m"), ix.Idx("k", "m"), ix.Idx("l", "n")
+j, k, p = ix.Idx("j", "m"), ix.Idx("k", "m"), ix.Idx("p", "n")
 W = ast.Name("W")
 
 
@@ -18,9 +18,9 @@ def test_workhorse_sum_delta_x_gives_x_j():
 
 def test_delta_not_innermost_is_still_contracted():
     # sum_l sum_k y_l W_lk delta_jk: sympy's doit() leaves this one alone.
-    body = ix.Prod((ix.Entry(ast.Name("y"), l, None), ix.Entry(W, l, k), ix.Delta(j, k)))
-    out = contract(ix.Sum((k, l), body), [])
-    assert isinstance(out, ix.Sum) and out.indices == (l,)
+    body = ix.Prod((ix.Entry(ast.Name("y"), p, None), ix.Entry(W, p, k), ix.Delta(j, k)))
+    out = contract(ix.Sum((k, p), body), [])
+    assert isinstance(out, ix.Sum) and out.indices == (p,)
     assert not ix.has_delta(out)
 
 
