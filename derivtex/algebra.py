@@ -28,6 +28,8 @@ class Algebra:
             return expr
         if isinstance(expr, ast.Transpose):
             return expr.operand
+        if isinstance(expr, ast.Zero):
+            return ast.Zero(expr.cols, expr.rows)
         if isinstance(expr, ast.Neg):
             return ast.Neg(self.transpose(expr.operand))
         if isinstance(expr, ast.MatMul):

@@ -69,6 +69,14 @@ class Identity(Expr):
     dim: str | int
 
 
+@dataclass(frozen=True)
+class Zero(Expr):
+    """A zero matrix of the given shape: the derivative of what does not vary."""
+
+    rows: str | int
+    cols: str | int
+
+
 ONE = Number(Fraction(1))
 
 

@@ -95,11 +95,12 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     steps.append(Step("delta", lhs, state, {"wrt_entry": wrt_entry}))
     contractions: list = []
     contracted = contract(state, contractions)
-    if contractions:
-        steps.append(Step("contraction", lhs, contracted, {"contractions": contractions}))
+    steps.append(Step("contraction", lhs, contracted, {"contractions": contractions}))
 
     row, col = (free + [None, None])[:2]
     natural = Assembler(algebra, names).assemble(contracted, row, col)
+    if natural == ast.Number(0):
+        natural = ast.Zero(row.dim if row else 1, col.dim if col else 1)
     steps.append(Step("reassembly", lhs, ix.Entry(natural, row, col), {
         "natural": natural, "row": row, "col": col}))
 

@@ -70,6 +70,8 @@ class LatexPrinter:
             return number(e.value)
         if isinstance(e, ast.Identity):
             return r"\boldsymbol{I}"
+        if isinstance(e, ast.Zero):
+            return r"\boldsymbol{0}"
         if isinstance(e, ast.Neg):
             return "-" + self.factor(e.operand)
         if isinstance(e, ast.Add):

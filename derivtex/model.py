@@ -295,4 +295,6 @@ class Shapes:
             return arg
         if isinstance(node, ast.Identity):
             return (node.dim, node.dim)
+        if isinstance(node, ast.Zero):
+            return (node.rows, node.cols)
         raise TypeError(node)

@@ -32,6 +32,8 @@ def text(e: ast.Expr) -> str:
         return number_text(e.value)
     if isinstance(e, ast.Identity):
         return "I"
+    if isinstance(e, ast.Zero):
+        return "0"
     if isinstance(e, ast.Neg):
         return "-" + _text_factor(e.operand)
     if isinstance(e, ast.Add):
@@ -88,8 +90,9 @@ class NumpyPrinter:
             v = e.value
             return str(v.numerator) if v.denominator == 1 else repr(float(v))
         if isinstance(e, ast.Identity):
-            size = e.dim if isinstance(e.dim, int) else self.sizes[e.dim]
-            return f"np.eye({size})"
+            return f"np.eye({self.size(e.dim)})"
+        if isinstance(e, ast.Zero):
+            return f"np.zeros(({self.size(e.rows)}, {self.size(e.cols)}))"
         if isinstance(e, ast.Neg):
             return f"(-{self.atom(e.operand)})"
         if isinstance(e, ast.Add):
@@ -105,6 +108,9 @@ class NumpyPrinter:
         if isinstance(e, ast.Call):
             return _NUMPY_CALLS[e.func].format(self.atom(e.args[0]))
         raise TypeError(e)
+
+    def size(self, dim: str | int) -> str:
+        return str(dim) if isinstance(dim, int) else self.sizes[dim]
 
     def chain(self, factors: list[ast.Expr]) -> str:
         if len(factors) == 1:

@@ -97,6 +97,7 @@ class StepFacts:
     def contraction(self, step: Step, facts: dict) -> None:
         done = facts["contractions"]
         facts["count"] = len(done)
+        facts["has_delta"] = ix.has_delta(step.after)
         facts["pairs_text"] = ", ".join(r"\(%s = %s\)" % (c.summed.name, c.kept.name)
                                         for c in done[:3])
         facts["workhorse_latex"] = r"\sum_{k} \delta_{jk}\, x_{k} = x_{j}"

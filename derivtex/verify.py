@@ -42,6 +42,8 @@ class Evaluator:
             return np.array([[float(e.value)]])
         if isinstance(e, ast.Identity):
             return np.eye(self.sizes[e.dim])
+        if isinstance(e, ast.Zero):
+            return np.zeros((self.sizes[e.rows], self.sizes[e.cols]))
         if isinstance(e, ast.Neg):
             return -self(e.operand, env)
         if isinstance(e, ast.Add):
@@ -121,6 +123,7 @@ def check(expr: ast.Expr, result: ast.Expr, symbols: Mapping[str, Symbol], wrt: 
         chooser.shuffle(pool)
         sizes: dict[str | int, int] = {d: pool[n % len(pool)] for n, d in enumerate(dims)}
         sizes.update({k: k for s in symbols.values() for k in s.shape if isinstance(k, int)})
+        sizes[1] = 1
         evaluate = Evaluator(shapes, sizes)
         env = draw_values(symbols, sizes, rng)
         with np.errstate(all="ignore"):
