@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,13 +27,17 @@ def tex_for(entry: dict) -> str:
 
 def compile_pdf(tex: Path, outdir: Path) -> Path:
     """pdflatex, safely: no shell escape, stop at the first error."""
-    with tempfile.TemporaryDirectory() as tmp:
+    # a fixed build path and date keep the PDF byte-for-byte reproducible
+    with tempfile.TemporaryDirectory() as parent:
+        tmp = Path(parent) / "build"
+        tmp.mkdir()
         subprocess.run(
             ["pdflatex", "-halt-on-error", "-no-shell-escape", "-interaction=nonstopmode",
-             "-output-directory", tmp, str(tex)],
-            check=True, capture_output=True, timeout=120)
+             "-output-directory", "build", str(tex)],
+            check=True, capture_output=True, timeout=120,
+            cwd=parent, env={**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"})
         pdf = outdir / (tex.stem + ".pdf")
-        shutil.copy(Path(tmp) / (tex.stem + ".pdf"), pdf)
+        shutil.copy(tmp / (tex.stem + ".pdf"), pdf)
     return pdf
 
 
