@@ -66,6 +66,7 @@ class Algebra:
                     chain.append(f)
         if len(chain) > 1:
             chain = [f for f in chain if not isinstance(f, ast.Identity)] or chain[:1]
+        scalars = cancel_reciprocals(scalars)
         out: list[ast.Expr] = scalars + chain
         if coeff != 1 and (abs(coeff) != 1 or not out):
             out.insert(0, ast.Number(abs(coeff)))
@@ -112,6 +113,17 @@ class Algebra:
         ])
         prefix, suffix = chains[0][:left], chains[0][len(chains[0]) - right:]
         return [(Fraction(1), self.product([*prefix, inner, *suffix]))]
+
+
+def cancel_reciprocals(scalars: list[ast.Expr]) -> list[ast.Expr]:
+    """s * recip(s) = 1 for scalar factors: 1/det(X) det(X) X^{-T} is X^{-T}."""
+    out = list(scalars)
+    for factor in scalars:
+        if isinstance(factor, ast.Call) and factor.func in ("recip", "inv") and \
+                factor in out and factor.args[0] in out:
+            out.remove(factor)
+            out.remove(factor.args[0])
+    return out
 
 
 def split_signs(terms: list[Term]) -> list[Term]:

@@ -39,15 +39,17 @@ class Derivation:
         self._shapes = Shapes(self.symbols)
 
     @property
-    def result(self) -> ast.Expr:
+    def result(self) -> ast.Expr | None:
         return self.outcome.result
 
     @cached_property
-    def result_text(self) -> str:
-        return text(self.result)
+    def result_text(self) -> str | None:
+        return None if self.result is None else text(self.result)
 
     @cached_property
-    def numpy(self) -> str:
+    def numpy(self) -> str | None:
+        if self.result is None:
+            return None
         return NumpyPrinter(self.symbols, self._shapes)(self.result)
 
     @cached_property
@@ -138,9 +140,12 @@ def derive(expression: str, wrt: str, layout: str = "numerator",
         raise OptionError(f"--shape names {', '.join(unknown)}, not in the expression")
     outcome = derive_steps(parsed, symbols, wrt, layout)
     if verify:
-        from .verify import check
+        from .verify import check, check_entries
 
-        check(parsed, outcome.result, symbols, wrt, layout)
+        if outcome.result is None:
+            check_entries(parsed, outcome, symbols, wrt)
+        else:
+            check(parsed, outcome.result, symbols, wrt, layout)
     return Derivation(expression, wrt, layout, symbols, parsed, outcome, templates,
                       verified=verify)
 

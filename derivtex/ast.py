@@ -43,6 +43,13 @@ class MatMul(Expr):
 
 
 @dataclass(frozen=True)
+class Hadamard(Expr):
+    """The elementwise product a .* b of equally shaped operands."""
+
+    factors: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
 class Transpose(Expr):
     operand: Expr
 

@@ -1,26 +1,36 @@
-"""Moving the derivative inside: linearity, the product and chain rules, and deltas."""
+"""Moving the derivative inside: linearity, then the rules (product, chain, determinant,
+inverse, softmax) until only derivatives of the variable's own entries remain, then
+the Kronecker delta."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from . import ast
 from . import index as ix
+from .functions import PRIME, derivative_expr
 from .model import names_in
 
-DERIVATIVE_OF = {"sigma": "dsigma", "tanh": "dtanh", "exp": "exp", "log": "recip",
-                 "relu": "step"}
-
 ZERO = ix.Const(Fraction(0))
+MINUS_ONE = ix.Const(Fraction(-1))
+ATOM_RULES = {"det": "determinant", "inv": "inverse", "softmax": "softmax"}
+
+Expand = Callable[[ast.Expr, ix.Idx | None, ix.Idx | None], ix.Node]
+Fresh = Callable[[str | int], ix.Idx]
 
 
 class Differentiator:
     """Differentiates index trees by one entry `wrt` of the variable (x_j or X_ab)."""
 
-    def __init__(self, wrt: ix.Entry) -> None:
+    def __init__(self, wrt: ix.Entry, expand: Expand, fresh: Fresh,
+                 dims: Callable[[ast.Expr], tuple]) -> None:
         self.wrt = wrt
         assert isinstance(wrt.expr, ast.Name)
         self.name = wrt.expr.name
+        self.expand = expand
+        self.fresh = fresh
+        self.dims = dims
         self.cache: dict[int, tuple[ix.Node, bool]] = {}
 
     def depends(self, node: ix.Node) -> bool:
@@ -45,11 +55,7 @@ class Differentiator:
             return ix.add([self.linearity(t) for t in node.terms])
         return ix.Deriv(node, self.wrt)
 
-    def push(self, node: ix.Node) -> ix.Node:
-        """Rewrites every pending Deriv over a sum or addition (linearity again)."""
-        return self.map_derivs(node, lambda d: self.linearity(d.body))
-
-    def map_derivs(self, node: ix.Node, rule) -> ix.Node:
+    def map_derivs(self, node: ix.Node, rule: Callable[[ix.Deriv], ix.Node]) -> ix.Node:
         """Applies `rule` to every pending Deriv; untouched subtrees keep their origin."""
         if isinstance(node, ix.Deriv):
             return rule(node)
@@ -64,47 +70,81 @@ class Differentiator:
             return ix.add(mapped) if isinstance(node, ix.Add) else ix.prod(mapped)
         return node
 
-    # -- product rule ---------------------------------------------------
-    def needs_product_rule(self, node: ix.Node) -> bool:
-        return any(
-            isinstance(n, ix.Deriv) and isinstance(n.body, ix.Prod)
-            and sum(self.depends(f) for f in n.body.factors) > 1
-            for n in ix.walk(node)
-        )
+    # -- which rule a pending derivative needs ----------------------------
+    def rule_for(self, body: ix.Node) -> str | None:
+        if isinstance(body, ix.Prod):
+            dependent = [f for f in body.factors if self.depends(f)]
+            if len(dependent) > 1:
+                return "product_rule"
+            return self.rule_for(dependent[0]) if dependent else None
+        if isinstance(body, ix.Apply) and self.depends(body):
+            return "chain_rule"
+        if isinstance(body, ix.Entry) and isinstance(body.expr, ast.Call) and \
+                self.depends(body):
+            return ATOM_RULES[body.expr.func]
+        return None
 
-    def product_rule(self, node: ix.Node) -> ix.Node:
-        def rule(d: ix.Deriv) -> ix.Node:
+    def pending_rule(self, node: ix.Node) -> str | None:
+        found: list[str] = []
+
+        def look(d: ix.Deriv) -> ix.Node:
+            rule = self.rule_for(d.body)
+            if rule is not None:
+                found.append(rule)
+            return d
+
+        self.map_derivs(node, look)
+        return found[0] if found else None
+
+    def apply_rule(self, rule: str, node: ix.Node) -> ix.Node:
+        def apply(d: ix.Deriv) -> ix.Node:
+            if self.rule_for(d.body) != rule:
+                return d
+            if rule == "product_rule":
+                return self.product_rule(d.body)
             body = d.body
-            if not isinstance(body, ix.Prod):
-                return d
-            dependent = [k for k, f in enumerate(body.factors) if self.depends(f)]
-            if len(dependent) < 2:
-                return d
-            terms = []
-            for k in dependent:
+            if isinstance(body, ix.Prod):
+                k = next(k for k, f in enumerate(body.factors) if self.depends(f))
+                inner = self.atom_rule(body.factors[k])
+                return ix.prod([*body.factors[:k], inner, *body.factors[k + 1:]])
+            return self.atom_rule(body)
+
+        return self.map_derivs(node, apply)
+
+    def product_rule(self, body: ix.Node) -> ix.Node:
+        assert isinstance(body, ix.Prod)
+        terms = []
+        for k, factor in enumerate(body.factors):
+            if self.depends(factor):
                 factors = list(body.factors)
-                factors[k] = self.linearity(factors[k])
+                factors[k] = self.linearity(factor)
                 terms.append(ix.prod(factors))
-            return ix.add(terms)
+        return ix.add(terms)
 
-        return self.map_derivs(node, rule)
-
-    # -- chain rule -----------------------------------------------------
-    def needs_chain_rule(self, node: ix.Node) -> bool:
-        return any(
-            isinstance(n, ix.Deriv) and isinstance(n.body, ix.Apply) and self.depends(n.body)
-            for n in ix.walk(node)
-        )
-
-    def chain_rule(self, node: ix.Node) -> ix.Node:
-        def rule(d: ix.Deriv) -> ix.Node:
-            body = d.body
-            if not isinstance(body, ix.Apply) or not self.depends(body):
-                return d
-            outer = ix.Apply(DERIVATIVE_OF[body.func], body.arg, derivative_origin(body))
-            return ix.prod([outer, self.linearity(body.arg)])
-
-        return self.map_derivs(node, rule)
+    def atom_rule(self, atom: ix.Node) -> ix.Node:
+        if isinstance(atom, ix.Apply):
+            outer = ix.Apply(PRIME[atom.func], atom.arg, derivative_origin(atom))
+            return ix.prod([outer, self.linearity(atom.arg)])
+        assert isinstance(atom, ix.Entry) and isinstance(atom.expr, ast.Call)
+        call, arg = atom.expr, atom.expr.args[0]
+        rows, cols = self.dims(arg)
+        if call.func == "det":
+            k, m = self.fresh(rows), self.fresh(cols)
+            inverse = ix.Entry(ast.Call("inv", (arg,)), m, k)
+            return ix.prod([atom, ix.summation((k, m), ix.prod([
+                inverse, self.linearity(self.expand(arg, k, m))]))])
+        if call.func == "inv":
+            p, q = self.fresh(rows), self.fresh(cols)
+            left, right = ix.Entry(call, atom.row, p), ix.Entry(call, q, atom.col)
+            return ix.prod([MINUS_ONE, ix.summation((p, q), ix.prod([
+                left, self.linearity(self.expand(arg, p, q)), right]))])
+        k = self.fresh(rows)  # softmax: ds_i/du_k = s_i delta_ik - s_i s_k
+        s_i, s_k = ix.Entry(call, atom.row, None), ix.Entry(call, k, None)
+        assert atom.row is not None
+        jacobian = ix.Add((ix.Prod((s_i, ix.Delta(atom.row, k))),
+                           ix.Prod((MINUS_ONE, s_i, s_k))))
+        return ix.summation((k,), ix.prod([
+            jacobian, self.linearity(self.expand(arg, k, None))]))
 
     # -- the delta: evaluate every remaining derivative ------------------
     def evaluate(self, node: ix.Node) -> ix.Node:
@@ -131,10 +171,7 @@ class Differentiator:
                 else:
                     terms.append(ix.prod([*node.factors[:k], inner, *node.factors[k + 1:]]))
             return ix.add(terms)
-        if isinstance(node, ix.Apply):
-            outer = ix.Apply(DERIVATIVE_OF[node.func], node.arg, derivative_origin(node))
-            return ix.prod([outer, self.derivative(node.arg)])
-        raise TypeError(node)
+        raise TypeError(f"no rule was applied to {type(node).__name__}")
 
     def delta_for(self, entry: ix.Entry) -> ix.Node:
         wrt = self.wrt
@@ -157,5 +194,5 @@ def derivative_origin(node: ix.Apply) -> ix.Entry | None:
         return None
     call = node.origin.expr
     assert isinstance(call, ast.Call)
-    return ix.Entry(ast.Call(DERIVATIVE_OF[node.func], call.args), node.origin.row,
+    return ix.Entry(derivative_expr(call.func, call.args[0]), node.origin.row,
                     node.origin.col)

@@ -13,8 +13,8 @@ from .contract import contract
 from .differentiate import Differentiator
 from .errors import UnsupportedError
 from .expand import Expander
-from .model import SCALAR, Shape, Shapes, Symbol
-from .reassemble import Assembler
+from .model import SCALAR, Dim, Shape, Shapes, Symbol
+from .reassemble import Assembler, collapse
 from .steps import Step
 
 MAX_RULE_ROUNDS = 20
@@ -22,10 +22,16 @@ MAX_RULE_ROUNDS = 20
 
 @dataclass
 class Outcome:
+    """The steps, and the result: a matrix expression, or (for tensors of order 3 and
+    more) None with the entry in index form, which verification checks entry by entry."""
+
     steps: list[Step]
-    result: ast.Expr
-    result_shape: Shape
+    result: ast.Expr | None
+    result_shape: tuple[Dim, ...]
     out_kind: str
+    entries: ix.Node
+    out_idx: list[ix.Idx | None]
+    wrt_idx: list[ix.Idx | None]
 
 
 def kind_of(shape: Shape) -> str:
@@ -55,47 +61,46 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     out_shape = shapes(expr)
     wrt_shape = symbols[wrt].shape
     out_kind, wrt_kind = kind_of(out_shape), symbols[wrt].kind
-    free_dims = [d != 1 for d in (*out_shape, *wrt_shape)]
-    letters = iter(["i", "j"] if sum(free_dims) == 2 else ["j" if not any(free_dims[:2])
-                                                           else "i"])
-    out_idx = [names.fresh(d, next(letters, None)) if d != 1 else None for d in out_shape]
-    wrt_idx = [names.fresh(d, next(letters, None)) if d != 1 else None for d in wrt_shape]
+    out_idx, wrt_idx = free_indices(names, out_shape, wrt_shape)
     free = [i for i in out_idx + wrt_idx if i is not None]
-    if len(free) > 2:
-        raise UnsupportedError(
-            f"the derivative of a {out_kind} by a {wrt_kind} is a tensor of order "
-            f"{len(free)}; only matrix-shaped derivatives are supported yet")
+    tensor = len(free) > 2
     f_name = output_name(symbols, out_kind)
     goal_entry = ix.Entry(ast.Name(f_name), out_idx[0], out_idx[1])
     wrt_entry = ix.Entry(ast.Name(wrt), wrt_idx[0], wrt_idx[1])
     steps = [Step("goal", expr, None, {
         "f": f_name, "out_kind": out_kind, "wrt_kind": wrt_kind, "wrt": wrt,
         "entry": goal_entry, "wrt_entry": wrt_entry, "layout": layout,
-        "shape": layout_shape(out_shape, wrt_shape, out_kind, wrt_kind, layout),
+        "shape": None if tensor else layout_shape(out_shape, wrt_shape, out_kind, wrt_kind,
+                                                  layout),
+        "order": len(free), "tensor_dims": [i.dim for i in free],
     })]
-    tree = Expander(shapes, names).entry(expr, out_idx[0], out_idx[1])
+    expander = Expander(shapes, names)
+    tree = expander.entry(expr, out_idx[0], out_idx[1])
     steps.append(Step("sum_expansion", goal_entry, tree, {"expr": expr}))
 
-    diff = Differentiator(wrt_entry)
+    diff = Differentiator(wrt_entry, expander.entry, names.fresh, shapes)
     state = diff.linearity(tree)
     lhs = ix.Deriv(goal_entry, wrt_entry)
     steps.append(Step("linearity", lhs, state))
     for _ in range(MAX_RULE_ROUNDS):
-        if diff.needs_product_rule(state):
-            state = diff.product_rule(state)
-            steps.append(Step("product_rule", lhs, state))
-        elif diff.needs_chain_rule(state):
-            state = diff.chain_rule(state)
-            steps.append(Step("chain_rule", lhs, state))
-        else:
+        rule = diff.pending_rule(state)
+        if rule is None:
             break
+        state = diff.apply_rule(rule, state)
+        steps.append(Step(rule, lhs, state))
     else:
-        raise UnsupportedError("the expression needs too many rounds of the product rule")
+        raise UnsupportedError("the expression needs too many rounds of the derivative rules")
     state = diff.evaluate(state)
     steps.append(Step("delta", lhs, state, {"wrt_entry": wrt_entry}))
     contractions: list = []
     contracted = contract(state, contractions)
     steps.append(Step("contraction", lhs, contracted, {"contractions": contractions}))
+
+    if tensor:
+        steps.append(Step("index_form", lhs, collapse(contracted), {
+            "order": len(free), "out_kind": out_kind, "wrt_kind": wrt_kind}))
+        return Outcome(steps, None, tuple(i.dim for i in free), out_kind, contracted,
+                       out_idx, wrt_idx)
 
     row, col = (free + [None, None])[:2]
     natural = Assembler(algebra, names).assemble(contracted, row, col)
@@ -113,7 +118,27 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         "natural_shape": (row.dim if row else 1, col.dim if col else 1),
         "out_kind": out_kind, "wrt_kind": wrt_kind, "f": f_name, "wrt": wrt,
     }))
-    return Outcome(steps, result, result_shape, out_kind)
+    return Outcome(steps, result, result_shape, out_kind, contracted, out_idx, wrt_idx)
+
+
+def free_indices(names: ix.IndexNames, out_shape: Shape, wrt_shape: Shape
+                 ) -> tuple[list[ix.Idx | None], list[ix.Idx | None]]:
+    """The notes' letters: i for the output, j for the variable (k, l for a matrix
+    variable of a tensor derivative)."""
+    n_out = sum(d != 1 for d in out_shape)
+    n_wrt = sum(d != 1 for d in wrt_shape)
+    if n_out + n_wrt > 2:
+        out_letters, wrt_letters = ["i", "j"], ["k", "l"]
+    elif n_out:
+        out_letters, wrt_letters = ["i", "j"], ["j"]
+    else:
+        out_letters, wrt_letters = [], ["i", "j"] if n_wrt == 2 else ["j"]
+
+    def pick(shape: Shape, letters: list[str]) -> list[ix.Idx | None]:
+        it = iter(letters)
+        return [names.fresh(d, next(it, None)) if d != 1 else None for d in shape]
+
+    return pick(out_shape, out_letters), pick(wrt_shape, wrt_letters)
 
 
 def layout_shape(out_shape: Shape, wrt_shape: Shape, out_kind: str, wrt_kind: str,

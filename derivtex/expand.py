@@ -7,9 +7,11 @@ from fractions import Fraction
 from . import ast
 from . import index as ix
 from .errors import UnsupportedError
+from .functions import ELEMENTWISE
 from .model import SCALAR, Shapes
 
-ELEMENTWISE = ("sigma", "tanh", "exp", "log", "relu")
+# Whole entries of these are atoms; their entry derivatives are rules of their own.
+OPAQUE = ("det", "inv", "softmax")
 
 
 class Expander:
@@ -34,6 +36,8 @@ class Expander:
             return ix.Add(tuple(self.entry(t, row, col) for t in expr.terms), origin)
         if isinstance(expr, ast.MatMul):
             return self.product(expr, row, col, origin)
+        if isinstance(expr, ast.Hadamard):
+            return ix.Prod(tuple(self.entry(f, row, col) for f in expr.factors), origin)
         if isinstance(expr, ast.Norm2):
             rows, cols = self.shapes(expr.operand)
             k, m = self.index_for(rows), self.index_for(cols)
@@ -78,6 +82,8 @@ class Expander:
         arg = expr.args[0]
         if expr.func in ELEMENTWISE:
             return ix.Apply(expr.func, self.entry(arg, row, col), origin)
+        if expr.func in OPAQUE:
+            return origin
         if expr.func == "tr":
             k = self.index_for(self.shapes(arg)[0])
             if k is None:

@@ -11,17 +11,11 @@ from fractions import Fraction
 
 from . import ast
 from . import index as ix
-from .model import SCALAR, Shapes
+from .functions import LATEX as FUNCTIONS
+from .model import SCALAR, Shapes, is_number
 from .parser import GREEK
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
-FUNCTIONS = {
-    "tr": r"\operatorname{tr}", "det": r"\det", "exp": r"\exp", "log": r"\log",
-    "tanh": r"\tanh", "sigma": r"\sigma", "relu": r"\operatorname{relu}",
-    "softmax": r"\operatorname{softmax}", "diag": r"\operatorname{diag}",
-    "dsigma": r"\sigma'", "dtanh": r"\tanh'", "recip": r"\frac{1}{\cdot}",
-    "step": r"\operatorname{step}",
-}
 
 
 def name_parts(name: str) -> tuple[str, str]:
@@ -73,15 +67,18 @@ class LatexPrinter:
         if isinstance(e, ast.Zero):
             return r"\boldsymbol{0}"
         if isinstance(e, ast.Neg):
-            return "-" + self.factor(e.operand)
+            return "-" + self.signed(e.operand)
         if isinstance(e, ast.Add):
-            out = self.expr(e.terms[0])
+            ones = self.shapes(e) != SCALAR
+            out = self.term(e.terms[0], ones)
             for term in e.terms[1:]:
                 if isinstance(term, ast.Neg):
-                    out += " - " + self.factor(term.operand)
+                    out += " - " + self.signed(term.operand)
                 else:
-                    out += " + " + self.expr(term)
+                    out += " + " + self.term(term, ones)
             return out
+        if isinstance(e, ast.Hadamard):
+            return r" \odot ".join(self.factor(f) for f in e.factors)
         if isinstance(e, ast.MatMul):
             return r" ".join(self.factor(f) for f in e.factors)
         if isinstance(e, ast.Transpose):
@@ -92,14 +89,33 @@ class LatexPrinter:
         if isinstance(e, ast.Norm2):
             return r"\lVert %s \rVert^{2}" % self.expr(e.operand)
         if isinstance(e, ast.Call):
+            arg = e.args[0]
             if e.func == "inv":
-                return self.atom(e.args[0]) + "^{-1}"
-            return r"%s\left(%s\right)" % (FUNCTIONS[e.func], self.expr(e.args[0]))
+                return self.atom(arg) + "^{-1}"
+            if e.func == "recip":
+                if self.shapes(arg) == SCALAR:
+                    return r"\frac{1}{%s}" % self.expr(arg)
+                return self.atom(arg) + r"^{\circ -1}"
+            return r"%s\left(%s\right)" % (FUNCTIONS[e.func], self.expr(arg))
         raise TypeError(e)
+
+    def term(self, e: ast.Expr, ones: bool) -> str:
+        """A term of a sum; a number in a sum of vectors is that multiple of the ones."""
+        if ones and isinstance(e, ast.Number) and e.value == 1:
+            return r"\boldsymbol{1}"
+        if ones and is_number(e):
+            return self.expr(e) + r"\boldsymbol{1}"
+        return self.expr(e)
+
+    def signed(self, e: ast.Expr) -> str:
+        """After a minus sign: only sums need parentheses."""
+        if isinstance(e, ast.Add | ast.Neg):
+            return r"\left(%s\right)" % self.expr(e)
+        return self.expr(e)
 
     def factor(self, e: ast.Expr) -> str:
         """As a factor of a product: sums in parentheses."""
-        if isinstance(e, ast.Add | ast.Neg | ast.MatMul):
+        if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard):
             return r"\left(%s\right)" % self.expr(e)
         return self.expr(e)
 

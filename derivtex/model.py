@@ -90,13 +90,20 @@ def walk(expr: ast.Expr) -> Iterator[ast.Expr]:
 def children(node: ast.Expr) -> tuple[ast.Expr, ...]:
     if isinstance(node, ast.Add):
         return node.terms
-    if isinstance(node, ast.MatMul):
+    if isinstance(node, ast.MatMul | ast.Hadamard):
         return node.factors
     if isinstance(node, ast.Call):
         return node.args
     if isinstance(node, ast.Neg | ast.Transpose | ast.Norm2):
         return (node.operand,)
     return ()
+
+
+def is_number(node: ast.Expr) -> bool:
+    """A numeric constant; in a sum of vectors it stands for that multiple of the ones."""
+    while isinstance(node, ast.Neg):
+        node = node.operand
+    return isinstance(node, ast.Number)
 
 
 def names_in(expr: ast.Expr) -> list[ast.Name]:
@@ -177,9 +184,21 @@ class _Inference:
         if isinstance(node, ast.Transpose):
             r, c = self.shape(node.operand)
             return (c, r)
+        if isinstance(node, ast.Hadamard):
+            first = self.shape(node.factors[0])
+            for factor in node.factors[1:]:
+                other = self.shape(factor)
+                what = f"cannot multiply {self.show(first)} and {self.show(other)} elementwise"
+                self.unify(first[0], other[0], what, factor.col)
+                self.unify(first[1], other[1], what, factor.col)
+            return first
         if isinstance(node, ast.Add):
-            first = self.shape(node.terms[0])
-            for term in node.terms[1:]:
+            terms = [t for t in node.terms if not is_number(t)] or [node.terms[0]]
+            for term in node.terms:
+                if is_number(term):
+                    self.shape(term)
+            first = self.shape(terms[0])
+            for term in terms[1:]:
                 other = self.shape(term)
                 what = f"cannot add {self.show(first)} and {self.show(other)}"
                 self.unify(first[0], other[0], what, term.col)
@@ -277,7 +296,10 @@ class Shapes:
             r, c = self(node.operand)
             return (c, r)
         if isinstance(node, ast.Add):
-            return self(node.terms[0])
+            shapes = [self(t) for t in node.terms]
+            return next((s for s in shapes if s != SCALAR), SCALAR)
+        if isinstance(node, ast.Hadamard):
+            return self(node.factors[0])
         if isinstance(node, ast.MatMul):
             acc = SCALAR
             for factor in node.factors:

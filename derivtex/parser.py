@@ -18,7 +18,7 @@ MAX_POWER = 10
 FUNCTIONS = {
     "tr": 1, "det": 1, "inv": 1, "norm": 1,
     "sigma": 1, "tanh": 1, "exp": 1, "log": 1, "relu": 1, "softmax": 1,
-    "diag": 1,
+    "diag": 1, "step": 1, "recip": 1,
 }
 
 GREEK = frozenset(
@@ -86,16 +86,25 @@ class _Parser:
 
     def product(self) -> ast.Expr:
         col = self.tok.col
-        factors = [self.unary()]
+        factors = [self.hadamard()]
         while True:
             if self.at("*") or self.at("@"):
                 self.advance()
-                factors.append(self.unary())
+                factors.append(self.hadamard())
             elif self.starts_factor():
-                factors.append(self.unary())
+                factors.append(self.hadamard())
             else:
                 break
         return factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors), col=col)
+
+    def hadamard(self) -> ast.Expr:
+        """`a .* b`: binds tighter than the matrix product."""
+        col = self.tok.col
+        factors = [self.unary()]
+        while self.at(".*"):
+            self.advance()
+            factors.append(self.unary())
+        return factors[0] if len(factors) == 1 else ast.Hadamard(tuple(factors), col=col)
 
     def starts_factor(self) -> bool:
         tok = self.tok

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from . import ast
 from .expand import product_groups
+from .functions import NUMPY
 from .model import Shapes, Symbol
 
 
@@ -35,17 +36,19 @@ def text(e: ast.Expr) -> str:
     if isinstance(e, ast.Zero):
         return "0"
     if isinstance(e, ast.Neg):
-        return "-" + _text_factor(e.operand)
+        return "-" + _text_signed(e.operand)
     if isinstance(e, ast.Add):
         out = text(e.terms[0])
         for term in e.terms[1:]:
             if isinstance(term, ast.Neg):
-                out += " - " + _text_factor(term.operand)
+                out += " - " + _text_signed(term.operand)
             else:
                 out += " + " + text(term)
         return out
     if isinstance(e, ast.MatMul):
         return " ".join(_text_factor(f) for f in e.factors)
+    if isinstance(e, ast.Hadamard):
+        return " .* ".join(_text_factor(f) for f in e.factors)
     if isinstance(e, ast.Transpose):
         inner = e.operand
         return (text(inner) if isinstance(inner, ast.Name | ast.Call) else
@@ -57,19 +60,17 @@ def text(e: ast.Expr) -> str:
     raise TypeError(e)
 
 
+def _text_signed(e: ast.Expr) -> str:
+    """After a minus sign: only sums need parentheses."""
+    return "(%s)" % text(e) if isinstance(e, ast.Add | ast.Neg) else text(e)
+
+
 def _text_factor(e: ast.Expr) -> str:
-    return "(%s)" % text(e) if isinstance(e, ast.Add | ast.Neg | ast.MatMul) else text(e)
+    if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard):
+        return "(%s)" % text(e)
+    return text(e)
 
 
-_NUMPY_CALLS = {
-    "tr": "np.trace({})", "det": "np.linalg.det({})", "inv": "np.linalg.inv({})",
-    "exp": "np.exp({})", "log": "np.log({})", "tanh": "np.tanh({})",
-    "sigma": "(1 / (1 + np.exp(-{})))",
-    "dsigma": "(np.exp(-{0}) / (1 + np.exp(-{0})) ** 2)",
-    "dtanh": "(1 - np.tanh({}) ** 2)", "recip": "(1 / {})",
-    "relu": "np.maximum({}, 0)", "step": "np.greater({}, 0).astype(float)",
-    "diag": "np.diagflat({})",
-}
 
 
 class NumpyPrinter:
@@ -101,12 +102,14 @@ class NumpyPrinter:
             scalars, chain = product_groups(e.factors, self.shapes)
             parts = [self.chain(g) for g in scalars] + ([self.chain(chain)] if chain else [])
             return "(" + " * ".join(parts) + ")"
+        if isinstance(e, ast.Hadamard):
+            return "(" + " * ".join(self.atom(f) for f in e.factors) + ")"
         if isinstance(e, ast.Transpose):
             return self.atom(e.operand) + ".T"
         if isinstance(e, ast.Norm2):
             return f"np.sum({self.atom(e.operand)} ** 2)"
         if isinstance(e, ast.Call):
-            return _NUMPY_CALLS[e.func].format(self.atom(e.args[0]))
+            return NUMPY[e.func].format(self.atom(e.args[0]))
         raise TypeError(e)
 
     def size(self, dim: str | int) -> str:

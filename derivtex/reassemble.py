@@ -106,8 +106,9 @@ class Assembler:
             if over is None:
                 return
             occ = counts[over]
-            vector = next((n for n, s in occ if atoms[n].slots[1 - s] is None
-                           and atoms[n].expr is not None), None)
+            candidates = [n for n, s in occ if atoms[n].slots[1 - s] is None
+                          and atoms[n].expr is not None]
+            vector = min(candidates, key=lambda n: diag_preference(atoms[n].expr), default=None)
             if vector is None:
                 raise UnsupportedError(
                     f"the entries share index {over.name} in a pattern with no matrix form")
@@ -117,6 +118,14 @@ class Assembler:
             atoms[vector] = _Atom(ast.Call("diag", (expr,)), over, fresh)
             other_n, other_s = next((n, s) for n, s in occ if n != vector)
             atoms[other_n].slots[other_s] = fresh
+
+
+def diag_preference(expr: ast.Expr) -> tuple[int, str]:
+    """Which vector of a repeated index goes into diag(.): elementwise derivatives first
+    (diag(sigma'(z)) W, as lecturers write), then a fixed order so equal terms agree."""
+    elementwise = isinstance(expr, ast.Hadamard | ast.Call) or (
+        isinstance(expr, ast.Add) and any(isinstance(t, ast.Number) for t in expr.terms))
+    return (0 if elementwise else 1, repr(expr))
 
 
 def to_atom(node: ix.Node) -> _Atom:

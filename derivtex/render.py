@@ -13,7 +13,9 @@ from . import ast
 from . import index as ix
 from .engine import Outcome
 from .latex import LatexPrinter, dim_latex, symbol
-from .model import Shape
+from .abbreviate import abbreviate
+from .functions import PRIME_FACTS
+from .model import Shape, Shapes
 from .steps import Step
 
 
@@ -76,13 +78,19 @@ class StepFacts:
         assert isinstance(step.before, ast.Expr)
         facts["expr_latex"] = self.p.expr(step.before)
         facts["entry_latex"] = self.p.index(ix.Deriv(facts["entry"], facts["wrt_entry"]))
-        facts["shape_latex"] = shape_latex(facts["shape"])
+        if facts["shape"] is not None:
+            facts["shape_latex"] = shape_latex(facts["shape"])
 
     def sum_expansion(self, step: Step, facts: dict) -> None:
         facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
 
     def linearity(self, step: Step, facts: dict) -> None:
         facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
+
+    def chain_rule(self, step: Step, facts: dict) -> None:
+        assert isinstance(step.after, ix.Node)
+        used = {n.func for n in ix.walk(step.after) if isinstance(n, ix.Apply)}
+        facts["primes"] = [PRIME_FACTS[f] for f in sorted(used) if f in PRIME_FACTS]
 
     def delta(self, step: Step, facts: dict) -> None:
         wrt: ix.Entry = facts["wrt_entry"]
@@ -111,8 +119,13 @@ class StepFacts:
 
     def transpose_check(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
-        facts["natural_latex"] = self.p.expr(step.before)
-        facts["rhs"] = self.p.expr(step.after)
+        natural, where, symbols = abbreviate(step.before, self.p.shapes.symbols)
+        result, where_result, _ = abbreviate(step.after, self.p.shapes.symbols)
+        printer = LatexPrinter(Shapes(symbols))
+        facts["natural_latex"] = printer.expr(natural)
+        facts["rhs"] = printer.expr(result)
+        facts["where"] = [r"%s = %s" % (printer.expr(n), self.p.expr(v))
+                          for n, v in where_result]
         facts["shape_latex"] = shape_latex(facts["shape"])
         natural = facts["natural_shape"]
         kind = "a column vector" if natural[1] == 1 and natural[0] != 1 else (

@@ -1,0 +1,51 @@
+"""Readable results: a function value used more than once gets a name of its own,
+shown in a `where` line (diag(s .* (1 - s)) W, where s = sigma(W x))."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
+
+from . import ast
+from .functions import ELEMENTWISE
+from .model import Shapes, Symbol, children, walk
+
+NAMES = "s u v g h r".split()
+
+
+def substitute(expr: ast.Expr, old: ast.Expr, new: ast.Expr) -> ast.Expr:
+    if expr == old:
+        return new
+    kids = children(expr)
+    if not kids:
+        return expr
+    swapped = tuple(substitute(k, old, new) for k in kids)
+    if isinstance(expr, ast.Add):
+        return replace(expr, terms=swapped)
+    if isinstance(expr, ast.MatMul | ast.Hadamard):
+        return replace(expr, factors=swapped)
+    if isinstance(expr, ast.Call):
+        return replace(expr, args=swapped)
+    return replace(expr, operand=swapped[0])
+
+
+def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
+               ) -> tuple[ast.Expr, list[tuple[ast.Name, ast.Expr]], dict[str, Symbol]]:
+    """(expr with repeated function values named, [(name, value)], extended symbols)."""
+    shapes = Shapes(symbols)
+    counts = Counter(n for n in walk(expr) if isinstance(n, ast.Call)
+                     and (n.func in ELEMENTWISE or n.func == "softmax"))
+    free = (n for n in NAMES if n not in symbols)
+    extended = dict(symbols)
+    where = []
+    for call, count in counts.items():
+        name = next(free, None)
+        if count < 2 or name is None:
+            continue
+        shape = shapes(call)
+        kind = "scalar" if shape == (1, 1) else "vector" if shape[1] == 1 else "matrix"
+        extended[name] = Symbol(name, kind, shape)
+        where.append((ast.Name(name), call))
+        expr = substitute(expr, call, ast.Name(name))
+    return expr, where, extended
