@@ -27,7 +27,7 @@ NUMPY = {
     "tr": "np.trace({})", "det": "np.linalg.det({})", "inv": "np.linalg.inv({})",
     "exp": "np.exp({})", "log": "np.log({})", "tanh": "np.tanh({})",
     "sigma": "(1 / (1 + np.exp(-{})))", "recip": "(1 / {})",
-    "relu": "np.maximum({}, 0)", "step": "np.greater({}, 0).astype(float)",
+    "relu": "np.maximum({}, 0)", "step": "np.heaviside({}, 0.0)",
     "diag": "np.diagflat({})", "softmax": "(np.exp({0}) / np.sum(np.exp({0})))",
 }
 

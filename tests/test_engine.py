@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from derivtex import derive
-from derivtex.errors import UnsupportedError
 from tests.conftest import evaluate_numpy
 
 REQUIRED = ["goal", "sum_expansion", "delta", "contraction", "reassembly", "transpose_check"]
@@ -83,9 +82,12 @@ def test_numpy_field_matches_finite_differences(expr, wrt):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
 
 
-def test_tensor_derivatives_are_refused_not_guessed():
-    with pytest.raises(UnsupportedError, match="tensor of order 3"):
-        derive("W x", "W")
+def test_tensor_derivatives_end_in_verified_index_form():
+    d = derive("W x", "W").to_dict()
+    assert d["result"] is None and d["numpy"] is None and d["verified"] is True
+    assert d["steps"][-1]["rule"] == "index_form"
+    assert d["steps"][-1]["latex"].endswith(r"\delta_{ki} x_{l}")
+    assert "no single matrix" in d["steps"][-1]["text"]
 
 
 def test_declared_sizes_come_back_as_integers():
