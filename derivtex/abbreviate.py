@@ -31,8 +31,8 @@ def substitute(expr: ast.Expr, old: ast.Expr, new: ast.Expr) -> ast.Expr:
 
 
 def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
-               ) -> tuple[ast.Expr, list[tuple[ast.Name, ast.Expr]], dict[str, Symbol]]:
-    """(expr with repeated function values named, [(name, value)], extended symbols)."""
+               ) -> tuple[list[tuple[ast.Name, ast.Expr]], dict[str, Symbol]]:
+    """[(name, value)] for the function values `expr` repeats, and the extended symbols."""
     shapes = Shapes(symbols)
     counts = Counter(n for n in walk(expr) if isinstance(n, ast.Call)
                      and (n.func in ELEMENTWISE or n.func == "softmax"))
@@ -47,5 +47,10 @@ def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
         kind = "scalar" if shape == (1, 1) else "vector" if shape[1] == 1 else "matrix"
         extended[name] = Symbol(name, kind, shape)
         where.append((ast.Name(name), call))
-        expr = substitute(expr, call, ast.Name(name))
-    return expr, where, extended
+    return where, extended
+
+
+def apply_names(expr: ast.Expr, where: list[tuple[ast.Name, ast.Expr]]) -> ast.Expr:
+    for name, value in where:
+        expr = substitute(expr, value, name)
+    return expr

@@ -47,12 +47,18 @@ class Differentiator:
         self.cache[id(node)] = (node, result)
         return result
 
-    # -- linearity: through sums and additions only --------------------
+    # -- linearity: through sums, additions and constant factors of sums --
     def linearity(self, node: ix.Node) -> ix.Node:
         if isinstance(node, ix.Sum):
             return ix.summation(node.indices, self.linearity(node.body))
         if isinstance(node, ix.Add):
             return ix.add([self.linearity(t) for t in node.terms])
+        if isinstance(node, ix.Prod):
+            dependent = [k for k, f in enumerate(node.factors) if self.depends(f)]
+            if len(dependent) == 1 and isinstance(node.factors[dependent[0]], ix.Sum | ix.Add):
+                k = dependent[0]
+                return ix.prod([*node.factors[:k], self.linearity(node.factors[k]),
+                                *node.factors[k + 1:]])
         return ix.Deriv(node, self.wrt)
 
     def map_derivs(self, node: ix.Node, rule: Callable[[ix.Deriv], ix.Node]) -> ix.Node:
@@ -153,7 +159,7 @@ class Differentiator:
     def derivative(self, node: ix.Node) -> ix.Node:
         if not self.depends(node):
             return ZERO
-        if isinstance(node, ix.Entry):
+        if isinstance(node, ix.Entry) and isinstance(node.expr, ast.Name):
             return self.delta_for(node)
         if isinstance(node, ix.Sum):
             return ix.summation(node.indices, self.derivative(node.body))

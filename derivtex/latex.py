@@ -78,7 +78,7 @@ class LatexPrinter:
                     out += " + " + self.term(term, ones)
             return out
         if isinstance(e, ast.Hadamard):
-            return r" \odot ".join(self.factor(f) for f in e.factors)
+            return r" \odot ".join(self.signed(f) for f in e.factors)
         if isinstance(e, ast.MatMul):
             return r" ".join(self.factor(f) for f in e.factors)
         if isinstance(e, ast.Transpose):

@@ -76,34 +76,34 @@ class _Parser:
     def sum(self) -> ast.Expr:
         col = self.tok.col
         self.enter(col)
-        terms = [self.product()]
+        terms = [self.hadamard()]
         while self.at("+") or self.at("-"):
             op = self.advance()
-            term = self.product()
+            term = self.hadamard()
             terms.append(ast.Neg(term, col=op.col) if op.value == "-" else term)
         self.depth -= 1
         return terms[0] if len(terms) == 1 else ast.Add(tuple(terms), col=col)
 
     def product(self) -> ast.Expr:
         col = self.tok.col
-        factors = [self.hadamard()]
+        factors = [self.unary()]
         while True:
             if self.at("*") or self.at("@"):
                 self.advance()
-                factors.append(self.hadamard())
+                factors.append(self.unary())
             elif self.starts_factor():
-                factors.append(self.hadamard())
+                factors.append(self.unary())
             else:
                 break
         return factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors), col=col)
 
     def hadamard(self) -> ast.Expr:
-        """`a .* b`: binds tighter than the matrix product."""
+        """`W x .* b` is (W x) .* b: the elementwise product of products."""
         col = self.tok.col
-        factors = [self.unary()]
+        factors = [self.product()]
         while self.at(".*"):
             self.advance()
-            factors.append(self.unary())
+            factors.append(self.product())
         return factors[0] if len(factors) == 1 else ast.Hadamard(tuple(factors), col=col)
 
     def starts_factor(self) -> bool:

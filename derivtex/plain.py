@@ -48,7 +48,7 @@ def text(e: ast.Expr) -> str:
     if isinstance(e, ast.MatMul):
         return " ".join(_text_factor(f) for f in e.factors)
     if isinstance(e, ast.Hadamard):
-        return " .* ".join(_text_factor(f) for f in e.factors)
+        return " .* ".join(_text_signed(f) for f in e.factors)
     if isinstance(e, ast.Transpose):
         inner = e.operand
         return (text(inner) if isinstance(inner, ast.Name | ast.Call) else

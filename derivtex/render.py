@@ -11,10 +11,10 @@ import jinja2
 
 from . import ast
 from . import index as ix
+from .abbreviate import abbreviate, apply_names
 from .engine import Outcome
-from .latex import LatexPrinter, dim_latex, symbol
-from .abbreviate import abbreviate
 from .functions import PRIME_FACTS
+from .latex import LatexPrinter, dim_latex, symbol
 from .model import Shape, Shapes
 from .steps import Step
 
@@ -119,13 +119,11 @@ class StepFacts:
 
     def transpose_check(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
-        natural, where, symbols = abbreviate(step.before, self.p.shapes.symbols)
-        result, where_result, _ = abbreviate(step.after, self.p.shapes.symbols)
+        where, symbols = abbreviate(step.after, self.p.shapes.symbols)
         printer = LatexPrinter(Shapes(symbols))
-        facts["natural_latex"] = printer.expr(natural)
-        facts["rhs"] = printer.expr(result)
-        facts["where"] = [r"%s = %s" % (printer.expr(n), self.p.expr(v))
-                          for n, v in where_result]
+        facts["natural_latex"] = printer.expr(apply_names(step.before, where))
+        facts["rhs"] = printer.expr(apply_names(step.after, where))
+        facts["where"] = [r"%s = %s" % (printer.expr(n), self.p.expr(v)) for n, v in where]
         facts["shape_latex"] = shape_latex(facts["shape"])
         natural = facts["natural_shape"]
         kind = "a column vector" if natural[1] == 1 and natural[0] != 1 else (
