@@ -51,19 +51,18 @@ class Algebra:
         coeff = Fraction(1)
         scalars: list[ast.Expr] = []
         chain: list[ast.Expr] = []
-        for factor in factors:
-            flatten = isinstance(factor, ast.MatMul) and (
-                not self.is_scalar(factor) or all(self.is_scalar(f) for f in factor.factors))
-            for f in factor.factors if flatten else (factor,):
-                if isinstance(f, ast.Number):
-                    coeff *= f.value
-                elif isinstance(f, ast.Neg):
-                    coeff = -coeff
-                    (scalars if self.is_scalar(f.operand) else chain).append(f.operand)
-                elif self.is_scalar(f):
-                    scalars.append(f)
-                else:
-                    chain.append(f)
+        pending = self.flat(factors)
+        while pending:
+            f = pending.pop(0)
+            if isinstance(f, ast.Number):
+                coeff *= f.value
+            elif isinstance(f, ast.Neg):
+                coeff = -coeff
+                pending[:0] = self.flat([f.operand])
+            elif self.is_scalar(f):
+                scalars.append(f)
+            else:
+                chain.append(f)
         if len(chain) > 1:
             chain = [f for f in chain if not isinstance(f, ast.Identity)] or chain[:1]
         scalars = cancel_reciprocals(scalars)
@@ -72,6 +71,17 @@ class Algebra:
             out.insert(0, ast.Number(abs(coeff)))
         expr = out[0] if len(out) == 1 else ast.MatMul(tuple(out))
         return ast.Neg(expr) if coeff < 0 else expr
+
+    def flat(self, factors: list[ast.Expr]) -> list[ast.Expr]:
+        """Nested products spread out, except a scalar product of matrices (y^T A x)."""
+        out: list[ast.Expr] = []
+        for factor in factors:
+            if isinstance(factor, ast.MatMul) and (
+                    not self.is_scalar(factor) or all(self.is_scalar(f) for f in factor.factors)):
+                out.extend(self.flat(list(factor.factors)))
+            else:
+                out.append(factor)
+        return out
 
     # -- sums -----------------------------------------------------------
     def sum(self, terms: list[Term]) -> ast.Expr:

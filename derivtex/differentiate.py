@@ -55,7 +55,8 @@ class Differentiator:
             return ix.add([self.linearity(t) for t in node.terms])
         if isinstance(node, ix.Prod):
             dependent = [k for k, f in enumerate(node.factors) if self.depends(f)]
-            if len(dependent) == 1 and isinstance(node.factors[dependent[0]], ix.Sum | ix.Add):
+            if len(dependent) == 1 and isinstance(node.factors[dependent[0]],
+                                                  ix.Sum | ix.Add | ix.Prod):
                 k = dependent[0]
                 return ix.prod([*node.factors[:k], self.linearity(node.factors[k]),
                                 *node.factors[k + 1:]])
@@ -108,14 +109,17 @@ class Differentiator:
                 return d
             if rule == "product_rule":
                 return self.product_rule(d.body)
-            body = d.body
-            if isinstance(body, ix.Prod):
-                k = next(k for k, f in enumerate(body.factors) if self.depends(f))
-                inner = self.atom_rule(body.factors[k])
-                return ix.prod([*body.factors[:k], inner, *body.factors[k + 1:]])
-            return self.atom_rule(body)
+            return self.rule_inside(d.body)
 
         return self.map_derivs(node, apply)
+
+    def rule_inside(self, body: ix.Node) -> ix.Node:
+        """Constant factors stay; the rule applies to the one factor that varies."""
+        if isinstance(body, ix.Prod):
+            k = next(k for k, f in enumerate(body.factors) if self.depends(f))
+            inner = self.rule_inside(body.factors[k])
+            return ix.prod([*body.factors[:k], inner, *body.factors[k + 1:]])
+        return self.atom_rule(body)
 
     def product_rule(self, body: ix.Node) -> ix.Node:
         assert isinstance(body, ix.Prod)

@@ -14,6 +14,7 @@ from . import index as ix
 from .functions import LATEX as FUNCTIONS
 from .model import SCALAR, Shapes, is_number
 from .parser import GREEK
+from .plain import runs
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 
@@ -80,7 +81,8 @@ class LatexPrinter:
         if isinstance(e, ast.Hadamard):
             return r" \odot ".join(self.signed(f) for f in e.factors)
         if isinstance(e, ast.MatMul):
-            return r" ".join(self.factor(f) for f in e.factors)
+            return r" ".join("%s^{%d}" % (self.factor(f), n) if n > 1 else self.factor(f)
+                             for f, n in runs(e.factors))
         if isinstance(e, ast.Transpose):
             inner = e.operand
             if isinstance(inner, ast.Call) and inner.func == "inv":

@@ -46,7 +46,8 @@ def text(e: ast.Expr) -> str:
                 out += " + " + text(term)
         return out
     if isinstance(e, ast.MatMul):
-        return " ".join(_text_factor(f) for f in e.factors)
+        return " ".join(f"{_text_factor(f)}^{n}" if n > 1 else _text_factor(f)
+                        for f, n in runs(e.factors))
     if isinstance(e, ast.Hadamard):
         return " .* ".join(_text_signed(f) for f in e.factors)
     if isinstance(e, ast.Transpose):
@@ -58,6 +59,17 @@ def text(e: ast.Expr) -> str:
     if isinstance(e, ast.Call):
         return "%s(%s)" % (e.func, text(e.args[0]))
     raise TypeError(e)
+
+
+def runs(factors: tuple[ast.Expr, ...]) -> list[tuple[ast.Expr, int]]:
+    """Repeated scalar names as powers: alpha alpha -> alpha^2."""
+    out: list[tuple[ast.Expr, int]] = []
+    for f in factors:
+        if out and isinstance(f, ast.Name) and out[-1][0] == f:
+            out[-1] = (f, out[-1][1] + 1)
+        else:
+            out.append((f, 1))
+    return out
 
 
 def _text_signed(e: ast.Expr) -> str:

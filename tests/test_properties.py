@@ -1,6 +1,8 @@
 """Random well-typed expressions: a verified result that matches an independent numpy
 reference, or a DerivtexError — never a wrong answer, never another exception."""
 
+import os
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,7 +12,8 @@ from derivtex.errors import DerivtexError
 from tests.conftest import evaluate_numpy
 from tests.strategies import bind, jacobian, matrices, scalars, vectors
 
-SETTINGS = settings(max_examples=80, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=int(os.environ.get("DERIVTEX_EXAMPLES", "80")), deadline=None,
+                    derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
