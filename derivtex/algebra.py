@@ -6,18 +6,34 @@ from __future__ import annotations
 from fractions import Fraction
 
 from . import ast
-from .model import SCALAR, Shapes, walk
+from .model import SCALAR, Shapes, children, walk
 
 Term = tuple[Fraction, ast.Expr]
+
+
+def user_sums(expr: ast.Expr) -> frozenset[ast.Expr]:
+    return frozenset(n for n in walk(expr) if isinstance(n, ast.Add))
 
 
 def count_transposes(expr: ast.Expr) -> int:
     return sum(isinstance(n, ast.Transpose) for n in walk(expr))
 
 
+def visible_transposes(expr: ast.Expr, shapes: Shapes) -> int:
+    """Transposes outside scalar factors: those a reader weighs when choosing a form."""
+    if isinstance(expr, ast.Transpose):
+        return 1 + visible_transposes(expr.operand, shapes)
+    if shapes(expr) == SCALAR and not isinstance(expr, ast.Add | ast.Neg):
+        return 0
+    return sum(visible_transposes(c, shapes) for c in children(expr))
+
+
 class Algebra:
-    def __init__(self, shapes: Shapes) -> None:
+    """`keep`: sums the user wrote, such as (A x - b), stay whole when transposed."""
+
+    def __init__(self, shapes: Shapes, keep: frozenset[ast.Expr] = frozenset()) -> None:
         self.shapes = shapes
+        self.keep = keep
 
     def is_scalar(self, expr: ast.Expr) -> bool:
         return self.shapes(expr) == SCALAR
@@ -38,7 +54,8 @@ class Algebra:
             return self.product([*scalars, *chain])
         if isinstance(expr, ast.Add):
             pushed = self.sum([(Fraction(1), self.transpose(t)) for t in expr.terms])
-            if count_transposes(pushed) <= count_transposes(expr) + 1:
+            if expr not in self.keep or \
+                    visible_transposes(pushed, self.shapes) < visible_transposes(expr, self.shapes):
                 return pushed
             return ast.Transpose(expr)
         if isinstance(expr, ast.Call) and expr.func == "diag":

@@ -19,6 +19,7 @@ from .plain import NumpyPrinter, text
 from .render import render, rendered_steps
 
 LAYOUTS = ("numerator", "denominator")
+METHODS = ("index", "identity", "both")
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Derivation:
     outcome: Outcome
     templates: str | None = None
     verified: bool = True
+    method: str = "index"
+    identity: Outcome | None = None
     _shapes: Shapes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -57,13 +60,22 @@ class Derivation:
         return rendered_steps(self.outcome, LatexPrinter(self._shapes), self.templates)
 
     @cached_property
+    def identity_steps(self) -> list[dict[str, Any]]:
+        """With method="both": the identity method's steps (`steps` holds the index method's)."""
+        if self.identity is None:
+            return []
+        return rendered_steps(self.identity, LatexPrinter(self._shapes), self.templates)
+
+    @cached_property
     def latex(self) -> str:
         """The LaTeX snippet: a sentence and an align* block per step."""
-        return render("derivation.tex.j2", self.templates, steps=self.steps).strip() + "\n"
+        return render("derivation.tex.j2", self.templates, steps=self.steps,
+                      identity_steps=self.identity_steps).strip() + "\n"
 
     @cached_property
     def markdown(self) -> str:
-        return render("derivation.md.j2", self.templates, steps=self.steps).strip() + "\n"
+        return render("derivation.md.j2", self.templates, steps=self.steps,
+                      identity_steps=self.identity_steps).strip() + "\n"
 
     @property
     def title(self) -> str:
@@ -76,10 +88,15 @@ class Derivation:
         return render("standalone.tex.j2", self.templates, title=self.title, snippet=self.latex)
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {}
+        if self.identity is not None:
+            extra["identity_steps"] = [{"rule": s["rule"], "latex": s["body"], "text": s["text"]}
+                                       for s in self.identity_steps]
         return {
             "expression": self.expression,
             "wrt": self.wrt,
             "layout": self.layout,
+            "method": self.method,
             "symbols": {name: {"kind": s.kind, "shape": list(s.shape)}
                         for name, s in self.symbols.items()},
             "result": self.result_text,
@@ -89,6 +106,7 @@ class Derivation:
                       for s in self.steps],
             "latex": self.latex,
             "verified": self.verified,
+            **extra,
         }
 
     def _repr_latex_(self) -> str:
@@ -122,10 +140,16 @@ def normalise_shapes(shapes: Mapping[str, str] | None) -> dict[str, tuple]:
 
 def derive(expression: str, wrt: str, layout: str = "numerator",
            shapes: Mapping[str, str] | None = None, templates: str | None = None,
-           verify: bool = True) -> Derivation:
-    """Derive d(expression)/d(wrt) by the index method; raises DerivtexError on bad input."""
+           verify: bool = True, method: str = "index") -> Derivation:
+    """Derive d(expression)/d(wrt) step by step; raises DerivtexError on bad input.
+
+    method: "index" (the notes' index method), "identity" (known identities and the
+    sum, product and chain rules) or "both" (the two, side by side).
+    """
     if layout not in LAYOUTS:
         raise OptionError(f"unknown layout {layout!r}; use numerator or denominator")
+    if method not in METHODS:
+        raise OptionError(f"unknown method {method!r}; use index, identity or both")
     if not isinstance(expression, str):
         raise ParseError("the expression must be text")
     declared = normalise_shapes(shapes)
@@ -138,16 +162,22 @@ def derive(expression: str, wrt: str, layout: str = "numerator",
     unknown = sorted(set(declared) - set(symbols))
     if unknown:
         raise OptionError(f"--shape names {', '.join(unknown)}, not in the expression")
-    outcome = derive_steps(parsed, symbols, wrt, layout)
+    outcome = derive_steps(parsed, symbols, wrt, layout,
+                           "identity" if method == "identity" else "index")
+    identity = derive_steps(parsed, symbols, wrt, layout, "identity") \
+        if method == "both" else None
     if verify:
         from .verify import check, check_entries
 
-        if outcome.result is None:
-            check_entries(parsed, outcome, symbols, wrt)
-        else:
-            check(parsed, outcome.result, symbols, wrt, layout)
+        for done in (outcome, identity):
+            if done is None:
+                continue
+            if done.result is None:
+                check_entries(parsed, done, symbols, wrt)
+            else:
+                check(parsed, done.result, symbols, wrt, layout)
     return Derivation(expression, wrt, layout, symbols, parsed, outcome, templates,
-                      verified=verify)
+                      verified=verify, method=method, identity=identity)
 
 
 __all__ = ["Derivation", "DerivtexError", "derive"]

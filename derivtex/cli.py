@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
     derive.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                         help="declare a shape: A=n,m (matrix), x=m (vector), c=1 (scalar)")
+    derive.add_argument("--method", choices=("index", "identity", "both"), default="index",
+                        help="the index method, known identities, or both side by side")
     derive.add_argument("--format", choices=FORMATS, default="latex")
     derive.add_argument("--standalone", action="store_true",
                         help="a complete LaTeX document instead of a snippet")
@@ -67,7 +69,7 @@ def run_derive(args: argparse.Namespace) -> str:
 
         raise OptionError(f"--templates {args.templates!r} is not a directory")
     d = derive(read_expression(args.expression), args.wrt, layout=args.layout,
-               shapes=shapes, templates=args.templates)
+               shapes=shapes, templates=args.templates, method=args.method)
     if args.format == "json":
         return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if args.format == "markdown":

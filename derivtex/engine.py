@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from . import ast
 from . import index as ix
-from .algebra import Algebra
+from .algebra import Algebra, user_sums
 from .contract import contract
 from .differentiate import Differentiator
 from .errors import UnsupportedError
 from .expand import Expander
+from .identity_method import derive_by_identities
 from .model import SCALAR, Dim, Shape, Shapes, Symbol
 from .reassemble import Assembler, collapse
 from .steps import Step
@@ -53,11 +54,11 @@ def needs_transpose(out_kind: str, wrt_kind: str, layout: str) -> bool:
 
 
 def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
-                 layout: str) -> Outcome:
+                 layout: str, method: str = "index") -> Outcome:
     shapes = Shapes(symbols)
     dims = {d for s in symbols.values() for d in s.shape if isinstance(d, str)}
     names = ix.IndexNames(set(symbols) | dims)
-    algebra = Algebra(shapes)
+    algebra = Algebra(shapes, user_sums(expr))
     out_shape = shapes(expr)
     wrt_shape = symbols[wrt].shape
     out_kind, wrt_kind = kind_of(out_shape), symbols[wrt].kind
@@ -72,8 +73,15 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         "entry": goal_entry, "wrt_entry": wrt_entry, "layout": layout,
         "shape": None if tensor else layout_shape(out_shape, wrt_shape, out_kind, wrt_kind,
                                                   layout),
-        "order": len(free), "tensor_dims": [i.dim for i in free],
+        "order": len(free), "tensor_dims": [i.dim for i in free], "mode": method,
     })]
+    if method == "identity":
+        if tensor:
+            raise UnsupportedError("the identity method gives matrix-shaped derivatives only; "
+                                   "use --method index for index form")
+        steps, result = derive_by_identities(expr, symbols, wrt, layout, steps[0])
+        return Outcome(steps, result, steps[0].facts["shape"], out_kind, ix.Const(0),
+                       out_idx, wrt_idx)
     expander = Expander(shapes, names)
     tree = expander.entry(expr, out_idx[0], out_idx[1])
     steps.append(Step("sum_expansion", goal_entry, tree, {"expr": expr}))

@@ -63,7 +63,7 @@ class StepFacts:
         self.full_latex = r"\frac{\partial %s}{\partial %s}" % (self.f_latex, self.wrt_latex)
 
     def __call__(self, step: Step) -> dict[str, Any]:
-        facts = dict(step.facts)
+        facts = {"mode": "index", **step.facts}
         facts.update(full_latex=self.full_latex, f_latex=self.f_latex,
                      wrt_latex=self.wrt_latex)
         if isinstance(step.before, ix.Node):
@@ -71,8 +71,21 @@ class StepFacts:
         if isinstance(step.after, ix.Node):
             facts["rhs"] = self.p.index(step.after)
             facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
+        if facts.get("mode") == "identity" and step.rule not in ("goal", "transpose_check"):
+            self.identity_step(step, facts)
+            return facts
         getattr(self, step.rule, lambda s, f: None)(step, facts)
         return facts
+
+    def identity_step(self, step: Step, facts: dict) -> None:
+        assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
+        facts["lhs"] = r"\frac{\partial}{\partial %s}\left(%s\right)" % (
+            self.wrt_latex, self.p.expr(step.before))
+        facts["rhs"] = self.p.expr(step.after)
+        facts["cite"] = f" (cf. Matrix Cookbook eq. ({facts['cookbook']}))" \
+            if facts.get("cookbook") else ""
+        recognised = facts.get("recognised")
+        facts["recognised_latex"] = self.p.expr(recognised) if recognised is not None else ""
 
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
@@ -115,7 +128,9 @@ class StepFacts:
         facts["is_identity"] = isinstance(natural, ast.Identity)
         entry = step.after
         assert isinstance(entry, ix.Entry)
-        facts["rhs"] = self.p.entry(entry)
+        where, symbols = abbreviate(natural, self.p.shapes.symbols)
+        named = ix.Entry(apply_names(natural, where), entry.row, entry.col)
+        facts["rhs"] = LatexPrinter(Shapes(symbols)).entry(named)
 
     def transpose_check(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)

@@ -22,7 +22,7 @@ def tex_for(entry: dict) -> str:
     from derivtex import derive
 
     return derive(entry["expr"], entry["wrt"], layout=entry.get("layout", "numerator"),
-                  shapes=entry.get("shape")).standalone()
+                  shapes=entry.get("shape"), method=entry.get("method", "index")).standalone()
 
 
 def compile_pdf(tex: Path, outdir: Path) -> Path:
