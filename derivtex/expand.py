@@ -84,6 +84,8 @@ class Expander:
             return ix.Apply(expr.func, self.entry(arg, row, col), origin)
         if expr.func in OPAQUE:
             return origin
+        if expr.func == "diag" and row is not None and col is not None:
+            return ix.Prod((self.entry(arg, row, None), ix.Delta(row, col)), origin)
         if expr.func == "tr":
             k = self.index_for(self.shapes(arg)[0])
             if k is None:
