@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint samples picture bench clean
+.PHONY: demo test lint samples picture bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ demo: $(STAMP)
 	@echo "wrote demo.tex (compile it with: pdflatex demo.tex)"
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check derivtex tests benchmarks samples
+	$(VENV)/bin/ruff check derivtex tests benchmarks samples fuzz
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q
@@ -27,6 +27,9 @@ samples: $(STAMP)
 
 picture: samples
 	pdftoppm -png -r 110 -singlefile samples/notes_bilinear.pdf docs/derivation
+
+fuzz: $(STAMP)
+	$(PY) -m fuzz.run -n 10000 --seed 2026
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_derive.py

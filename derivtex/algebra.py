@@ -82,12 +82,19 @@ class Algebra:
                 chain.append(f)
         if len(chain) > 1:
             chain = [f for f in chain if not isinstance(f, ast.Identity)] or chain[:1]
-        scalars = cancel_reciprocals(scalars)
+        scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])
         out: list[ast.Expr] = scalars + chain
-        if coeff != 1 and (abs(coeff) != 1 or not out):
+        if abs(coeff) != 1 or not out:
             out.insert(0, ast.Number(abs(coeff)))
         expr = out[0] if len(out) == 1 else ast.MatMul(tuple(out))
         return ast.Neg(expr) if coeff < 0 else expr
+
+    def canonical_scalar(self, s: ast.Expr) -> ast.Expr:
+        """u^T v and v^T u are one number: keep the spelling with fewer transposes."""
+        if not isinstance(s, ast.MatMul) or any(self.is_scalar(f) for f in s.factors):
+            return s
+        flipped = ast.MatMul(tuple(self.transpose(f) for f in reversed(s.factors)))
+        return min(s, flipped, key=lambda e: (count_transposes(e), repr(e)))
 
     def flat(self, factors: list[ast.Expr]) -> list[ast.Expr]:
         """Nested products spread out, except a scalar product of matrices (y^T A x)."""

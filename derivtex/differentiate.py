@@ -14,7 +14,7 @@ from .model import names_in
 
 ZERO = ix.Const(Fraction(0))
 MINUS_ONE = ix.Const(Fraction(-1))
-ATOM_RULES = {"det": "determinant", "inv": "inverse", "softmax": "softmax"}
+ATOM_RULES = {"det": "determinant", "inv": "inverse", "softmax": "softmax", "diag": "diag"}
 
 Expand = Callable[[ast.Expr, ix.Idx | None, ix.Idx | None], ix.Node]
 Fresh = Callable[[str | int], ix.Idx]
@@ -148,6 +148,11 @@ class Differentiator:
             left, right = ix.Entry(call, atom.row, p), ix.Entry(call, q, atom.col)
             return ix.prod([MINUS_ONE, ix.summation((p, q), ix.prod([
                 left, self.linearity(self.expand(arg, p, q)), right]))])
+        if call.func == "diag":  # diag(u)_rc = u_r delta_rc
+            assert atom.row is not None and atom.col is not None
+            delta = ix.Delta(atom.row, atom.col) if atom.row != atom.col else ix.Const(
+                Fraction(1))
+            return ix.prod([delta, self.linearity(self.expand(arg, atom.row, None))])
         k = self.fresh(rows)  # softmax: ds_i/du_k = s_i delta_ik - s_i s_k
         s_i, s_k = ix.Entry(call, atom.row, None), ix.Entry(call, k, None)
         assert atom.row is not None

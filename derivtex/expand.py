@@ -11,7 +11,7 @@ from .functions import ELEMENTWISE
 from .model import SCALAR, Shapes
 
 # Whole entries of these are atoms; their entry derivatives are rules of their own.
-OPAQUE = ("det", "inv", "softmax")
+OPAQUE = ("det", "inv", "softmax", "diag")
 
 
 class Expander:
@@ -84,8 +84,6 @@ class Expander:
             return ix.Apply(expr.func, self.entry(arg, row, col), origin)
         if expr.func in OPAQUE:
             return origin
-        if expr.func == "diag" and row is not None and col is not None:
-            return ix.Prod((self.entry(arg, row, None), ix.Delta(row, col)), origin)
         if expr.func == "tr":
             k = self.index_for(self.shapes(arg)[0])
             if k is None:

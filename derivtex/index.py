@@ -177,7 +177,8 @@ def rename(node: Node, old: Idx, new: Idx) -> Node:
     if isinstance(node, Entry):
         return entry(node)
     if isinstance(node, Delta):
-        return Delta(swap(node.first), swap(node.second))
+        first, second = swap(node.first), swap(node.second)
+        return Const(Fraction(1)) if first == second else Delta(first, second)
     if isinstance(node, Sum):
         kept = tuple(i for i in node.indices if i != old)
         return Sum(kept, rename(node.body, old, new), entry(node.origin))

@@ -111,8 +111,14 @@ class _Parser:
         if tok.kind in ("name", "number"):
             return True
         if tok.kind == "op" and tok.value == "||":
-            return self.norm_depth == 0
+            return not self.closes_norm()
         return tok.kind == "op" and tok.value == "("
+
+    def closes_norm(self) -> bool:
+        """Inside a norm, '||' closes it unless an operand follows (||a + ||x||^2 b||^2)."""
+        nxt = self.tokens[self.pos + 1]
+        opens = nxt.kind in ("name", "number") or (nxt.kind == "op" and nxt.value in ("(", "||"))
+        return self.norm_depth > 0 and not opens
 
     def unary(self) -> ast.Expr:
         if self.at("-") or self.at("+"):
@@ -213,8 +219,6 @@ class _Parser:
 
     def norm(self) -> ast.Expr:
         opening = self.advance()
-        if self.norm_depth:
-            raise ParseError("nested norms are not supported", opening.col)
         self.norm_depth += 1
         self.enter(opening.col)
         inner = self.sum()

@@ -94,7 +94,8 @@ class Assembler:
         return self.algebra.product([*factors, *row_chain, *col_chain])
 
     def split_repeated(self, atoms: list[_Atom], free: set[ix.Idx]) -> None:
-        """An index used by more factors than a matrix product allows becomes diag(v)."""
+        """An index used by more factors than a matrix product allows: one vector v_k
+        becomes diag(v)_kk', and a neighbour (a matrix if there is one) takes k'."""
         while True:
             counts: dict[ix.Idx, list[tuple[int, int]]] = {}
             for n, atom in enumerate(atoms):
@@ -106,18 +107,23 @@ class Assembler:
             if over is None:
                 return
             occ = counts[over]
-            candidates = [n for n, s in occ if atoms[n].slots[1 - s] is None
-                          and atoms[n].expr is not None]
-            vector = min(candidates, key=lambda n: diag_preference(atoms[n].expr), default=None)
+            candidates = sorted((n for n, s in occ if atoms[n].slots[1 - s] is None
+                                 and atoms[n].expr is not None),
+                                key=lambda n: diag_preference(atoms[n].expr))
+            vector = candidates[0] if candidates else None
             if vector is None:
                 raise UnsupportedError(
                     f"the entries share index {over.name} in a pattern with no matrix form")
-            atom = atoms[vector]
-            expr = atom.expr if atom.slots[1] is None else self.algebra.transpose(atom.expr)
             fresh = self.names.fresh(over.dim)
-            atoms[vector] = _Atom(ast.Call("diag", (expr,)), over, fresh)
-            other_n, other_s = next((n, s) for n, s in occ if n != vector)
+            atoms[vector] = _Atom(ast.Call("diag", (self.column(atoms[vector]),)), over, fresh)
+            others = [(n, s) for n, s in occ if n != vector]
+            other_n, other_s = next(((n, s) for n, s in others if None not in atoms[n].slots),
+                                    others[0])
             atoms[other_n].slots[other_s] = fresh
+
+    def column(self, atom: _Atom) -> ast.Expr:
+        """A vector atom's expression as a column."""
+        return atom.expr if atom.slots[1] is None else self.algebra.transpose(atom.expr)
 
 
 def diag_preference(expr: ast.Expr) -> tuple[int, str]:
@@ -175,13 +181,16 @@ class _ChainWalker:
                 return factors
             nxt = next(((m, s) for m, s in self.where[idx] if (m, s) != (n, leave)), None)
             if nxt is None:
-                raise UnsupportedError(f"a sum over index {idx.name} of single entries "
-                                       "has no matrix form here")
+                raise UnsupportedError(f"the sum over {idx.name} of single entries needs the "
+                                       "all-ones vector, which derivtex does not write")
             if nxt[0] in self.visited:
                 return factors
             n, enter = nxt
 
     def walk_free(self, idx: ix.Idx, backwards: bool = False) -> list[ast.Expr]:
+        if idx not in self.where:
+            raise UnsupportedError(f"entries that do not depend on {idx.name} need the "
+                                   "all-ones vector, which derivtex does not write")
         self.ends.add(idx)
         (n, slot), = self.where[idx]
         factors = self.walk(n, slot)

@@ -37,24 +37,24 @@ def check(drawn, wrt: str, layout: str) -> None:
 
 
 @SETTINGS
-@given(vectors(), st.sampled_from(["numerator", "denominator"]))
+@given(vectors, st.sampled_from(["numerator", "denominator"]))
 def test_vector_functions_of_x(drawn, layout):
     check(drawn, "x", layout)
 
 
 @SETTINGS
-@given(scalars(), st.sampled_from(["numerator", "denominator"]))
+@given(scalars, st.sampled_from(["numerator", "denominator"]))
 def test_scalar_functions_of_x(drawn, layout):
     check(drawn, "x", layout)
 
 
 @SETTINGS
-@given(scalars(), st.sampled_from(["numerator", "denominator"]))
+@given(scalars, st.sampled_from(["numerator", "denominator"]))
 def test_scalar_functions_of_a_matrix(drawn, layout):
     check(drawn, "A", layout)
 
 
 @SETTINGS
-@given(matrices(), st.sampled_from(["numerator", "denominator"]))
+@given(matrices, st.sampled_from(["numerator", "denominator"]))
 def test_matrix_expressions_are_tensors_by_a_matrix(drawn, layout):
     check(drawn, "A", layout)

@@ -1,0 +1,1 @@
+"""Random well-typed expressions for property tests and `make fuzz`."""

@@ -1,0 +1,143 @@
+"""Random well-typed expressions over the whole language, each with a numpy reference.
+
+Every node is drawn with a function computing its value from the arrays, so a derived
+result can be compared with finite differences of an evaluation that shares no code
+with derivtex. `choose(options)` picks one option: hypothesis's draw in the property
+tests, a seeded random.Random in `make fuzz`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+Choose = Callable[[Sequence[str]], str]
+Fn = Callable[[dict], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    text: str
+    fn: Fn
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+def matrix(choose: Choose, depth: int = 2) -> Drawn:
+    options = ["A", "B", "A^T", "inv(A)"] + (["sum", "product", "diag"] if depth > 0 else [])
+    kind = choose(options)
+    if kind == "A^T":
+        return Drawn("A^T", lambda env: env["A"].T)
+    if kind == "inv(A)":
+        return Drawn("inv(A)", lambda env: np.linalg.inv(env["A"]))
+    if kind in ("A", "B"):
+        return Drawn(kind, lambda env: env[kind])
+    if kind == "diag":
+        v = vector(choose, depth - 1)
+        return Drawn(f"diag({v.text})", lambda env: np.diagflat(v.fn(env)))
+    left, right = matrix(choose, depth - 1), matrix(choose, depth - 1)
+    if kind == "sum":
+        return Drawn(f"({left.text} + {right.text})", lambda env: left.fn(env) + right.fn(env))
+    return Drawn(f"{left.text} {right.text}", lambda env: left.fn(env) @ right.fn(env))
+
+
+UNARY = {
+    "sigma": _sig, "tanh": np.tanh, "exp": np.exp, "relu": lambda z: np.maximum(z, 0),
+    "softmax": _softmax,
+}
+
+
+def vector(choose: Choose, depth: int = 2) -> Drawn:
+    options = ["x", "a", "b"]
+    if depth > 0:
+        options += ["matvec", "sum", "diff", "scale", "hadamard", "scalar_times", *UNARY]
+    kind = choose(options)
+    if kind in ("x", "a", "b"):
+        return Drawn(kind, lambda env: env[kind])
+    inner = vector(choose, depth - 1)
+    if kind == "matvec":
+        m = matrix(choose, depth - 1)
+        return Drawn(f"{m.text} ({inner.text})", lambda env: m.fn(env) @ inner.fn(env))
+    if kind == "scale":
+        return Drawn(f"alpha ({inner.text})", lambda env: env["alpha"] * inner.fn(env))
+    if kind == "scalar_times":
+        s = scalar(choose, depth - 1)
+        return Drawn(f"({s.text}) ({inner.text})", lambda env: s.fn(env) * inner.fn(env))
+    if kind in UNARY:
+        f = UNARY[kind]
+        return Drawn(f"{kind}({inner.text})", lambda env: f(inner.fn(env)))
+    other = vector(choose, depth - 1)
+    if kind == "sum":
+        return Drawn(f"({inner.text} + {other.text})", lambda env: inner.fn(env) + other.fn(env))
+    if kind == "diff":
+        return Drawn(f"({inner.text} - {other.text})", lambda env: inner.fn(env) - other.fn(env))
+    return Drawn(f"(({inner.text}) .* ({other.text}))",
+                 lambda env: inner.fn(env) * other.fn(env))
+
+
+def scalar(choose: Choose, depth: int = 2) -> Drawn:
+    kind = choose(["dot", "norm", "quad", "trace", "det", "logdet", "bilinear_inv"])
+    if kind == "dot":
+        u, v = vector(choose, depth), vector(choose, depth)
+        return Drawn(f"({u.text})^T ({v.text})", lambda env: (u.fn(env).T @ v.fn(env)).item())
+    if kind == "norm":
+        u = vector(choose, depth)
+        return Drawn(f"||{u.text}||^2", lambda env: float(np.sum(u.fn(env) ** 2)))
+    if kind == "quad":
+        u, m = vector(choose, depth), matrix(choose, depth - 1)
+        return Drawn(f"({u.text})^T {m.text} ({u.text})",
+                     lambda env: (u.fn(env).T @ m.fn(env) @ u.fn(env)).item())
+    if kind == "trace":
+        m = matrix(choose, depth)
+        return Drawn(f"tr({m.text})", lambda env: float(np.trace(m.fn(env))))
+    if kind == "det":
+        return Drawn("det(A)", lambda env: float(np.linalg.det(env["A"])))
+    if kind == "logdet":
+        return Drawn("log(det(A))", lambda env: float(np.log(np.linalg.det(env["A"]))))
+    u, v = vector(choose, depth - 1), vector(choose, depth - 1)
+    return Drawn(f"({u.text})^T inv(A) ({v.text})",
+                 lambda env: (u.fn(env).T @ np.linalg.inv(env["A"]) @ v.fn(env)).item())
+
+
+def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5)) -> dict:
+    """Arrays for the reported symbols: vectors positive, square matrices near 2I."""
+    dims: dict = {}
+    arrays = {}
+    for name, s in symbols.items():
+        shape = []
+        for d in s["shape"]:
+            if isinstance(d, str):
+                d = dims.setdefault(d, sizes[len(dims) % len(sizes)])
+            shape.append(d)
+        if s["kind"] == "scalar":
+            arrays[name] = float(rng.uniform(0.5, 1.5))
+        elif s["kind"] == "matrix" and shape[0] == shape[1]:
+            arrays[name] = 2 * np.eye(shape[0]) + 0.3 * rng.uniform(-1, 1, shape)
+        else:
+            arrays[name] = rng.uniform(0.2, 1.2, tuple(shape))
+    return arrays
+
+
+def jacobian(fn: Fn, arrays: dict, wrt: str, layout: str) -> np.ndarray:
+    """Central differences of fn by arrays[wrt], arranged in the layout (SPEC §3)."""
+    x0 = arrays[wrt]
+    cols = []
+    for k in range(x0.size):
+        step = np.zeros(x0.shape)
+        step.flat[k] = 1e-6
+        plus = np.asarray(fn({**arrays, wrt: x0 + step}), dtype=float)
+        minus = np.asarray(fn({**arrays, wrt: x0 - step}), dtype=float)
+        cols.append((plus - minus).ravel() / 2e-6)
+    jac = np.array(cols).T
+    if jac.shape[0] == 1:
+        jac = jac.reshape(x0.shape).T if x0.shape[1] > 1 else jac.reshape(1, -1)
+    return jac.T if layout == "denominator" else jac
