@@ -119,8 +119,7 @@ class StepFacts:
         done = facts["contractions"]
         facts["count"] = len(done)
         facts["has_delta"] = ix.has_delta(step.after)
-        facts["pairs_text"] = ", ".join(r"\(%s = %s\)" % (c.summed.name, c.kept.name)
-                                        for c in done[:3])
+        facts["pairs"] = [(c.summed.name, c.kept.name) for c in done[:3]]
         facts["workhorse_latex"] = r"\sum_{k} \delta_{jk}\, x_{k} = x_{j}"
 
     def reassembly(self, step: Step, facts: dict) -> None:
@@ -136,7 +135,7 @@ class StepFacts:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
         where, symbols = abbreviate(step.after, self.p.shapes.symbols)
         printer = LatexPrinter(Shapes(symbols))
-        facts["natural_latex"] = printer.expr(apply_names(step.before, where))
+        facts["natural_latex"] = printer.atom(apply_names(step.before, where))
         facts["rhs"] = printer.expr(apply_names(step.after, where))
         facts["where"] = [r"%s = %s" % (printer.expr(n), self.p.expr(v)) for n, v in where]
         facts["shape_latex"] = shape_latex(facts["shape"])

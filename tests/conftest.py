@@ -8,6 +8,13 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+pytest_plugins = "sphinx.testing.fixtures"
+
+
+@pytest.fixture(scope="session")
+def rootdir():
+    """Sphinx test roots: tests/roots/test-NAME."""
+    return ROOT / "tests" / "roots"
 
 
 def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None):

@@ -1,0 +1,11 @@
+"""A small course site: the lecture notes' Jacobian examples, derived by derivtex."""
+
+import os
+
+project = "Jacobians by the index method"
+extensions = ["derivtex.sphinx"]
+html_theme = "alabaster"
+exclude_patterns = ["_build"]
+# Tests point this at a vendored MathJax; by default Sphinx's CDN copy is used.
+if os.environ.get("DERIVTEX_MATHJAX"):
+    mathjax_path = os.environ["DERIVTEX_MATHJAX"]
