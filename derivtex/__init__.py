@@ -15,6 +15,13 @@ __all__ = ["Derivation", "DerivtexError", "OptionError", "ParseError", "ShapeErr
            "UnsupportedError", "derive", "__version__"]
 
 
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext derivtex` in Jupyter: bad input shows as one line."""
+    from .jupyter import load_ipython_extension as load
+
+    load(ipython)
+
+
 def __getattr__(name: str):
     """derive() and Derivation load the engine on first use, keeping `import derivtex` cheap."""
     if name in ("derive", "Derivation"):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import DerivtexError, VerificationError
+from .errors import DerivtexError, OptionError, VerificationError
 
 FORMATS = ("latex", "json", "markdown")
 
@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--templates", metavar="DIR", help="a directory of templates that "
                         "override the shipped ones")
     derive.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    batch = commands.add_parser("build", help="derive every [[derivation]] of a TOML file")
+    batch.add_argument("spec", type=Path, help="the TOML file")
+    batch.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    batch.add_argument("--jobs", "-j", type=int, default=1, help="derive in N processes")
+    batch.add_argument("--templates", metavar="DIR")
     return parser
 
 
@@ -60,13 +65,9 @@ def run_derive(args: argparse.Namespace) -> str:
     for item in args.shape:
         name, _, dims = item.partition("=")
         if not _:
-            from .errors import OptionError
-
             raise OptionError(f"--shape {item!r}: expected NAME=DIMS, e.g. A=n,m")
         shapes[name.strip()] = dims
     if args.templates and not Path(args.templates).is_dir():
-        from .errors import OptionError
-
         raise OptionError(f"--templates {args.templates!r} is not a directory")
     d = derive(read_expression(args.expression), args.wrt, layout=args.layout,
                shapes=shapes, templates=args.templates, method=args.method)
@@ -77,8 +78,27 @@ def run_derive(args: argparse.Namespace) -> str:
     return d.standalone() if args.standalone else d.latex
 
 
+def run_build(args: argparse.Namespace) -> int:
+    from .batch import build
+
+    if args.jobs < 1:
+        raise OptionError("--jobs must be at least 1")
+    report = build(args.spec, args.output, jobs=args.jobs, templates=args.templates)
+    for name, message in report.failed.items():
+        print(f"derivtex: {name}: {message}", file=sys.stderr)
+    print(f"{len(report.built)} built, {len(report.unchanged)} unchanged, "
+          f"{len(report.failed)} failed -> {args.output / 'all.tex'}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "build":
+        try:
+            return run_build(args)
+        except DerivtexError as exc:
+            print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
+            return 2
     try:
         output = run_derive(args)
     except DerivtexError as exc:

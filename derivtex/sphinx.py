@@ -20,7 +20,6 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-
 from . import __version__
 from .errors import DerivtexError, OptionError
 from .publish import STEPS, cached_derive, compact_body, parse_shapes

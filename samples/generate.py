@@ -1,4 +1,4 @@
-"""Regenerate samples/*.tex (and, with pdflatex, *.pdf) from samples/samples.toml."""
+"""Regenerate samples/*.tex (and, with pdflatex, *.pdf) from samples/notes.toml."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def entries() -> list[dict]:
-    with open(HERE / "samples.toml", "rb") as fh:
+    with open(HERE / "notes.toml", "rb") as fh:
         return tomllib.load(fh)["derivation"]
 
 

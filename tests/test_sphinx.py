@@ -1,5 +1,6 @@
 """The Sphinx directive in real builds (sphinx.testing), and the sample site in Chromium."""
 
+import os
 import re
 import subprocess
 import sys
@@ -8,6 +9,7 @@ import pytest
 
 from tests.browser import displayed_equations, rendered_dom, served, vendor_mathjax
 from tests.conftest import ROOT
+
 
 @pytest.mark.sphinx("html", testroot="derivtex")
 def test_html_has_the_derivation_and_bad_input_is_a_located_warning(app, warning):
@@ -54,7 +56,7 @@ def test_sample_site_renders_in_chromium(tmp_path):
     out = tmp_path / "html"
     subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html",
                     str(ROOT / "samples" / "sphinx"), str(out)], check=True, timeout=300,
-                   env={**__import__("os").environ, "DERIVTEX_MATHJAX": "mathjax/tex-chtml.js"})
+                   env={**os.environ, "DERIVTEX_MATHJAX": "mathjax/tex-chtml.js"})
     vendor_mathjax(out / "_static")
     blocks = (out / "index.html").read_text().count('<div class="math notranslate nohighlight"')
     shot = ROOT / "tests" / "artifacts" / "sphinx-sample.png"
