@@ -33,6 +33,7 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_derive.py
+	$(PY) benchmarks/bench_sphinx.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info demo.tex

@@ -85,3 +85,26 @@ def test_declared_names_reach_latex_only_as_letters():
 def test_the_package_never_evaluates_text():
     source = "".join(p.read_text() for p in (ROOT / "derivtex").rglob("*.py"))
     assert not re.search(r"\b(eval|exec|sympify|parse_expr)\(", source)
+
+
+@pytest.mark.sphinx("html", testroot="hostile")
+def test_sphinx_turns_hostile_input_into_located_warnings(app, warning):
+    CANARY.unlink(missing_ok=True)
+    app.build()
+    warnings = warning.getvalue()
+    assert len(re.findall(r"index\.rst:\d+: WARNING: derivtex: .*\[derivtex\.derivation\]",
+                          warnings)) == 7, warnings
+    html = (app.outdir / "index.html").read_text()
+    assert "The page still builds." in html and not CANARY.exists()
+    assert not FORBIDDEN.search(html.split("<body")[1])
+
+
+@pytest.mark.parametrize("expr", INJECTIONS[:22], ids=lambda e: repr(e[:30]))
+def test_markdown_turns_hostile_input_into_an_error_line(expr):
+    import markdown
+
+    CANARY.unlink(missing_ok=True)
+    html = markdown.markdown(f"```derivtex\n{expr}\nwrt: x\n```\n", extensions=["derivtex"])
+    assert 'class="derivtex-error"' in html and "line 1" in html
+    outside_message = re.sub(r'<p class="derivtex-error">.*?</p>', "", html, flags=re.DOTALL)
+    assert not FORBIDDEN.search(outside_message) and not CANARY.exists()
