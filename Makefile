@@ -3,35 +3,40 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: demo test lint samples picture bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/derivtex derive "y^T A x" --wrt x --standalone -o demo.tex
 	@echo "wrote demo.tex (compile it with: pdflatex demo.tex)"
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check derivtex tests benchmarks samples fuzz
 
-test: $(STAMP) lint
+test: $(TEST_STAMP) lint
 	$(PY) -m pytest -q
 
-samples: $(STAMP)
+samples: $(TEST_STAMP)
 	$(PY) samples/generate.py
 
 picture: samples
 	pdftoppm -png -r 110 -singlefile samples/notes_bilinear.pdf docs/derivation
 
-fuzz: $(STAMP)
+fuzz: $(TEST_STAMP)
 	$(PY) -m fuzz.run -n 10000 --seed 2026
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(PY) benchmarks/bench_derive.py
 	$(PY) benchmarks/bench_sphinx.py
 
