@@ -83,9 +83,3 @@ class Zero(Expr):
     rows: str | int
     cols: str | int
 
-
-ONE = Number(Fraction(1))
-
-
-def number(value: int | Fraction) -> Number:
-    return Number(Fraction(value))

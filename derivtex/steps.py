@@ -9,12 +9,13 @@ from typing import Any
 from . import ast
 from . import index as ix
 
-RULES = ("goal", "sum_expansion", "linearity", "product_rule", "chain_rule", "delta",
-         "contraction", "reassembly", "transpose_check")
-
 
 @dataclass
 class Step:
+    """rule: goal, sum_expansion, linearity, product_rule, chain_rule, determinant,
+    inverse, softmax, diag, delta, contraction, reassembly, transpose_check, index_form,
+    or (identity method) identity."""
+
     rule: str
     before: ix.Node | ast.Expr | None
     after: ix.Node | ast.Expr | None
