@@ -6,6 +6,8 @@ rejected by name with its column, so nothing beyond the supported set goes furth
 
 from __future__ import annotations
 
+import re
+
 from pylatexenc.latexwalker import (
     LatexCharsNode,
     LatexCommentNode,
@@ -22,7 +24,8 @@ from .lexer import Token, tokenize
 from .parser import GREEK, parse_tokens
 
 NAME_WRAPPERS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "vec", "operatorname",
-                 "mathsf", "mathbfit", "symbf"}
+                 "mathsf", "mathbfit", "symbf", "text"}
+FRACTIONS = {"frac", "tfrac", "dfrac"}
 FUNCTION_MACROS = {"sigma": "sigma", "tanh": "tanh", "exp": "exp", "log": "log", "det": "det",
                    "tr": "tr", "ln": "log"}
 TRANSPOSE_MACROS = {"top", "intercal", "T", "mathsf", "mathrm"}
@@ -46,6 +49,11 @@ class _Translator:
         while k < len(nodes):
             node = nodes[k]
             if isinstance(node, LatexCharsNode):
+                chars = node.chars
+                if chars.startswith("_2") and "".join(self.chars).rstrip().endswith("||"):
+                    chars = chars[2:]  # ||x||_2^2 is the squared Euclidean norm
+                    node = LatexCharsNode(chars=chars, pos=node.pos + 2, len=len(chars),
+                                          parsing_state=node.parsing_state)
                 if node.chars.startswith("_"):
                     while self.chars and self.chars[-1] == " ":
                         self.chars.pop()
@@ -90,6 +98,8 @@ class _Translator:
         if name in GREEK or name in FUNCTION_MACROS:
             self.emit(" %s " % FUNCTION_MACROS.get(name, name), node.pos)
             return k
+        if name in FRACTIONS:
+            return self.fraction(nodes, k)
         if name in NAME_WRAPPERS:
             args = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a]
             if not args and k + 1 < len(nodes) and isinstance(nodes[k + 1], LatexGroupNode):
@@ -99,6 +109,19 @@ class _Translator:
             self.wrapped(args[0], name, node.pos)
             return k
         raise ParseError(f"unsupported LaTeX macro \\{name}", node.pos + 1)
+
+    def fraction(self, nodes: list, k: int) -> int:
+        """\frac{1}{2}: numbers only, written as (1/2)."""
+        node = nodes[k]
+        args = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a]
+        while len(args) < 2 and k + 1 < len(nodes) and isinstance(nodes[k + 1], LatexGroupNode):
+            args, k = args + [nodes[k + 1]], k + 1
+        parts = [a.latex_verbatim().strip("{} ") for a in args]
+        if len(parts) != 2 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
+            raise ParseError(f"\\{node.macroname} is supported for numbers only, as in "
+                             "\\frac{1}{2}", node.pos + 1)
+        self.emit(" (%s/%s) " % tuple(parts), node.pos)
+        return k
 
     def wrapped(self, arg, macro: str, pos: int) -> None:
         inner = arg.nodelist if isinstance(arg, LatexGroupNode) else [arg]

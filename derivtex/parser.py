@@ -27,8 +27,8 @@ GREEK = frozenset(
     "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
 )
 
-_PRODUCT_OPS = ("*", "@")
-_STARTS_FACTOR = ("(", "||")
+# functions that may be applied without parentheses to one operand (det X, log det X)
+PREFIX_FUNCTIONS = frozenset({"det", "log", "exp", "tanh"})
 
 
 class _Parser:
@@ -91,11 +91,21 @@ class _Parser:
             if self.at("*") or self.at("@"):
                 self.advance()
                 factors.append(self.unary())
+            elif self.at("/"):
+                factors.append(self.divisor(self.advance()))
             elif self.starts_factor():
                 factors.append(self.unary())
             else:
                 break
         return factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors), col=col)
+
+    def divisor(self, slash: Token) -> ast.Expr:
+        """`/ 2`: division by a nonzero number, the only division there is."""
+        tok = self.tok
+        if tok.kind != "number" or Fraction(tok.value) == 0:
+            raise ParseError("division only by a nonzero number, as in ||x||^2 / 2", slash.col)
+        self.advance()
+        return ast.Number(1 / Fraction(tok.value), col=slash.col)
 
     def hadamard(self) -> ast.Expr:
         """`W x .* b` is (W x) .* b: the elementwise product of products."""
@@ -195,6 +205,13 @@ class _Parser:
         follows_paren = self.at("(") and self.tok.col == tok.col + len(name)
         if name in FUNCTIONS and self.at("("):
             return self.call(tok)
+        if name in PREFIX_FUNCTIONS and self.starts_factor():
+            self.enter(tok.col)
+            operand = self.postfix()  # det X, log det X, as LaTeX writes them
+            self.depth -= 1
+            return ast.Call(name, (operand,), col=tok.col)
+        if name in FUNCTIONS and name not in GREEK and name not in self.declared:
+            raise ParseError(f"{name} needs its argument in parentheses: {name}(...)", tok.col)
         if follows_paren and len(name) > 1 and name not in GREEK and name not in self.declared:
             raise ParseError(f"unknown function '{name}'", tok.col)
         return ast.Name(name, col=tok.col)

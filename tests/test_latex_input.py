@@ -15,6 +15,11 @@ from derivtex.parser import parse_text
     (r"\left(\mathbf{x} - \mathbf{c}\right)^T \mathbf{M} \cdot \mathbf{x}", "(x - c)^T M x"),
     (r"\alpha \mathbf{x}_1^{\mathsf{T}} \mathbf{x}_1", "alpha x_1^T x_1"),
     (r"\mathbf{X}^{-1}", "inv(X)"),
+    (r"\|\mathbf{x}\|_2^2", "||x||^2"),
+    (r"\left\| \mathbf{A}\mathbf{x} - \mathbf{b} \right\|^2", "||A x - b||^2"),
+    (r"\log \det \mathbf{X}", "log(det(X))"),
+    (r"\frac{1}{2}\lVert \mathbf{x} \rVert^2", "0.5 ||x||^2"),
+    (r"\text{tr}(\mathbf{X})", "tr(X)"),
 ])
 def test_latex_gives_the_same_tree_as_text(latex, text):
     assert parse_latex(latex) == parse_text(text)

@@ -57,5 +57,14 @@ def test_length_limit():
         parse_text("x + " * 3000 + "x")
 
 
+def test_division_by_a_number_and_prefix_functions():
+    assert parse_text("||x||^2 / 2") == ast.MatMul((ast.Norm2(N("x")), ast.Number(Fraction(1, 2))))
+    assert parse_text("log det X") == ast.Call("log", (ast.Call("det", (N("X"),)),))
+    with pytest.raises(ParseError, match="parentheses"):
+        parse_text("tr X")
+    with pytest.raises(ParseError, match="nonzero number"):
+        parse_text("x / y")
+
+
 def test_declared_names_may_precede_parentheses():
     assert parse_text("foo(x)", frozenset({"foo"})) == ast.MatMul((N("foo"), N("x")))
