@@ -10,15 +10,16 @@ from typing import Any
 
 from . import ast
 from .engine import Outcome, derive_steps
-from .errors import DerivtexError, OptionError, ParseError
+from .errors import DerivtexError, OptionError, ParseError, UnsupportedError
 from .latex import LatexPrinter, symbol
 from .lexer import check_length
-from .model import Shapes, Symbol, infer_symbols, names_in, parse_shape_option
+from .model import Shapes, Symbol, infer_symbols, parse_shape_option, walk
 from .parser import parse_text
 from .plain import NumpyPrinter, text
 from .render import render, rendered_steps
 
 LAYOUTS = ("numerator", "denominator")
+MAX_OCCURRENCES = 64  # the product rule makes one term per occurrence, each as long
 METHODS = ("index", "identity", "both")
 
 
@@ -156,8 +157,12 @@ def derive(expression: str, wrt: str, layout: str = "numerator",
     parsed = parse_expression(expression, frozenset(declared))
     if not wrt or not wrt.isidentifier():
         raise OptionError(f"--wrt {wrt!r} is not a name")
-    if wrt not in {n.name for n in names_in(parsed)}:
+    occurrences = sum(isinstance(n, ast.Name) and n.name == wrt for n in walk(parsed))
+    if not occurrences:
         raise OptionError(f"the variable {wrt!r} does not occur in the expression")
+    if occurrences > MAX_OCCURRENCES:
+        raise UnsupportedError(f"{wrt} occurs {occurrences} times; a derivation by the product "
+                               f"rule is limited to {MAX_OCCURRENCES} occurrences")
     symbols = infer_symbols(parsed, declared)
     unknown = sorted(set(declared) - set(symbols))
     if unknown:

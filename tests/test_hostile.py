@@ -41,6 +41,7 @@ INJECTIONS = [
     "os.system('touch /tmp/derivtex_pwned') x", "x # comment", "x \\\\ y",
     "bar(x)", "exp(x, y)", "(x", "x)", "||x", "{x}", "x^", "x^3.5", "A x -", "",
     "(" * 4000 + "x" + ")" * 4000, "-" * 500 + "x", "x" * 10_001, "x\u202e",
+    " ".join(["(x^T x)"] * 600), "sigma(" * 60 + "x" + ")" * 60,
 ]
 
 
