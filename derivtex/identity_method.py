@@ -57,6 +57,7 @@ class IdentityMethod:
 
     # -- entry point ----------------------------------------------------------
     def derive(self, expr: ast.Expr) -> ast.Expr:
+        self.top = expr
         if self.matrix:
             if self.shapes(expr) != SCALAR:
                 raise self.unsupported(expr, "a matrix variable of a non-scalar expression")
@@ -66,6 +67,8 @@ class IdentityMethod:
     # -- vector variable: numerator-layout Jacobians ---------------------------
     def jacobian(self, e: ast.Expr) -> ast.Expr:
         if e == self.wrt:
+            if self.steps or e is not self.top:  # dx/dx = I goes without saying inside
+                return ast.Identity(self.dim)
             return self.record("identity", e, ast.Identity(self.dim), "variable")
         if isinstance(e, ast.Neg):
             return ast.Neg(self.jacobian(e.operand))
