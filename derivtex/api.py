@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -116,9 +115,6 @@ class Derivation:
 
     def _repr_markdown_(self) -> str:
         return self.markdown
-
-    def _repr_html_(self) -> str:
-        return "<div>%s</div>" % html.escape(self.markdown)
 
 
 def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:

@@ -14,9 +14,9 @@ FORMATS = ("latex", "json", "markdown")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one short line, exit 2, as for bad input
-        self.exit(2, f"derivtex: error: {message}\n(see derivtex {self.prog.split()[-1]} --help)\n"
-                  if " " in self.prog else f"derivtex: error: {message}\n")
+    def error(self, message: str) -> None:
+        """One short line and exit status 2, as for any bad input."""
+        self.exit(2, f"derivtex: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

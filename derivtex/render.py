@@ -94,12 +94,6 @@ class StepFacts:
         if facts["shape"] is not None:
             facts["shape_latex"] = shape_latex(facts["shape"])
 
-    def sum_expansion(self, step: Step, facts: dict) -> None:
-        facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
-
-    def linearity(self, step: Step, facts: dict) -> None:
-        facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
-
     def chain_rule(self, step: Step, facts: dict) -> None:
         assert isinstance(step.after, ix.Node)
         used = {n.func for n in ix.walk(step.after) if isinstance(n, ix.Apply)}
