@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from . import ast
 from . import index as ix
@@ -14,9 +15,9 @@ from .differentiate import Differentiator
 from .errors import UnsupportedError
 from .expand import Expander
 from .identity_method import derive_by_identities
-from .model import SCALAR, Dim, Shape, Shapes, Symbol
+from .model import Dim, Shape, Shapes, Symbol, kind_of
 from .reassemble import Assembler, collapse
-from .steps import Step
+from .steps import Step, transpose_check
 
 MAX_RULE_ROUNDS = 20
 
@@ -29,16 +30,9 @@ class Outcome:
     steps: list[Step]
     result: ast.Expr | None
     result_shape: tuple[Dim, ...]
-    out_kind: str
     entries: ix.Node
     out_idx: list[ix.Idx | None]
     wrt_idx: list[ix.Idx | None]
-
-
-def kind_of(shape: Shape) -> str:
-    if shape == SCALAR:
-        return "scalar"
-    return "vector" if shape[1] == 1 else "matrix"
 
 
 def output_name(symbols: Mapping[str, Symbol], kind: str) -> str:
@@ -80,7 +74,7 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
             raise UnsupportedError("the identity method gives matrix-shaped derivatives only; "
                                    "use --method index for index form")
         steps, result = derive_by_identities(expr, symbols, wrt, layout, steps[0])
-        return Outcome(steps, result, steps[0].facts["shape"], out_kind, ix.Const(0),
+        return Outcome(steps, result, steps[0].facts["shape"], ix.Const(Fraction(0)),
                        out_idx, wrt_idx)
     expander = Expander(shapes, names)
     tree = expander.entry(expr, out_idx[0], out_idx[1])
@@ -107,8 +101,7 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     if tensor:
         steps.append(Step("index_form", lhs, collapse(contracted), {
             "order": len(free), "out_kind": out_kind, "wrt_kind": wrt_kind}))
-        return Outcome(steps, None, tuple(i.dim for i in free), out_kind, contracted,
-                       out_idx, wrt_idx)
+        return Outcome(steps, None, tuple(i.dim for i in free), contracted, out_idx, wrt_idx)
 
     row, col = (free + [None, None])[:2]
     natural = Assembler(algebra, names).assemble(contracted, row, col)
@@ -119,14 +112,9 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
 
     transpose = needs_transpose(out_kind, wrt_kind, layout)
     result = algebra.transpose(natural) if transpose else natural
-    result_shape = layout_shape(out_shape, wrt_shape, out_kind, wrt_kind, layout)
-    steps.append(Step("transpose_check", natural, result, {
-        "transposed": transpose and algebra.transpose(natural) != natural,
-        "needs_transpose": transpose, "layout": layout, "shape": result_shape,
-        "natural_shape": (row.dim if row else 1, col.dim if col else 1),
-        "out_kind": out_kind, "wrt_kind": wrt_kind, "f": f_name, "wrt": wrt,
-    }))
-    return Outcome(steps, result, result_shape, out_kind, contracted, out_idx, wrt_idx)
+    steps.append(transpose_check(natural, result, transpose, steps[0],
+                                 (row.dim if row else 1, col.dim if col else 1)))
+    return Outcome(steps, result, steps[0].facts["shape"], contracted, out_idx, wrt_idx)
 
 
 def free_indices(names: ix.IndexNames, out_shape: Shape, wrt_shape: Shape

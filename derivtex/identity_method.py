@@ -18,7 +18,7 @@ from .expand import product_groups
 from .functions import ELEMENTWISE, derivative_expr
 from .identities import LIBRARY
 from .model import SCALAR, Shapes, Symbol, names_in
-from .steps import Step
+from .steps import Step, transpose_check
 
 
 class IdentityMethod:
@@ -273,16 +273,11 @@ def derive_by_identities(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str
     raw = method.derive(expr)
     if raw == ast.Number(0) or not method.depends(expr):
         raise UnsupportedError(f"{wrt} does not change the expression")
-    as_numerator = not method.matrix
-    transpose = as_numerator == (layout == "denominator")
+    # vector variables give Jacobians (numerator layout), matrix variables gradients
+    transpose = (not method.matrix) == (layout == "denominator")
     result = method.algebra.transpose(raw) if transpose else raw
-    facts = goal.facts
-    shape = method.shapes(raw)
-    steps = [goal, *method.steps, Step("transpose_check", raw, result, {
-        "transposed": transpose and result != raw, "needs_transpose": transpose,
-        "layout": layout, "shape": facts["shape"], "natural_shape": shape,
-        "out_kind": facts["out_kind"], "wrt_kind": facts["wrt_kind"], "f": facts["f"],
-        "wrt": wrt, "mode": "identity"})]
+    steps = [goal, *method.steps, transpose_check(raw, result, transpose, goal,
+                                                  method.shapes(raw))]
     for step in steps[1:]:
         step.facts["mode"] = "identity"
     return steps, result

@@ -68,6 +68,12 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
     return name, tuple(out)
 
 
+def kind_of(shape: Shape) -> str:
+    if shape == SCALAR:
+        return "scalar"
+    return "vector" if shape[1] == 1 else "matrix"
+
+
 def default_kind(name: str) -> str | None:
     if name in GREEK:
         return "scalar"

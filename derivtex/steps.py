@@ -20,3 +20,15 @@ class Step:
     before: ix.Node | ast.Expr | None
     after: ix.Node | ast.Expr | None
     facts: dict[str, Any] = field(default_factory=dict)
+
+
+def transpose_check(natural: ast.Expr, result: ast.Expr, needs_transpose: bool, goal: Step,
+                    natural_shape: tuple) -> Step:
+    """The last step of either method: is the natural arrangement the layout's shape?"""
+    facts = goal.facts
+    return Step("transpose_check", natural, result, {
+        "transposed": needs_transpose and result != natural,
+        "needs_transpose": needs_transpose, "natural_shape": natural_shape,
+        **{key: facts[key] for key in ("layout", "shape", "out_kind", "wrt_kind", "f", "wrt",
+                                       "mode")},
+    })

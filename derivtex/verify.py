@@ -14,7 +14,7 @@ from . import index as ix
 from .errors import VerificationError
 from .expand import product_groups
 from .functions import NUMERIC
-from .model import SCALAR, Shapes, Symbol
+from .model import Shapes, Symbol, kind_of
 
 FD_STEP = 1e-6
 RTOL, ATOL = 1e-5, 1e-6
@@ -139,8 +139,7 @@ def check(expr: ast.Expr, result: ast.Expr, symbols: Mapping[str, Symbol], wrt: 
     """Raises VerificationError unless `result` matches finite differences of `expr`."""
     shapes = Shapes(symbols)
     out_rows, out_cols = shapes(expr)
-    out_kind = "scalar" if (out_rows, out_cols) == SCALAR else (
-        "vector" if out_cols == 1 else "matrix")
+    out_kind = kind_of((out_rows, out_cols))
     wrt_kind = symbols[wrt].kind
     for evaluate, env, jac in trials(symbols, expr, wrt, seed, draws):
         sizes = evaluate.sizes
