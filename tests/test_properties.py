@@ -5,6 +5,7 @@ import os
 import re
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,25 +39,12 @@ def check(drawn, wrt: str, layout: str) -> None:
                                err_msg=f"{drawn.text} wrt {wrt} ({layout}): {data['result']}")
 
 
+CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A")]
+
+
+@pytest.mark.parametrize("strategy, wrt", CLASSES,
+                         ids=["vector-by-x", "scalar-by-x", "scalar-by-A", "tensor-by-A"])
 @SETTINGS
-@given(vectors, st.sampled_from(["numerator", "denominator"]))
-def test_vector_functions_of_x(drawn, layout):
-    check(drawn, "x", layout)
-
-
-@SETTINGS
-@given(scalars, st.sampled_from(["numerator", "denominator"]))
-def test_scalar_functions_of_x(drawn, layout):
-    check(drawn, "x", layout)
-
-
-@SETTINGS
-@given(scalars, st.sampled_from(["numerator", "denominator"]))
-def test_scalar_functions_of_a_matrix(drawn, layout):
-    check(drawn, "A", layout)
-
-
-@SETTINGS
-@given(matrices, st.sampled_from(["numerator", "denominator"]))
-def test_matrix_expressions_are_tensors_by_a_matrix(drawn, layout):
-    check(drawn, "A", layout)
+@given(data=st.data(), layout=st.sampled_from(["numerator", "denominator"]))
+def test_random_expressions(strategy, wrt, data, layout):
+    check(data.draw(strategy), wrt, layout)
