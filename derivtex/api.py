@@ -121,6 +121,16 @@ class Derivation:
             **extra,
         }
 
+    def to_sympy(self) -> Any:
+        """The result as a sympy matrix expression (`MatrixSymbol`s with symbolic or
+        declared dimensions), for `lambdify` or `simplify`; needs `derivtex[sympy]`."""
+        if self.result is None:
+            raise UnsupportedError("a derivative of order 3 or more has no matrix form for "
+                                   "sympy; use the index form")
+        from .sympy_export import to_sympy
+
+        return to_sympy(self.result, self.symbols)
+
     def _repr_latex_(self) -> str:
         bodies = r" \\ ".join(s["body"] for s in self.steps)
         return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
