@@ -17,6 +17,7 @@ from .options import Options
 from .parser import parse_text
 from .plain import NumpyPrinter, text
 from .render import render, rendered_steps
+from .safety import check_emitted
 
 MAX_OCCURRENCES = 64  # the product rule makes one term per occurrence, each as long
 
@@ -81,19 +82,19 @@ class Derivation:
     @cached_property
     def latex(self) -> str:
         """The LaTeX snippet: a sentence and an align* block per step."""
-        return render("derivation.tex.j2", self.templates, steps=self.steps,
-                      identity_steps=self.identity_steps).strip() + "\n"
+        return check_emitted(render("derivation.tex.j2", self.templates, steps=self.steps,
+                                    identity_steps=self.identity_steps).strip() + "\n")
 
     @cached_property
     def markdown(self) -> str:
-        return render("derivation.md.j2", self.templates, steps=self.steps,
-                      identity_steps=self.identity_steps).strip() + "\n"
+        return check_emitted(render("derivation.md.j2", self.templates, steps=self.steps,
+                                    identity_steps=self.identity_steps).strip() + "\n")
 
     @property
     def title(self) -> str:
         printer = LatexPrinter(self._shapes)
-        return r"\frac{\partial}{\partial %s}\left(%s\right)" % (
-            symbol(self.wrt, self.symbols[self.wrt].kind != "scalar"), printer.expr(self.parsed))
+        return check_emitted(r"\frac{\partial}{\partial %s}\left(%s\right)" % (
+            symbol(self.wrt, self.symbols[self.wrt].kind != "scalar"), printer.expr(self.parsed)))
 
     def standalone(self) -> str:
         """A complete document that compiles with pdflatex."""
