@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+MAX_ECHO = 40  # characters of user text quoted back in a message
+
+
+def shorten(text: str) -> str:
+    """User text quoted in a message: a long name or value is cut, never echoed whole."""
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 1] + "…"
+
 
 class DerivtexError(Exception):
     """Bad input: what is wrong and, where known, the 1-based column."""
@@ -57,3 +64,7 @@ class OptionError(DerivtexError):
 
 class VerificationError(Exception):
     """The derived result disagrees with finite differences: a bug in derivtex, never output."""
+
+
+class UnsafeOutputError(Exception):
+    """Rendered output holds a control sequence derivtex never emits: a bug, never output."""
