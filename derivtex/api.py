@@ -17,6 +17,7 @@ from .options import Options
 from .parser import parse_text
 from .plain import NumpyPrinter, text
 from .render import render, rendered_steps
+from .safety import check_emitted
 
 MAX_OCCURRENCES = 64  # the product rule makes one term per occurrence, each as long
 
@@ -101,13 +102,13 @@ class Derivation:
     @cached_property
     def latex(self) -> str:
         """The LaTeX snippet: a sentence and an align* block per step."""
-        return render("derivation.tex.j2", self.templates, steps=self.steps,
-                      identity_steps=self.identity_steps).strip() + "\n"
+        return check_emitted(render("derivation.tex.j2", self.templates, steps=self.steps,
+                                    identity_steps=self.identity_steps).strip() + "\n")
 
     @cached_property
     def markdown(self) -> str:
-        return render("derivation.md.j2", self.templates, steps=self.steps,
-                      identity_steps=self.identity_steps).strip() + "\n"
+        return check_emitted(render("derivation.md.j2", self.templates, steps=self.steps,
+                                    identity_steps=self.identity_steps).strip() + "\n")
 
     @property
     def title(self) -> str:
@@ -119,7 +120,7 @@ class Derivation:
             operator = r"\frac{\partial^{2}}{\partial %s\,\partial %s}" % (variable, second)
         else:
             operator = r"\frac{\partial}{\partial %s}" % variable
-        return r"%s\left(%s\right)" % (operator, printer.expr(self.parsed))
+        return check_emitted(r"%s\left(%s\right)" % (operator, printer.expr(self.parsed)))
 
     def standalone(self) -> str:
         """A complete document that compiles with pdflatex."""
@@ -148,6 +149,16 @@ class Derivation:
             **({"where": self.where} if self.where else {}),
             **extra,
         }
+
+    def to_sympy(self) -> Any:
+        """The result as a sympy matrix expression (`MatrixSymbol`s with symbolic or
+        declared dimensions), for `lambdify` or `simplify`; needs `derivtex[sympy]`."""
+        if self.result is None:
+            raise UnsupportedError("a derivative of order 3 or more has no matrix form for "
+                                   "sympy; use the index form")
+        from .sympy_export import to_sympy
+
+        return to_sympy(self.result, self.symbols)
 
     def _repr_latex_(self) -> str:
         bodies = r" \\ ".join(s["body"] for s in self.steps)

@@ -52,3 +52,7 @@ class OptionError(DerivtexError):
 
 class VerificationError(Exception):
     """The derived result disagrees with finite differences: a bug in derivtex, never output."""
+
+
+class UnsafeOutputError(Exception):
+    """Rendered output holds a control sequence derivtex never emits: a bug, never output."""
