@@ -57,9 +57,29 @@ class Derivation:
     def result(self) -> ast.Expr | None:
         return self.outcome.result
 
+    @property
+    def order(self) -> int:
+        return self.options.order
+
+    @cached_property
+    def where(self) -> dict[str, str]:
+        """For Hessians: the names the result text uses (s = sigma(X w)), as lecturers write."""
+        if self.order != 2 or self.result is None:
+            return {}
+        from .abbreviate import abbreviate
+
+        return {name.name: text(value) for name, value in
+                abbreviate(self.result, self.symbols)[0]}
+
     @cached_property
     def result_text(self) -> str | None:
-        return None if self.result is None else text(self.result)
+        if self.result is None:
+            return None
+        if self.where:
+            from .abbreviate import abbreviate, apply_names
+
+            return text(apply_names(self.result, abbreviate(self.result, self.symbols)[0]))
+        return text(self.result)
 
     @cached_property
     def numpy(self) -> str | None:
@@ -92,8 +112,14 @@ class Derivation:
     @property
     def title(self) -> str:
         printer = LatexPrinter(self._shapes)
-        return check_emitted(r"\frac{\partial}{\partial %s}\left(%s\right)" % (
-            symbol(self.wrt, self.symbols[self.wrt].kind != "scalar"), printer.expr(self.parsed)))
+        bold = self.symbols[self.wrt].kind != "scalar"
+        variable = symbol(self.wrt, bold)
+        if self.order == 2:
+            second = variable + (r"^{\top}" if bold else "")
+            operator = r"\frac{\partial^{2}}{\partial %s\,\partial %s}" % (variable, second)
+        else:
+            operator = r"\frac{\partial}{\partial %s}" % variable
+        return check_emitted(r"%s\left(%s\right)" % (operator, printer.expr(self.parsed)))
 
     def standalone(self) -> str:
         """A complete document that compiles with pdflatex."""
@@ -109,6 +135,7 @@ class Derivation:
             "wrt": self.wrt,
             "layout": self.layout,
             "method": self.method,
+            "order": self.order,
             "symbols": {name: {"kind": s.kind, "shape": list(s.shape)}
                         for name, s in self.symbols.items()},
             "result": self.result_text,
@@ -118,6 +145,7 @@ class Derivation:
                       for s in self.steps],
             "latex": self.latex,
             "verified": self.verified,
+            **({"where": self.where} if self.where else {}),
             **extra,
         }
 
@@ -202,6 +230,8 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
                           "not in the expression")
     check_names(parsed, symbols)
     layout, method = options.layout, options.method
+    if options.order == 2:
+        return derive_second(expression, options, symbols, parsed, verify)
     outcome = derive_steps(parsed, symbols, wrt, layout,
                            "identity" if method == "identity" else "index")
     identity = derive_steps(parsed, symbols, wrt, layout, "identity") \
@@ -218,6 +248,20 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
                 check(parsed, done.result, symbols, wrt, layout)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
                       identity=identity)
+
+
+def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],
+                  parsed: ast.Expr, verify: bool) -> Derivation:
+    """--order 2: the Hessian, checked against second differences of the input."""
+    from .hessian import derive_hessian
+
+    outcome = derive_hessian(parsed, symbols, options.wrt, options.layout)
+    if verify:
+        from .hessian_check import check_hessian
+
+        assert outcome.result is not None
+        check_hessian(parsed, outcome.result, symbols, options.wrt)
+    return Derivation(expression, options, symbols, parsed, outcome, verified=verify)
 
 
 __all__ = ["Derivation", "DerivtexError", "Options", "derive", "derive_with"]
