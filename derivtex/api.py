@@ -12,14 +12,13 @@ from .engine import Outcome, derive_steps
 from .errors import DerivtexError, OptionError, ParseError, UnsupportedError, shorten
 from .latex import LatexPrinter, symbol
 from .lexer import check_length
+from .limits import check_text, check_tree
 from .model import Shapes, Symbol, infer_symbols, parse_shape_option, walk
 from .options import Options
 from .parser import parse_text
 from .plain import NumpyPrinter, text
 from .render import render, rendered_steps
 from .safety import check_emitted
-
-MAX_OCCURRENCES = 64  # the product rule makes one term per occurrence, each as long
 
 
 @dataclass
@@ -171,6 +170,7 @@ class Derivation:
 def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
     """Text or LaTeX (anything with a backslash) into the expression tree."""
     check_length(expression)
+    check_text(expression)
     if "\\" in expression:
         from .latex_input import parse_latex
 
@@ -221,12 +221,8 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
     declared = dict(parse_shape_option(f"{name}={dims}") for name, dims in options.shapes)
     parsed = parse_expression(expression, frozenset(declared))
     wrt = options.wrt
-    occurrences = sum(isinstance(n, ast.Name) and n.name == wrt for n in walk(parsed))
-    if not occurrences:
+    if not check_tree(parsed, wrt).occurrences:
         raise OptionError(f"the variable {shorten(wrt)!r} does not occur in the expression")
-    if occurrences > MAX_OCCURRENCES:
-        raise UnsupportedError(f"{wrt} occurs {occurrences} times; a derivation by the product "
-                               f"rule is limited to {MAX_OCCURRENCES} occurrences")
     symbols = infer_symbols(parsed, declared)
     unknown = sorted(set(declared) - set(symbols))
     if unknown:
