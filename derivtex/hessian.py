@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from math import gcd
+from math import gcd, lcm
 
 from . import ast
 from . import index as ix
@@ -111,16 +111,14 @@ def lecturer_form(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
         return expr
     terms = sorted(expr.terms, key=has_identity)
     coefficients = [coefficient(t) for t in terms]
-    common = 0
-    for value in coefficients:
-        if value.denominator != 1:
-            common = 1
-            break
-        common = gcd(common, value.numerator)
+    common = Fraction(gcd(*(c.numerator for c in coefficients)),
+                      lcm(*(c.denominator for c in coefficients)))
+    if common.denominator != 1 and len({abs(c) for c in coefficients}) > 1:
+        common = Fraction(1)  # 1/2 S + 3 A stays; 1/2 S + 1/2 S^T is 1/2 (S + S^T)
     all_negative = all(c < 0 for c in coefficients)
-    if common <= 1 and not all_negative:
+    if common == 1 and not all_negative:
         return ast.Add(tuple(terms))
-    factor = Fraction(max(common, 1)) * (-1 if all_negative else 1)
+    factor = common * (-1 if all_negative else 1)
     inner = ast.Add(tuple(scaled(t, 1 / factor) for t in terms))
     outer = ast.MatMul((ast.Number(abs(factor)), inner)) if abs(factor) != 1 else inner
     return ast.Neg(outer) if factor < 0 else outer

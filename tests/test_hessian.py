@@ -35,6 +35,8 @@ FORMS = [
                              + (1 - y).T @ np.log(1 - sigmoid(X @ w)))),
     ("||X w - y||^2 + lambda ||w||^2", "w", {}, "2 (X^T X + lambda I)", {},
      lambda X, w, y, lambda_: float(np.sum((X @ w - y) ** 2) + lambda_ * np.sum(w ** 2))),
+    ("1/2 x^T S x - b^T x", "x", {}, "0.5 (S + S^T)", {},
+     lambda S, x, b: 0.5 * scalar(x.T @ S @ x) - scalar(b.T @ x)),
     ("alpha^2 x^T x + exp(alpha)", "alpha", {}, "exp(alpha) + 2 x^T x", {},
      lambda alpha, x: alpha ** 2 * scalar(x.T @ x) + np.exp(alpha)),
 ]
