@@ -44,6 +44,8 @@ class Algebra:
             return expr
         if isinstance(expr, ast.Transpose):
             return expr.operand
+        if isinstance(expr, ast.Name) and self.shapes.symbols[expr.name].symmetric:
+            return expr  # declared symmetric: S^T = S
         if isinstance(expr, ast.Zero):
             return ast.Zero(expr.cols, expr.rows)
         if isinstance(expr, ast.Neg):
