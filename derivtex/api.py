@@ -9,17 +9,16 @@ from typing import Any
 
 from . import ast
 from .engine import Outcome, derive_steps
-from .errors import DerivtexError, OptionError, ParseError, UnsupportedError
+from .errors import DerivtexError, OptionError, ParseError, UnsupportedError, shorten
 from .latex import LatexPrinter, symbol
 from .lexer import check_length
 from .model import Shapes, Symbol, infer_symbols, parse_shape_option, walk
+from .options import Options
 from .parser import parse_text
 from .plain import NumpyPrinter, text
 from .render import render, rendered_steps
 
-LAYOUTS = ("numerator", "denominator")
 MAX_OCCURRENCES = 64  # the product rule makes one term per occurrence, each as long
-METHODS = ("index", "identity", "both")
 
 
 @dataclass
@@ -27,19 +26,32 @@ class Derivation:
     """A verified derivation; every output format is rendered from it on demand."""
 
     expression: str
-    wrt: str
-    layout: str
+    options: Options
     symbols: dict[str, Symbol]
     parsed: ast.Expr
     outcome: Outcome
-    templates: str | None = None
     verified: bool = True
-    method: str = "index"
     identity: Outcome | None = None
     _shapes: Shapes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._shapes = Shapes(self.symbols)
+
+    @property
+    def wrt(self) -> str:
+        return self.options.wrt
+
+    @property
+    def layout(self) -> str:
+        return self.options.layout
+
+    @property
+    def method(self) -> str:
+        return self.options.method
+
+    @property
+    def templates(self) -> str | None:
+        return self.options.templates
 
     @property
     def result(self) -> ast.Expr | None:
@@ -109,6 +121,16 @@ class Derivation:
             **extra,
         }
 
+    def to_sympy(self) -> Any:
+        """The result as a sympy matrix expression (`MatrixSymbol`s with symbolic or
+        declared dimensions), for `lambdify` or `simplify`; needs `derivtex[sympy]`."""
+        if self.result is None:
+            raise UnsupportedError("a derivative of order 3 or more has no matrix form for "
+                                   "sympy; use the index form")
+        from .sympy_export import to_sympy
+
+        return to_sympy(self.result, self.symbols)
+
     def _repr_latex_(self) -> str:
         bodies = r" \\ ".join(s["body"] for s in self.steps)
         return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
@@ -127,42 +149,62 @@ def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
     return parse_text(expression, declared)
 
 
-def normalise_shapes(shapes: Mapping[str, str] | None) -> dict[str, tuple]:
-    out = {}
-    for name, dims in (shapes or {}).items():
-        key, value = parse_shape_option(f"{name}={dims}")
-        out[key] = value
-    return out
+def check_names(parsed: ast.Expr, symbols: Mapping[str, Symbol]) -> None:
+    """Every name must print, and two different names must never print alike
+    (`A1` and `A_1` are both A with subscript 1)."""
+    first_col = {}
+    for node in walk(parsed):
+        if isinstance(node, ast.Name):
+            first_col.setdefault(node.name, node.col or None)
+    printed: dict[str, str] = {}
+    for name in symbols:
+        try:
+            shown = symbol(name, False)
+        except ValueError:
+            raise ParseError(f"{shorten(name)!r} is not a name derivtex can print: use "
+                             "letters, then digits, then _ and letters or digits",
+                             first_col.get(name)) from None
+        other = printed.setdefault(shown, name)
+        if other != name:
+            raise ParseError(f"{shorten(other)!r} and {shorten(name)!r} would print alike; "
+                             "use one spelling", first_col.get(name))
 
 
 def derive(expression: str, wrt: str, layout: str = "numerator",
-           shapes: Mapping[str, str] | None = None, templates: str | None = None,
-           verify: bool = True, method: str = "index") -> Derivation:
+           shapes: Mapping[str, Any] | str | None = None, templates: str | None = None,
+           verify: bool = True, method: str = "index", **options: Any) -> Derivation:
     """Derive d(expression)/d(wrt) step by step; raises DerivtexError on bad input.
 
     method: "index" (the notes' index method), "identity" (known identities and the
-    sum, product and chain rules) or "both" (the two, side by side).
+    sum, product and chain rules) or "both" (the two, side by side). Every other CLI
+    option is a keyword too (SPEC §5).
     """
-    if layout not in LAYOUTS:
-        raise OptionError(f"unknown layout {layout!r}; use numerator or denominator")
-    if method not in METHODS:
-        raise OptionError(f"unknown method {method!r}; use index, identity or both")
+    chosen = Options.from_mapping({"wrt": wrt, "layout": layout, "shapes": shapes,
+                                   "templates": templates, "method": method, **options})
+    return derive_with(expression, chosen, verify=verify)
+
+
+def derive_with(expression: str, options: Options, verify: bool = True) -> Derivation:
+    """The pipeline: parse, infer shapes, derive, verify. Shells call it through
+    `derivtex.guard.attempt`, which turns every failure into a message."""
     if not isinstance(expression, str):
         raise ParseError("the expression must be text")
-    declared = normalise_shapes(shapes)
+    declared = dict(parse_shape_option(f"{name}={dims}") for name, dims in options.shapes)
     parsed = parse_expression(expression, frozenset(declared))
-    if not wrt or not wrt.isidentifier():
-        raise OptionError(f"--wrt {wrt!r} is not a name")
+    wrt = options.wrt
     occurrences = sum(isinstance(n, ast.Name) and n.name == wrt for n in walk(parsed))
     if not occurrences:
-        raise OptionError(f"the variable {wrt!r} does not occur in the expression")
+        raise OptionError(f"the variable {shorten(wrt)!r} does not occur in the expression")
     if occurrences > MAX_OCCURRENCES:
         raise UnsupportedError(f"{wrt} occurs {occurrences} times; a derivation by the product "
                                f"rule is limited to {MAX_OCCURRENCES} occurrences")
     symbols = infer_symbols(parsed, declared)
     unknown = sorted(set(declared) - set(symbols))
     if unknown:
-        raise OptionError(f"--shape names {', '.join(unknown)}, not in the expression")
+        raise OptionError(f"shape declared for {', '.join(shorten(u) for u in unknown)}, "
+                          "not in the expression")
+    check_names(parsed, symbols)
+    layout, method = options.layout, options.method
     outcome = derive_steps(parsed, symbols, wrt, layout,
                            "identity" if method == "identity" else "index")
     identity = derive_steps(parsed, symbols, wrt, layout, "identity") \
@@ -177,8 +219,8 @@ def derive(expression: str, wrt: str, layout: str = "numerator",
                 check_entries(parsed, done, symbols, wrt)
             else:
                 check(parsed, done.result, symbols, wrt, layout)
-    return Derivation(expression, wrt, layout, symbols, parsed, outcome, templates,
-                      verified=verify, method=method, identity=identity)
+    return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
+                      identity=identity)
 
 
-__all__ = ["Derivation", "DerivtexError", "derive"]
+__all__ = ["Derivation", "DerivtexError", "Options", "derive", "derive_with"]

@@ -5,10 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import DerivtexError, OptionError, VerificationError
+from .errors import DerivtexError, OptionError
+from .guard import Failure, attempt
+from .options import Options
+
+if TYPE_CHECKING:
+    from .api import Derivation
 
 FORMATS = ("latex", "json", "markdown")
 
@@ -58,24 +65,32 @@ def read_expression(arg: str) -> str:
         raise DerivtexError(f"standard input is not UTF-8 (byte {exc.start + 1})") from None
 
 
-def run_derive(args: argparse.Namespace) -> str:
-    from .api import derive
-
-    shapes = {}
-    for item in args.shape:
-        name, _, dims = item.partition("=")
-        if not _:
-            raise OptionError(f"--shape {item!r}: expected NAME=DIMS, e.g. A=n,m")
-        shapes[name.strip()] = dims
+def derive_options(args: argparse.Namespace) -> Options:
     if args.templates and not Path(args.templates).is_dir():
         raise OptionError(f"--templates {args.templates!r} is not a directory")
-    d = derive(read_expression(args.expression), args.wrt, layout=args.layout,
-               shapes=shapes, templates=args.templates, method=args.method)
-    if args.format == "json":
-        return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    if args.format == "markdown":
-        return d.markdown
-    return d.standalone() if args.standalone else d.latex
+    return Options.from_mapping({"wrt": args.wrt, "layout": args.layout,
+                                 "method": args.method, "shapes": args.shape,
+                                 "templates": args.templates})
+
+
+def render_output(args: argparse.Namespace) -> Callable[[Derivation], str]:
+    def output(d: Derivation) -> str:
+        if args.format == "json":
+            return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if args.format == "markdown":
+            return d.markdown
+        return d.standalone() if args.standalone else d.latex
+
+    return output
+
+
+def run_derive(args: argparse.Namespace) -> str | Failure:
+    try:
+        expression = read_expression(args.expression)
+        options = derive_options(args)
+    except DerivtexError as exc:
+        return Failure.from_exception(exc)
+    return attempt(expression, options, render_output(args))
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -99,18 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         except DerivtexError as exc:
             print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
             return 2
-    try:
-        output = run_derive(args)
-    except DerivtexError as exc:
-        print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
-        return 2
-    except VerificationError as exc:
-        print(f"derivtex: internal error: the result failed its numeric check ({exc}); "
-              "nothing was written. Please report this expression.", file=sys.stderr)
-        return 1
-    except RecursionError:
-        print("derivtex: unsupported: the expression is too deeply nested", file=sys.stderr)
-        return 2
+    output = run_derive(args)
+    if isinstance(output, Failure):
+        print(f"derivtex: {output}", file=sys.stderr)
+        return output.exit_status
     if args.output:
         Path(args.output).write_text(output, encoding="utf-8")
     else:

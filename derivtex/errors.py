@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+MAX_ECHO = 40  # characters of user text quoted back in a message
+
+
+def shorten(text: str) -> str:
+    """User text quoted in a message: a long name or value is cut, never echoed whole."""
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 1] + "…"
+
 
 class DerivtexError(Exception):
     """Bad input: what is wrong and, where known, the 1-based column."""

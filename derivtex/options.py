@@ -1,0 +1,143 @@
+"""One options object for every shell (API, CLI, Sphinx, MyST, fences, TOML).
+
+Each shell hands over what its user wrote as a mapping of strings (or, from the API and
+TOML, of Python values); `Options.from_mapping` validates it once, so every shell accepts
+the same values and rejects the same mistakes with the same message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from .errors import OptionError, shorten
+
+LAYOUTS = ("numerator", "denominator")
+METHODS = ("index", "identity", "both")
+STEPS = ("full", "compact")
+# What may reach a \label{} or an HTML id: nothing that TeX or a browser reads as markup.
+LABEL = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+
+ShapeDecls = tuple[tuple[str, str], ...]
+
+
+def check_label(label: str) -> str:
+    """A label is copied into LaTeX and HTML: letters, digits and _ : . - only."""
+    if not LABEL.fullmatch(label):
+        raise OptionError(f"label {shorten(label)!r}: use letters, digits, _ : . - only "
+                          "(at most 64 characters)")
+    return label
+
+
+def check_choice(key: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise OptionError(f"{key} {shorten(str(value))!r}: use {', '.join(choices[:-1])} "
+                          f"or {choices[-1]}")
+    return str(value)
+
+
+def parse_shape_text(text: str) -> list[tuple[str, str]]:
+    """`A=n,m; x=m` (Sphinx, fences, TOML strings) -> [("A", "n,m"), ("x", "m")]."""
+    out = []
+    for part in text.replace(";", " ").split():
+        name, sep, dims = part.partition("=")
+        if not sep:
+            raise OptionError(f"shape {shorten(part)!r}: expected NAME=DIMS, e.g. A=n,m")
+        out.append((name, dims))
+    return out
+
+
+def shape_items(value: Any) -> list[tuple[str, str]]:
+    """Shapes as a user may write them: "A=n,m; x=m", ["A=n,m"], {"A": "n,m"}, {"A": [3, 4]}."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return parse_shape_text(value)
+    if isinstance(value, Mapping):
+        items = []
+        for name, dims in value.items():
+            if isinstance(dims, bool) or not isinstance(dims, str | int | list | tuple):
+                raise OptionError(f"shape of {shorten(str(name))!r}: expected \"n,m\", "
+                                  f"a size, or a list of them")
+            if isinstance(dims, list | tuple):
+                if not all(isinstance(d, str | int) and not isinstance(d, bool) for d in dims):
+                    raise OptionError(f"shape of {shorten(str(name))!r}: sizes and "
+                                      "dimension names only")
+                dims = ",".join(str(d) for d in dims)
+            items.append((str(name), str(dims)))
+        return items
+    if isinstance(value, list | tuple):
+        items = []
+        for item in value:
+            if not isinstance(item, str):
+                raise OptionError(f"shape {shorten(str(item))!r}: expected NAME=DIMS")
+            items.extend(parse_shape_text(item))
+        return items
+    raise OptionError("shape: expected \"A=n,m; x=m\" or a table of NAME = \"DIMS\"")
+
+
+def merge_shapes(items: Iterable[tuple[str, str]]) -> ShapeDecls:
+    """Repeating a declaration is harmless; contradicting one is an error."""
+    seen: dict[str, str] = {}
+    for name, dims in items:
+        name, dims = name.strip(), dims.replace(" ", "")
+        if name in seen and seen[name] != dims:
+            raise OptionError(f"shape of {shorten(name)!r} declared twice: {seen[name]} and "
+                              f"{shorten(dims)}")
+        seen[name] = dims
+    return tuple(seen.items())
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything but the expression that decides a derivation and its page."""
+
+    wrt: str
+    layout: str = "numerator"
+    method: str = "index"
+    shapes: ShapeDecls = ()
+    steps: str = "full"
+    label: str | None = None
+    templates: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.wrt, str) or not NAME.fullmatch(self.wrt):
+            raise OptionError(f"wrt {shorten(str(self.wrt))!r} is not a name")
+        check_choice("layout", self.layout, LAYOUTS)
+        check_choice("method", self.method, METHODS)
+        check_choice("steps", self.steps, STEPS)
+        if self.label is not None:
+            check_label(self.label)
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any],
+                     defaults: Mapping[str, Any] | None = None) -> Options:
+        """Validate what a user wrote (after a shell's own `defaults`); unknown keys and
+        bad values are OptionErrors that name the key."""
+        merged = {**(defaults or {}), **mapping}
+        unknown = sorted(set(merged) - set(cls.keys()))
+        if unknown:
+            raise OptionError(f"unknown option(s) {', '.join(shorten(k) for k in unknown)}; "
+                              f"known: {', '.join(cls.keys())}")
+        if merged.get("wrt") is None:
+            raise OptionError("the derivation needs wrt: the variable to differentiate by")
+        values = dict(merged)
+        for key in ("wrt", "layout", "method", "steps", "label", "templates"):
+            if key in values and values[key] is not None and not isinstance(values[key], str):
+                raise OptionError(f"{key}: expected text, got {type(values[key]).__name__}")
+        values["shapes"] = merge_shapes(shape_items(values.get("shapes")))
+        if values.get("label") == "":
+            values["label"] = None
+        if values.get("templates") == "":
+            values["templates"] = None
+        return cls(**values)
+
+    def but(self, **changes: Any) -> Options:
+        return replace(self, **changes)
