@@ -2,7 +2,7 @@
 
 The parser and LaTeX input take spellings from it, shape inference its shape rule, the
 engine its derivative, and both the printed `numpy` answer and verification its one
-numpy expression, so the answer printed is the code that was checked. Adding a function
+numpy code tree, so the answer printed is the code that was checked. Adding a function
 is one entry here plus its tests.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -22,18 +22,58 @@ ShapeRule = Literal["elementwise", "square_to_scalar", "square_to_square", "vect
                     "vector_to_square"]
 
 
+Code = str | int | float | tuple
+Z = "z"  # the argument in a Code tree
+_BINARY = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_BINARY_VALUE: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b, "pow": lambda a, b: a ** b}
+
+
+def code_text(code: Code, arg: str) -> str:
+    """The numpy code as printed in the JSON answer, with `arg` for the argument."""
+    if code == Z:
+        return arg
+    if isinstance(code, int | float):
+        return repr(code)
+    op, *parts = code
+    if op == "neg":
+        return "(-%s)" % code_text(parts[0], arg)
+    if op in _BINARY:
+        return "(%s %s %s)" % (code_text(parts[0], arg), _BINARY[op], code_text(parts[1], arg))
+    return "np.%s(%s)" % (op, ", ".join(code_text(p, arg) for p in parts))
+
+
+def code_value(code: Code, z: Any) -> Any:
+    """The same code evaluated on `z`: what verification computes."""
+    if code == Z:
+        return z
+    if isinstance(code, int | float):
+        return code
+    op, *parts = code
+    values = [code_value(p, z) for p in parts]
+    if op == "neg":
+        return -values[0]
+    if op in _BINARY:
+        return _BINARY_VALUE[op](*values)
+    target: Any = np
+    for attr in op.split("."):
+        target = getattr(target, attr)
+    return target(*values)
+
+
 @dataclass(frozen=True)
 class Function:
     """One function of the language.
 
-    numpy: a Python expression over `np` and `{0}` (the argument) — printed in the JSON
-    answer and compiled once into `numeric`, which verification evaluates.
+    numpy: its value as a small code tree over `np` and the argument Z; printed into the
+    JSON answer (`code_text`) and evaluated by verification (`code_value`) alike.
     derivative: f'(u) as an expression a lecturer writes (elementwise functions only);
     prime: the name its derivative has in index notation, itself a registered function.
     """
 
     name: str
-    numpy: str
+    numpy: Code
     latex: str                               # LaTeX of f applied to `%s`
     shape: ShapeRule = "elementwise"
     spellings: tuple[str, ...] = ()          # other names in text input: trace, Tr
@@ -44,16 +84,16 @@ class Function:
     prefix: bool = False                     # applies without parentheses: det X, log det X
     typed: bool = True                       # False: only the engine writes it (dsigma)
     arity: int = 1
-    numeric: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        # Our own constant template, never input text: one code path for print and check.
-        code = compile("lambda z: " + self.numpy.format("z"), f"<{self.name}>", "eval")
-        object.__setattr__(self, "numeric", eval(code, {"np": np, "__builtins__": {}}))  # noqa: S307
 
     @property
     def elementwise(self) -> bool:
         return self.shape == "elementwise"
+
+    def numpy_text(self, arg: str) -> str:
+        return code_text(self.numpy, arg)
+
+    def numeric(self, z: Any) -> Any:
+        return code_value(self.numpy, z)
 
 
 def _call(name: str) -> Callable[[ast.Expr], ast.Expr]:
@@ -83,53 +123,55 @@ def _sqrt_prime(u: ast.Expr) -> ast.Expr:
     return ast.MatMul((ast.Number(Fraction(1, 2)), ast.Call("recip", (ast.Call("sqrt", (u,)),))))
 
 
-_SIGMA = "(1 / (1 + np.exp(-{0})))"
+_SIGMA: Code = ("div", 1, ("add", 1, ("exp", ("neg", Z))))
+_SHIFTED_EXP: Code = ("exp", ("sub", Z, ("max", Z)))
 _OP = r"\operatorname{%s}\left(%%s\right)"
 
 REGISTRY: dict[str, Function] = {f.name: f for f in [
-    Function("tr", "np.trace({0})", _OP % "tr", "square_to_scalar", ("trace", "Tr")),
-    Function("det", "np.linalg.det({0})", r"\det\left(%s\right)", "square_to_scalar",
+    Function("tr", ("trace", Z), _OP % "tr", "square_to_scalar", ("trace", "Tr")),
+    Function("det", ("linalg.det", Z), r"\det\left(%s\right)", "square_to_scalar",
              latex_macros=("det",), prefix=True),
-    Function("inv", "np.linalg.inv({0})", r"\left(%s\right)^{-1}", "square_to_square"),
-    Function("diag", "np.diagflat({0})", _OP % "diag", "vector_to_square"),
-    Function("softmax", "(np.exp({0} - np.max({0})) / np.sum(np.exp({0} - np.max({0}))))",
+    Function("inv", ("linalg.inv", Z), r"\left(%s\right)^{-1}", "square_to_square"),
+    Function("diag", ("diagflat", Z), _OP % "diag", "vector_to_square"),
+    Function("softmax", ("div", _SHIFTED_EXP, ("sum", _SHIFTED_EXP)),
              _OP % "softmax", "vector_to_vector"),
     Function("sigma", _SIGMA, r"\sigma\left(%s\right)", spellings=("sigmoid",),
              latex_macros=("sigma",), derivative=_sigma_prime, prime="dsigma",
              prime_fact=r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)"),
-    Function("tanh", "np.tanh({0})", r"\tanh\left(%s\right)", latex_macros=("tanh",),
+    Function("tanh", ("tanh", Z), r"\tanh\left(%s\right)", latex_macros=("tanh",),
              derivative=_tanh_prime, prime="dtanh", prefix=True,
              prime_fact=r"\tanh'(z) = 1 - \tanh^{2}(z)"),
-    Function("exp", "np.exp({0})", r"\exp\left(%s\right)", latex_macros=("exp",),
+    Function("exp", ("exp", Z), r"\exp\left(%s\right)", latex_macros=("exp",),
              derivative=_call("exp"), prime="exp", prefix=True,
              prime_fact=r"\exp'(z) = \exp(z)"),
-    Function("log", "np.log({0})", r"\log\left(%s\right)", ("ln",), ("log", "ln"),
+    Function("log", ("log", Z), r"\log\left(%s\right)", spellings=("ln",),
+             latex_macros=("log", "ln"),
              derivative=_call("recip"), prime="recip", prefix=True,
              prime_fact=r"\log'(z) = \frac{1}{z}"),
-    Function("relu", "np.maximum({0}, 0)", _OP % "relu", derivative=_call("step"),
+    Function("relu", ("maximum", Z, 0), _OP % "relu", derivative=_call("step"),
              prime="step", prime_fact=r"\operatorname{relu}'(z) = \operatorname{step}(z)"),
-    Function("step", "np.heaviside({0}, 0.0)", _OP % "step",
+    Function("step", ("heaviside", Z, 0.0), _OP % "step",
              derivative=lambda u: ast.Number(Fraction(0))),
-    Function("recip", "(1 / {0})", r"\frac{1}{%s}", derivative=_recip_prime, prime="drecip",
+    Function("recip", ("div", 1, Z), r"\frac{1}{%s}", derivative=_recip_prime, prime="drecip",
              prime_fact=r"\left(\frac{1}{z}\right)' = -\frac{1}{z^{2}}"),
-    Function("sqrt", "np.sqrt({0})", r"\sqrt{%s}", latex_macros=("sqrt",),
+    Function("sqrt", ("sqrt", Z), r"\sqrt{%s}", latex_macros=("sqrt",),
              derivative=_sqrt_prime, prime="dsqrt",
              prime_fact=r"\left(\sqrt{z}\right)' = \frac{1}{2\sqrt{z}}"),
-    Function("sinh", "np.sinh({0})", r"\sinh\left(%s\right)", latex_macros=("sinh",),
+    Function("sinh", ("sinh", Z), r"\sinh\left(%s\right)", latex_macros=("sinh",),
              derivative=_call("cosh"), prime="cosh", prefix=True,
              prime_fact=r"\sinh'(z) = \cosh(z)"),
-    Function("cosh", "np.cosh({0})", r"\cosh\left(%s\right)", latex_macros=("cosh",),
+    Function("cosh", ("cosh", Z), r"\cosh\left(%s\right)", latex_macros=("cosh",),
              derivative=_call("sinh"), prime="sinh", prefix=True,
              prime_fact=r"\cosh'(z) = \sinh(z)"),
-    Function("softplus", "np.logaddexp(0, {0})", _OP % "softplus", derivative=_call("sigma"),
+    Function("softplus", ("logaddexp", 0, Z), _OP % "softplus", derivative=_call("sigma"),
              prime="dsoftplus",
              prime_fact=r"\operatorname{softplus}'(z) = \sigma(z)"),
     # derivatives as index notation shows them: sigma'(z_i)
-    Function("dsigma", f"({_SIGMA} * (1 - {_SIGMA}))", r"\sigma'\left(%s\right)", typed=False),
-    Function("dtanh", "(1 - np.tanh({0}) ** 2)", r"\tanh'\left(%s\right)", typed=False),
-    Function("drecip", "(-1 / {0} ** 2)", r"\left(-\frac{1}{\left(%s\right)^{2}}\right)",
+    Function("dsigma", ("mul", _SIGMA, ("sub", 1, _SIGMA)), r"\sigma'\left(%s\right)", typed=False),
+    Function("dtanh", ("sub", 1, ("pow", ("tanh", Z), 2)), r"\tanh'\left(%s\right)", typed=False),
+    Function("drecip", ("div", -1, ("pow", Z, 2)), r"\left(-\frac{1}{\left(%s\right)^{2}}\right)",
              typed=False),
-    Function("dsqrt", "(0.5 / np.sqrt({0}))", r"\frac{1}{2\sqrt{%s}}", typed=False),
+    Function("dsqrt", ("div", 0.5, ("sqrt", Z)), r"\frac{1}{2\sqrt{%s}}", typed=False),
     Function("dsoftplus", _SIGMA, r"\operatorname{softplus}'\left(%s\right)", typed=False),
 ]}
 
@@ -139,7 +181,6 @@ SUGAR = ("logdet", "sum", "norm")
 ELEMENTWISE = tuple(name for name, f in REGISTRY.items() if f.elementwise)
 PRIME = {name: f.prime for name, f in REGISTRY.items() if f.prime}
 LATEX = {name: f.latex for name, f in REGISTRY.items()}
-NUMPY = {name: f.numpy for name, f in REGISTRY.items()}
 NUMERIC = {name: f.numeric for name, f in REGISTRY.items()}
 PRIME_FACTS = {f.prime: f.prime_fact for f in REGISTRY.values() if f.prime and f.prime_fact}
 

@@ -16,7 +16,7 @@ from . import ast
 from .declarations import Dim, default_kind, glued_hint
 from .errors import OptionError, ShapeError
 from .functions import REGISTRY
-from .model import Symbol, is_number, names_in, rebuild
+from .model import Symbol, is_number, names_in, rebuild, walk
 from .parser import GREEK
 
 _DIM_POOL = "n m p q r s t u v w d e g h".split()
@@ -201,7 +201,7 @@ class _Inference:
 
 def _run(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]], symmetric: frozenset[str],
          guesses: frozenset[str]) -> tuple[_Inference, list[ast.Name], tuple]:
-    inference = _Inference(declared, guesses)
+    inference = _Inference(declared, guesses | transposed_greek(expr, declared))
     names = names_in(expr)
     for name in names:
         inference.declare(name)
@@ -210,6 +210,13 @@ def _run(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]], symmetric: fro
             raise OptionError(f"--symmetric names {name}, not in the expression")
         inference.symmetric(name)
     return inference, names, inference.shape(expr)
+
+
+def transposed_greek(expr: ast.Expr, declared: Mapping) -> frozenset[str]:
+    """`theta^T x`: a Greek name transposed is a vector (a scalar needs no transpose)."""
+    return frozenset(n.operand.name for n in walk(expr)
+                     if isinstance(n, ast.Transpose) and isinstance(n.operand, ast.Name)
+                     and n.operand.name in GREEK and n.operand.name not in declared)
 
 
 def _guessable(names: list[ast.Name], declared: Mapping) -> list[str]:

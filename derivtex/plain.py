@@ -127,7 +127,7 @@ class NumpyPrinter:
         if isinstance(e, ast.Norm2):
             return f"np.sum({self.atom(e.operand)} ** 2)"
         if isinstance(e, ast.Call):
-            return REGISTRY[e.func].numpy.format(self.atom(e.args[0]))
+            return REGISTRY[e.func].numpy_text(self.atom(e.args[0]))
         raise TypeError(e)
 
     def size(self, dim: str | int) -> str:

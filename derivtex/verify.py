@@ -98,6 +98,8 @@ def draw_values(symbols: Mapping[str, Symbol], sizes: Mapping, rng: np.random.Ge
             value = value * rng.choice([-1.0, 1.0], shape)
         if sym.kind == "matrix" and shape[0] == shape[1]:
             value = 2.0 * np.eye(shape[0]) + 0.3 * value
+        if sym.symmetric:
+            value = (value + value.T) / 2
         env[sym.name] = value
     return env
 
