@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import DerivtexError, OptionError
+from .errors import MAX_ECHO, DerivtexError, OptionError
 from .guard import Failure, attempt
 from .options import Options
 
@@ -23,7 +24,8 @@ FORMATS = ("latex", "json", "markdown")
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:
         """One short line and exit status 2, as for any bad input."""
-        self.exit(2, f"derivtex: error: {message} (see {self.prog} --help)\n")
+        quoted = re.sub(r"'([^']{%d})[^']+'" % MAX_ECHO, "'\\1…'", message)
+        self.exit(2, f"derivtex: error: {quoted} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="declare a square matrix symmetric (S^T = S); repeatable")
     derive.add_argument("--method", choices=("index", "identity", "both"), default="index",
                         help="the index method, known identities, or both side by side")
+    derive.add_argument("--order", type=int, choices=(1, 2), default=1,
+                        help="1: the first derivative; 2: the Hessian of a scalar")
     derive.add_argument("--format", choices=FORMATS, default="latex")
     derive.add_argument("--standalone", action="store_true",
                         help="a complete LaTeX document instead of a snippet")
@@ -73,7 +77,7 @@ def derive_options(args: argparse.Namespace) -> Options:
     return Options.from_mapping({"wrt": args.wrt, "layout": args.layout,
                                  "method": args.method, "shapes": args.shape,
                                  "symmetric": args.symmetric,
-                                 "templates": args.templates})
+                                 "templates": args.templates, "order": args.order})
 
 
 def render_output(args: argparse.Namespace) -> Callable[[Derivation], str]:

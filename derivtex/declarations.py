@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .errors import OptionError
+from .errors import OptionError, shorten
 from .parser import GREEK
 
 Dim = str | int
@@ -25,10 +25,11 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
     name, sep, dims = text.partition("=")
     name = name.strip()
     if not sep or not _SYMBOL_NAME.fullmatch(name):
-        raise OptionError(f"--shape {text!r}: expected NAME=DIMS, e.g. A=n,m or x=3")
+        raise OptionError(f"--shape {shorten(text)!r}: expected NAME=DIMS, e.g. A=n,m or x=3")
     parts = [p.strip() for p in dims.split(",")]
     if not 1 <= len(parts) <= 2 or not all(parts):
-        raise OptionError(f"--shape {text!r}: give one dimension (vector) or two (matrix)")
+        raise OptionError(f"--shape {shorten(text)!r}: give one dimension (vector) or two "
+                          "(matrix)")
     out: list[Dim] = []
     for p in parts:
         if p.isdigit() and int(p) >= 1:
@@ -38,7 +39,8 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
         else:
             hint = f"; a symmetric matrix is declared with --symmetric {name}" \
                 if p.lower() in _SYMMETRIC_WORDS else ""
-            raise OptionError(f"--shape {text!r}: {p!r} is not a size or a dimension name "
+            raise OptionError(f"--shape {shorten(text)!r}: {shorten(p)!r} is not a size or a "
+                              "dimension name "
                               f"(a letter, optionally with digits: n, m, d1){hint}")
     return name, tuple(out)
 
@@ -48,7 +50,7 @@ def parse_symmetric_option(names: Iterable[str]) -> frozenset[str]:
     for name in names:
         name = name.strip()
         if not _SYMBOL_NAME.fullmatch(name):
-            raise OptionError(f"--symmetric {name!r}: expected the name of a matrix")
+            raise OptionError(f"--symmetric {shorten(name)!r}: expected the name of a matrix")
         out.add(name)
     return frozenset(out)
 

@@ -269,7 +269,8 @@ def infer(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]] | None = None,
     `1` and `I` sized; raises ShapeError (or OptionError for a bad --symmetric)."""
     inference, names = _infer_guessing(expr, declared or {}, symmetric)
     taken = {n.name for n in names} | set(inference.named)
-    pool = (d for d in _DIM_POOL + [f"n{i}" for i in range(1, 1000)] if d not in taken)
+    numbered = (f"n{i}" for i in itertools.count(1))  # never runs out, however long the chain
+    pool = (d for d in itertools.chain(_DIM_POOL, numbered) if d not in taken)
     labels: dict[int, Dim] = {}
 
     def label(d: _Var | int) -> Dim:

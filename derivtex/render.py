@@ -145,17 +145,24 @@ class StepFacts:
 def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
                    ) -> list[dict[str, Any]]:
     env = environment(user_dir)
-    body = env.get_template("steps.j2").module.body  # type: ignore[attr-defined]
+    equations = env.get_template("steps.j2").module
     explain = env.get_template("explain.j2").module
     facts_of = StepFacts(printer, outcome)
+    prefix = ""
+    if outcome.steps[0].facts.get("hessian"):
+        from .hessian_render import HessianFacts
+
+        facts_of, prefix = HessianFacts(printer, outcome), "hessian_"
+    body = getattr(equations, prefix + "body")
     out = []
     for step in outcome.steps:
         facts = facts_of(step)
+        sentence = getattr(explain, prefix + step.rule, None) or getattr(explain, step.rule)
         out.append({
             "rule": step.rule,
             "facts": facts,
             "body": str(body(step.rule, facts)).strip(),
-            "text": " ".join(str(getattr(explain, step.rule)(facts, inline)).split()),
+            "text": " ".join(str(sentence(facts, inline)).split()),
         })
     return out
 
