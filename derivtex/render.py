@@ -157,9 +157,11 @@ def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
     out = []
     for step in outcome.steps:
         facts = facts_of(step)
-        sentence = getattr(explain, prefix + step.rule, None) or getattr(explain, step.rule)
+        macro = prefix + step.rule if hasattr(explain, prefix + step.rule) else step.rule
+        sentence = getattr(explain, macro)
         out.append({
             "rule": step.rule,
+            "macro": macro,
             "facts": facts,
             "body": str(body(step.rule, facts)).strip(),
             "text": " ".join(str(sentence(facts, inline)).split()),
