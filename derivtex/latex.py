@@ -65,6 +65,8 @@ class LatexPrinter:
             return number(e.value)
         if isinstance(e, ast.Identity):
             return r"\boldsymbol{I}"
+        if isinstance(e, ast.Ones):
+            return r"\boldsymbol{1}"
         if isinstance(e, ast.Zero):
             return r"\boldsymbol{0}"
         if isinstance(e, ast.Neg):
@@ -98,7 +100,7 @@ class LatexPrinter:
                 if self.shapes(arg) == SCALAR:
                     return r"\frac{1}{%s}" % self.expr(arg)
                 return self.atom(arg) + r"^{\circ -1}"
-            return r"%s\left(%s\right)" % (FUNCTIONS[e.func], self.expr(arg))
+            return FUNCTIONS[e.func] % self.expr(arg)
         raise TypeError(e)
 
     def term(self, e: ast.Expr, ones: bool) -> str:
@@ -123,13 +125,17 @@ class LatexPrinter:
 
     def atom(self, e: ast.Expr) -> str:
         """As the base of a superscript."""
-        if isinstance(e, ast.Name | ast.Identity | ast.Call | ast.Norm2):
+        if isinstance(e, ast.Name | ast.Identity | ast.Ones | ast.Call | ast.Norm2):
             return self.expr(e)
         return r"\left(%s\right)" % self.expr(e)
 
     # -- index trees --------------------------------------------------------
     def entry(self, e: ix.Entry) -> str:
         indices = index_list(e.indices())
+        if isinstance(e.expr, ast.Identity) and e.row is not None and e.col is not None:
+            return self.index(ix.Delta(e.row, e.col))
+        if isinstance(e.expr, ast.Ones):
+            return "1"
         if isinstance(e.expr, ast.Name):
             base, sub = name_parts(e.expr.name)
             if not indices:
@@ -161,7 +167,7 @@ class LatexPrinter:
         if isinstance(node, ix.Prod):
             return self.product(node.factors)
         if isinstance(node, ix.Apply):
-            return r"%s\left(%s\right)" % (FUNCTIONS[node.func], self.index(node.arg))
+            return FUNCTIONS[node.func] % self.index(node.arg)
         if isinstance(node, ix.Deriv):
             return self.derivative(node)
         raise TypeError(node)

@@ -90,6 +90,8 @@ class StepFacts:
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
         facts["expr_latex"] = self.p.expr(step.before)
+        row_of = facts.get("row_of")
+        facts["row_latex"] = self.p.expr(row_of) if row_of is not None else ""
         facts["entry_latex"] = self.p.index(ix.Deriv(facts["entry"], facts["wrt_entry"]))
         if facts["shape"] is not None:
             facts["shape_latex"] = shape_latex(facts["shape"])
