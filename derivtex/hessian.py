@@ -62,7 +62,8 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         "shape": (dim, dim) if vector else SCALAR, "order": 2, "mode": "index",
     })]
 
-    algebra = Algebra(shapes, user_sums(expr))
+    algebra = Algebra(shapes, frozenset(
+        t for t in user_sums(expr) if not visibly_symmetric(t, Algebra(shapes))))
     expander = Expander(shapes, names)
     tree = expander.entry(expr, None, None)
     steps.append(Step("sum_expansion", f_entry, tree, {"expr": expr}))
@@ -100,6 +101,11 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     indices = [n for n in (i, j) if n is not None]
     return Outcome(steps, result, steps[0].facts["shape"], contracted, indices[:1],
                    indices[1:])
+
+
+def visibly_symmetric(total: ast.Add, algebra: Algebra) -> bool:
+    """X^T X + lambda I is its own transpose: kept whole, it would print as (...)^T."""
+    return algebra.transpose(total) == algebra.sum([(Fraction(1), t) for t in total.terms])
 
 
 def lecturer_form(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
