@@ -122,7 +122,7 @@ class Derivation:
         }
 
     def _repr_latex_(self) -> str:
-        bodies = r" \\ ".join(s["body"] for s in self.steps)
+        bodies = r" \\ ".join(s["body"] for s in self.steps if s["body"])
         return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
 
     def _repr_markdown_(self) -> str:
