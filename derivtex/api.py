@@ -12,13 +12,13 @@ from .engine import Outcome, derive_steps
 from .errors import DerivtexError, OptionError, ParseError, UnsupportedError, shorten
 from .latex import LatexPrinter, symbol
 from .lexer import check_length
+from .limits import check_text, check_tree
 from .model import Shapes, Symbol, infer_symbols, parse_shape_option, walk
 from .options import Options
 from .parser import parse_text
 from .plain import NumpyPrinter, text
 from .render import render, rendered_steps
-
-MAX_OCCURRENCES = 64  # the product rule makes one term per occurrence, each as long
+from .safety import check_emitted
 
 
 @dataclass
@@ -57,9 +57,29 @@ class Derivation:
     def result(self) -> ast.Expr | None:
         return self.outcome.result
 
+    @property
+    def order(self) -> int:
+        return self.options.order
+
+    @cached_property
+    def where(self) -> dict[str, str]:
+        """For Hessians: the names the result text uses (s = sigma(X w)), as lecturers write."""
+        if self.order != 2 or self.result is None:
+            return {}
+        from .abbreviate import abbreviate
+
+        return {name.name: text(value) for name, value in
+                abbreviate(self.result, self.symbols)[0]}
+
     @cached_property
     def result_text(self) -> str | None:
-        return None if self.result is None else text(self.result)
+        if self.result is None:
+            return None
+        if self.where:
+            from .abbreviate import abbreviate, apply_names
+
+            return text(apply_names(self.result, abbreviate(self.result, self.symbols)[0]))
+        return text(self.result)
 
     @cached_property
     def numpy(self) -> str | None:
@@ -81,19 +101,25 @@ class Derivation:
     @cached_property
     def latex(self) -> str:
         """The LaTeX snippet: a sentence and an align* block per step."""
-        return render("derivation.tex.j2", self.templates, steps=self.steps,
-                      identity_steps=self.identity_steps).strip() + "\n"
+        return check_emitted(render("derivation.tex.j2", self.templates, steps=self.steps,
+                                    identity_steps=self.identity_steps).strip() + "\n")
 
     @cached_property
     def markdown(self) -> str:
-        return render("derivation.md.j2", self.templates, steps=self.steps,
-                      identity_steps=self.identity_steps).strip() + "\n"
+        return check_emitted(render("derivation.md.j2", self.templates, steps=self.steps,
+                                    identity_steps=self.identity_steps).strip() + "\n")
 
     @property
     def title(self) -> str:
         printer = LatexPrinter(self._shapes)
-        return r"\frac{\partial}{\partial %s}\left(%s\right)" % (
-            symbol(self.wrt, self.symbols[self.wrt].kind != "scalar"), printer.expr(self.parsed))
+        bold = self.symbols[self.wrt].kind != "scalar"
+        variable = symbol(self.wrt, bold)
+        if self.order == 2:
+            second = variable + (r"^{\top}" if bold else "")
+            operator = r"\frac{\partial^{2}}{\partial %s\,\partial %s}" % (variable, second)
+        else:
+            operator = r"\frac{\partial}{\partial %s}" % variable
+        return check_emitted(r"%s\left(%s\right)" % (operator, printer.expr(self.parsed)))
 
     def standalone(self) -> str:
         """A complete document that compiles with pdflatex."""
@@ -109,6 +135,7 @@ class Derivation:
             "wrt": self.wrt,
             "layout": self.layout,
             "method": self.method,
+            "order": self.order,
             "symbols": {name: {"kind": s.kind, "shape": list(s.shape)}
                         for name, s in self.symbols.items()},
             "result": self.result_text,
@@ -118,8 +145,19 @@ class Derivation:
                       for s in self.steps],
             "latex": self.latex,
             "verified": self.verified,
+            **({"where": self.where} if self.where else {}),
             **extra,
         }
+
+    def to_sympy(self) -> Any:
+        """The result as a sympy matrix expression (`MatrixSymbol`s with symbolic or
+        declared dimensions), for `lambdify` or `simplify`; needs `derivtex[sympy]`."""
+        if self.result is None:
+            raise UnsupportedError("a derivative of order 3 or more has no matrix form for "
+                                   "sympy; use the index form")
+        from .sympy_export import to_sympy
+
+        return to_sympy(self.result, self.symbols)
 
     def _repr_latex_(self) -> str:
         bodies = r" \\ ".join(s["body"] for s in self.steps if s["body"])
@@ -132,6 +170,7 @@ class Derivation:
 def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
     """Text or LaTeX (anything with a backslash) into the expression tree."""
     check_length(expression)
+    check_text(expression)
     if "\\" in expression:
         from .latex_input import parse_latex
 
@@ -182,12 +221,8 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
     declared = dict(parse_shape_option(f"{name}={dims}") for name, dims in options.shapes)
     parsed = parse_expression(expression, frozenset(declared))
     wrt = options.wrt
-    occurrences = sum(isinstance(n, ast.Name) and n.name == wrt for n in walk(parsed))
-    if not occurrences:
+    if not check_tree(parsed, wrt).occurrences:
         raise OptionError(f"the variable {shorten(wrt)!r} does not occur in the expression")
-    if occurrences > MAX_OCCURRENCES:
-        raise UnsupportedError(f"{wrt} occurs {occurrences} times; a derivation by the product "
-                               f"rule is limited to {MAX_OCCURRENCES} occurrences")
     symbols = infer_symbols(parsed, declared)
     unknown = sorted(set(declared) - set(symbols))
     if unknown:
@@ -195,6 +230,8 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
                           "not in the expression")
     check_names(parsed, symbols)
     layout, method = options.layout, options.method
+    if options.order == 2:
+        return derive_second(expression, options, symbols, parsed, verify)
     outcome = derive_steps(parsed, symbols, wrt, layout,
                            "identity" if method == "identity" else "index")
     identity = derive_steps(parsed, symbols, wrt, layout, "identity") \
@@ -211,6 +248,20 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
                 check(parsed, done.result, symbols, wrt, layout)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
                       identity=identity)
+
+
+def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],
+                  parsed: ast.Expr, verify: bool) -> Derivation:
+    """--order 2: the Hessian, checked against second differences of the input."""
+    from .hessian import derive_hessian
+
+    outcome = derive_hessian(parsed, symbols, options.wrt, options.layout)
+    if verify:
+        from .hessian_check import check_hessian
+
+        assert outcome.result is not None
+        check_hessian(parsed, outcome.result, symbols, options.wrt)
+    return Derivation(expression, options, symbols, parsed, outcome, verified=verify)
 
 
 __all__ = ["Derivation", "DerivtexError", "Options", "derive", "derive_with"]

@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="declare a shape: A=n,m (matrix), x=m (vector), c=1 (scalar)")
     derive.add_argument("--method", choices=("index", "identity", "both"), default="index",
                         help="the index method, known identities, or both side by side")
+    derive.add_argument("--order", type=int, choices=(1, 2), default=1,
+                        help="1: the first derivative; 2: the Hessian of a scalar")
     derive.add_argument("--format", choices=FORMATS, default="latex")
     derive.add_argument("--standalone", action="store_true",
                         help="a complete LaTeX document instead of a snippet")
@@ -70,7 +72,7 @@ def derive_options(args: argparse.Namespace) -> Options:
         raise OptionError(f"--templates {args.templates!r} is not a directory")
     return Options.from_mapping({"wrt": args.wrt, "layout": args.layout,
                                  "method": args.method, "shapes": args.shape,
-                                 "templates": args.templates})
+                                 "templates": args.templates, "order": args.order})
 
 
 def render_output(args: argparse.Namespace) -> Callable[[Derivation], str]:

@@ -2,10 +2,14 @@
 
 Our own rule, not sympy's Sum.doit(), which leaves deltas uncontracted whenever the
 delta's index is not the innermost limit.
+
+The work is linear in the size of the tree for each delta summed out, never for each
+summation index: a chain x^T A1 ... Ak x has k + 1 summation indices but two deltas.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import index as ix
@@ -21,63 +25,98 @@ class Contraction:
 
 def contract(node: ix.Node, done: list[Contraction]) -> ix.Node:
     """Sums out every delta that shares an index with an enclosing sum."""
-    if not ix.has_delta(node):
+    return _contract(node, holders(node, lambda n: isinstance(n, ix.Delta)), done)
+
+
+def _contract(node: ix.Node, with_delta: set[int], done: list[Contraction]) -> ix.Node:
+    if id(node) not in with_delta:
         return node
     if isinstance(node, ix.Add):
-        return ix.add([contract(t, done) for t in node.terms])
+        return ix.add([_contract(t, with_delta, done) for t in node.terms])
     if isinstance(node, ix.Prod):
-        return ix.prod([contract(f, done) for f in node.factors])
+        return ix.prod([_contract(f, with_delta, done) for f in node.factors])
     if isinstance(node, ix.Sum):
-        return contract_sum(node.indices, contract(node.body, done), done)
+        return contract_sum(node.indices, _contract(node.body, with_delta, done), done)
     return node
 
 
 def contract_sum(indices: tuple[ix.Idx, ...], body: ix.Node, done: list[Contraction]) -> ix.Node:
-    for k in indices:
-        if mentions_delta_on(body, k):
-            rest = tuple(i for i in indices if i != k)
-            terms = []
-            for summed, factors in split_terms(body, k):
-                delta = next((f for f in factors if is_delta_on(f, k)), None)
-                if delta is None:
-                    terms.append(ix.summation((k, *summed), ix.prod(factors)))
-                    continue
-                assert isinstance(delta, ix.Delta)
-                other = delta.second if delta.first == k else delta.first
-                done.append(Contraction(k, other))
-                factors = [f for f in factors if f is not delta]
-                term = ix.rename(ix.prod(factors), k, other) if factors else ix.prod([])
-                terms.append(ix.summation(summed, term))
-            return contract_sum(rest, ix.add(terms), done) if rest else ix.add(terms)
-    return ix.summation(indices, body)
+    """The sum over `indices` of `body`, each index that a delta mentions summed out, in
+    the order of `indices`."""
+    remaining = indices
+    while True:
+        on = delta_indices(body)
+        k = next((i for i in remaining if i in on), None)
+        if k is None:
+            return ix.summation(remaining, body)
+        remaining = tuple(i for i in remaining if i != k)
+        body = sum_out(k, body, done)
+
+
+def sum_out(k: ix.Idx, body: ix.Node, done: list[Contraction]) -> ix.Node:
+    """sum_k body, term by term: a term with delta_jk becomes the term at k = j; a term
+    without one keeps its sum over k."""
+    terms = []
+    for summed, factors in split_terms(body, k, holders(body, lambda n: is_delta_on(n, k))):
+        delta = next((f for f in factors if is_delta_on(f, k)), None)
+        if delta is None:
+            terms.append(ix.summation((k, *summed), ix.prod(factors)))
+            continue
+        assert isinstance(delta, ix.Delta)
+        other = delta.second if delta.first == k else delta.first
+        done.append(Contraction(k, other))
+        factors = [f for f in factors if f is not delta]
+        term = ix.rename(ix.prod(factors), k, other) if factors else ix.prod([])
+        terms.append(ix.summation(summed, term))
+    return ix.add(terms)
 
 
 def is_delta_on(node: ix.Node, k: ix.Idx) -> bool:
     return isinstance(node, ix.Delta) and k in (node.first, node.second)
 
 
-def mentions_delta_on(node: ix.Node, k: ix.Idx) -> bool:
-    return ix.contains(node, lambda n: is_delta_on(n, k))
+def delta_indices(node: ix.Node) -> set[ix.Idx]:
+    """Every index some delta in `node` mentions, in one walk."""
+    found: set[ix.Idx] = set()
+    for n in ix.walk(node):
+        if isinstance(n, ix.Delta):
+            found.update((n.first, n.second))
+    return found
 
 
-def split_terms(node: ix.Node, k: ix.Idx) -> list[tuple[tuple[ix.Idx, ...], list[ix.Node]]]:
+def holders(node: ix.Node, test: Callable[[ix.Node], bool]) -> set[int]:
+    """The ids of the nodes that are or contain a node passing `test`, in one pass (so a
+    question per subtree does not walk that subtree again)."""
+    out: set[int] = set()
+    stack: list[tuple[ix.Node, bool]] = [(node, False)]
+    while stack:
+        current, visited = stack.pop()
+        kids = ix.children(current)
+        if not visited:
+            stack.append((current, True))
+            stack.extend((kid, False) for kid in kids)
+        elif test(current) or any(id(kid) in out for kid in kids):
+            out.add(id(current))
+    return out
+
+
+def split_terms(node: ix.Node, k: ix.Idx, on_k: set[int]
+                ) -> list[tuple[tuple[ix.Idx, ...], list[ix.Node]]]:
     """`node` as a sum of terms (inner sums, factors), expanding only around delta_k.
 
-    Parts that do not involve the delta on k stay whole, so (A x - b)_k is not
-    multiplied out just because a neighbouring factor holds a delta.
+    Parts that do not involve the delta on k (not in `on_k`) stay whole, so (A x - b)_k
+    is not multiplied out just because a neighbouring factor holds a delta.
     """
-    if not mentions_delta_on(node, k):
-        return [((), [node])]
-    if isinstance(node, ix.Delta):
+    if id(node) not in on_k or isinstance(node, ix.Delta):
         return [((), [node])]
     if isinstance(node, ix.Add):
-        return [t for term in node.terms for t in split_terms(term, k)]
+        return [t for term in node.terms for t in split_terms(term, k, on_k)]
     if isinstance(node, ix.Sum):
-        return [(node.indices + s, f) for s, f in split_terms(node.body, k)]
+        return [(node.indices + s, f) for s, f in split_terms(node.body, k, on_k)]
     if isinstance(node, ix.Prod):
         combos: list[tuple[tuple[ix.Idx, ...], list[ix.Node]]] = [((), [])]
         for factor in node.factors:
-            parts = split_terms(factor, k)
+            parts = split_terms(factor, k, on_k)
             combos = [(s1 + s2, f1 + f2) for s1, f1 in combos for s2, f2 in parts]
         return combos
     return [((), [node])]

@@ -84,22 +84,8 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     steps.append(Step("sum_expansion", goal_entry, tree, {"expr": expr}))
 
     diff = Differentiator(wrt_entry, expander.entry, names.fresh, shapes)
-    state = diff.linearity(tree)
     lhs = ix.Deriv(goal_entry, wrt_entry)
-    steps.append(Step("linearity", lhs, state))
-    for _ in range(MAX_RULE_ROUNDS):
-        rule = diff.pending_rule(state)
-        if rule is None:
-            break
-        state = diff.apply_rule(rule, state)
-        steps.append(Step(rule, lhs, state))
-    else:
-        raise UnsupportedError("the expression needs too many rounds of the derivative rules")
-    state = diff.evaluate(state)
-    steps.append(Step("delta", lhs, state, {"wrt_entry": wrt_entry}))
-    contractions: list = []
-    contracted = contract(state, contractions)
-    steps.append(Step("contraction", lhs, contracted, {"contractions": contractions}))
+    contracted = differentiate_entry(tree, lhs, diff, steps)
 
     if tensor:
         steps.append(Step("index_form", lhs, collapse(contracted), {
@@ -141,6 +127,29 @@ def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,
     if pair_cost(swapped) < pair_cost(as_is):
         return swapped if swap else algebra.transpose(swapped)
     return algebra.transpose(as_is) if swap else as_is
+
+
+def differentiate_entry(tree: ix.Node, lhs: ix.Node, diff: Differentiator, steps: list[Step],
+                        facts: Mapping | None = None) -> ix.Node:
+    """One pass of the method on an entry: linearity, the rules, the delta, the contraction.
+    Hessians run it twice; `facts` go into every step of the pass."""
+    extra = dict(facts or {})
+    state = diff.linearity(tree)
+    steps.append(Step("linearity", lhs, state, dict(extra)))
+    for _ in range(MAX_RULE_ROUNDS):
+        rule = diff.pending_rule(state)
+        if rule is None:
+            break
+        state = diff.apply_rule(rule, state)
+        steps.append(Step(rule, lhs, state, dict(extra)))
+    else:
+        raise UnsupportedError("the expression needs too many rounds of the derivative rules")
+    state = diff.evaluate(state)
+    steps.append(Step("delta", lhs, state, {"wrt_entry": diff.wrt, **extra}))
+    contractions: list = []
+    contracted = contract(state, contractions)
+    steps.append(Step("contraction", lhs, contracted, {"contractions": contractions, **extra}))
+    return contracted
 
 
 def free_indices(names: ix.IndexNames, out_shape: Shape, wrt_shape: Shape

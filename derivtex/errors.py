@@ -44,6 +44,18 @@ class UnsupportedError(DerivtexError):
     kind = "unsupported"
 
 
+class LimitError(UnsupportedError):
+    """Input over a size limit (see limits.py), refused before any work is done."""
+
+    kind = "too large"
+
+
+class DomainError(DerivtexError):
+    """The expression has no finite value at any test point, so nothing can be verified."""
+
+    kind = "no finite value"
+
+
 class OptionError(DerivtexError):
     """A bad option value: layout, method, --shape, wrt."""
 
@@ -52,3 +64,7 @@ class OptionError(DerivtexError):
 
 class VerificationError(Exception):
     """The derived result disagrees with finite differences: a bug in derivtex, never output."""
+
+
+class UnsafeOutputError(Exception):
+    """Rendered output holds a control sequence derivtex never emits: a bug, never output."""

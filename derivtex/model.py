@@ -7,6 +7,7 @@ names free dimensions n, m, p, q, ... in order of first appearance.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -258,7 +259,8 @@ def infer_symbols(
         inference.declare(name)
     inference.shape(expr)
     taken = {n.name for n in names} | set(inference.named)
-    pool = (d for d in _DIM_POOL + [f"n{i}" for i in range(1, 1000)] if d not in taken)
+    numbered = (f"n{i}" for i in itertools.count(1))  # never runs out, however long the chain
+    pool = (d for d in itertools.chain(_DIM_POOL, numbered) if d not in taken)
     labels: dict[int, Dim] = {}
 
     def label(d: _Var | int) -> Dim:

@@ -17,6 +17,7 @@ from .errors import OptionError, shorten
 LAYOUTS = ("numerator", "denominator")
 METHODS = ("index", "identity", "both")
 STEPS = ("full", "compact")
+ORDERS = (1, 2)
 # What may reach a \label{} or an HTML id: nothing that TeX or a browser reads as markup.
 LABEL = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -79,6 +80,15 @@ def shape_items(value: Any) -> list[tuple[str, str]]:
     raise OptionError("shape: expected \"A=n,m; x=m\" or a table of NAME = \"DIMS\"")
 
 
+def parse_order(value: Any) -> Any:
+    """Sphinx and fences give the order as text ("2"), the API and TOML as a number."""
+    if value is None:
+        return 1
+    if isinstance(value, str) and value.strip() in ("1", "2"):
+        return int(value)
+    return value
+
+
 def merge_shapes(items: Iterable[tuple[str, str]]) -> ShapeDecls:
     """Repeating a declaration is harmless; contradicting one is an error."""
     seen: dict[str, str] = {}
@@ -102,6 +112,7 @@ class Options:
     steps: str = "full"
     label: str | None = None
     templates: str | None = None
+    order: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.wrt, str) or not NAME.fullmatch(self.wrt):
@@ -111,6 +122,13 @@ class Options:
         check_choice("steps", self.steps, STEPS)
         if self.label is not None:
             check_label(self.label)
+        if not isinstance(self.order, int) or isinstance(self.order, bool) or \
+                self.order not in ORDERS:
+            raise OptionError(f"order {shorten(str(self.order))!r}: use 1 (the first "
+                              "derivative) or 2 (the Hessian)")
+        if self.order == 2 and self.method != "index":
+            raise OptionError("order 2 (the Hessian) is derived by the index method only; "
+                              "leave method at index")
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -133,6 +151,7 @@ class Options:
             if key in values and values[key] is not None and not isinstance(values[key], str):
                 raise OptionError(f"{key}: expected text, got {type(values[key]).__name__}")
         values["shapes"] = merge_shapes(shape_items(values.get("shapes")))
+        values["order"] = parse_order(values.get("order", 1))
         if values.get("label") == "":
             values["label"] = None
         if values.get("templates") == "":

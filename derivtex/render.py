@@ -58,7 +58,8 @@ class StepFacts:
     read off the equation it stands beside (the deltas it holds, the sums it moves into),
     and each abbreviation is defined on the first line that uses it."""
 
-    def __init__(self, shapes: Shapes, outcome: Outcome) -> None:
+    def __init__(self, printer: LatexPrinter, outcome: Outcome) -> None:
+        shapes = printer.shapes
         goal = outcome.steps[0].facts
         self.out_kind, self.wrt_kind = goal["out_kind"], goal["wrt_kind"]
         exprs = [e for step in outcome.steps for e in (step.before, step.after)
@@ -82,6 +83,9 @@ class StepFacts:
         facts = {"mode": "index", **self.common, **step.facts}
         facts.update(full_latex=self.full_latex, f_latex=self.f_latex,
                      wrt_latex=self.wrt_latex, where=[])
+        for key, default in (("same_as_contraction", False), ("swapped", False), ("row", None),
+                             ("col", None)):
+            facts.setdefault(key, default)
         if isinstance(step.before, ix.Node):
             facts["lhs"] = self.p.index(step.before)
         if isinstance(step.after, ix.Node):
@@ -93,13 +97,13 @@ class StepFacts:
             method = getattr(self, step.rule, None)
             if method is not None:
                 method(step, facts)
-        facts["where"] = self.where()
+        facts["where"] = [*facts["where"], *self.first_uses()]
         if isinstance(step.after, ix.Node):
             self.previous = step.after
         self.previous_rhs = facts.get("rhs", "")
         return facts
 
-    def where(self) -> list[str]:
+    def first_uses(self) -> list[str]:
         """`s = sigma(W x)` for each name used for the first time."""
         lines = []
         for name in sorted(self.p.used - self.defined):
@@ -172,6 +176,8 @@ class StepFacts:
              " ".join(self.p.index(d) for d in deltas))
             for others, deltas in delta_examples(step.after, wrt)]
         facts["self_latex"] = self.p.index(ix.Deriv(wrt, wrt))
+        facts["example_latex"], facts["delta_latex"] = facts["examples"][0] \
+            if facts["examples"] else (facts["self_latex"], "")
 
     def contraction(self, step: Step, facts: dict) -> None:
         done = facts["contractions"]
@@ -273,17 +279,24 @@ def delta_examples(tree: ix.Node, wrt: ix.Entry
 def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
                    ) -> list[dict[str, Any]]:
     env = environment(user_dir)
-    body = env.get_template("steps.j2").module.body  # type: ignore[attr-defined]
+    equations = env.get_template("steps.j2").module
     explain = env.get_template("explain.j2").module
-    facts_of = StepFacts(printer.shapes, outcome)
+    facts_of = StepFacts(printer, outcome)
+    prefix = ""
+    if outcome.steps[0].facts.get("hessian"):
+        from .hessian_render import HessianFacts
+
+        facts_of, prefix = HessianFacts(printer, outcome), "hessian_"
+    body = getattr(equations, prefix + "body")
     out = []
     for step in outcome.steps:
         facts = facts_of(step)
+        sentence = getattr(explain, prefix + step.rule, None) or getattr(explain, step.rule)
         out.append({
             "rule": step.rule,
             "facts": facts,
             "body": fold(str(body(step.rule, facts)).strip()),
-            "text": " ".join(str(getattr(explain, step.rule)(facts, inline)).split()),
+            "text": " ".join(str(sentence(facts, inline)).split()),
         })
     return out
 

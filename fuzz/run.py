@@ -24,9 +24,9 @@ import numpy as np
 
 from derivtex import derive
 from derivtex.errors import DerivtexError, VerificationError
+from derivtex.safety import FORBIDDEN_MACROS
 from fuzz import generate
 
-FORBIDDEN = re.compile(r"\\(input|include|write|immediate|def|catcode|csname|openout)\b")
 TOPS = [("vector", "x"), ("scalar", "x"), ("scalar", "A"), ("matrix", "A")]
 
 
@@ -46,7 +46,7 @@ def one(rng: random.Random) -> tuple[str, str, str, str]:
         return "internal", drawn.text, wrt, str(exc)
     except Exception:  # noqa: BLE001 - counting crashes is the point
         return "crash", drawn.text, wrt, traceback.format_exc(limit=3)
-    if FORBIDDEN.search(data["latex"]):
+    if FORBIDDEN_MACROS.search(data["latex"]):
         return "wrong", drawn.text, wrt, "forbidden control sequence in LaTeX"
     if data["numpy"] is None:
         return "verified", drawn.text, wrt, "index form"

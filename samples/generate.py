@@ -22,7 +22,8 @@ def tex_for(entry: dict) -> str:
     from derivtex import derive
 
     return derive(entry["expr"], entry["wrt"], layout=entry.get("layout", "numerator"),
-                  shapes=entry.get("shape"), method=entry.get("method", "index")).standalone()
+                  shapes=entry.get("shape"), method=entry.get("method", "index"),
+                  order=entry.get("order", 1)).standalone()
 
 
 def compile_pdf(tex: Path, outdir: Path) -> Path:

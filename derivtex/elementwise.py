@@ -1,0 +1,192 @@
+"""Gradients in lecturer form before they are differentiated again.
+
+The first pass of a Hessian leaves the chain rule's factors as they came: for the
+logistic loss, X^T (-diag(1/s) diag(s ⊙ (1 - s)) y + diag(1 - y) diag(1/(1 - s)) (s ⊙ (1 - s))).
+A lecturer cancels and collects before differentiating again: X^T (s - y). Vector parts
+built elementwise (⊙, diag(.) times a vector, sums, reciprocals) are read as polynomials
+in their atoms, reciprocals cancelled against equal factors, and like terms collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from . import ast
+from .functions import ELEMENTWISE
+from .model import SCALAR, Shapes, walk
+
+Monomial = tuple[tuple[ast.Expr, int], ...]
+Poly = dict[Monomial, Fraction]
+
+
+class NotElementwise(Exception):
+    """The part holds a true matrix product: it is tidied inside, not as a whole."""
+
+
+@dataclass(frozen=True)
+class Reciprocal:
+    """1/P for a sum P, kept whole until a factor equal to P cancels it."""
+
+    poly: tuple[tuple[Monomial, Fraction], ...]
+    expr: ast.Expr
+
+
+def tidy_gradient(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
+    """`expr` with every elementwise vector part cancelled and collected."""
+    return _Tidier(shapes).tidy(expr)
+
+
+class _Tidier:
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+
+    def is_vector(self, e: ast.Expr) -> bool:
+        rows, cols = self.shapes(e)
+        return cols == 1 and rows != 1
+
+    def tidy(self, e: ast.Expr) -> ast.Expr:
+        if self.is_vector(e) and not isinstance(e, ast.Name | ast.Call):
+            try:
+                rebuilt = from_poly(self.poly(e), self.shapes)
+            except NotElementwise:
+                rebuilt = None
+            if rebuilt is not None and size(rebuilt) < size(e):
+                return rebuilt
+        return self.rebuild(e, self.tidy)
+
+    @staticmethod
+    def rebuild(e: ast.Expr, inner: Callable[[ast.Expr], ast.Expr]) -> ast.Expr:
+        if isinstance(e, ast.MatMul):
+            return ast.MatMul(tuple(inner(f) for f in e.factors))
+        if isinstance(e, ast.Add):
+            return ast.Add(tuple(inner(t) for t in e.terms))
+        if isinstance(e, ast.Neg):
+            return ast.Neg(inner(e.operand))
+        return e
+
+    # -- expressions as polynomials in their atoms -------------------------
+    def poly(self, e: ast.Expr) -> Poly:
+        if isinstance(e, ast.Add):
+            total: Poly = {}
+            for term in e.terms:
+                add_into(total, self.poly(term))
+            return total
+        if isinstance(e, ast.Neg):
+            return {m: -c for m, c in self.poly(e.operand).items()}
+        if isinstance(e, ast.Number):
+            return {(): e.value} if e.value else {}
+        factors = self.factors(e)
+        if factors is None:
+            return {((e, 1),): Fraction(1)}
+        return product(cancel(factors))
+
+    def factors(self, e: ast.Expr) -> list[Poly | Reciprocal] | None:
+        """The elementwise factors of a product, or None for an atom."""
+        if self.shapes(e) == SCALAR and not (isinstance(e, ast.Call) and e.func == "recip"):
+            return None
+        if isinstance(e, ast.Hadamard):
+            parts = list(e.factors)
+        elif isinstance(e, ast.MatMul):
+            parts = list(e.factors)
+            for f in parts[:-1]:
+                if not (self.shapes(f) == SCALAR or is_diag(f)):
+                    raise NotElementwise
+        elif isinstance(e, ast.Call) and e.func == "diag":
+            parts = [e.args[0]]
+        elif isinstance(e, ast.Call) and e.func == "recip":
+            inner = self.poly(e.args[0])
+            if len(inner) == 1:
+                (mono, coeff), = inner.items()
+                return [{tuple((a, -n) for a, n in mono): 1 / coeff}]
+            return [Reciprocal(tuple(sorted(inner.items(), key=repr)), e)]
+        elif isinstance(e, ast.Name | ast.Call) and (
+                not isinstance(e, ast.Call) or e.func in ELEMENTWISE or e.func == "softmax"):
+            return None
+        else:
+            raise NotElementwise
+        out: list[Poly | Reciprocal] = []
+        for part in map(unwrap_diag, parts):
+            inner = None if isinstance(part, ast.Add | ast.Neg | ast.Number) else \
+                self.factors(part)
+            out.extend(inner if inner is not None else [self.poly(part)])
+        return out
+
+
+def size(e: ast.Expr) -> int:
+    return sum(1 for _ in walk(e))
+
+
+def is_diag(e: ast.Expr) -> bool:
+    return isinstance(e, ast.Call) and e.func == "diag"
+
+
+def unwrap_diag(e: ast.Expr) -> ast.Expr:
+    return e.args[0] if is_diag(e) else e
+
+
+def add_into(total: Poly, more: Poly) -> None:
+    for mono, coeff in more.items():
+        value = total.get(mono, Fraction(0)) + coeff
+        if value:
+            total[mono] = value
+        else:
+            total.pop(mono, None)
+
+
+def cancel(factors: list[Poly | Reciprocal]) -> list[Poly]:
+    """1/P times P is 1; a reciprocal nothing cancels stays an atom."""
+    polys = [f for f in factors if isinstance(f, dict)]
+    out: list[Poly] = []
+    for f in factors:
+        if isinstance(f, Reciprocal):
+            match = next((p for p in polys if tuple(sorted(p.items(), key=repr)) == f.poly),
+                         None)
+            if match is not None:
+                polys.remove(match)
+                continue
+            out.append({((f.expr, 1),): Fraction(1)})
+    return out + polys
+
+
+def multiply(a: Monomial, b: Monomial) -> Monomial:
+    powers: dict[ast.Expr, int] = {}
+    for atom, n in a + b:
+        powers[atom] = powers.get(atom, 0) + n
+    return tuple(sorted(((k, v) for k, v in powers.items() if v), key=repr))
+
+
+def product(factors: list[Poly]) -> Poly:
+    total: Poly = {(): Fraction(1)}
+    for factor in factors:
+        step: Poly = {}
+        for m1, c1 in total.items():
+            for m2, c2 in factor.items():
+                add_into(step, {multiply(m1, m2): c1 * c2})
+        total = step
+    return total
+
+
+def from_poly(poly: Poly, shapes: Shapes) -> ast.Expr | None:
+    """Back to an expression, positive terms first; None when a term has no vector
+    factor to carry it (a lone number would read as a scalar)."""
+    terms: list[ast.Expr] = []
+    order = sorted(poly.items(), key=lambda mc: mc[1] < 0)
+    for mono, coeff in order:
+        scalars: list[ast.Expr] = []
+        vectors: list[ast.Expr] = []
+        for atom, n in mono:
+            base = atom if n > 0 else ast.Call("recip", (atom,))
+            (scalars if shapes(atom) == SCALAR else vectors).extend([base] * abs(n))
+        if not vectors:
+            return None
+        body = vectors[0] if len(vectors) == 1 else ast.Hadamard(tuple(vectors))
+        factors = [*scalars, body]
+        if abs(coeff) != 1:
+            factors.insert(0, ast.Number(abs(coeff)))
+        term = factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors))
+        terms.append(ast.Neg(term) if coeff < 0 else term)
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else ast.Add(tuple(terms))

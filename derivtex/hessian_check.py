@@ -1,0 +1,76 @@
+"""The numeric check of a Hessian: second central differences of the input expression,
+on random sizes and values, before anything is printed."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from . import ast
+from .errors import VerificationError
+from .model import Shapes, Symbol
+from .verify import Evaluator, draw_values
+
+SECOND_STEP = 1e-4  # rounding error ~ eps |f| / h^2, truncation ~ h^2: both near 1e-8
+RTOL, ATOL = 1e-4, 1e-5
+SIZES = (2, 3, 4, 5)
+
+
+def second_differences(f: Callable[[np.ndarray], float], x0: np.ndarray,
+                       h: float = SECOND_STEP) -> np.ndarray:
+    """H[a, b] = (f(x+he_a+he_b) - f(x+he_a-he_b) - f(x-he_a+he_b) + f(x-he_a-he_b)) / 4h^2,
+    over the flattened entries of x."""
+    flat = x0.astype(float).ravel()
+    n = flat.size
+    out = np.empty((n, n))
+
+    def at(a: int, sa: float, b: int, sb: float) -> float:
+        moved = flat.copy()
+        moved[a] += sa * h
+        moved[b] += sb * h
+        return f(moved.reshape(x0.shape))
+
+    for a in range(n):
+        for b in range(a, n):
+            value = (at(a, 1, b, 1) - at(a, 1, b, -1) - at(a, -1, b, 1)
+                     + at(a, -1, b, -1)) / (4 * h * h)
+            out[a, b] = out[b, a] = value
+    return out
+
+
+def check_hessian(expr: ast.Expr, hessian: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
+                  seed: int = 0, draws: int = 2) -> None:
+    """Raises VerificationError unless `hessian` matches second differences of `expr`."""
+    shapes = Shapes(symbols)
+    dims = sorted({d for s in symbols.values() for d in s.shape if isinstance(d, str)})
+    chooser = random.Random(seed)
+    rng = np.random.default_rng(seed)
+    for _ in range(draws):
+        pool = list(SIZES)
+        chooser.shuffle(pool)
+        sizes: dict[str | int, int] = {d: pool[n % len(pool)] for n, d in enumerate(dims)}
+        sizes.update({k: k for s in symbols.values() for k in s.shape if isinstance(k, int)})
+        sizes[1] = 1
+        evaluate = Evaluator(shapes, sizes)
+        for positive in (False, True):
+            env = draw_values(symbols, sizes, rng, positive)
+            with np.errstate(all="ignore"):
+                want = second_differences(
+                    lambda x: float(evaluate(expr, {**env, wrt: x}).reshape(-1)[0]), env[wrt])
+            if np.all(np.isfinite(want)):
+                break
+        else:
+            raise VerificationError("the expression has no finite value at the test points")
+        with np.errstate(all="ignore"):
+            got = np.asarray(evaluate(hessian, env), dtype=float)
+        if got.shape == (1, 1) and want.shape != (1, 1):
+            got = np.broadcast_to(got, want.shape)
+        if got.shape != want.shape:
+            raise VerificationError(f"Hessian has shape {got.shape}, second differences "
+                                    f"{want.shape}")
+        scale = max(1.0, float(np.max(np.abs(want))))
+        if not np.allclose(got, want, rtol=RTOL, atol=ATOL * scale):
+            err = float(np.max(np.abs(got - want)))
+            raise VerificationError(f"Hessian differs from second differences by {err:.3g}")

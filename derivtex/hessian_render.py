@@ -1,0 +1,87 @@
+"""The facts a Hessian's page needs (LaTeX fragments); the wording is in the templates'
+hessian_* macros, which fall back to the first-derivative macros for the shared rules."""
+
+from __future__ import annotations
+
+from . import ast
+from . import index as ix
+from .abbreviate import abbreviate, apply_names
+from .engine import Outcome
+from .latex import LatexPrinter, symbol
+from .model import Shapes
+from .render import StepFacts, shape_latex
+from .steps import Step
+
+
+class HessianFacts(StepFacts):
+    def __init__(self, printer: LatexPrinter, outcome: Outcome) -> None:
+        super().__init__(printer, outcome)
+        goal = outcome.steps[0].facts
+        self.vector = goal["wrt_kind"] == "vector"
+        self.h_latex = symbol(goal["h"], True)
+        wrt = self.wrt_latex
+        if self.vector:
+            self.hessian_latex = r"\frac{\partial^{2} %s}{\partial %s\,\partial %s^{\top}}" % (
+                self.f_latex, wrt, wrt)
+        else:
+            self.hessian_latex = r"\frac{\partial^{2} %s}{\partial %s^{2}}" % (self.f_latex, wrt)
+        self.variables = tuple(printer.entry(goal[key])
+                               for key in ("wrt_entry", "second_wrt_entry"))
+        result = outcome.result
+        assert result is not None
+        self.where, symbols = abbreviate(result, printer.shapes.symbols)
+        self.named = LatexPrinter(Shapes(symbols))
+
+    def __call__(self, step: Step) -> dict:
+        facts = super().__call__(step)
+        facts.setdefault("second", False)
+        facts.update(h_latex=self.h_latex, hessian_latex=self.hessian_latex,
+                     vector=self.vector, pass_wrt_latex=self.variables[facts["second"]])
+        return facts
+
+    def goal(self, step: Step, facts: dict) -> None:
+        assert isinstance(step.before, ast.Expr)
+        facts["expr_latex"] = self.p.expr(step.before)
+        facts["shape_latex"] = shape_latex(facts["shape"])
+        first, second = facts["wrt_entry"], facts["second_wrt_entry"]
+        facts["entry_latex"] = r"%s_{%s}" % (facts["h"], "".join(
+            i.name for i in (first.row, second.row) if i is not None))
+        facts["second_latex"] = r"\frac{\partial^{2} %s}{\partial %s\,\partial %s}" % (
+            self.f_latex, self.p.entry(first), self.p.entry(second))
+        facts["first_wrt_latex"] = self.p.entry(first)
+        facts["second_wrt_latex"] = self.p.entry(second)
+
+    def delta(self, step: Step, facts: dict) -> None:
+        """The example delta is one the equation holds, so the sentence names it."""
+        super().delta(step, facts)
+        wrt: ix.Entry = facts["wrt_entry"]
+        assert isinstance(step.after, ix.Node)
+        found = next((n for n in ix.walk(step.after) if isinstance(n, ix.Delta)
+                      and wrt.row in (n.first, n.second)), None)
+        if found is None or wrt.row is None:
+            return
+        other = found.second if found.first == wrt.row else found.first
+        facts["example_latex"] = self.p.index(ix.Deriv(ix.Entry(wrt.expr, other, None), wrt))
+        facts["delta_latex"] = self.p.index(ix.Delta(wrt.row, other))
+
+    def gradient_entry(self, step: Step, facts: dict) -> None:
+        gradient: ast.Expr = facts["gradient"]
+        facts["gradient_latex"] = self.plain.expr(gradient)
+        facts["vector_entry"] = self.p.entry(ix.Entry(gradient, facts["row"], None))
+        facts["second_wrt_latex"] = self.p.entry(facts["second_wrt_entry"])
+        facts["row_name"] = facts["row"].name if facts["row"] is not None else ""
+
+    def reassembly(self, step: Step, facts: dict) -> None:
+        entry = step.after
+        assert isinstance(entry, ix.Entry)
+        facts["is_identity"] = isinstance(facts["natural"], ast.Identity)
+        facts["rhs"] = self.named.entry(ix.Entry(apply_names(entry.expr, self.where),
+                                                 entry.row, entry.col))
+        facts["where"] = [r"%s = %s" % (self.named.expr(n), self.p.expr(v))
+                          for n, v in self.where]
+
+    def symmetry(self, step: Step, facts: dict) -> None:
+        assert isinstance(step.after, ast.Expr)
+        facts["rhs"] = self.named.expr(apply_names(step.after, self.where))
+        facts["shape_latex"] = shape_latex(facts["shape"])
+        facts["swap_latex"] = r"{0}_{{ij}} = {0}_{{ji}}".format(facts["h"])

@@ -1,0 +1,191 @@
+"""Hessians (--order 2): lecturer forms, values against an independent numpy second
+difference, the steps in the order a lecturer writes them, and every shell's option."""
+
+import json
+import keyword
+
+import numpy as np
+import pytest
+
+from derivtex import DerivtexError, derive
+from derivtex.errors import VerificationError
+from derivtex.hessian import derive_hessian
+from derivtex.hessian_check import check_hessian
+from derivtex.model import infer_symbols
+from derivtex.options import Options
+from derivtex.parser import parse_text
+from tests.conftest import evaluate_numpy, run_cli
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def scalar(v) -> float:
+    return float(np.asarray(v).reshape(-1)[0])
+
+
+# expression, variable, options, result text, where-lines, a numpy reference of f
+FORMS = [
+    ("x^T A x", "x", {}, "A + A^T", {}, lambda A, x: scalar(x.T @ A @ x)),
+    ("||A x - b||^2", "x", {}, "2 A^T A", {}, lambda A, x, b: float(np.sum((A @ x - b) ** 2))),
+    ("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w", {},
+     "X^T diag(s .* (1 - s)) X", {"s": "sigma(X w)"},
+     lambda X, w, y: -scalar(y.T @ np.log(sigmoid(X @ w))
+                             + (1 - y).T @ np.log(1 - sigmoid(X @ w)))),
+    ("||X w - y||^2 + lambda ||w||^2", "w", {}, "2 (X^T X + lambda I)", {},
+     lambda X, w, y, lambda_: float(np.sum((X @ w - y) ** 2) + lambda_ * np.sum(w ** 2))),
+    ("alpha^2 x^T x + exp(alpha)", "alpha", {}, "exp(alpha) + 2 x^T x", {},
+     lambda alpha, x: alpha ** 2 * scalar(x.T @ x) + np.exp(alpha)),
+]
+
+
+def bind(symbols: dict, rng: np.random.Generator) -> dict:
+    """Values for the JSON's symbols, sizes 3, 4, 2 per dimension name; keywords get _."""
+    sizes: dict = {}
+    values = {}
+    for name, sym in symbols.items():
+        shape = tuple(sizes.setdefault(d, (3, 4, 2)[len(sizes) % 3]) if isinstance(d, str)
+                      else d for d in sym["shape"])
+        key = name + "_" if keyword.iskeyword(name) else name
+        values[key] = float(rng.uniform(0.5, 1.5)) if sym["kind"] == "scalar" else \
+            rng.standard_normal(shape)
+    return values
+
+
+def second_difference(f, values: dict, wrt: str, h: float = 1e-4) -> np.ndarray:
+    """The reference: H[a, b] from four values of f around the point, per entry pair."""
+    x = np.atleast_1d(np.asarray(values[wrt], dtype=float))
+    flat = x.reshape(-1)
+    n = flat.size
+    out = np.zeros((n, n))
+    for a in range(n):
+        for b in range(n):
+            total = 0.0
+            for sa, sb, sign in ((1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1)):
+                moved = flat.copy()
+                moved[a] += sa * h
+                moved[b] += sb * h
+                point = moved.reshape(x.shape) if np.ndim(values[wrt]) else float(moved[0])
+                total += sign * f(**{**values, wrt: point})
+            out[a, b] = total / (4 * h * h)
+    return out
+
+
+@pytest.mark.parametrize("expr, wrt, options, result, where, reference", FORMS,
+                         ids=[f[0] for f in FORMS])
+def test_hessians_in_lecturer_form_match_second_differences(expr, wrt, options, result, where,
+                                                            reference):
+    data = derive(expr, wrt, order=2, **options).to_dict()
+    assert data["result"] == result
+    assert data.get("where", {}) == where
+    assert data["verified"] is True and data["order"] == 2
+    rng = np.random.default_rng(7)
+    for _ in range(2):
+        values = bind(data["symbols"], rng)
+        used = {k: v for k, v in values.items()
+                if k in reference.__code__.co_varnames[:reference.__code__.co_argcount]}
+        want = second_difference(reference, used, wrt)
+        got = evaluate_numpy(data["numpy"], values)
+        np.testing.assert_allclose(np.broadcast_to(got, want.shape), want,
+                                   rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("expr, wrt", [(f[0], f[1]) for f in FORMS])
+def test_both_layouts_give_the_same_hessian(expr, wrt):
+    numerator = derive(expr, wrt, order=2).to_dict()
+    denominator = derive(expr, wrt, order=2, layout="denominator").to_dict()
+    assert (numerator["result"], numerator["numpy"]) == \
+        (denominator["result"], denominator["numpy"])
+
+
+@pytest.mark.parametrize("expr, wrt", [(f[0], f[1]) for f in FORMS[:4]])
+def test_steps_run_gradient_entry_then_second_delta_contraction_reassembly(expr, wrt):
+    steps = derive(expr, wrt, order=2).to_dict()["steps"]
+    rules = [s["rule"] for s in steps]
+    assert rules[:2] == ["goal", "sum_expansion"]
+    gradient = rules.index("gradient_entry")
+    first_delta = rules.index("delta")
+    second_delta = rules.index("delta", gradient)
+    contraction = rules.index("contraction", second_delta)
+    reassembly = rules.index("reassembly")
+    assert first_delta < rules.index("contraction") < gradient < second_delta
+    assert second_delta < contraction < reassembly < rules.index("symmetry") == len(rules) - 1
+    assert "second Kronecker delta" in steps[second_delta]["text"]
+    assert "symmetric" in steps[-1]["text"]
+    assert steps[second_delta]["latex"].startswith("H_{ij} &=")
+
+
+def test_quadratic_form_steps_follow_the_index_method():
+    steps = derive("x^T A x", "x", order=2).to_dict()["steps"]
+    by_rule = {}
+    for s in steps:
+        by_rule.setdefault(s["rule"], []).append(s["latex"])
+    assert r"\sum_{k=1}^{n}\sum_{l=1}^{n} x_{k} A_{kl} x_{l}" in by_rule["sum_expansion"][0]
+    assert by_rule["contraction"][0].endswith(r"\sum_{l=1}^{n} A_{il} x_{l} + "
+                                              r"\sum_{k=1}^{n} x_{k} A_{ki}")
+    assert r"\sum_{k=1}^{n} \left(A_{ik} + A_{ki}\right) x_{k}" in by_rule["gradient_entry"][0]
+    assert r"\delta_{jk}" in by_rule["delta"][1]
+    assert by_rule["contraction"][1].endswith("H_{ij} &= A_{ij} + A_{ji}"[-17:])
+    assert by_rule["symmetry"][0] == (r"\boldsymbol{H} &= \boldsymbol{A} + "
+                                      r"\boldsymbol{A}^{\top} = \boldsymbol{H}^{\top}")
+
+
+def test_logistic_gradient_is_collected_before_the_second_pass():
+    steps = derive("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w",
+                   order=2).to_dict()["steps"]
+    entry = next(s for s in steps if s["rule"] == "gradient_entry")
+    assert "like terms are collected" in entry["text"]
+    assert (r"\boldsymbol{X}^{\top} \left(\sigma\left(\boldsymbol{X} \boldsymbol{w}\right) - "
+            r"\boldsymbol{y}\right)") in entry["text"]
+    reassembly = next(s for s in steps if s["rule"] == "reassembly")
+    assert r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)" \
+        in reassembly["latex"]
+
+
+def test_the_check_rejects_a_wrong_hessian():
+    parsed = parse_text("x^T A x", frozenset())
+    symbols = infer_symbols(parsed)
+    outcome = derive_hessian(parsed, symbols, "x", "numerator")
+    check_hessian(parsed, outcome.result, symbols, "x")
+    wrong = parse_text("A", frozenset())
+    with pytest.raises(VerificationError):
+        check_hessian(parsed, wrong, symbols, "x")
+
+
+@pytest.mark.parametrize("expr, wrt, message", [
+    ("tr(A X)", "X", "tensor of order 4"),
+    ("A x", "x", "needs a scalar expression"),
+])
+def test_hessians_that_are_not_matrices_are_refused_clearly(expr, wrt, message):
+    with pytest.raises(DerivtexError, match=message):
+        derive(expr, wrt, order=2)
+
+
+@pytest.mark.parametrize("value, ok", [(2, True), ("2", True), (1, True), (3, False),
+                                       ("two", False), (True, False), (2.0, False)])
+def test_order_option_is_validated_once_for_every_shell(value, ok):
+    if ok:
+        assert Options.from_mapping({"wrt": "x", "order": value}).order == int(value)
+    else:
+        with pytest.raises(DerivtexError, match="order"):
+            Options.from_mapping({"wrt": "x", "order": value})
+
+
+def test_order_two_is_the_index_method_only():
+    with pytest.raises(DerivtexError, match="index method"):
+        derive("x^T A x", "x", order=2, method="identity")
+
+
+def test_cli_order_two_writes_the_hessian_json():
+    done = run_cli("derive", "||A x - b||^2", "--wrt", "x", "--order", "2", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["result"] == "2 A^T A" and data["result_shape"] == ["m", "m"]
+    bad = run_cli("derive", "x^T x", "--wrt", "x", "--order", "3")
+    assert bad.returncode == 2 and b"--order" in bad.stderr
+
+
+def test_standalone_page_titles_the_second_derivative():
+    page = derive("x^T A x", "x", order=2).standalone()
+    assert r"\frac{\partial^{2}}{\partial \boldsymbol{x}\,\partial \boldsymbol{x}^{\top}}" in page
