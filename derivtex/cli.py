@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import DerivtexError, OptionError
+from .errors import MAX_ECHO, DerivtexError, OptionError
 from .guard import Failure, attempt
 from .options import Options
 
@@ -23,7 +24,8 @@ FORMATS = ("latex", "json", "markdown")
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:
         """One short line and exit status 2, as for any bad input."""
-        self.exit(2, f"derivtex: error: {message} (see {self.prog} --help)\n")
+        quoted = re.sub(r"'([^']{%d})[^']+'" % MAX_ECHO, "'\\1…'", message)
+        self.exit(2, f"derivtex: error: {quoted} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

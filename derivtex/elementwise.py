@@ -54,7 +54,24 @@ class _Tidier:
                 rebuilt = None
             if rebuilt is not None and size(rebuilt) < size(e):
                 return rebuilt
+        if isinstance(e, ast.MatMul) and self.is_vector(e) and self.is_vector(e.factors[-1]):
+            start = len(e.factors) - 1
+            while start > 0 and (is_diag(e.factors[start - 1])
+                                 or self.shapes(e.factors[start - 1]) == SCALAR):
+                start -= 1
+            if start == 0:
+                return self.hadamard(e)
+            if any(is_diag(f) for f in e.factors[start:]):
+                tail = self.tidy(ast.MatMul(e.factors[start:]))
+                return ast.MatMul((*map(self.tidy, e.factors[:start]), tail))
         return self.rebuild(e, self.tidy)
+
+    def hadamard(self, e: ast.MatMul) -> ast.Expr:
+        """diag(a) diag(b) v = a ⊙ b ⊙ v: entries of one index, not a matrix product."""
+        scalars = [f for f in e.factors if self.shapes(f) == SCALAR]
+        vectors = [self.tidy(unwrap_diag(f)) for f in e.factors if self.shapes(f) != SCALAR]
+        body = vectors[0] if len(vectors) == 1 else ast.Hadamard(tuple(vectors))
+        return ast.MatMul((*scalars, body)) if scalars else body
 
     @staticmethod
     def rebuild(e: ast.Expr, inner: Callable[[ast.Expr], ast.Expr]) -> ast.Expr:

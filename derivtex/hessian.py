@@ -21,7 +21,7 @@ from .elementwise import tidy_gradient
 from .engine import Outcome, differentiate_entry, output_name
 from .errors import UnsupportedError
 from .expand import Expander
-from .model import SCALAR, Shapes, Symbol
+from .model import SCALAR, Shapes, Symbol, walk
 from .reassemble import Assembler
 from .steps import Step
 
@@ -80,6 +80,9 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         "gradient": gradient, "row": i, "second_wrt_entry": second_wrt,
         "simplified": gradient != assembled}))
 
+    if any(isinstance(n, ast.Call) and n.func == "step" for n in walk(gradient)):
+        raise UnsupportedError("relu has no second derivative at 0 (its derivative, step, "
+                               "jumps there); derivtex derives Hessians of smooth functions")
     second = Differentiator(second_wrt, second_expander.entry, second_names.fresh, shapes)
     hessian_lhs = ix.Entry(ast.Name(h_name), i, j) if vector else ix.Deriv(gradient_lhs,
                                                                            second_wrt)

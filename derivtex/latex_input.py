@@ -19,7 +19,7 @@ from pylatexenc.latexwalker import (
 )
 
 from . import ast
-from .errors import ParseError
+from .errors import ParseError, shorten
 from .lexer import Token, tokenize
 from .parser import GREEK, parse_tokens
 
@@ -108,7 +108,7 @@ class _Translator:
                 raise ParseError(f"\\{name} needs one argument in braces", node.pos + 1)
             self.wrapped(args[0], name, node.pos)
             return k
-        raise ParseError(f"unsupported LaTeX macro \\{name}", node.pos + 1)
+        raise ParseError(f"unsupported LaTeX macro \\{shorten(name)}", node.pos + 1)
 
     def fraction(self, nodes: list, k: int) -> int:
         """\frac{1}{2}: numbers only, written as (1/2)."""

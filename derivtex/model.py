@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from . import ast
-from .errors import OptionError, ShapeError
+from .errors import OptionError, ShapeError, shorten
 from .parser import GREEK
 
 Dim = str | int
@@ -54,10 +54,11 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
     name, sep, dims = text.partition("=")
     name = name.strip()
     if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
-        raise OptionError(f"--shape {text!r}: expected NAME=DIMS, e.g. A=n,m or x=3")
+        raise OptionError(f"--shape {shorten(text)!r}: expected NAME=DIMS, e.g. A=n,m or x=3")
     parts = [p.strip() for p in dims.split(",")]
     if not 1 <= len(parts) <= 2 or not all(parts):
-        raise OptionError(f"--shape {text!r}: give one dimension (vector) or two (matrix)")
+        raise OptionError(f"--shape {shorten(text)!r}: give one dimension (vector) or two "
+                          "(matrix)")
     out: list[Dim] = []
     for p in parts:
         if p.isdigit() and int(p) >= 1:
@@ -65,7 +66,8 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
         elif _DIM_NAME.fullmatch(p) and len(p) <= 8:
             out.append(p)
         else:
-            raise OptionError(f"--shape {text!r}: {p!r} is not a size or a dimension name")
+            raise OptionError(f"--shape {shorten(text)!r}: {shorten(p)!r} is not a size or a "
+                              "dimension name")
     return name, tuple(out)
 
 

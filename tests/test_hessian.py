@@ -156,6 +156,7 @@ def test_the_check_rejects_a_wrong_hessian():
 @pytest.mark.parametrize("expr, wrt, message", [
     ("tr(A X)", "X", "tensor of order 4"),
     ("A x", "x", "needs a scalar expression"),
+    ("a^T relu(x)", "x", "relu has no second derivative at 0"),
 ])
 def test_hessians_that_are_not_matrices_are_refused_clearly(expr, wrt, message):
     with pytest.raises(DerivtexError, match=message):
@@ -189,3 +190,12 @@ def test_cli_order_two_writes_the_hessian_json():
 def test_standalone_page_titles_the_second_derivative():
     page = derive("x^T A x", "x", order=2).standalone()
     assert r"\frac{\partial^{2}}{\partial \boldsymbol{x}\,\partial \boldsymbol{x}^{\top}}" in page
+
+
+def test_diagonal_scalings_of_a_gradient_become_elementwise_products():
+    """tanh(A x)^T diag(b) tanh(A x): the gradient's diag(.) diag(b) t is read as t'⊙b⊙t,
+    so every entry of the second pass shares one index per factor."""
+    data = derive("tanh(A x)^T diag(b) tanh(A x)", "x", order=2).to_dict()
+    assert data["verified"] is True
+    entry = next(s for s in data["steps"] if s["rule"] == "gradient_entry")
+    assert r"\operatorname{diag}" not in entry["latex"].split("=")[-1]
