@@ -77,7 +77,7 @@ class HessianFacts(StepFacts):
         facts["is_identity"] = isinstance(facts["natural"], ast.Identity)
         facts["rhs"] = self.named.entry(ix.Entry(apply_names(entry.expr, self.where),
                                                  entry.row, entry.col))
-        facts["where"] = [r"%s = %s" % (self.named.expr(n), self.p.expr(v))
+        facts["where"] = [r"%s = %s" % (self.named.expr(n), self.plain.expr(v))
                           for n, v in self.where]
 
     def symmetry(self, step: Step, facts: dict) -> None:
