@@ -97,6 +97,8 @@ class LatexPrinter:
             return number(e.value)
         if isinstance(e, ast.Identity):
             return r"\boldsymbol{I}"
+        if isinstance(e, ast.Ones):
+            return r"\boldsymbol{1}"
         if isinstance(e, ast.Zero):
             return r"\boldsymbol{0}"
         if isinstance(e, ast.Neg):
@@ -143,7 +145,7 @@ class LatexPrinter:
             if e.func == "log" and isinstance(arg, ast.Call) and arg.func == "det" \
                     and arg not in self.names:
                 return r"\log\det\left(%s\right)" % self.expr(arg.args[0])
-            return r"%s\left(%s\right)" % (FUNCTIONS[e.func], self.expr(arg))
+            return FUNCTIONS[e.func] % self.expr(arg)
         raise TypeError(e)
 
     def term(self, e: ast.Expr, ones: bool) -> str:
@@ -168,13 +170,17 @@ class LatexPrinter:
 
     def atom(self, e: ast.Expr) -> str:
         """As the base of a superscript."""
-        if isinstance(e, ast.Name | ast.Identity | ast.Call | ast.Norm2):
+        if isinstance(e, ast.Name | ast.Identity | ast.Ones | ast.Call | ast.Norm2):
             return self.expr(e)
         return r"\left(%s\right)" % self.expr(e)
 
     # -- index trees --------------------------------------------------------
     def entry(self, e: ix.Entry) -> str:
         indices = index_list(e.indices())
+        if isinstance(e.expr, ast.Identity) and e.row is not None and e.col is not None:
+            return self.index(ix.Delta(e.row, e.col))
+        if isinstance(e.expr, ast.Ones):
+            return "1"
         name = self.named(e.expr)
         if name is not None or isinstance(e.expr, ast.Name):
             base, sub = name_parts(name or e.expr.name)  # type: ignore[union-attr]
@@ -207,19 +213,10 @@ class LatexPrinter:
         if isinstance(node, ix.Prod):
             return self.product(node.factors)
         if isinstance(node, ix.Apply):
-            return self.apply(node)
+            return FUNCTIONS[node.func] % self.index(node.arg)
         if isinstance(node, ix.Deriv):
             return self.derivative(node)
         raise TypeError(node)
-
-    def apply(self, node: ix.Apply) -> str:
-        """f(u_i); the reciprocal and its derivative as a lecturer writes them."""
-        arg = self.index(node.arg)
-        if node.func == "recip":
-            return r"\frac{1}{%s}" % arg
-        if node.func == "drecip":
-            return r"\left(-\frac{1}{\left(%s\right)^{2}}\right)" % arg
-        return r"%s\left(%s\right)" % (FUNCTIONS[node.func], arg)
 
     def product(self, factors: tuple[ix.Node, ...]) -> str:
         parts: list[str] = []

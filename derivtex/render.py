@@ -125,6 +125,8 @@ class StepFacts:
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
         facts["expr_latex"] = self.plain.expr(step.before)
+        row_of = facts.get("row_of")
+        facts["row_latex"] = self.plain.expr(row_of) if row_of is not None else ""
         facts["entry_latex"] = self.p.index(ix.Deriv(facts["entry"], facts["wrt_entry"]))
         if facts["shape"] is not None:
             facts["shape_latex"] = shape_latex(facts["shape"])
@@ -291,9 +293,11 @@ def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
     out = []
     for step in outcome.steps:
         facts = facts_of(step)
-        sentence = getattr(explain, prefix + step.rule, None) or getattr(explain, step.rule)
+        macro = prefix + step.rule if hasattr(explain, prefix + step.rule) else step.rule
+        sentence = getattr(explain, macro)
         out.append({
             "rule": step.rule,
+            "macro": macro,
             "facts": facts,
             "body": fold(str(body(step.rule, facts)).strip()),
             "text": " ".join(str(sentence(facts, inline)).split()),

@@ -199,3 +199,13 @@ def test_diagonal_scalings_of_a_gradient_become_elementwise_products():
     assert data["verified"] is True
     entry = next(s for s in data["steps"] if s["rule"] == "gradient_entry")
     assert r"\operatorname{diag}" not in entry["latex"].split("=")[-1]
+
+
+@pytest.mark.parametrize("expr, wrt", [("x^T A x", "x"), ("alpha^2 x^T x", "alpha")])
+def test_every_format_words_the_hessian_steps(expr, wrt):
+    d = derive(expr, wrt, order=2)
+    for page in (d.latex, d.markdown):
+        assert "We find one entry" not in page and "H_{}" not in page
+        assert "differentiate" in page and "the Kronecker delta $$" not in page
+    if wrt == "x":
+        assert "second Kronecker delta" in d.latex and "Schwarz" in d.markdown
