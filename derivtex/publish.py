@@ -21,7 +21,7 @@ def parse_shapes(text: str) -> tuple[tuple[str, str], ...]:
 def compact_body(d: Derivation) -> str:
     """Every step's equations as one aligned body, no blank line (Sphinx splits on those)."""
     steps = d.steps + d.identity_steps
-    return " \\\\\n".join(s["body"] for s in steps)
+    return " \\\\\n".join(s["body"] for s in steps if s["body"])
 
 
 def html(d: Derivation) -> str:

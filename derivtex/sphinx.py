@@ -129,7 +129,8 @@ class DerivationDirective(SphinxDirective):
                     container += nodes.rubric(heading, heading, classes=["derivtex-method"])
                 for step in steps:
                     container += sentence(step["text"])
-                    container += math_block(step["body"], docname)
+                    if step["body"]:
+                        container += math_block(step["body"], docname)
         if d.options.label:
             self.number(container, d.options.label)
         return [container]
@@ -138,14 +139,16 @@ class DerivationDirective(SphinxDirective):
         """Number the result line and make it the label's target, exactly as Sphinx's own
         `math` directive does (MathDirective.add_target): the target right before the
         math_block, so its id moves onto the equation (numfig and ¶ links need that)."""
-        final = container.children[-1]
+        at = max(i for i, node in enumerate(container.children)
+                 if isinstance(node, nodes.math_block))
+        final = container.children[at]
         domain = self.env.get_domain("math")
         domain.note_equation(self.env.docname, label, location=final)
         final["label"] = label
         final["number"] = domain.get_equation_number_for(label)
         target = nodes.target("", "", ids=[nodes.make_id("equation-%s" % label)])
         self.state.document.note_explicit_target(target)
-        container.insert(len(container.children) - 1, target)
+        container.insert(at, target)
 
 
 def register_references(app: Sphinx, doctree: nodes.document) -> None:

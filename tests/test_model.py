@@ -45,7 +45,7 @@ def test_shape_mismatch_names_both_shapes():
 
 def test_cannot_add_vector_and_scalar():
     with pytest.raises(ShapeError, match="cannot add"):
-        shapes("x + alpha")
+        shapes("x + x^T x")
 
 
 @pytest.mark.parametrize("bad", ["A", "A=", "A=n,m,p", "A=0", "A=n-1", "1=n"])

@@ -55,7 +55,7 @@ def test_latex_build_keeps_hostile_labels_out_of_the_pdf(tmp_path):
     tex = next(out.glob("*.tex")).read_text()
     assert r"\input{/etc/hostname}" not in tex and r"\immediate\write18" not in tex
     assert r"\label{equation:index:bilinear}" in tex
-    assert r"\frac{\partial f}{\partial x_{j}} &= \sum_{i=1}^{n}\sum_{k=1}^{m}" in tex
+    assert r"\frac{\partial f}{\partial x_{j}} &= \sum_{k=1}^{n}\sum_{l=1}^{m}" in tex
     build = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
                             "-shell-escape", next(out.glob("*.tex")).name], cwd=out,
                            capture_output=True, text=True, timeout=300)
