@@ -164,7 +164,7 @@ class Derivation:
         return to_sympy(self.result, self.symbols)
 
     def _repr_latex_(self) -> str:
-        bodies = r" \\ ".join(s["body"] for s in self.steps)
+        bodies = r" \\ ".join(s["body"] for s in self.steps if s["body"])
         return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
 
     def _repr_markdown_(self) -> str:

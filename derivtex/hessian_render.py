@@ -66,7 +66,7 @@ class HessianFacts(StepFacts):
 
     def gradient_entry(self, step: Step, facts: dict) -> None:
         gradient: ast.Expr = facts["gradient"]
-        facts["gradient_latex"] = self.p.expr(gradient)
+        facts["gradient_latex"] = self.plain.expr(gradient)
         facts["vector_entry"] = self.p.entry(ix.Entry(gradient, facts["row"], None))
         facts["second_wrt_latex"] = self.p.entry(facts["second_wrt_entry"])
         facts["row_name"] = facts["row"].name if facts["row"] is not None else ""
@@ -77,7 +77,7 @@ class HessianFacts(StepFacts):
         facts["is_identity"] = isinstance(facts["natural"], ast.Identity)
         facts["rhs"] = self.named.entry(ix.Entry(apply_names(entry.expr, self.where),
                                                  entry.row, entry.col))
-        facts["where"] = [r"%s = %s" % (self.named.expr(n), self.p.expr(v))
+        facts["where"] = [r"%s = %s" % (self.named.expr(n), self.plain.expr(v))
                           for n, v in self.where]
 
     def symmetry(self, step: Step, facts: dict) -> None:
