@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import DerivtexError, OptionError
+from .errors import MAX_ECHO, DerivtexError, OptionError
 from .guard import Failure, attempt
 from .options import Options
 
@@ -23,7 +24,8 @@ FORMATS = ("latex", "json", "markdown")
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:
         """One short line and exit status 2, as for any bad input."""
-        self.exit(2, f"derivtex: error: {message} (see {self.prog} --help)\n")
+        quoted = re.sub(r"'([^']{%d})[^']+'" % MAX_ECHO, "'\\1…'", message)
+        self.exit(2, f"derivtex: error: {quoted} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
     derive.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                         help="declare a shape: A=n,m (matrix), x=m (vector), c=1 (scalar)")
+    derive.add_argument("--symmetric", action="append", default=[], metavar="NAME",
+                        help="declare a square matrix symmetric (S^T = S); repeatable")
     derive.add_argument("--method", choices=("index", "identity", "both"), default="index",
                         help="the index method, known identities, or both side by side")
     derive.add_argument("--order", type=int, choices=(1, 2), default=1,
@@ -72,6 +76,7 @@ def derive_options(args: argparse.Namespace) -> Options:
         raise OptionError(f"--templates {args.templates!r} is not a directory")
     return Options.from_mapping({"wrt": args.wrt, "layout": args.layout,
                                  "method": args.method, "shapes": args.shape,
+                                 "symmetric": args.symmetric,
                                  "templates": args.templates, "order": args.order})
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .errors import ParseError
 
 MAX_INPUT_CHARS = 10_000
+MAX_NAME_CHARS = 64  # messages quote names; no name is long enough to flood one
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ _TOKEN = re.compile(
     r"(?P<space>\s+)"
     r"|(?P<number>\d+(?:\.\d+)?|\.\d+)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
-    r"|(?P<op>\|\||\.T\b|\.\*|[-+*/@()^{},'|])"
+    r"|(?P<op>\|\||\.T\b|\.\*|[-+*/@()^{},'|_])"
 )
 
 
@@ -41,6 +42,9 @@ def tokenize(text: str) -> list[Token]:
         if match is None:
             raise ParseError(f"unexpected character {text[pos]!r}", pos + 1)
         kind = match.lastgroup
+        if kind == "name" and match.end() - pos > MAX_NAME_CHARS:
+            raise ParseError(f"a name of {match.end() - pos:,} characters; names have at most "
+                             f"{MAX_NAME_CHARS}", pos + 1)
         if kind != "space":
             assert kind is not None
             tokens.append(Token(kind, match.group(), pos + 1))

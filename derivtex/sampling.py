@@ -74,7 +74,8 @@ def draw_values(symbols: Mapping[str, Symbol], sizes: Mapping[Dim, int],
                 rng: np.random.Generator, mode: str = "signed") -> Env:
     """Entries of size 0.5..1.5 (signed, positive or negative); square matrices near 2I
     so inverses and determinants are well conditioned. "near_identity" keeps a product of
-    hundreds of matrices finite: square ones near I, the others scaled to norm ~1."""
+    hundreds of matrices finite: square ones near I, the others scaled to norm ~1.
+    Matrices declared symmetric get symmetric values."""
     env = {}
     for sym in symbols.values():
         shape = tuple(sizes[d] for d in sym.shape)
@@ -89,6 +90,8 @@ def draw_values(symbols: Mapping[str, Symbol], sizes: Mapping[Dim, int],
                 else value / np.sqrt(shape[1] if sym.kind == "matrix" else shape[0])
         elif square:
             value = 2.0 * np.eye(shape[0]) + 0.3 * value
+        if sym.symmetric:
+            value = (value + value.T) / 2
         env[sym.name] = value
     return env
 

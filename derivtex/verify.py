@@ -41,6 +41,8 @@ class Evaluator:
             return np.array([[float(e.value)]])
         if isinstance(e, ast.Identity):
             return np.eye(self.sizes[e.dim])
+        if isinstance(e, ast.Ones):
+            return np.ones((self.sizes[e.dim], 1))
         if isinstance(e, ast.Zero):
             return np.zeros((self.sizes[e.rows], self.sizes[e.cols]))
         if isinstance(e, ast.Neg):
@@ -66,19 +68,7 @@ class Evaluator:
         if isinstance(e, ast.Norm2):
             return np.array([[np.sum(self(e.operand, env) ** 2)]])
         if isinstance(e, ast.Call):
-            arg = self(e.args[0], env)
-            if e.func == "tr":
-                return np.array([[np.trace(arg)]])
-            if e.func == "det":
-                return np.array([[np.linalg.det(arg)]])
-            if e.func == "inv":
-                return np.linalg.inv(arg)
-            if e.func == "diag":
-                return np.diagflat(arg)
-            if e.func == "softmax":
-                exps = np.exp(arg - np.max(arg))
-                return exps / np.sum(exps)
-            return NUMERIC[e.func](arg)
+            return np.atleast_2d(NUMERIC[e.func](self(e.args[0], env)))
         raise TypeError(e)
 
     def chain(self, factors: list[ast.Expr], env: Mapping[str, np.ndarray]) -> np.ndarray:

@@ -66,3 +66,22 @@ def test_a_template_that_smuggles_a_file_read_is_refused(tmp_path):
         latex_of(derive("y^T A x", "x", templates=str(tmp_path)))
     got = attempt("y^T A x", Options("x", templates=str(tmp_path)), latex_of)
     assert isinstance(got, Failure) and got.internal and r"\input" in got.message
+
+
+LONG = "a" * 500
+
+
+@pytest.mark.parametrize("args", [
+    [f"{LONG} x", "--wrt", "x"], [f"\\mathbf{{{LONG}}} x", "--wrt", "x"],
+    [f"\\{LONG} x", "--wrt", "x"], ["x", "--wrt", LONG], [f"{LONG}(x)", "--wrt", "x"],
+    ["x", "--wrt", "x", "--shape", f"x={LONG}"], ["x", "--wrt", "x", "--shape", f"{LONG}=3"],
+    ["x", "--wrt", "x", "--layout", LONG], ["x", "--wrt", "x", "--shape", "x=3",
+                                             "--shape", "x=4"],
+])
+def test_messages_never_echo_a_long_input(args, tmp_path):
+    from tests.conftest import run_cli
+
+    proc = run_cli("derive", *args, cwd=tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and proc.stdout == b"" and len(err) < 300, err
+    assert "Traceback" not in err and LONG not in err
