@@ -44,6 +44,8 @@ class Algebra:
             return expr
         if isinstance(expr, ast.Transpose):
             return expr.operand
+        if isinstance(expr, ast.Name) and self.shapes.symbols[expr.name].symmetric:
+            return expr  # declared symmetric: S^T = S
         if isinstance(expr, ast.Zero):
             return ast.Zero(expr.cols, expr.rows)
         if isinstance(expr, ast.Neg):
@@ -82,12 +84,28 @@ class Algebra:
                 chain.append(f)
         if len(chain) > 1:
             chain = [f for f in chain if not isinstance(f, ast.Identity)] or chain[:1]
+            chain = self.ones_through_diag(chain)
         scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])
         out: list[ast.Expr] = scalars + chain
         if abs(coeff) != 1 or not out:
             out.insert(0, ast.Number(abs(coeff)))
         expr = out[0] if len(out) == 1 else ast.MatMul(tuple(out))
         return ast.Neg(expr) if coeff < 0 else expr
+
+    def ones_through_diag(self, chain: list[ast.Expr]) -> list[ast.Expr]:
+        """1^T diag(v) = v^T and diag(v) 1 = v: the ones vector sums a diagonal out."""
+        out: list[ast.Expr] = []
+        for f in chain:
+            previous = out[-1] if out else None
+            if isinstance(f, ast.Call) and f.func == "diag" and \
+                    isinstance(previous, ast.Transpose) and isinstance(previous.operand, ast.Ones):
+                out[-1] = self.transpose(f.args[0])
+            elif isinstance(f, ast.Ones) and isinstance(previous, ast.Call) and \
+                    previous.func == "diag":
+                out[-1] = previous.args[0]
+            else:
+                out.append(f)
+        return out
 
     def canonical_scalar(self, s: ast.Expr) -> ast.Expr:
         """u^T v and v^T u are one number: keep the spelling with fewer transposes."""

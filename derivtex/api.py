@@ -8,12 +8,15 @@ from functools import cached_property
 from typing import Any
 
 from . import ast
+from .algebra import Algebra
+from .declarations import split_glued
 from .engine import Outcome, derive_steps
 from .errors import DerivtexError, OptionError, ParseError, UnsupportedError, shorten
+from .inference import infer
 from .latex import LatexPrinter, symbol
 from .lexer import check_length
 from .limits import check_text, check_tree
-from .model import Shapes, Symbol, infer_symbols, parse_shape_option, walk
+from .model import Shapes, Symbol, parse_shape_option, walk
 from .options import Options
 from .parser import parse_text
 from .plain import NumpyPrinter, text
@@ -62,24 +65,27 @@ class Derivation:
         return self.options.order
 
     @cached_property
-    def where(self) -> dict[str, str]:
-        """For Hessians: the names the result text uses (s = sigma(X w)), as lecturers write."""
+    def named_result(self) -> tuple[ast.Expr | None, dict[str, str]]:
+        """For Hessians: the result with the page's names (s = sigma(X w)) and their
+        values, as lecturers write it; other results as they are."""
         if self.order != 2 or self.result is None:
-            return {}
-        from .abbreviate import abbreviate
+            return self.result, {}
+        from .abbreviate import apply_names
+        from .hessian_render import hessian_names
 
-        return {name.name: text(value) for name, value in
-                abbreviate(self.result, self.symbols)[0]}
+        named = [(ast.Name(n), v) for n, v in hessian_names(self.outcome, self.symbols).items()]
+        shown = apply_names(self.result, named)
+        used = {n.name for n in walk(shown) if isinstance(n, ast.Name)}
+        return shown, {n.name: text(v) for n, v in named if n.name in used}
+
+    @property
+    def where(self) -> dict[str, str]:
+        return self.named_result[1]
 
     @cached_property
     def result_text(self) -> str | None:
-        if self.result is None:
-            return None
-        if self.where:
-            from .abbreviate import abbreviate, apply_names
-
-            return text(apply_names(self.result, abbreviate(self.result, self.symbols)[0]))
-        return text(self.result)
+        shown = self.named_result[0]
+        return None if shown is None else text(shown)
 
     @cached_property
     def numpy(self) -> str | None:
@@ -136,7 +142,8 @@ class Derivation:
             "layout": self.layout,
             "method": self.method,
             "order": self.order,
-            "symbols": {name: {"kind": s.kind, "shape": list(s.shape)}
+            "symbols": {name: {"kind": s.kind, "shape": list(s.shape),
+                               **({"symmetric": True} if s.symmetric else {})}
                         for name, s in self.symbols.items()},
             "result": self.result_text,
             "result_shape": list(self.outcome.result_shape),
@@ -160,7 +167,7 @@ class Derivation:
         return to_sympy(self.result, self.symbols)
 
     def _repr_latex_(self) -> str:
-        bodies = r" \\ ".join(s["body"] for s in self.steps)
+        bodies = r" \\ ".join(s["body"] for s in self.steps if s["body"])
         return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
 
     def _repr_markdown_(self) -> str:
@@ -176,6 +183,23 @@ def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
 
         return parse_latex(expression, declared)
     return parse_text(expression, declared)
+
+
+def column_of(parsed: ast.Expr, symbols: Mapping[str, Symbol], wrt: str) -> ast.Expr:
+    """A row vector differentiated by a vector has the Jacobian of its column (SPEC §4):
+    x^T A is derived as A^T x."""
+    rows, cols = Shapes(symbols)(parsed)
+    if rows == 1 and cols != 1 and symbols[wrt].kind == "vector":
+        return Algebra(Shapes(symbols)).transpose(parsed)
+    return parsed
+
+
+def glued_with(parsed: ast.Expr, wrt: str) -> str:
+    """`Xw` read as one name: say how to write the product instead."""
+    for node in walk(parsed):
+        if isinstance(node, ast.Name) and wrt in (split_glued(node.name) or []):
+            return f"; put a space between names: {' '.join(split_glued(node.name) or [])}"
+    return ""
 
 
 def check_names(parsed: ast.Expr, symbols: Mapping[str, Symbol]) -> None:
@@ -222,8 +246,12 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
     parsed = parse_expression(expression, frozenset(declared))
     wrt = options.wrt
     if not check_tree(parsed, wrt).occurrences:
-        raise OptionError(f"the variable {shorten(wrt)!r} does not occur in the expression")
-    symbols = infer_symbols(parsed, declared)
+        raise OptionError(f"the variable {shorten(wrt)!r} does not occur in the expression"
+                          + glued_with(parsed, wrt))
+    if wrt in options.symmetric:
+        raise OptionError(f"--symmetric {wrt}: the variable itself cannot be declared "
+                          "symmetric; its entries vary one at a time")
+    parsed, symbols = infer(parsed, declared, frozenset(options.symmetric))
     unknown = sorted(set(declared) - set(symbols))
     if unknown:
         raise OptionError(f"shape declared for {', '.join(shorten(u) for u in unknown)}, "
@@ -232,10 +260,14 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
     layout, method = options.layout, options.method
     if options.order == 2:
         return derive_second(expression, options, symbols, parsed, verify)
-    outcome = derive_steps(parsed, symbols, wrt, layout,
+    target = column_of(parsed, symbols, wrt)
+    outcome = derive_steps(target, symbols, wrt, layout,
                            "identity" if method == "identity" else "index")
-    identity = derive_steps(parsed, symbols, wrt, layout, "identity") \
+    identity = derive_steps(target, symbols, wrt, layout, "identity") \
         if method == "both" else None
+    for done in (outcome, identity):
+        if done is not None:
+            done.steps[0].facts["row_of"] = parsed if target is not parsed else None
     if verify:
         from .verify import check, check_entries
 
@@ -243,9 +275,9 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
             if done is None:
                 continue
             if done.result is None:
-                check_entries(parsed, done, symbols, wrt)
+                check_entries(target, done, symbols, wrt)
             else:
-                check(parsed, done.result, symbols, wrt, layout)
+                check(target, done.result, symbols, wrt, layout)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
                       identity=identity)
 

@@ -17,7 +17,10 @@ class Expr:
 
 @dataclass(frozen=True)
 class Name(Expr):
+    """`bold`: written bold in LaTeX input, so a Greek name is a vector (a bold mu)."""
+
     name: str
+    bold: bool = field(default=False, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -56,24 +59,35 @@ class Transpose(Expr):
 
 @dataclass(frozen=True)
 class Call(Expr):
-    """A named function: tr, det, inv, the elementwise ones, diag."""
+    """A function of the registry (functions.py). `quotient`: the reciprocal of a
+    divisor (a / b), which must be a scalar."""
 
     func: str
     args: tuple[Expr, ...]
+    quotient: bool = field(default=False, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)
 class Norm2(Expr):
-    """The squared Euclidean (Frobenius) norm ||x||^2."""
+    """The squared Euclidean (Frobenius) norm ||x||^2. `subscript`: as typed (2, F or
+    none); ||X||_2 of a matrix would be the spectral norm, which shape inference refuses."""
 
     operand: Expr
+    subscript: str = field(default="", compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)
 class Identity(Expr):
-    """The identity matrix of size `dim`; only produced by the engine."""
+    """The identity matrix of size `dim` (None until shape inference sizes a typed `I`)."""
 
-    dim: str | int
+    dim: str | int | None
+
+
+@dataclass(frozen=True)
+class Ones(Expr):
+    """The all-ones column of size `dim` (None until shape inference sizes a typed `1`)."""
+
+    dim: str | int | None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
     derive.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                         help="declare a shape: A=n,m (matrix), x=m (vector), c=1 (scalar)")
+    derive.add_argument("--symmetric", action="append", default=[], metavar="NAME",
+                        help="declare a square matrix symmetric (S^T = S); repeatable")
     derive.add_argument("--method", choices=("index", "identity", "both"), default="index",
                         help="the index method, known identities, or both side by side")
     derive.add_argument("--order", type=int, choices=(1, 2), default=1,
@@ -74,6 +76,7 @@ def derive_options(args: argparse.Namespace) -> Options:
         raise OptionError(f"--templates {args.templates!r} is not a directory")
     return Options.from_mapping({"wrt": args.wrt, "layout": args.layout,
                                  "method": args.method, "shapes": args.shape,
+                                 "symmetric": args.symmetric,
                                  "templates": args.templates, "order": args.order})
 
 

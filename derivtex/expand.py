@@ -7,7 +7,7 @@ from fractions import Fraction
 from . import ast
 from . import index as ix
 from .errors import UnsupportedError
-from .functions import ELEMENTWISE
+from .functions import REGISTRY
 from .model import SCALAR, Shapes
 
 # Whole entries of these are atoms; their entry derivatives are rules of their own.
@@ -28,6 +28,8 @@ class Expander:
             return origin
         if isinstance(expr, ast.Number):
             return ix.Const(expr.value)
+        if isinstance(expr, ast.Ones | ast.Identity):
+            return origin  # an entry that carries its index: 1_k, delta_kl
         if isinstance(expr, ast.Neg):
             return ix.prod([ix.Const(Fraction(-1)), self.entry(expr.operand, row, col)])
         if isinstance(expr, ast.Transpose):
@@ -80,7 +82,7 @@ class Expander:
         self, expr: ast.Call, row: ix.Idx | None, col: ix.Idx | None, origin: ix.Entry
     ) -> ix.Node:
         arg = expr.args[0]
-        if expr.func in ELEMENTWISE:
+        if REGISTRY[expr.func].elementwise:
             return ix.Apply(expr.func, self.entry(arg, row, col), origin)
         if expr.func in OPAQUE:
             return origin

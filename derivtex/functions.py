@@ -1,81 +1,218 @@
-"""The functions of the language in one table: LaTeX, numpy, numeric value, and the
-derivative of each elementwise one as an expression a lecturer would write."""
+"""The registry of functions: one frozen spec per function, read by every stage.
+
+The parser and LaTeX input take spellings from it, shape inference its shape rule, the
+engine its derivative, and both the printed `numpy` answer and verification its one
+numpy code tree, so the answer printed is the code that was checked. Adding a function
+is one entry here plus its tests.
+"""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, Literal
 
 import numpy as np
 
 from . import ast
 
-ELEMENTWISE = ("sigma", "tanh", "exp", "log", "relu", "step", "recip")
-
-# f -> the name shown for f' in index notation (sigma'(z_i))
-PRIME = {"sigma": "dsigma", "tanh": "dtanh", "exp": "exp", "log": "recip", "relu": "step",
-         "recip": "drecip"}
-
-LATEX = {
-    "tr": r"\operatorname{tr}", "det": r"\det", "exp": r"\exp", "log": r"\log",
-    "tanh": r"\tanh", "sigma": r"\sigma", "relu": r"\operatorname{relu}",
-    "softmax": r"\operatorname{softmax}", "diag": r"\operatorname{diag}",
-    "step": r"\operatorname{step}", "dsigma": r"\sigma'", "dtanh": r"\tanh'",
-    "drecip": r"\left(\frac{1}{\cdot}\right)'", "recip": r"\frac{1}{\cdot}",
-}
-
-NUMPY = {
-    "tr": "np.trace({})", "det": "np.linalg.det({})", "inv": "np.linalg.inv({})",
-    "exp": "np.exp({})", "log": "np.log({})", "tanh": "np.tanh({})",
-    "sigma": "(1 / (1 + np.exp(-{})))", "recip": "(1 / {})",
-    "relu": "np.maximum({}, 0)", "step": "np.heaviside({}, 0.0)",
-    "diag": "np.diagflat({})", "softmax": "(np.exp({0}) / np.sum(np.exp({0})))",
-}
+ShapeRule = Literal["elementwise", "square_to_scalar", "square_to_square", "vector_to_vector",
+                    "vector_to_square"]
 
 
-# what each f' shown in a chain-rule step is, keyed by the name shown
-PRIME_FACTS = {
-    "dsigma": r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)",
-    "dtanh": r"\tanh'(z) = 1 - \tanh^{2}(z)",
-    "exp": r"\exp'(z) = \exp(z)",
-    "recip": r"\log'(z) = \frac{1}{z}",
-    "step": r"\operatorname{relu}'(z) = \operatorname{step}(z)",
-    "drecip": r"\left(\frac{1}{z}\right)' = -\frac{1}{z^{2}}",
-}
+Code = str | int | float | tuple
+Z = "z"  # the argument in a Code tree
+_BINARY = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+_BINARY_VALUE: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b, "pow": lambda a, b: a ** b}
 
 
-def _sigma(z):
-    return 1 / (1 + np.exp(-z))
+def code_text(code: Code, arg: str) -> str:
+    """The numpy code as printed in the JSON answer, with `arg` for the argument."""
+    if code == Z:
+        return arg
+    if isinstance(code, int | float):
+        return repr(code)
+    op, *parts = code
+    if op == "neg":
+        return "(-%s)" % code_text(parts[0], arg)
+    if op in _BINARY:
+        return "(%s %s %s)" % (code_text(parts[0], arg), _BINARY[op], code_text(parts[1], arg))
+    return "np.%s(%s)" % (op, ", ".join(code_text(p, arg) for p in parts))
 
 
-NUMERIC = {
-    "exp": np.exp, "log": np.log, "tanh": np.tanh, "sigma": _sigma,
-    "dsigma": lambda z: _sigma(z) * (1 - _sigma(z)),
-    "dtanh": lambda z: 1 - np.tanh(z) ** 2,
-    "recip": lambda z: 1 / z, "drecip": lambda z: -1 / z ** 2,
-    "relu": lambda z: np.maximum(z, 0),
-    "step": lambda z: np.greater(z, 0).astype(float),
-}
+def code_value(code: Code, z: Any) -> Any:
+    """The same code evaluated on `z`: what verification computes."""
+    if code == Z:
+        return z
+    if isinstance(code, int | float):
+        return code
+    op, *parts = code
+    values = [code_value(p, z) for p in parts]
+    if op == "neg":
+        return -values[0]
+    if op in _BINARY:
+        return _BINARY_VALUE[op](*values)
+    target: Any = np
+    for attr in op.split("."):
+        target = getattr(target, attr)
+    return target(*values)
+
+
+@dataclass(frozen=True)
+class Function:
+    """One function of the language.
+
+    numpy: its value as a small code tree over `np` and the argument Z; printed into the
+    JSON answer (`code_text`) and evaluated by verification (`code_value`) alike.
+    derivative: f'(u) as an expression a lecturer writes (elementwise functions only);
+    prime: the name its derivative has in index notation, itself a registered function.
+    """
+
+    name: str
+    numpy: Code
+    latex: str                               # LaTeX of f applied to `%s`
+    shape: ShapeRule = "elementwise"
+    spellings: tuple[str, ...] = ()          # other names in text input: trace, Tr
+    latex_macros: tuple[str, ...] = ()       # LaTeX control words that mean f: \ln, \exp
+    derivative: Callable[[ast.Expr], ast.Expr] | None = None
+    prime: str | None = None
+    prime_fact: str | None = None            # LaTeX statement of f' shown by the chain rule
+    prefix: bool = False                     # applies without parentheses: det X, log det X
+    typed: bool = True                       # False: only the engine writes it (dsigma)
+    arity: int = 1
+
+    @property
+    def elementwise(self) -> bool:
+        return self.shape == "elementwise"
+
+    def numpy_text(self, arg: str) -> str:
+        return code_text(self.numpy, arg)
+
+    def numeric(self, z: Any) -> Any:
+        return code_value(self.numpy, z)
+
+
+def _call(name: str) -> Callable[[ast.Expr], ast.Expr]:
+    return lambda u: ast.Call(name, (u,))
 
 
 def _one_minus(e: ast.Expr) -> ast.Expr:
     return ast.Add((ast.Number(Fraction(1)), ast.Neg(e)))
 
 
+def _sigma_prime(u: ast.Expr) -> ast.Expr:
+    s = ast.Call("sigma", (u,))
+    return ast.Hadamard((s, _one_minus(s)))
+
+
+def _tanh_prime(u: ast.Expr) -> ast.Expr:
+    t = ast.Call("tanh", (u,))
+    return _one_minus(ast.Hadamard((t, t)))
+
+
+def _recip_prime(u: ast.Expr) -> ast.Expr:
+    r = ast.Call("recip", (u,))
+    return ast.Neg(ast.Hadamard((r, r)))
+
+
+def _sqrt_prime(u: ast.Expr) -> ast.Expr:
+    return ast.MatMul((ast.Number(Fraction(1, 2)), ast.Call("recip", (ast.Call("sqrt", (u,)),))))
+
+
+_SIGMA: Code = ("div", 1, ("add", 1, ("exp", ("neg", Z))))
+_SHIFTED_EXP: Code = ("exp", ("sub", Z, ("max", Z)))
+_OP = r"\operatorname{%s}\left(%%s\right)"
+
+REGISTRY: dict[str, Function] = {f.name: f for f in [
+    Function("tr", ("trace", Z), _OP % "tr", "square_to_scalar", ("trace", "Tr")),
+    Function("det", ("linalg.det", Z), r"\det\left(%s\right)", "square_to_scalar",
+             latex_macros=("det",), prefix=True),
+    Function("inv", ("linalg.inv", Z), r"\left(%s\right)^{-1}", "square_to_square"),
+    Function("diag", ("diagflat", Z), _OP % "diag", "vector_to_square"),
+    Function("softmax", ("div", _SHIFTED_EXP, ("sum", _SHIFTED_EXP)),
+             _OP % "softmax", "vector_to_vector"),
+    Function("sigma", _SIGMA, r"\sigma\left(%s\right)", spellings=("sigmoid",),
+             latex_macros=("sigma",), derivative=_sigma_prime, prime="dsigma",
+             prime_fact=r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)"),
+    Function("tanh", ("tanh", Z), r"\tanh\left(%s\right)", latex_macros=("tanh",),
+             derivative=_tanh_prime, prime="dtanh", prefix=True,
+             prime_fact=r"\tanh'(z) = 1 - \tanh^{2}(z)"),
+    Function("exp", ("exp", Z), r"\exp\left(%s\right)", latex_macros=("exp",),
+             derivative=_call("exp"), prime="exp", prefix=True,
+             prime_fact=r"\exp'(z) = \exp(z)"),
+    Function("log", ("log", Z), r"\log\left(%s\right)", spellings=("ln",),
+             latex_macros=("log", "ln"),
+             derivative=_call("recip"), prime="recip", prefix=True,
+             prime_fact=r"\log'(z) = \frac{1}{z}"),
+    Function("relu", ("maximum", Z, 0), _OP % "relu", derivative=_call("step"),
+             prime="step", prime_fact=r"\operatorname{relu}'(z) = \operatorname{step}(z)"),
+    Function("step", ("heaviside", Z, 0.0), _OP % "step",
+             derivative=lambda u: ast.Number(Fraction(0))),
+    Function("recip", ("div", 1, Z), r"\frac{1}{%s}", derivative=_recip_prime, prime="drecip",
+             prime_fact=r"\left(\frac{1}{z}\right)' = -\frac{1}{z^{2}}"),
+    Function("sqrt", ("sqrt", Z), r"\sqrt{%s}", latex_macros=("sqrt",),
+             derivative=_sqrt_prime, prime="dsqrt",
+             prime_fact=r"\left(\sqrt{z}\right)' = \frac{1}{2\sqrt{z}}"),
+    Function("sinh", ("sinh", Z), r"\sinh\left(%s\right)", latex_macros=("sinh",),
+             derivative=_call("cosh"), prime="cosh", prefix=True,
+             prime_fact=r"\sinh'(z) = \cosh(z)"),
+    Function("cosh", ("cosh", Z), r"\cosh\left(%s\right)", latex_macros=("cosh",),
+             derivative=_call("sinh"), prime="sinh", prefix=True,
+             prime_fact=r"\cosh'(z) = \sinh(z)"),
+    Function("softplus", ("logaddexp", 0, Z), _OP % "softplus", derivative=_call("sigma"),
+             prime="dsoftplus",
+             prime_fact=r"\operatorname{softplus}'(z) = \sigma(z)"),
+    # derivatives as index notation shows them: sigma'(z_i)
+    Function("dsigma", ("mul", _SIGMA, ("sub", 1, _SIGMA)), r"\sigma'\left(%s\right)", typed=False),
+    Function("dtanh", ("sub", 1, ("pow", ("tanh", Z), 2)), r"\tanh'\left(%s\right)", typed=False),
+    Function("drecip", ("div", -1, ("pow", Z, 2)), r"\left(-\frac{1}{\left(%s\right)^{2}}\right)",
+             typed=False),
+    Function("dsqrt", ("div", 0.5, ("sqrt", Z)), r"\frac{1}{2\sqrt{%s}}", typed=False),
+    Function("dsoftplus", _SIGMA, r"\operatorname{softplus}'\left(%s\right)", typed=False),
+]}
+
+# Text spellings that are shorthand for an expression of other functions (or the ones).
+SUGAR = ("logdet", "sum", "norm")
+
+ELEMENTWISE = tuple(name for name, f in REGISTRY.items() if f.elementwise)
+PRIME = {name: f.prime for name, f in REGISTRY.items() if f.prime}
+LATEX = {name: f.latex for name, f in REGISTRY.items()}
+NUMERIC = {name: f.numeric for name, f in REGISTRY.items()}
+PRIME_FACTS = {f.prime: f.prime_fact for f in REGISTRY.values() if f.prime and f.prime_fact}
+
+
+def _spellings() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for f in REGISTRY.values():
+        if f.typed:
+            out.update({s: f.name for s in (f.name, *f.spellings)})
+    return out
+
+
+SPELLINGS = _spellings()
+LATEX_MACROS = {m: f.name for f in REGISTRY.values() for m in f.latex_macros}
+PREFIX = frozenset(s for s, name in SPELLINGS.items() if REGISTRY[name].prefix) | {"logdet"}
+
+
+def lookup(spelling: str) -> Function | None:
+    """The function a typed name means (trace -> tr), or None."""
+    name = SPELLINGS.get(spelling)
+    return REGISTRY[name] if name is not None else None
+
+
+def nearest(spelling: str) -> str | None:
+    """The known function name closest to a misspelt one (sigmiod -> sigmoid)."""
+    close = difflib.get_close_matches(spelling, [*SPELLINGS, *SUGAR], n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def derivative_expr(func: str, u: ast.Expr) -> ast.Expr:
     """f'(u) as an expression: sigma' = sigma .* (1 - sigma), log' = recip, ..."""
-    f = ast.Call(func, (u,))
-    if func == "sigma":
-        return ast.Hadamard((f, _one_minus(f)))
-    if func == "tanh":
-        return _one_minus(ast.Hadamard((f, f)))
-    if func == "exp":
-        return f
-    if func == "log":
-        return ast.Call("recip", (u,))
-    if func == "relu":
-        return ast.Call("step", (u,))
-    if func == "recip":
-        return ast.Neg(ast.Hadamard((f, f)))
-    if func == "step":
-        return ast.Number(Fraction(0))
-    raise KeyError(func)
+    derivative = REGISTRY[func].derivative
+    if derivative is None:
+        raise KeyError(func)
+    return derivative(u)

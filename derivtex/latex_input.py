@@ -20,25 +20,25 @@ from pylatexenc.latexwalker import (
 
 from . import ast
 from .errors import ParseError, shorten
+from .functions import LATEX_MACROS
 from .lexer import Token, tokenize
 from .parser import GREEK, parse_tokens
 
 NAME_WRAPPERS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "vec", "operatorname",
                  "mathsf", "mathbfit", "symbf", "text"}
+BOLD = {"mathbf", "boldsymbol", "bm", "vec", "mathbfit", "symbf"}
 FRACTIONS = {"frac", "tfrac", "dfrac"}
-FUNCTION_MACROS = {"sigma": "sigma", "tanh": "tanh", "exp": "exp", "log": "log", "det": "det",
-                   "tr": "tr", "ln": "log"}
-TRANSPOSE_MACROS = {"top", "intercal", "T", "mathsf", "mathrm"}
 SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big",
           "bigl", "bigr", "Bigl", "Bigr"}
 SYMBOLS = {"|": "||", "lVert": "||", "rVert": "||", "Vert": "||", "cdot": "*",
-           "lbrace": "{", "rbrace": "}"}
+           "lbrace": "{", "rbrace": "}", "odot": ".*", "circ": ".*"}
 
 
 class _Translator:
     def __init__(self) -> None:
         self.chars: list[str] = []
         self.cols: list[int] = []
+        self.bold: set[int] = set()  # source columns of bold Greek names and bold 1s
 
     def emit(self, text: str, pos: int) -> None:
         self.chars.extend(text)
@@ -49,11 +49,6 @@ class _Translator:
         while k < len(nodes):
             node = nodes[k]
             if isinstance(node, LatexCharsNode):
-                chars = node.chars
-                if chars.startswith("_2") and "".join(self.chars).rstrip().endswith("||"):
-                    chars = chars[2:]  # ||x||_2^2 is the squared Euclidean norm
-                    node = LatexCharsNode(chars=chars, pos=node.pos + 2, len=len(chars),
-                                          parsing_state=node.parsing_state)
                 if node.chars.startswith("_"):
                     while self.chars and self.chars[-1] == " ":
                         self.chars.pop()
@@ -93,10 +88,12 @@ class _Translator:
             self.emit(" %s " % SYMBOLS[name], node.pos)
             return k
         if name in ("top", "intercal"):
-            self.emit("T", node.pos)
+            self.emit("T ", node.pos)  # a^\top x: TeX swallows the space after \top
             return k
-        if name in GREEK or name in FUNCTION_MACROS:
-            self.emit(" %s " % FUNCTION_MACROS.get(name, name), node.pos)
+        if name in GREEK or name in LATEX_MACROS:
+            if name == "sqrt":
+                return self.root(nodes, k)
+            self.emit(" %s " % LATEX_MACROS.get(name, name), node.pos)
             return k
         if name in FRACTIONS:
             return self.fraction(nodes, k)
@@ -110,26 +107,79 @@ class _Translator:
             return k
         raise ParseError(f"unsupported LaTeX macro \\{shorten(name)}", node.pos + 1)
 
-    def fraction(self, nodes: list, k: int) -> int:
-        """\frac{1}{2}: numbers only, written as (1/2)."""
+    def arguments(self, nodes: list, k: int, count: int) -> tuple[list, int]:
+        """A macro's arguments: braced groups, or single characters as in \\tfrac12."""
         node = nodes[k]
         args = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a]
-        while len(args) < 2 and k + 1 < len(nodes) and isinstance(nodes[k + 1], LatexGroupNode):
-            args, k = args + [nodes[k + 1]], k + 1
+        while len(args) < count and k + 1 < len(nodes):
+            following = nodes[k + 1]
+            if isinstance(following, LatexGroupNode):
+                args, k = args + [following], k + 1
+            elif isinstance(following, LatexCharsNode) and following.chars.strip():
+                chars = following.chars.lstrip()
+                at = following.pos + len(following.chars) - len(chars)
+                args.append(LatexCharsNode(chars=chars[0], pos=at, len=1,
+                                           parsing_state=following.parsing_state))
+                rest = chars[1:]
+                if rest:
+                    nodes[k + 1] = LatexCharsNode(chars=rest, pos=at + 1, len=len(rest),
+                                                  parsing_state=following.parsing_state)
+                else:
+                    k += 1
+            else:
+                break
+        return args, k
+
+    def group(self, arg) -> None:
+        """An argument's content, translated, in parentheses."""
+        self.emit("(", arg.pos)
+        self.nodes(arg.nodelist if isinstance(arg, LatexGroupNode) else [arg])
+        self.emit(")", arg.pos + len(arg.latex_verbatim()) - 1)
+
+    def fraction(self, nodes: list, k: int) -> int:
+        """\\frac{a}{b}: numbers stay a number (1/2); otherwise a division (a)/(b)."""
+        node = nodes[k]
+        args, k = self.arguments(nodes, k, 2)
+        if len(args) != 2:
+            raise ParseError(f"\\{node.macroname} needs two arguments", node.pos + 1)
         parts = [a.latex_verbatim().strip("{} ") for a in args]
-        if len(parts) != 2 or not all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
-            raise ParseError(f"\\{node.macroname} is supported for numbers only, as in "
-                             "\\frac{1}{2}", node.pos + 1)
-        self.emit(" (%s/%s) " % tuple(parts), node.pos)
+        if all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
+            self.emit(" (%s/%s) " % tuple(parts), node.pos)
+            return k
+        self.emit(" (", node.pos)
+        self.group(args[0])
+        self.emit("/", node.pos)
+        self.group(args[1])
+        self.emit(") ", node.pos)
+        return k
+
+    def root(self, nodes: list, k: int) -> int:
+        """\\sqrt{u}; a root of another degree (\\sqrt[3]{u}) is not supported."""
+        node = nodes[k]
+        argd = node.nodeargd.argnlist if node.nodeargd else []
+        if argd and argd[0] is not None:
+            raise ParseError("only the square root \\sqrt{...} is supported", node.pos + 1)
+        args, k = self.arguments(nodes, k, 1)
+        if len(args) != 1:
+            raise ParseError("\\sqrt needs an argument in braces", node.pos + 1)
+        self.emit(" sqrt", node.pos)
+        self.group(args[0])
+        self.emit(" ", node.pos)
         return k
 
     def wrapped(self, arg, macro: str, pos: int) -> None:
         inner = arg.nodelist if isinstance(arg, LatexGroupNode) else [arg]
         if len(inner) == 1 and isinstance(inner[0], LatexMacroNode) and \
                 inner[0].macroname in GREEK:
+            if macro in BOLD:  # a bold Greek letter is a vector
+                self.bold.add(inner[0].pos + 1)
             self.emit(" %s " % inner[0].macroname, inner[0].pos)
             return
         text = "".join(n.chars for n in inner if isinstance(n, LatexCharsNode)).strip()
+        if text == "1" and macro in BOLD:  # the ones vector
+            self.bold.add(inner[0].pos + 1 + inner[0].chars.index("1"))
+            self.emit(" 1 ", inner[0].pos + inner[0].chars.index("1"))
+            return
         if len(inner) != 1 or not isinstance(inner[0], LatexCharsNode) or \
                 not text.replace("_", "").isalnum():
             raise ParseError(f"\\{macro}{{...}} must contain a plain name", pos + 1)
@@ -161,4 +211,4 @@ def parse_latex(source: str, declared: frozenset[str] = frozenset()) -> ast.Expr
         tokens = [Token(t.kind, t.value, source_col(t.col)) for t in tokenize(text)]
     except ParseError as exc:
         raise ParseError(exc.message, source_col(exc.column or 1)) from None
-    return parse_tokens(tokens, declared)
+    return parse_tokens(tokens, declared, frozenset(translator.bold))

@@ -101,6 +101,21 @@ def merge_shapes(items: Iterable[tuple[str, str]]) -> ShapeDecls:
     return tuple(seen.items())
 
 
+def symmetric_names(value: Any) -> tuple[str, ...]:
+    """Symmetric matrices as a user may write them: "S", "S, P", "S P", ["S", "P"]."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = value.replace(",", " ").replace(";", " ").split()
+    if not isinstance(value, list | tuple | set | frozenset) or \
+            not all(isinstance(v, str) for v in value):
+        raise OptionError("symmetric: expected names of matrices, as in \"S\" or [\"S\", \"P\"]")
+    for name in value:
+        if not NAME.fullmatch(name):
+            raise OptionError(f"symmetric {shorten(name)!r}: expected the name of a matrix")
+    return tuple(sorted(set(value)))
+
+
 @dataclass(frozen=True)
 class Options:
     """Everything but the expression that decides a derivation and its page."""
@@ -109,6 +124,7 @@ class Options:
     layout: str = "numerator"
     method: str = "index"
     shapes: ShapeDecls = ()
+    symmetric: tuple[str, ...] = ()
     steps: str = "full"
     label: str | None = None
     templates: str | None = None
@@ -151,6 +167,7 @@ class Options:
             if key in values and values[key] is not None and not isinstance(values[key], str):
                 raise OptionError(f"{key}: expected text, got {type(values[key]).__name__}")
         values["shapes"] = merge_shapes(shape_items(values.get("shapes")))
+        values["symmetric"] = symmetric_names(values.get("symmetric"))
         values["order"] = parse_order(values.get("order", 1))
         if values.get("label") == "":
             values["label"] = None

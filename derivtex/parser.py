@@ -10,16 +10,12 @@ from fractions import Fraction
 
 from . import ast
 from .errors import ParseError
+from .functions import PREFIX, SPELLINGS, SUGAR, lookup, nearest
 from .lexer import Token, tokenize
 
 MAX_DEPTH = 100
 MAX_POWER = 10
-
-FUNCTIONS = {
-    "tr": 1, "det": 1, "inv": 1, "norm": 1,
-    "sigma": 1, "tanh": 1, "exp": 1, "log": 1, "relu": 1, "softmax": 1,
-    "diag": 1, "step": 1, "recip": 1,
-}
+NORM_SUBSCRIPTS = ("2", "F")
 
 GREEK = frozenset(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda "
@@ -27,16 +23,19 @@ GREEK = frozenset(
     "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
 )
 
-# functions that may be applied without parentheses to one operand (det X, log det X)
-PREFIX_FUNCTIONS = frozenset({"det", "log", "exp", "tanh"})
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token], declared: frozenset[str]) -> None:
+    """`bold`: columns of tokens written bold in LaTeX (a bold Greek name is a vector,
+    a bold 1 the ones vector)."""
+
+    def __init__(self, tokens: list[Token], declared: frozenset[str],
+                 bold: frozenset[int] = frozenset()) -> None:
         self.tokens = tokens
         self.pos = 0
         self.depth = 0
         self.declared = declared
+        self.bold = bold
         self.norm_depth = 0
 
     # -- token helpers -------------------------------------------------
@@ -100,12 +99,17 @@ class _Parser:
         return factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors), col=col)
 
     def divisor(self, slash: Token) -> ast.Expr:
-        """`/ 2`: division by a nonzero number, the only division there is."""
+        """`/ 2` multiplies by 1/2; `/ (x^T x)` by the reciprocal of a scalar (checked
+        by shape inference). The divisor is the next factor, as in `x^T A x / (x^T x)`."""
         tok = self.tok
-        if tok.kind != "number" or Fraction(tok.value) == 0:
-            raise ParseError("division only by a nonzero number, as in ||x||^2 / 2", slash.col)
-        self.advance()
-        return ast.Number(1 / Fraction(tok.value), col=slash.col)
+        if tok.kind == "number" and not self.tokens[self.pos + 1].value == "^":
+            if Fraction(tok.value) == 0:
+                raise ParseError("division by zero", tok.col)
+            self.advance()
+            return ast.Number(1 / Fraction(tok.value), col=slash.col)
+        if not self.starts_factor():
+            raise ParseError(f"expected a divisor after '/', found {describe(tok)}", tok.col)
+        return ast.Call("recip", (self.unary(),), col=slash.col, quotient=True)
 
     def hadamard(self) -> ast.Expr:
         """`W x .* b` is (W x) .* b: the elementwise product of products."""
@@ -142,10 +146,8 @@ class _Parser:
     def postfix(self) -> ast.Expr:
         expr = self.primary()
         while True:
-            if self.at("'"):
-                expr = ast.Transpose(expr, col=self.advance().col)
-            elif self.at(".T"):
-                expr = ast.Transpose(expr, col=self.advance().col)
+            if self.at("'") or self.at(".T"):
+                expr = ast.Transpose(ones_for_one(expr), col=self.advance().col)
             elif self.at("^"):
                 expr = self.power(expr, self.advance())
             else:
@@ -158,14 +160,19 @@ class _Parser:
         tok = self.tok
         if tok.kind == "name" and tok.value == "T":
             self.advance()
-            result: ast.Expr = ast.Transpose(base, col=caret.col)
+            result: ast.Expr = ast.Transpose(ones_for_one(base), col=caret.col)
         elif self.at("-"):
             self.advance()
             one = self.tok
-            if one.kind != "number" or one.value != "1":
-                raise ParseError("only the exponent -1 (inverse) is supported", one.col)
-            self.advance()
-            result = ast.Call("inv", (base,), col=caret.col)
+            if one.kind == "name" and one.value == "T":  # X^{-T}: the inverse, transposed
+                self.advance()
+                result = ast.Transpose(ast.Call("inv", (base,), col=caret.col), col=caret.col)
+            elif one.kind == "number" and one.value == "1":
+                self.advance()
+                result = ast.Call("inv", (base,), col=caret.col)
+            else:
+                raise ParseError("only the exponents -1 (inverse) and -T (inverse "
+                                 "transposed) are supported", one.col)
         elif tok.kind == "number" and tok.value.isdigit() and 2 <= int(tok.value) <= MAX_POWER:
             self.advance()
             result = square_or_power(base, int(tok.value), caret.col)
@@ -183,6 +190,8 @@ class _Parser:
         tok = self.tok
         if tok.kind == "number":
             self.advance()
+            if tok.col in self.bold and tok.value == "1":
+                return ast.Ones(None, col=tok.col)
             return ast.Number(Fraction(tok.value), col=tok.col)
         if tok.kind == "name":
             return self.name_or_call()
@@ -202,19 +211,25 @@ class _Parser:
     def name_or_call(self) -> ast.Expr:
         tok = self.advance()
         name = tok.value
-        follows_paren = self.at("(") and self.tok.col == tok.col + len(name)
-        if name in FUNCTIONS and self.at("("):
+        own = name in self.declared
+        function = name in SPELLINGS or name in SUGAR
+        if function and not own and self.at("("):
             return self.call(tok)
-        if name in PREFIX_FUNCTIONS and self.starts_factor():
+        if name in PREFIX and not own and self.starts_factor():
             self.enter(tok.col)
             operand = self.postfix()  # det X, log det X, as LaTeX writes them
             self.depth -= 1
-            return ast.Call(name, (operand,), col=tok.col)
-        if name in FUNCTIONS and name not in GREEK and name not in self.declared:
+            return self.apply(name, operand, tok.col)
+        if function and name not in GREEK and not own:
             raise ParseError(f"{name} needs its argument in parentheses: {name}(...)", tok.col)
-        if follows_paren and len(name) > 1 and name not in GREEK and name not in self.declared:
-            raise ParseError(f"unknown function '{name}'", tok.col)
-        return ast.Name(name, col=tok.col)
+        follows_paren = self.at("(") and self.tok.col == tok.col + len(name)
+        if follows_paren and len(name) > 1 and name not in GREEK and not own:
+            guess = nearest(name)
+            hint = f"; did you mean {guess}(...)?" if guess else ""
+            raise ParseError(f"unknown function '{name}'{hint}", tok.col)
+        if name == "I" and not own:
+            return ast.Identity(None, col=tok.col)
+        return ast.Name(name, col=tok.col, bold=tok.col in self.bold)
 
     def call(self, tok: Token) -> ast.Expr:
         self.advance()  # "("
@@ -225,14 +240,25 @@ class _Parser:
             args.append(self.sum())
         self.expect(")", f"')' to close {tok.value}(")
         self.depth -= 1
-        if len(args) != FUNCTIONS[tok.value]:
-            raise ParseError(
-                f"{tok.value}() takes {FUNCTIONS[tok.value]} argument(s), got {len(args)}",
-                tok.col,
-            )
+        function = lookup(tok.value)
+        arity = function.arity if function is not None else 1
+        if len(args) != arity:
+            raise ParseError(f"{tok.value}() takes {arity} argument(s), got {len(args)}",
+                             tok.col)
         if tok.value == "norm":
-            return self.squared_norm(args[0], tok)
-        return ast.Call(tok.value, tuple(args), col=tok.col)
+            return self.norm_power(args[0], tok)
+        return self.apply(tok.value, args[0], tok.col)
+
+    def apply(self, spelling: str, arg: ast.Expr, col: int) -> ast.Expr:
+        """A function by any of its spellings, shorthand expanded: logdet(X) is
+        log(det(X)), sum(x) is 1^T x."""
+        if spelling == "logdet":
+            return ast.Call("log", (ast.Call("det", (arg,), col=col),), col=col)
+        if spelling == "sum":
+            return ast.MatMul((ast.Transpose(ast.Ones(None, col=col), col=col), arg), col=col)
+        function = lookup(spelling)
+        assert function is not None
+        return ast.Call(function.name, (arg,), col=col)
 
     def norm(self) -> ast.Expr:
         opening = self.advance()
@@ -242,27 +268,51 @@ class _Parser:
         self.depth -= 1
         self.norm_depth -= 1
         self.expect("||", f"'||' to close the norm opened at column {opening.col}")
-        return self.squared_norm(inner, opening)
+        return self.norm_power(inner, opening)
 
-    def squared_norm(self, inner: ast.Expr, opening: Token) -> ast.Expr:
+    def norm_power(self, inner: ast.Expr, opening: Token) -> ast.Expr:
+        """||x||, ||x||_2, ||X||_F and their integer powers: ||x||^2 is the squared norm,
+        ||x|| = sqrt(||x||^2)."""
+        subscript = ""
+        if self.at("_"):
+            self.advance()
+            braced = self.at("{")
+            if braced:
+                self.advance()
+            if self.tok.value not in NORM_SUBSCRIPTS:
+                raise ParseError("a norm's subscript is 2 (Euclidean) or F (Frobenius), "
+                                 f"not {describe(self.tok)}", self.tok.col)
+            subscript = self.advance().value
+            if braced:
+                self.expect("}", "'}'")
+        squared = ast.Norm2(inner, col=opening.col, subscript=subscript)
         if not self.at("^"):
-            raise ParseError(
-                "only the squared norm is supported: write ||x||^2 or norm(x)^2", opening.col
-            )
+            return ast.Call("sqrt", (squared,), col=opening.col)
         caret = self.advance()
         braced = self.at("{")
         if braced:
             self.advance()
-        if not (self.tok.kind == "number" and self.tok.value == "2"):
-            raise ParseError("only the squared norm ^2 is supported", self.tok.col)
-        self.advance()
+        tok = self.tok
+        if not (tok.kind == "number" and tok.value.isdigit() and 1 <= int(tok.value) <= MAX_POWER):
+            raise ParseError(f"a norm's power is an integer 1..{MAX_POWER}, not {describe(tok)}",
+                             tok.col)
+        power = int(self.advance().value)
         if braced:
             self.expect("}", "'}'")
-        return ast.Norm2(inner, col=caret.col if inner is None else opening.col)
+        if power % 2 == 0:
+            return square_or_power(squared, power // 2, caret.col)
+        return square_or_power(ast.Call("sqrt", (squared,), col=opening.col), power, caret.col)
 
 
 def square_or_power(base: ast.Expr, power: int, col: int) -> ast.Expr:
-    return ast.MatMul((base,) * power, col=col)
+    return base if power == 1 else ast.MatMul((base,) * power, col=col)
+
+
+def ones_for_one(expr: ast.Expr) -> ast.Expr:
+    """`1^T`: a transposed 1 is the ones vector (a scalar needs no transpose)."""
+    if isinstance(expr, ast.Number) and expr.value == 1:
+        return ast.Ones(None, col=expr.col)
+    return expr
 
 
 def describe(tok: Token) -> str:
@@ -271,8 +321,9 @@ def describe(tok: Token) -> str:
     return f"'{tok.value}'"
 
 
-def parse_tokens(tokens: list[Token], declared: frozenset[str] = frozenset()) -> ast.Expr:
-    return _Parser(tokens, declared).parse()
+def parse_tokens(tokens: list[Token], declared: frozenset[str] = frozenset(),
+                 bold: frozenset[int] = frozenset()) -> ast.Expr:
+    return _Parser(tokens, declared, bold).parse()
 
 
 def parse_text(text: str, declared: frozenset[str] = frozenset()) -> ast.Expr:

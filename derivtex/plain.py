@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from . import ast
 from .expand import product_groups
-from .functions import NUMPY
+from .functions import REGISTRY
 from .model import Shapes, Symbol
 
 
@@ -33,6 +33,8 @@ def text(e: ast.Expr) -> str:
         return number_text(e.value)
     if isinstance(e, ast.Identity):
         return "I"
+    if isinstance(e, ast.Ones):
+        return "1"
     if isinstance(e, ast.Zero):
         return "0"
     if isinstance(e, ast.Neg):
@@ -52,7 +54,7 @@ def text(e: ast.Expr) -> str:
         return " .* ".join(_text_signed(f) for f in e.factors)
     if isinstance(e, ast.Transpose):
         inner = e.operand
-        return (text(inner) if isinstance(inner, ast.Name | ast.Call) else
+        return (text(inner) if isinstance(inner, ast.Name | ast.Call | ast.Ones) else
                 "(%s)" % text(inner)) + "^T"
     if isinstance(e, ast.Norm2):
         return "||%s||^2" % text(e.operand)
@@ -103,7 +105,11 @@ class NumpyPrinter:
             v = e.value
             return str(v.numerator) if v.denominator == 1 else repr(float(v))
         if isinstance(e, ast.Identity):
+            assert e.dim is not None
             return f"np.eye({self.size(e.dim)})"
+        if isinstance(e, ast.Ones):
+            assert e.dim is not None
+            return f"np.ones(({self.size(e.dim)}, 1))"
         if isinstance(e, ast.Zero):
             return f"np.zeros(({self.size(e.rows)}, {self.size(e.cols)}))"
         if isinstance(e, ast.Neg):
@@ -121,7 +127,7 @@ class NumpyPrinter:
         if isinstance(e, ast.Norm2):
             return f"np.sum({self.atom(e.operand)} ** 2)"
         if isinstance(e, ast.Call):
-            return NUMPY[e.func].format(self.atom(e.args[0]))
+            return REGISTRY[e.func].numpy_text(self.atom(e.args[0]))
         raise TypeError(e)
 
     def size(self, dim: str | int) -> str:

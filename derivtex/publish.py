@@ -36,7 +36,7 @@ def cached_derive(expression: str, wrt: str, layout: str, shapes: tuple[tuple[st
 def compact_body(d: Derivation) -> str:
     """Every step's equations as one aligned body, no blank line (Sphinx splits on those)."""
     steps = d.steps + d.identity_steps
-    return " \\\\\n".join(s["body"] for s in steps)
+    return " \\\\\n".join(s["body"] for s in steps if s["body"])
 
 
 def html(d: Derivation, steps: str = "full") -> str:

@@ -97,7 +97,8 @@ class DerivationDirective(SphinxDirective):
                     container += nodes.paragraph("", "", nodes.strong(title, title))
                 for step in steps:
                     container += sentence(step["text"])
-                    container += math_block(step["body"], self.env.docname)
+                    if step["body"]:
+                        container += math_block(step["body"], self.env.docname)
         label = self.options.get("label")
         if label:
             return self.add_label(container, label)

@@ -36,6 +36,8 @@ class Evaluator:
             return np.array([[float(e.value)]])
         if isinstance(e, ast.Identity):
             return np.eye(self.sizes[e.dim])
+        if isinstance(e, ast.Ones):
+            return np.ones((self.sizes[e.dim], 1))
         if isinstance(e, ast.Zero):
             return np.zeros((self.sizes[e.rows], self.sizes[e.cols]))
         if isinstance(e, ast.Neg):
@@ -61,19 +63,7 @@ class Evaluator:
         if isinstance(e, ast.Norm2):
             return np.array([[np.sum(self(e.operand, env) ** 2)]])
         if isinstance(e, ast.Call):
-            arg = self(e.args[0], env)
-            if e.func == "tr":
-                return np.array([[np.trace(arg)]])
-            if e.func == "det":
-                return np.array([[np.linalg.det(arg)]])
-            if e.func == "inv":
-                return np.linalg.inv(arg)
-            if e.func == "diag":
-                return np.diagflat(arg)
-            if e.func == "softmax":
-                exps = np.exp(arg - np.max(arg))
-                return exps / np.sum(exps)
-            return NUMERIC[e.func](arg)
+            return np.atleast_2d(NUMERIC[e.func](self(e.args[0], env)))
         raise TypeError(e)
 
     def chain(self, factors: list[ast.Expr], env: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -108,6 +98,8 @@ def draw_values(symbols: Mapping[str, Symbol], sizes: Mapping, rng: np.random.Ge
             value = value * rng.choice([-1.0, 1.0], shape)
         if sym.kind == "matrix" and shape[0] == shape[1]:
             value = 2.0 * np.eye(shape[0]) + 0.3 * value
+        if sym.symmetric:
+            value = (value + value.T) / 2
         env[sym.name] = value
     return env
 

@@ -27,7 +27,7 @@ def test_html_has_the_derivation_and_bad_input_is_a_located_warning(app, warning
 def test_latex_builder_gets_the_align_body(app):
     app.build()
     tex = next(app.outdir.glob("*.tex")).read_text()
-    assert r"\frac{\partial f}{\partial x_{j}} &= \sum_{i=1}^{n}\sum_{k=1}^{m}" in tex
+    assert r"\frac{\partial f}{\partial x_{j}} &= \sum_{k=1}^{n}\sum_{l=1}^{m}" in tex
     assert r"\begin{split}" in tex
 
 
