@@ -122,6 +122,8 @@ def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5)) -> dict:
             arrays[name] = float(rng.uniform(0.5, 1.5))
         elif s["kind"] == "matrix" and shape[0] == shape[1]:
             arrays[name] = 2 * np.eye(shape[0]) + 0.3 * rng.uniform(-1, 1, shape)
+            if s.get("symmetric"):
+                arrays[name] = (arrays[name] + arrays[name].T) / 2
         else:
             arrays[name] = rng.uniform(0.2, 1.2, tuple(shape))
     return arrays
