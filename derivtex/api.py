@@ -105,7 +105,9 @@ class Derivation:
     def latex(self) -> str:
         """The LaTeX snippet: a sentence and an align* block per step."""
         return check_emitted(render("derivation.tex.j2", self.templates, steps=self.steps,
-                                    identity_steps=self.identity_steps).strip() + "\n")
+                                    identity_steps=self.identity_steps,
+                                    label=self.options.label,
+                                    compact=self.options.steps == "compact").strip() + "\n")
 
     @cached_property
     def markdown(self) -> str:
