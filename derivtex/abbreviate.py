@@ -50,6 +50,34 @@ def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
     return where, extended
 
 
+def page_names(exprs: list[ast.Expr], result: ast.Expr | None,
+               symbols: Mapping[str, Symbol]) -> tuple[dict[ast.Expr, str], dict[str, Symbol]]:
+    """One set of names for a whole page, so a name never changes meaning: every softmax
+    (s = softmax(z), as lecturers write it), and the function values the result repeats."""
+    shapes = Shapes(symbols)
+    wanted: list[ast.Expr] = []
+    for expr in exprs:
+        for node in walk(expr):
+            if isinstance(node, ast.Call) and node.func == "softmax" and node not in wanted:
+                wanted.append(node)
+    if result is not None:
+        repeated, _ = abbreviate(result, symbols)
+        wanted += [value for _, value in repeated if value not in wanted]
+    taken = set(symbols)
+    extended = dict(symbols)
+    names: dict[ast.Expr, str] = {}
+    for value in wanted:
+        name = next((n for n in NAMES if n not in taken), None)
+        if name is None:
+            break
+        taken.add(name)
+        shape = shapes(value)
+        kind = "scalar" if shape == (1, 1) else "vector" if shape[1] == 1 else "matrix"
+        extended[name] = Symbol(name, kind, shape)
+        names[value] = name
+    return names, extended
+
+
 def apply_names(expr: ast.Expr, where: list[tuple[ast.Name, ast.Expr]]) -> ast.Expr:
     for name, value in where:
         expr = substitute(expr, value, name)

@@ -35,6 +35,7 @@ class Derivation:
     outcome: Outcome
     verified: bool = True
     identity: Outcome | None = None
+    no_identity: bool = False
     _shapes: Shapes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -65,24 +66,27 @@ class Derivation:
         return self.options.order
 
     @cached_property
-    def where(self) -> dict[str, str]:
-        """For Hessians: the names the result text uses (s = sigma(X w)), as lecturers write."""
+    def named_result(self) -> tuple[ast.Expr | None, dict[str, str]]:
+        """For Hessians: the result with the page's names (s = sigma(X w)) and their
+        values, as lecturers write it; other results as they are."""
         if self.order != 2 or self.result is None:
-            return {}
-        from .abbreviate import abbreviate
+            return self.result, {}
+        from .abbreviate import apply_names
+        from .hessian_render import hessian_names
 
-        return {name.name: text(value) for name, value in
-                abbreviate(self.result, self.symbols)[0]}
+        named = [(ast.Name(n), v) for n, v in hessian_names(self.outcome, self.symbols).items()]
+        shown = apply_names(self.result, named)
+        used = {n.name for n in walk(shown) if isinstance(n, ast.Name)}
+        return shown, {n.name: text(v) for n, v in named if n.name in used}
+
+    @property
+    def where(self) -> dict[str, str]:
+        return self.named_result[1]
 
     @cached_property
     def result_text(self) -> str | None:
-        if self.result is None:
-            return None
-        if self.where:
-            from .abbreviate import abbreviate, apply_names
-
-            return text(apply_names(self.result, abbreviate(self.result, self.symbols)[0]))
-        return text(self.result)
+        shown = self.named_result[0]
+        return None if shown is None else text(shown)
 
     @cached_property
     def numpy(self) -> str | None:
@@ -106,13 +110,14 @@ class Derivation:
         """The LaTeX snippet: a sentence and an align* block per step."""
         return check_emitted(render("derivation.tex.j2", self.templates, steps=self.steps,
                                     identity_steps=self.identity_steps,
-                                    label=self.options.label,
+                                    no_identity=self.no_identity, label=self.options.label,
                                     compact=self.options.steps == "compact").strip() + "\n")
 
     @cached_property
     def markdown(self) -> str:
         return check_emitted(render("derivation.md.j2", self.templates, steps=self.steps,
-                                    identity_steps=self.identity_steps).strip() + "\n")
+                                    identity_steps=self.identity_steps,
+                                    no_identity=self.no_identity).strip() + "\n")
 
     @property
     def title(self) -> str:
@@ -166,8 +171,9 @@ class Derivation:
         return to_sympy(self.result, self.symbols)
 
     def _repr_latex_(self) -> str:
-        bodies = r" \\ ".join(s["body"] for s in self.steps)
-        return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
+        """Jupyter's text/latex: the whole snippet, sentences included, so a notebook's
+        LaTeX/PDF export (nbconvert) keeps them."""
+        return self.latex
 
     def _repr_markdown_(self) -> str:
         return self.markdown
@@ -262,8 +268,12 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
     target = column_of(parsed, symbols, wrt)
     outcome = derive_steps(target, symbols, wrt, layout,
                            "identity" if method == "identity" else "index")
-    identity = derive_steps(target, symbols, wrt, layout, "identity") \
-        if method == "both" else None
+    identity, uncovered = None, False
+    if method == "both":
+        try:
+            identity = derive_steps(target, symbols, wrt, layout, "identity")
+        except UnsupportedError:  # the index method alone, and a sentence that says why
+            uncovered = True
     for done in (outcome, identity):
         if done is not None:
             done.steps[0].facts["row_of"] = parsed if target is not parsed else None
@@ -278,7 +288,7 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
             else:
                 check(target, done.result, symbols, wrt, layout)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
-                      identity=identity)
+                      identity=identity, no_identity=uncovered)
 
 
 def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],

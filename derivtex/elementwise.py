@@ -49,21 +49,24 @@ class _Tidier:
     def tidy(self, e: ast.Expr) -> ast.Expr:
         if self.is_vector(e) and not isinstance(e, ast.Name | ast.Call):
             try:
-                rebuilt = from_poly(self.poly(e), self.shapes)
+                rebuilt = from_poly(recognise_softmax(self.poly(e)), self.shapes)
             except NotElementwise:
                 rebuilt = None
             if rebuilt is not None and size(rebuilt) < size(e):
                 return rebuilt
         if isinstance(e, ast.MatMul) and self.is_vector(e) and self.is_vector(e.factors[-1]):
-            start = len(e.factors) - 1
-            while start > 0 and (is_diag(e.factors[start - 1])
-                                 or self.shapes(e.factors[start - 1]) == SCALAR):
+            scalars = [f for f in e.factors if self.shapes(f) == SCALAR]
+            chain = [f for f in e.factors if self.shapes(f) != SCALAR]
+            start = len(chain) - 1
+            while start > 0 and is_diag(chain[start - 1]):
                 start -= 1
             if start == 0:
                 return self.hadamard(e)
-            if any(is_diag(f) for f in e.factors[start:]):
-                tail = self.tidy(ast.MatMul(e.factors[start:]))
-                return ast.MatMul((*map(self.tidy, e.factors[:start]), tail))
+            # the scalars and diagonals act on the last vector entry by entry
+            tail = self.tidy(ast.MatMul((*scalars, *chain[start:])))
+            moved = ast.MatMul((*map(self.tidy, chain[:start]), tail))
+            if size(moved) < size(e) or diagonals(moved) < diagonals(e):
+                return moved
         return self.rebuild(e, self.tidy)
 
     def hadamard(self, e: ast.MatMul) -> ast.Expr:
@@ -94,6 +97,8 @@ class _Tidier:
             return {m: -c for m, c in self.poly(e.operand).items()}
         if isinstance(e, ast.Number):
             return {(): e.value} if e.value else {}
+        if isinstance(e, ast.Ones):
+            return {(): Fraction(1)}
         factors = self.factors(e)
         if factors is None:
             return {((e, 1),): Fraction(1)}
@@ -133,6 +138,10 @@ class _Tidier:
 
 def size(e: ast.Expr) -> int:
     return sum(1 for _ in walk(e))
+
+
+def diagonals(e: ast.Expr) -> int:
+    return sum(1 for n in walk(e) if is_diag(n))
 
 
 def is_diag(e: ast.Expr) -> bool:
@@ -183,6 +192,34 @@ def product(factors: list[Poly]) -> Poly:
                 add_into(step, {multiply(m1, m2): c1 * c2})
         total = step
     return total
+
+
+def sum_of_exp(atom: ast.Expr) -> ast.Expr | None:
+    """u when `atom` is 1^T exp(u), the softmax's denominator; else None."""
+    if isinstance(atom, ast.MatMul) and len(atom.factors) == 2:
+        ones, exp = atom.factors
+        if isinstance(ones, ast.Transpose) and isinstance(ones.operand, ast.Ones) and \
+                isinstance(exp, ast.Call) and exp.func == "exp":
+            return exp.args[0]
+    return None
+
+
+def recognise_softmax(poly: Poly) -> Poly:
+    """exp(u) / (1^T exp(u)) is softmax(u): the log-sum-exp's gradient, as lecturers name it."""
+    out: Poly = {}
+    for mono, coeff in poly.items():
+        powers = dict(mono)
+        for atom, n in mono:
+            u = sum_of_exp(atom)
+            exp = ast.Call("exp", (u,)) if u is not None else None
+            if n < 0 and exp is not None and powers.get(exp, 0) > 0:
+                powers[atom] += 1
+                powers[exp] -= 1
+                softmax = ast.Call("softmax", (u,))
+                powers[softmax] = powers.get(softmax, 0) + 1
+        tidy = tuple(sorted(((a, k) for a, k in powers.items() if k), key=repr))
+        add_into(out, {tidy: coeff})
+    return out
 
 
 def from_poly(poly: Poly, shapes: Shapes) -> ast.Expr | None:

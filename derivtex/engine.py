@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from . import ast
 from . import index as ix
-from .algebra import Algebra, user_sums
+from .algebra import Algebra, user_sums, visible_transposes
 from .contract import contract
 from .differentiate import Differentiator
 from .errors import UnsupportedError
@@ -57,6 +57,9 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     wrt_shape = symbols[wrt].shape
     out_kind, wrt_kind = kind_of(out_shape), symbols[wrt].kind
     out_idx, wrt_idx = free_indices(names, out_shape, wrt_shape)
+    if "i" in names.free:  # the notes sum over k, l for a scalar: f = sum_k sum_l y_k A_kl x_l
+        names.free.remove("i")
+        names.free.append("i")
     free = [i for i in out_idx + wrt_idx if i is not None]
     tensor = len(free) > 2
     f_name = output_name(symbols, out_kind)
@@ -89,18 +92,41 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
             "order": len(free), "out_kind": out_kind, "wrt_kind": wrt_kind}))
         return Outcome(steps, None, tuple(i.dim for i in free), contracted, out_idx, wrt_idx)
 
-    row, col = (free + [None, None])[:2]
-    natural = Assembler(algebra, names).assemble(contracted, row, col)
-    if natural == ast.Number(0):
-        natural = ast.Zero(row.dim if row else 1, col.dim if col else 1)
-    steps.append(Step("reassembly", lhs, ix.Entry(natural, row, col), {
-        "natural": natural, "row": row, "col": col}))
-
+    natural_row, natural_col = (free + [None, None])[:2]
     transpose = needs_transpose(out_kind, wrt_kind, layout)
-    result = algebra.transpose(natural) if transpose else natural
-    steps.append(transpose_check(natural, result, transpose, steps[0],
+    row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
+    result = read_in_layout(Assembler(algebra, names), algebra, contracted,
+                            (natural_row, natural_col), transpose)
+    if result == ast.Number(0):
+        result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
+    steps.append(Step("reassembly", lhs, ix.Entry(result, row, col), {
+        "natural": result, "row": row, "col": col,
+        "swapped": transpose and row is not None and col is not None}))
+    steps.append(transpose_check(result, result, transpose, steps[0],
                                  (row.dim if row else 1, col.dim if col else 1)))
     return Outcome(steps, result, steps[0].facts["shape"], contracted, out_idx, wrt_idx)
+
+
+def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,
+                   natural: tuple[ix.Idx | None, ix.Idx | None], swap: bool) -> ast.Expr:
+    """The entries read straight into the layout's arrangement, as the notes do
+    (sum_k y_k A_kj is [y^T A]_j, already a row). Both readings are assembled and the
+    simpler pair (a reading and its transpose) wins in either layout, so the two layouts
+    always give the same result, transposed."""
+    row, col = natural
+    as_is = assembler.assemble(tree, row, col)
+    swapped = assembler.assemble(tree, col, row) if row != col else as_is
+
+    def cost(e: ast.Expr) -> tuple[int, int]:
+        return visible_transposes(e, algebra.shapes), len(repr(e))
+
+    def pair_cost(e: ast.Expr) -> tuple[int, int]:
+        a, b = cost(e), cost(algebra.transpose(e))
+        return a[0] + b[0], a[1] + b[1]
+
+    if pair_cost(swapped) < pair_cost(as_is):
+        return swapped if swap else algebra.transpose(swapped)
+    return algebra.transpose(as_is) if swap else as_is
 
 
 def differentiate_entry(tree: ix.Node, lhs: ix.Node, diff: Differentiator, steps: list[Step],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from math import gcd
+from math import gcd, lcm
 
 from . import ast
 from . import index as ix
@@ -62,7 +62,8 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         "shape": (dim, dim) if vector else SCALAR, "order": 2, "mode": "index",
     })]
 
-    algebra = Algebra(shapes, user_sums(expr))
+    algebra = Algebra(shapes, frozenset(
+        t for t in user_sums(expr) if not visibly_symmetric(t, Algebra(shapes))))
     expander = Expander(shapes, names)
     tree = expander.entry(expr, None, None)
     steps.append(Step("sum_expansion", f_entry, tree, {"expr": expr}))
@@ -102,6 +103,11 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                    indices[1:])
 
 
+def visibly_symmetric(total: ast.Add, algebra: Algebra) -> bool:
+    """X^T X + lambda I is its own transpose: kept whole, it would print as (...)^T."""
+    return algebra.transpose(total) == algebra.sum([(Fraction(1), t) for t in total.terms])
+
+
 def lecturer_form(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
     """2 X^T X + 2 lambda I -> 2 (X^T X + lambda I): a common number pulled out, and
     multiples of the identity (regularisers) written last; 2 (x^T x) is 2 x^T x."""
@@ -111,16 +117,14 @@ def lecturer_form(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
         return expr
     terms = sorted(expr.terms, key=has_identity)
     coefficients = [coefficient(t) for t in terms]
-    common = 0
-    for value in coefficients:
-        if value.denominator != 1:
-            common = 1
-            break
-        common = gcd(common, value.numerator)
+    common = Fraction(gcd(*(c.numerator for c in coefficients)),
+                      lcm(*(c.denominator for c in coefficients)))
+    if common.denominator != 1 and len({abs(c) for c in coefficients}) > 1:
+        common = Fraction(1)  # 1/2 S + 3 A stays; 1/2 S + 1/2 S^T is 1/2 (S + S^T)
     all_negative = all(c < 0 for c in coefficients)
-    if common <= 1 and not all_negative:
+    if common == 1 and not all_negative:
         return ast.Add(tuple(terms))
-    factor = Fraction(max(common, 1)) * (-1 if all_negative else 1)
+    factor = common * (-1 if all_negative else 1)
     inner = ast.Add(tuple(scaled(t, 1 / factor) for t in terms))
     outer = ast.MatMul((ast.Number(abs(factor)), inner)) if abs(factor) != 1 else inner
     return ast.Neg(outer) if factor < 0 else outer

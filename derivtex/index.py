@@ -196,7 +196,7 @@ def rename(node: Node, old: Idx, new: Idx) -> Node:
 class IndexNames:
     """Hands out index letters that clash with no symbol or dimension name."""
 
-    LETTERS = "i j k l a b c d e g h o u v w".split()
+    LETTERS = "i j k l p q a b c d e g h o u v w".split()
 
     def __init__(self, taken: set[str]) -> None:
         self.free = [n for n in self.LETTERS if n not in taken]

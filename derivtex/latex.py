@@ -53,12 +53,44 @@ def index_list(indices: tuple[ix.Idx, ...]) -> str:
     return ("" if all(len(n) == 1 for n in names) else ",").join(names)
 
 
+MINUS_ONE = ast.Number(Fraction(-1))
+
+
+def split_coefficient(factors: tuple[ast.Expr, ...]) -> tuple[Fraction, list[ast.Expr]]:
+    """Numbers and signs of a product gathered into one coefficient, as a lecturer writes
+    them: (-1) 1/2 x -> -1/2 x, never a mixed number."""
+    coeff = Fraction(1)
+    rest: list[ast.Expr] = []
+    for f in factors:
+        while isinstance(f, ast.Neg):
+            coeff, f = -coeff, f.operand
+        if isinstance(f, ast.Number):
+            coeff *= f.value
+        else:
+            rest.append(f)
+    return coeff, rest
+
+
 class LatexPrinter:
-    def __init__(self, shapes: Shapes) -> None:
+    """`names`: values shown under a short name (s for sigma(W x)); the names printed
+    are collected in `used`, so each can be defined where it first appears."""
+
+    def __init__(self, shapes: Shapes, names: dict[ast.Expr, str] | None = None) -> None:
         self.shapes = shapes
+        self.names = names or {}
+        self.used: set[str] = set()
+
+    def named(self, e: ast.Expr) -> str | None:
+        name = self.names.get(e)
+        if name is not None:
+            self.used.add(name)
+        return name
 
     # -- matrix expressions ------------------------------------------------
     def expr(self, e: ast.Expr) -> str:
+        name = self.named(e)
+        if name is not None:
+            return symbol(name, self.shapes(e) != SCALAR)
         if isinstance(e, ast.Name):
             return symbol(e.name, self.shapes(e) != SCALAR)
         if isinstance(e, ast.Number):
@@ -70,21 +102,31 @@ class LatexPrinter:
         if isinstance(e, ast.Zero):
             return r"\boldsymbol{0}"
         if isinstance(e, ast.Neg):
-            return "-" + self.signed(e.operand)
+            inner = e.operand
+            if isinstance(inner, ast.MatMul | ast.Number | ast.Neg):
+                factors = inner.factors if isinstance(inner, ast.MatMul) else (inner,)
+                return self.expr(ast.MatMul((MINUS_ONE, *factors)))
+            return "-" + self.signed(inner)
         if isinstance(e, ast.Add):
             ones = self.shapes(e) != SCALAR
             out = self.term(e.terms[0], ones)
             for term in e.terms[1:]:
-                if isinstance(term, ast.Neg):
-                    out += " - " + self.signed(term.operand)
-                else:
-                    out += " + " + self.term(term, ones)
+                text = self.term(term, ones)
+                out += (" - " + text[1:]) if text.startswith("-") else (" + " + text)
             return out
         if isinstance(e, ast.Hadamard):
             return r" \odot ".join(self.signed(f) for f in e.factors)
         if isinstance(e, ast.MatMul):
-            return r" ".join("%s^{%d}" % (self.factor(f), n) if n > 1 else self.factor(f)
-                             for f, n in runs(e.factors))
+            coeff, rest = split_coefficient(e.factors)
+            if not rest:
+                return number(coeff)
+            sign = "-" if coeff < 0 else ""
+            lead = [number(abs(coeff))] if abs(coeff) != 1 else []
+            if len(rest) == 1 and not lead:
+                return sign + (self.factor(rest[0]) if sign else self.expr(rest[0]))
+            return sign + r" ".join(lead + [
+                "%s^{%d}" % (self.factor(f), n) if n > 1 else self.factor(f)
+                for f, n in runs(tuple(rest))])
         if isinstance(e, ast.Transpose):
             inner = e.operand
             if isinstance(inner, ast.Call) and inner.func == "inv":
@@ -100,6 +142,9 @@ class LatexPrinter:
                 if self.shapes(arg) == SCALAR:
                     return r"\frac{1}{%s}" % self.expr(arg)
                 return self.atom(arg) + r"^{\circ -1}"
+            if e.func == "log" and isinstance(arg, ast.Call) and arg.func == "det" \
+                    and arg not in self.names:
+                return r"\log\det\left(%s\right)" % self.expr(arg.args[0])
             return FUNCTIONS[e.func] % self.expr(arg)
         raise TypeError(e)
 
@@ -136,10 +181,11 @@ class LatexPrinter:
             return self.index(ix.Delta(e.row, e.col))
         if isinstance(e.expr, ast.Ones):
             return "1"
-        if isinstance(e.expr, ast.Name):
-            base, sub = name_parts(e.expr.name)
+        name = self.named(e.expr)
+        if name is not None or isinstance(e.expr, ast.Name):
+            base, sub = name_parts(name or e.expr.name)  # type: ignore[union-attr]
             if not indices:
-                return symbol(e.expr.name, False)
+                return symbol(name or e.expr.name, False)  # type: ignore[union-attr]
             if sub:
                 return r"(%s_{%s})_{%s}" % (base, sub, indices)
             return "%s_{%s}" % (base, indices)

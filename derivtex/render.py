@@ -3,6 +3,7 @@ Markdown. The engine's Steps become facts (LaTeX fragments); all wording is in t
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,11 @@ import jinja2
 
 from . import ast
 from . import index as ix
-from .abbreviate import abbreviate, apply_names
+from .abbreviate import page_names
 from .engine import Outcome
 from .functions import PRIME_FACTS
-from .latex import LatexPrinter, dim_latex, symbol
+from .latex import LatexPrinter, dim_latex, index_list, symbol
+from .linebreak import fold
 from .model import Shape, Shapes
 from .steps import Step
 
@@ -52,20 +54,38 @@ def shape_latex(shape: Shape) -> str:
 
 
 class StepFacts:
-    """Turns engine Steps into the strings the templates use."""
+    """Turns engine Steps into the strings the templates use. Each sentence's facts are
+    read off the equation it stands beside (the deltas it holds, the sums it moves into),
+    and each abbreviation is defined on the first line that uses it."""
 
     def __init__(self, printer: LatexPrinter, outcome: Outcome) -> None:
-        self.p = printer
+        shapes = printer.shapes
         goal = outcome.steps[0].facts
         self.out_kind, self.wrt_kind = goal["out_kind"], goal["wrt_kind"]
+        exprs = [e for step in outcome.steps for e in (step.before, step.after)
+                 if isinstance(e, ast.Expr)]
+        exprs += [n.expr for step in outcome.steps for n in (step.before, step.after)
+                  if isinstance(n, ix.Node) for n in ix.walk(n) if isinstance(n, ix.Entry)]
+        names, symbols = page_names(exprs, outcome.result, shapes.symbols)
+        self.p = LatexPrinter(Shapes(symbols), names)
+        self.plain = LatexPrinter(Shapes(symbols))
+        self.values = {name: value for value, name in names.items()}
+        self.defined: set[str] = set()
+        self.previous: ix.Node | None = None
+        self.previous_rhs = ""
         self.f_latex = symbol(goal["f"], self.out_kind != "scalar")
         self.wrt_latex = symbol(goal["wrt"], self.wrt_kind != "scalar")
         self.full_latex = r"\frac{\partial %s}{\partial %s}" % (self.f_latex, self.wrt_latex)
+        self.common = {key: goal[key] for key in ("layout", "out_kind", "wrt_kind")}
+        self.common["entry_latex"] = self.p.index(ix.Deriv(goal["entry"], goal["wrt_entry"]))
 
     def __call__(self, step: Step) -> dict[str, Any]:
-        facts = {"mode": "index", **step.facts}
+        facts = {"mode": "index", **self.common, **step.facts}
         facts.update(full_latex=self.full_latex, f_latex=self.f_latex,
-                     wrt_latex=self.wrt_latex)
+                     wrt_latex=self.wrt_latex, where=[])
+        for key, default in (("same_as_contraction", False), ("swapped", False), ("row", None),
+                             ("col", None)):
+            facts.setdefault(key, default)
         if isinstance(step.before, ix.Node):
             facts["lhs"] = self.p.index(step.before)
         if isinstance(step.after, ix.Node):
@@ -73,9 +93,24 @@ class StepFacts:
             facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
         if facts.get("mode") == "identity" and step.rule not in ("goal", "transpose_check"):
             self.identity_step(step, facts)
-            return facts
-        getattr(self, step.rule, lambda s, f: None)(step, facts)
+        else:
+            method = getattr(self, step.rule, None)
+            if method is not None:
+                method(step, facts)
+        facts["where"] = [*facts["where"], *self.first_uses()]
+        if isinstance(step.after, ix.Node):
+            self.previous = step.after
+        self.previous_rhs = facts.get("rhs", "")
         return facts
+
+    def first_uses(self) -> list[str]:
+        """`s = sigma(W x)` for each name used for the first time."""
+        lines = []
+        for name in sorted(self.p.used - self.defined):
+            value = self.values[name]
+            lines.append("%s = %s" % (self.plain.expr(ast.Name(name)), self.plain.expr(value)))
+            self.defined.add(name)
+        return lines
 
     def identity_step(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
@@ -89,57 +124,158 @@ class StepFacts:
 
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
-        facts["expr_latex"] = self.p.expr(step.before)
+        facts["expr_latex"] = self.plain.expr(step.before)
         row_of = facts.get("row_of")
-        facts["row_latex"] = self.p.expr(row_of) if row_of is not None else ""
+        facts["row_latex"] = self.plain.expr(row_of) if row_of is not None else ""
         facts["entry_latex"] = self.p.index(ix.Deriv(facts["entry"], facts["wrt_entry"]))
         if facts["shape"] is not None:
             facts["shape_latex"] = shape_latex(facts["shape"])
 
-    def chain_rule(self, step: Step, facts: dict) -> None:
+    def linearity(self, step: Step, facts: dict) -> None:
+        """How many sums the derivative moved into, and whether it split across terms."""
         assert isinstance(step.after, ix.Node)
-        used = {n.func for n in ix.walk(step.after) if isinstance(n, ix.Apply)}
-        facts["primes"] = [PRIME_FACTS[f] for f in sorted(used) if f in PRIME_FACTS]
+        derivs = [n for n in ix.walk(step.after) if isinstance(n, ix.Deriv)]
+        facts["sums"] = sum(1 for n in ix.walk(step.after) if isinstance(n, ix.Sum)
+                            and ix.contains(n, lambda m: isinstance(m, ix.Deriv))
+                            for _ in n.indices)
+        facts["terms"] = len(derivs)
+
+    def chain_rule(self, step: Step, facts: dict) -> None:
+        """Cite f' only for the functions this step differentiated."""
+        assert isinstance(step.after, ix.Node)
+        before = self.previous
+        count_before = Counter(n.func for n in ix.walk(before) if isinstance(n, ix.Apply)) \
+            if before is not None else Counter()
+        count_after = Counter(n.func for n in ix.walk(step.after) if isinstance(n, ix.Apply))
+        new = [f for f in sorted(count_after) if count_after[f] > count_before.get(f, 0)]
+        facts["primes"] = [PRIME_FACTS[f] for f in new if f in PRIME_FACTS]
+
+    def softmax(self, step: Step, facts: dict) -> None:
+        call = next((n.expr for n in ix.walk(step.after) if isinstance(n, ix.Entry)
+                     and isinstance(n.expr, ast.Call) and n.expr.func == "softmax"), None)
+        if call is None:
+            facts["softmax_latex"] = facts["softmax_entry"] = ""
+            return
+        assert isinstance(call, ast.Call)
+        i, k = ix.Idx("i", 1), ix.Idx("k", 1)
+        s_i, s_k = (self.p.entry(ix.Entry(call, n, None)) for n in (i, k))
+        arg = call.args[0]
+        u_k = self.p.entry(ix.Entry(arg, k, None)) if isinstance(arg, ast.Name) else \
+            r"u_{k}"
+        facts["softmax_latex"] = self.p.expr(call)
+        facts["softmax_arg_latex"] = self.p.expr(arg)
+        facts["softmax_entry"] = r"\frac{\partial %s}{\partial %s} = %s \delta_{ik} - %s %s" % (
+            s_i, u_k, s_i, s_i, s_k)
+        facts["softmax_arg_named"] = isinstance(arg, ast.Name)
 
     def delta(self, step: Step, facts: dict) -> None:
+        """The deltas the equation holds, each with the derivative it replaced."""
+        assert isinstance(step.after, ix.Node)
         wrt: ix.Entry = facts["wrt_entry"]
-        sample = ix.Entry(wrt.expr, *[ix.Idx(n, 1) if i else None for n, i in
-                                       zip("kl", (wrt.row, wrt.col), strict=True)])
-        facts["example_latex"] = self.p.index(ix.Deriv(sample, wrt))
-        pairs = [(a, b) for a, b in zip(wrt.indices(), sample.indices(), strict=True)]
-        facts["delta_latex"] = " ".join(
-            self.p.index(ix.Delta(a, b)) for a, b in pairs)
         facts["wrt_entry_latex"] = self.p.entry(wrt)
+        facts["examples"] = [
+            (self.p.index(ix.Deriv(ix.Entry(wrt.expr, *others), wrt)),
+             " ".join(self.p.index(d) for d in deltas))
+            for others, deltas in delta_examples(step.after, wrt)]
+        facts["self_latex"] = self.p.index(ix.Deriv(wrt, wrt))
+        facts["example_latex"], facts["delta_latex"] = facts["examples"][0] \
+            if facts["examples"] else (facts["self_latex"], "")
 
     def contraction(self, step: Step, facts: dict) -> None:
         done = facts["contractions"]
         facts["count"] = len(done)
         facts["has_delta"] = ix.has_delta(step.after)
-        facts["pairs"] = [(c.summed.name, c.kept.name) for c in done[:3]]
-        facts["workhorse_latex"] = r"\sum_{k} \delta_{jk}\, x_{k} = x_{j}"
+        pairs: list[tuple[str, str]] = []
+        for c in done:
+            if (c.summed.name, c.kept.name) not in pairs:
+                pairs.append((c.summed.name, c.kept.name))
+        facts["pairs"] = pairs
+        kept: dict[str, list[str]] = {}
+        for a, b in pairs:
+            kept.setdefault(a, []).append(b)
+        facts["kept"] = list(kept.items())
+        facts["workhorse_latex"] = self.workhorse(done[0]) if done else ""
+
+    def workhorse(self, first: Any) -> str:
+        """sum_k delta_jk a_k = a_j, with a factor the sum really holds."""
+        k, j = first.summed, first.kept
+        sample: ix.Node = ix.Entry(ast.Name("a"), k, None)
+        if self.previous is not None:
+            for node in ix.walk(self.previous):
+                if isinstance(node, ix.Entry) and k in node.indices():
+                    sample = node
+                    break
+        kept = ix.rename(sample, k, j)
+        delta = ix.Delta(j, k)
+        return r"\sum_{%s} %s\, %s = %s" % (k.name, self.p.index(delta), self.p.index(sample),
+                                          self.p.index(kept))
 
     def reassembly(self, step: Step, facts: dict) -> None:
         natural = facts["natural"]
         facts["is_identity"] = isinstance(natural, ast.Identity)
         entry = step.after
         assert isinstance(entry, ix.Entry)
-        where, symbols = abbreviate(natural, self.p.shapes.symbols)
-        named = ix.Entry(apply_names(natural, where), entry.row, entry.col)
-        facts["rhs"] = LatexPrinter(Shapes(symbols)).entry(named)
+        facts["rhs"] = self.p.entry(entry)
+        facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
+        facts["result_latex"] = self.p.expr(natural)
+        facts["order_latex"] = index_list(entry.indices())
 
     def transpose_check(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
-        where, symbols = abbreviate(step.after, self.p.shapes.symbols)
-        printer = LatexPrinter(Shapes(symbols))
-        facts["natural_latex"] = printer.atom(apply_names(step.before, where))
-        facts["rhs"] = printer.expr(apply_names(step.after, where))
-        facts["where"] = [r"%s = %s" % (printer.expr(n), self.p.expr(v)) for n, v in where]
+        facts["natural_latex"] = self.p.atom(step.before)
+        facts["rhs"] = self.p.expr(step.after)
         facts["shape_latex"] = shape_latex(facts["shape"])
         natural = facts["natural_shape"]
-        kind = "a column vector" if natural[1] == 1 and natural[0] != 1 else (
-            "a row vector" if natural[0] == 1 and natural[1] != 1 else "a matrix")
-        facts["natural_kind"] = kind
+        facts["natural_kind"] = shape_kind(natural)
+        facts["kind"] = shape_kind(facts["shape"])
         facts["natural_shape_latex"] = shape_latex(natural)
+        facts["source_layout"] = "denominator" if facts["layout"] == "numerator" else "numerator"
+
+
+def shape_kind(shape: Shape) -> str:
+    if shape[1] == 1 and shape[0] != 1:
+        return "a column vector"
+    if shape[0] == 1 and shape[1] != 1:
+        return "a row vector"
+    return "a scalar" if shape == (1, 1) else "a matrix"
+
+
+def delta_examples(tree: ix.Node, wrt: ix.Entry
+                   ) -> list[tuple[tuple[ix.Idx | None, ix.Idx | None], list[ix.Delta]]]:
+    """For each derivative the delta step evaluated, the entry it was taken of and its
+    deltas: d x_i / d x_j -> delta_ji; d X_ab / d X_kl -> delta_ka delta_lb."""
+    found: list = []
+    seen: set = set()
+
+    def other(d: ix.Delta, mine: ix.Idx | None) -> ix.Idx | None:
+        if mine is None:
+            return None
+        if d.first == mine:
+            return d.second
+        return d.first if d.second == mine else None
+
+    for node in ix.walk(tree):
+        factors = node.factors if isinstance(node, ix.Prod) else (node,) \
+            if isinstance(node, ix.Delta) else ()
+        deltas = [f for f in factors if isinstance(f, ix.Delta)]
+        if not deltas:
+            continue
+        if wrt.row is not None and wrt.col is not None:
+            rows = [d for d in deltas if other(d, wrt.row) is not None]
+            cols = [d for d in deltas if other(d, wrt.col) is not None and d not in rows]
+            groups = [([r, c], (other(r, wrt.row), other(c, wrt.col)))
+                      for r, c in zip(rows, cols, strict=False)]
+        else:
+            mine = wrt.row if wrt.row is not None else wrt.col
+            groups = [([d], (other(d, mine), None) if wrt.row is not None
+                       else (None, other(d, mine))) for d in deltas
+                      if other(d, mine) is not None]
+        for ds, others in groups:
+            key = tuple((d.first.name, d.second.name) for d in ds)
+            if key not in seen:
+                seen.add(key)
+                found.append((others, ds))
+    return found
 
 
 def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
@@ -163,7 +299,7 @@ def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
             "rule": step.rule,
             "macro": macro,
             "facts": facts,
-            "body": str(body(step.rule, facts)).strip(),
+            "body": fold(str(body(step.rule, facts)).strip()),
             "text": " ".join(str(sentence(facts, inline)).split()),
         })
     return out

@@ -59,7 +59,8 @@ def test_sigmoid_layer_shows_the_chain_rule_and_names_sigma():
     assert rules.index("chain_rule") < rules.index("delta")
     chain = next(s for s in d["steps"] if s["rule"] == "chain_rule")
     assert r"\sigma'(z) = \sigma(z)" in chain["text"]
-    assert r"\text{where } \boldsymbol{s} = \sigma" in d["steps"][-1]["latex"]
+    reassembly = next(s for s in d["steps"] if s["rule"] == "reassembly")
+    assert r"\text{where } \boldsymbol{s} = \sigma" in reassembly["latex"]
 
 
 @pytest.mark.parametrize("expr, wrt, rule", [

@@ -42,17 +42,25 @@ def test_product_expressions_show_every_index_method_step_in_order(expr, wrt):
 def test_bilinear_steps_follow_the_notes():
     steps = derive("y^T A x", "x").to_dict()["steps"]
     by_rule = {s["rule"]: s["latex"] for s in steps}
-    assert r"\sum_{i=1}^{n}\sum_{k=1}^{m} y_{i} A_{ik} x_{k}" in by_rule["sum_expansion"]
-    assert r"\delta_{jk} y_{i} A_{ik}" in by_rule["delta"]
-    assert by_rule["contraction"].endswith(r"\sum_{i=1}^{n} y_{i} A_{ij}")
-    assert r"\left[\boldsymbol{A}^{\top} \boldsymbol{y}\right]_{j}" in by_rule["reassembly"]
+    assert r"\sum_{k=1}^{n}\sum_{l=1}^{m} y_{k} A_{kl} x_{l}" in by_rule["sum_expansion"]
+    assert r"\delta_{jl} y_{k} A_{kl}" in by_rule["delta"]
+    assert by_rule["contraction"].endswith(r"\sum_{k=1}^{n} y_{k} A_{kj}")
+    # the notes' reading: sum_k y_k A_kj is [y^T A]_j, already the row numerator layout wants
+    assert r"\left[\boldsymbol{y}^{\top} \boldsymbol{A}\right]_{j}" in by_rule["reassembly"]
     assert by_rule["transpose_check"].endswith(r"\boldsymbol{y}^{\top} \boldsymbol{A}")
 
 
-def test_transpose_check_explains_itself():
-    num = derive("a^T x", "x").to_dict()["steps"][-1]["text"]
-    den = derive("a^T x", "x", layout="denominator").to_dict()["steps"][-1]["text"]
-    assert "transpose it" in num and "no transpose is needed" in den
+def test_entries_are_read_in_the_layout_order_and_the_sentences_say_so():
+    num = derive("y^T A x", "x").to_dict()["steps"]
+    den = derive("y^T A x", "x", layout="denominator").to_dict()["steps"]
+    assert "read the entries along a row" in num[-2]["text"]
+    assert "read the entries down a column" in den[-2]["text"]
+    assert "1 \\times m" in num[-1]["text"] and "m \\times 1" in den[-1]["text"]
+    closing = derive("a^T x", "x").to_dict()["steps"][-1]["latex"]
+    assert closing.endswith(r"&= \boldsymbol{a}^{\top}")  # never a^T = a^T
+    square = derive("tr(A X B)", "X").to_dict()["steps"]
+    assert "sits in row \\(j\\), column \\(i\\)" in square[-2]["text"]
+    assert r"\left[\boldsymbol{B} \boldsymbol{A}\right]_{ji}" in square[-2]["latex"]
 
 
 @pytest.mark.parametrize("expr, wrt", [("tr(B Y)", "Y"), ("a^T X b", "X"), ("sigma(V h)", "h")])

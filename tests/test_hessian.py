@@ -35,6 +35,16 @@ FORMS = [
                              + (1 - y).T @ np.log(1 - sigmoid(X @ w)))),
     ("||X w - y||^2 + lambda ||w||^2", "w", {}, "2 (X^T X + lambda I)", {},
      lambda X, w, y, lambda_: float(np.sum((X @ w - y) ** 2) + lambda_ * np.sum(w ** 2))),
+    ("1/2 x^T S x - b^T x", "x", {"symmetric": ["S"]}, "S", {},
+     lambda S, x, b: 0.5 * scalar(x.T @ S @ x) - scalar(b.T @ x)),
+    ("log(1^T exp(z))", "z", {}, "diag(s) - s s^T", {"s": "softmax(z)"},
+     lambda z: float(np.log(np.sum(np.exp(z))))),
+    ("log(sum(exp(A x)))", "x", {}, "A^T (diag(s) - s s^T) A", {"s": "softmax(A x)"},
+     lambda A, x: float(np.log(np.sum(np.exp(A @ x))))),
+    ("w^T (X^T X + lambda I) w", "w", {}, "2 (X^T X + lambda I)", {},
+     lambda X, w, lambda_: scalar(w.T @ (X.T @ X + lambda_ * np.eye(len(w))) @ w)),
+    ("1/2 x^T S x - b^T x", "x", {}, "1/2 (S + S^T)", {},
+     lambda S, x, b: 0.5 * scalar(x.T @ S @ x) - scalar(b.T @ x)),
     ("alpha^2 x^T x + exp(alpha)", "alpha", {}, "exp(alpha) + 2 x^T x", {},
      lambda alpha, x: alpha ** 2 * scalar(x.T @ x) + np.exp(alpha)),
 ]
@@ -83,6 +93,8 @@ def test_hessians_in_lecturer_form_match_second_differences(expr, wrt, options, 
     rng = np.random.default_rng(7)
     for _ in range(2):
         values = bind(data["symbols"], rng)
+        if "S" in options.get("symmetric", ()):
+            values["S"] = values["S"] + values["S"].T
         used = {k: v for k, v in values.items()
                 if k in reference.__code__.co_varnames[:reference.__code__.co_argcount]}
         want = second_difference(reference, used, wrt)
@@ -99,9 +111,9 @@ def test_both_layouts_give_the_same_hessian(expr, wrt):
         (denominator["result"], denominator["numpy"])
 
 
-@pytest.mark.parametrize("expr, wrt", [(f[0], f[1]) for f in FORMS[:4]])
-def test_steps_run_gradient_entry_then_second_delta_contraction_reassembly(expr, wrt):
-    steps = derive(expr, wrt, order=2).to_dict()["steps"]
+@pytest.mark.parametrize("expr, wrt, options", [f[:3] for f in FORMS if f[1] != "alpha"])
+def test_steps_run_gradient_entry_then_second_delta_contraction_reassembly(expr, wrt, options):
+    steps = derive(expr, wrt, order=2, **options).to_dict()["steps"]
     rules = [s["rule"] for s in steps]
     assert rules[:2] == ["goal", "sum_expansion"]
     gradient = rules.index("gradient_entry")
@@ -138,9 +150,12 @@ def test_logistic_gradient_is_collected_before_the_second_pass():
     assert "like terms are collected" in entry["text"]
     assert (r"\boldsymbol{X}^{\top} \left(\sigma\left(\boldsymbol{X} \boldsymbol{w}\right) - "
             r"\boldsymbol{y}\right)") in entry["text"]
-    reassembly = next(s for s in steps if s["rule"] == "reassembly")
-    assert r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)" \
-        in reassembly["latex"]
+    defines_s = r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)"
+    assert defines_s in entry["latex"]
+    assert [s for s in steps if r"\boldsymbol{s}" in s["latex"]][0] is entry
+    assert sum(defines_s in s["latex"] for s in steps) == 1
+    assert steps[-1]["latex"].startswith(r"\boldsymbol{H} &= \boldsymbol{X}^{\top} "
+                                         r"\operatorname{diag}\left(\boldsymbol{s} \odot")
 
 
 def test_the_check_rejects_a_wrong_hessian():

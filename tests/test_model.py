@@ -1,7 +1,10 @@
 import pytest
 
+from derivtex import ast
+from derivtex.declarations import split_glued
 from derivtex.errors import OptionError, ShapeError
-from derivtex.model import infer_symbols, parse_shape_option
+from derivtex.inference import infer
+from derivtex.model import infer_symbols, parse_shape_option, walk
 from derivtex.parser import parse_text
 
 
@@ -51,4 +54,51 @@ def test_cannot_add_vector_and_scalar():
 @pytest.mark.parametrize("bad", ["A", "A=", "A=n,m,p", "A=0", "A=n-1", "1=n"])
 def test_bad_shape_options(bad):
     with pytest.raises(OptionError):
+        parse_shape_option(bad)
+
+
+def test_ones_and_identity_are_sized_by_use():
+    expr, symbols = infer(parse_text("1^T exp(z) + x^T (A + I) x"))
+    ones, identity = [n for n in walk(expr) if isinstance(n, ast.Ones | ast.Identity)]
+    assert ones.dim == symbols["z"].shape[0]
+    assert identity.dim == symbols["x"].shape[0] == symbols["A"].shape[0]
+
+
+def test_symmetric_matrices_are_square_and_marked():
+    _, symbols = infer(parse_text("x^T S y"), symmetric=frozenset({"S"}))
+    assert symbols["S"].symmetric and symbols["S"].shape[0] == symbols["S"].shape[1]
+    assert symbols["x"].shape == symbols["y"].shape
+    with pytest.raises(OptionError, match="not a matrix"):
+        infer(parse_text("x^T S y"), symmetric=frozenset({"x"}))
+
+
+@pytest.mark.parametrize("glued, parts", [
+    ("Xw", ["X", "w"]), ("xy", ["x", "y"]), ("Ax1", ["A", "x1"]),
+    ("lambdaI", ["lambda", "I"]), ("foo", None), ("x", None),
+])
+def test_glued_names_split_into_known_ones(glued, parts):
+    assert split_glued(glued) == parts
+
+
+def test_a_glued_name_says_where_the_space_goes():
+    with pytest.raises(ShapeError, match="put a space between names: X w"):
+        shapes("||Xw - y||^2")
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("(x - mu)^T Sigma^{-1} (x - mu)", {"mu": "vector", "Sigma": "matrix"}),
+    ("x^T x + lambda ||x - mu||^2", {"mu": "vector", "lambda": "scalar"}),
+    ("theta^T x", {"theta": "vector"}),
+    ("alpha x", {"alpha": "scalar"}),
+])
+def test_greek_names_are_scalars_unless_only_a_vector_fits(text, kinds):
+    got = {n: k for n, (k, _) in shapes(text).items() if n in kinds}
+    assert got == kinds
+
+
+@pytest.mark.parametrize("bad, fragment", [
+    ("A=sym", "--symmetric A"), ("A=n,long", "dimension name"), ("x=n m", "dimension name"),
+])
+def test_malformed_declarations_are_errors(bad, fragment):
+    with pytest.raises(OptionError, match=fragment):
         parse_shape_option(bad)

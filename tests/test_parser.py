@@ -68,3 +68,34 @@ def test_division_by_a_number_and_prefix_functions():
 
 def test_declared_names_may_precede_parentheses():
     assert parse_text("foo(x)", frozenset({"foo"})) == ast.MatMul((N("foo"), N("x")))
+
+
+@pytest.mark.parametrize("spelling, plain", [
+    ("trace(X)", "tr(X)"), ("Tr(X)", "tr(X)"), ("ln(x)", "log(x)"),
+    ("sigmoid(x)", "sigma(x)"), ("logdet(X)", "log(det(X))"), ("X^{-T}", "inv(X)^T"),
+    ("||x||_2^2", "||x||^2"), ("||X||_F^2", "||X||^2"), ("norm(x)", "sqrt(||x||^2)"),
+    ("||x - c||", "sqrt(||x - c||^2)"), ("||x||_{2}", "sqrt(||x||^2)"),
+    ("||x||^4", "||x||^2 ||x||^2"), ("ln det X", "log(det(X))"), ("sinh x", "sinh(x)"),
+])
+def test_spellings_are_the_same_function(spelling, plain):
+    assert parse_text(spelling) == parse_text(plain)
+
+
+def test_ones_identity_and_division_have_nodes_of_their_own():
+    ones_t = ast.Transpose(ast.Ones(None))
+    assert parse_text("1^T x") == ast.MatMul((ones_t, N("x"))) == parse_text("sum(x)")
+    assert parse_text("1' x") == parse_text("1.T x") == parse_text("1^T x")
+    assert parse_text("2^T") == ast.Transpose(ast.Number(Fraction(2)))
+    assert parse_text("lambda I") == ast.MatMul((N("lambda"), ast.Identity(None)))
+    assert parse_text("I", frozenset({"I"})) == N("I")
+    quotient = parse_text("a / (x^T x)")
+    assert quotient == ast.MatMul((N("a"), ast.Call("recip", (parse_text("x^T x"),))))
+    assert quotient.factors[1].quotient is True
+
+
+def test_unknown_functions_suggest_the_nearest_known_one():
+    with pytest.raises(ParseError, match=r"did you mean softmax\(\.\.\.\)"):
+        parse_text("sofmax(z)")
+    with pytest.raises(ParseError) as info:
+        parse_text("qqq(z)")
+    assert "did you mean" not in info.value.message
