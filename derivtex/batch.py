@@ -22,7 +22,7 @@ from .render import environment, template_dirs
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 CACHE = ".derivtex-build.json"
-KEYS = {"name", "expr", "wrt", "layout", "method", "shape", "order"}
+KEYS = {"name", "expr", "wrt", "layout", "method", "shape", "order", "symmetric"}
 
 
 @dataclass
@@ -78,7 +78,7 @@ def derive_entry(entry: dict, templates: str | None) -> tuple[str, str | None, s
     try:
         d = derive(entry["expr"], entry["wrt"], layout=entry.get("layout", "numerator"),
                    shapes=shapes_of(entry), method=entry.get("method", "index"),
-                   order=entry.get("order", 1),
+                   order=entry.get("order", 1), symmetric=entry.get("symmetric"),
                    templates=templates)
         tex = environment(templates).get_template("section.tex.j2").render(
             title=d.title, snippet=d.latex)

@@ -180,17 +180,18 @@ class _ChainWalker:
                 self.ends.add(idx)
                 return factors
             nxt = next(((m, s) for m, s in self.where[idx] if (m, s) != (n, leave)), None)
-            if nxt is None:
-                raise UnsupportedError(f"the sum over {idx.name} of single entries needs the "
-                                       "all-ones vector, which derivtex does not write")
+            if nxt is None:  # sum_k a_ik = (A 1)_i: the ones vector closes the chain
+                factors.append(ast.Ones(idx.dim))
+                return factors
             if nxt[0] in self.visited:
                 return factors
             n, enter = nxt
 
     def walk_free(self, idx: ix.Idx, backwards: bool = False) -> list[ast.Expr]:
-        if idx not in self.where:
-            raise UnsupportedError(f"entries that do not depend on {idx.name} need the "
-                                   "all-ones vector, which derivtex does not write")
+        if idx not in self.where:  # the same entry for every idx: a multiple of the ones
+            self.ends.add(idx)
+            ones: ast.Expr = ast.Ones(idx.dim)
+            return [self.algebra.transpose(ones) if backwards else ones]
         self.ends.add(idx)
         (n, slot), = self.where[idx]
         factors = self.walk(n, slot)

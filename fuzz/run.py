@@ -27,7 +27,8 @@ from derivtex.errors import DerivtexError, VerificationError
 from derivtex.safety import FORBIDDEN_MACROS
 from fuzz import generate
 
-TOPS = [("vector", "x"), ("scalar", "x"), ("scalar", "A"), ("matrix", "A")]
+TOPS = [("vector", "x"), ("scalar", "x"), ("scalar", "A"), ("matrix", "A"),
+        ("lecturer_scalar", "x"), ("lecturer_scalar", "A"), ("row_vector", "x")]
 
 
 def one(rng: random.Random) -> tuple[str, str, str, str]:
@@ -38,7 +39,7 @@ def one(rng: random.Random) -> tuple[str, str, str, str]:
         return "skipped", drawn.text, wrt, ""
     layout = rng.choice(["numerator", "denominator"])
     try:
-        d = derive(drawn.text, wrt, layout=layout)
+        d = derive(drawn.text, wrt, layout=layout, symmetric=drawn.symmetric)
         data = d.to_dict()
     except DerivtexError as exc:
         return "rejected", drawn.text, wrt, re.sub(r"'[^']*'|\d+", "_", exc.message)[:70]

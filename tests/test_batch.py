@@ -55,3 +55,14 @@ def test_missing_spec_is_bad_input(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "derivtex", "build", "nope.toml", "-o", "o"],
                           capture_output=True, cwd=tmp_path)
     assert proc.returncode == 2 and b"nope.toml" in proc.stderr
+
+
+def test_symmetric_is_a_toml_key():
+    from derivtex.batch import derive_entry
+
+    name, tex, error = derive_entry({"name": "s", "expr": "x^T S x", "wrt": "x",
+                                     "symmetric": ["S"]}, None)
+    assert error is None and r"2 \boldsymbol{x}^{\top} \boldsymbol{S}" in tex
+    _, _, error = derive_entry({"name": "s", "expr": "x^T S x", "wrt": "x",
+                                "symmetric": ["T"]}, None)
+    assert "not in the expression" in error

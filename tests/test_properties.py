@@ -12,7 +12,15 @@ from derivtex import derive
 from derivtex.errors import DerivtexError
 from derivtex.safety import FORBIDDEN_MACROS
 from tests.conftest import evaluate_numpy
-from tests.strategies import bind, jacobian, matrices, scalars, vectors
+from tests.strategies import (
+    bind,
+    jacobian,
+    lecturer_scalars,
+    matrices,
+    row_vectors,
+    scalars,
+    vectors,
+)
 
 SETTINGS = settings(max_examples=int(os.environ.get("DERIVTEX_EXAMPLES", "80")), deadline=None,
                     derandomize=True,
@@ -23,7 +31,7 @@ def check(drawn, wrt: str, layout: str) -> None:
     if wrt not in drawn.text.replace("alpha", ""):
         return
     try:
-        d = derive(drawn.text, wrt, layout=layout)
+        d = derive(drawn.text, wrt, layout=layout, symmetric=drawn.symmetric)
     except DerivtexError as exc:
         assert str(exc)
         return
@@ -39,11 +47,13 @@ def check(drawn, wrt: str, layout: str) -> None:
                                err_msg=f"{drawn.text} wrt {wrt} ({layout}): {data['result']}")
 
 
-CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A")]
+CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A"),
+           (lecturer_scalars, "x"), (lecturer_scalars, "A"), (row_vectors, "x")]
 
 
 @pytest.mark.parametrize("strategy, wrt", CLASSES,
-                         ids=["vector-by-x", "scalar-by-x", "scalar-by-A", "tensor-by-A"])
+                         ids=["vector-by-x", "scalar-by-x", "scalar-by-A", "tensor-by-A",
+                              "lecturer-by-x", "lecturer-by-A", "row-by-x"])
 @SETTINGS
 @given(data=st.data(), layout=st.sampled_from(["numerator", "denominator"]))
 def test_random_expressions(strategy, wrt, data, layout):
