@@ -65,24 +65,27 @@ class Derivation:
         return self.options.order
 
     @cached_property
-    def where(self) -> dict[str, str]:
-        """For Hessians: the names the result text uses (s = sigma(X w)), as lecturers write."""
+    def named_result(self) -> tuple[ast.Expr | None, dict[str, str]]:
+        """For Hessians: the result with the page's names (s = sigma(X w)) and their
+        values, as lecturers write it; other results as they are."""
         if self.order != 2 or self.result is None:
-            return {}
-        from .abbreviate import abbreviate
+            return self.result, {}
+        from .abbreviate import apply_names
+        from .hessian_render import hessian_names
 
-        return {name.name: text(value) for name, value in
-                abbreviate(self.result, self.symbols)[0]}
+        named = [(ast.Name(n), v) for n, v in hessian_names(self.outcome, self.symbols).items()]
+        shown = apply_names(self.result, named)
+        used = {n.name for n in walk(shown) if isinstance(n, ast.Name)}
+        return shown, {n.name: text(v) for n, v in named if n.name in used}
+
+    @property
+    def where(self) -> dict[str, str]:
+        return self.named_result[1]
 
     @cached_property
     def result_text(self) -> str | None:
-        if self.result is None:
-            return None
-        if self.where:
-            from .abbreviate import abbreviate, apply_names
-
-            return text(apply_names(self.result, abbreviate(self.result, self.symbols)[0]))
-        return text(self.result)
+        shown = self.named_result[0]
+        return None if shown is None else text(shown)
 
     @cached_property
     def numpy(self) -> str | None:
@@ -164,8 +167,9 @@ class Derivation:
         return to_sympy(self.result, self.symbols)
 
     def _repr_latex_(self) -> str:
-        bodies = r" \\ ".join(s["body"] for s in self.steps if s["body"])
-        return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
+        """Jupyter's text/latex: the whole snippet, sentences included, so a notebook's
+        LaTeX/PDF export (nbconvert) keeps them."""
+        return self.latex
 
     def _repr_markdown_(self) -> str:
         return self.markdown

@@ -3,12 +3,14 @@ hessian_* macros, which fall back to the first-derivative macros for the shared 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from . import ast
 from . import index as ix
-from .abbreviate import abbreviate, apply_names
+from .abbreviate import page_names
 from .engine import Outcome
 from .latex import LatexPrinter, symbol
-from .model import Shapes
+from .model import Symbol
 from .render import StepFacts, shape_latex
 from .steps import Step
 
@@ -27,10 +29,6 @@ class HessianFacts(StepFacts):
             self.hessian_latex = r"\frac{\partial^{2} %s}{\partial %s^{2}}" % (self.f_latex, wrt)
         self.variables = tuple(printer.entry(goal[key])
                                for key in ("wrt_entry", "second_wrt_entry"))
-        result = outcome.result
-        assert result is not None
-        self.where, symbols = abbreviate(result, printer.shapes.symbols)
-        self.named = LatexPrinter(Shapes(symbols))
 
     def __call__(self, step: Step) -> dict:
         facts = super().__call__(step)
@@ -41,7 +39,7 @@ class HessianFacts(StepFacts):
 
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
-        facts["expr_latex"] = self.p.expr(step.before)
+        facts["expr_latex"] = self.plain.expr(step.before)
         facts["shape_latex"] = shape_latex(facts["shape"])
         first, second = facts["wrt_entry"], facts["second_wrt_entry"]
         facts["entry_latex"] = r"%s_{%s}" % (facts["h"], "".join(
@@ -75,13 +73,21 @@ class HessianFacts(StepFacts):
         entry = step.after
         assert isinstance(entry, ix.Entry)
         facts["is_identity"] = isinstance(facts["natural"], ast.Identity)
-        facts["rhs"] = self.named.entry(ix.Entry(apply_names(entry.expr, self.where),
-                                                 entry.row, entry.col))
-        facts["where"] = [r"%s = %s" % (self.named.expr(n), self.plain.expr(v))
-                          for n, v in self.where]
+        facts["rhs"] = self.p.entry(entry)
 
     def symmetry(self, step: Step, facts: dict) -> None:
         assert isinstance(step.after, ast.Expr)
-        facts["rhs"] = self.named.expr(apply_names(step.after, self.where))
+        facts["rhs"] = self.p.expr(step.after)
         facts["shape_latex"] = shape_latex(facts["shape"])
         facts["swap_latex"] = r"{0}_{{ij}} = {0}_{{ji}}".format(facts["h"])
+
+
+def hessian_names(outcome: Outcome, symbols: Mapping[str, Symbol]) -> dict[str, ast.Expr]:
+    """The names the page gives function values (s = sigma(X w)), for the result text:
+    the same expressions StepFacts collects, so text and page agree."""
+    exprs = [e for step in outcome.steps for e in (step.before, step.after)
+             if isinstance(e, ast.Expr)]
+    exprs += [n.expr for step in outcome.steps for n in (step.before, step.after)
+              if isinstance(n, ix.Node) for n in ix.walk(n) if isinstance(n, ix.Entry)]
+    names, _ = page_names(exprs, outcome.result, symbols)
+    return {name: value for value, name in names.items()}

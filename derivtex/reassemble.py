@@ -180,7 +180,7 @@ class _ChainWalker:
                 self.ends.add(idx)
                 return factors
             nxt = next(((m, s) for m, s in self.where[idx] if (m, s) != (n, leave)), None)
-            if nxt is None:  # sum_k a_ik = (A 1)_i: the ones vector closes the chain
+            if nxt is None:  # a sum of single entries: sum_k u_k = 1^T u
                 factors.append(ast.Ones(idx.dim))
                 return factors
             if nxt[0] in self.visited:
@@ -188,13 +188,12 @@ class _ChainWalker:
             n, enter = nxt
 
     def walk_free(self, idx: ix.Idx, backwards: bool = False) -> list[ast.Expr]:
-        if idx not in self.where:  # the same entry for every idx: a multiple of the ones
-            self.ends.add(idx)
-            ones: ast.Expr = ast.Ones(idx.dim)
-            return [self.algebra.transpose(ones) if backwards else ones]
         self.ends.add(idx)
-        (n, slot), = self.where[idx]
-        factors = self.walk(n, slot)
+        if idx in self.where:
+            (n, slot), = self.where[idx]
+            factors = self.walk(n, slot)
+        else:  # the entries do not depend on idx: the same in every row (or column)
+            factors = [ast.Ones(idx.dim)]
         if backwards:
             factors = [self.algebra.transpose(f) for f in reversed(factors)]
         return factors

@@ -150,9 +150,12 @@ def test_logistic_gradient_is_collected_before_the_second_pass():
     assert "like terms are collected" in entry["text"]
     assert (r"\boldsymbol{X}^{\top} \left(\sigma\left(\boldsymbol{X} \boldsymbol{w}\right) - "
             r"\boldsymbol{y}\right)") in entry["text"]
-    reassembly = next(s for s in steps if s["rule"] == "reassembly")
-    assert r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)" \
-        in reassembly["latex"]
+    defines_s = r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)"
+    assert defines_s in entry["latex"]
+    assert [s for s in steps if r"\boldsymbol{s}" in s["latex"]][0] is entry
+    assert sum(defines_s in s["latex"] for s in steps) == 1
+    assert steps[-1]["latex"].startswith(r"\boldsymbol{H} &= \boldsymbol{X}^{\top} "
+                                         r"\operatorname{diag}\left(\boldsymbol{s} \odot")
 
 
 def test_the_check_rejects_a_wrong_hessian():
