@@ -43,7 +43,7 @@ FORMS = [
      lambda A, x: float(np.log(np.sum(np.exp(A @ x))))),
     ("w^T (X^T X + lambda I) w", "w", {}, "2 (X^T X + lambda I)", {},
      lambda X, w, lambda_: scalar(w.T @ (X.T @ X + lambda_ * np.eye(len(w))) @ w)),
-    ("1/2 x^T S x - b^T x", "x", {}, "0.5 (S + S^T)", {},
+    ("1/2 x^T S x - b^T x", "x", {}, "1/2 (S + S^T)", {},
      lambda S, x, b: 0.5 * scalar(x.T @ S @ x) - scalar(b.T @ x)),
     ("alpha^2 x^T x + exp(alpha)", "alpha", {}, "exp(alpha) + 2 x^T x", {},
      lambda alpha, x: alpha ** 2 * scalar(x.T @ x) + np.exp(alpha)),
