@@ -49,7 +49,7 @@ class _Tidier:
     def tidy(self, e: ast.Expr) -> ast.Expr:
         if self.is_vector(e) and not isinstance(e, ast.Name | ast.Call):
             try:
-                rebuilt = from_poly(recognise_softmax(self.poly(e)), self.shapes)
+                rebuilt = from_poly(recognise_functions(self.poly(e)), self.shapes)
             except NotElementwise:
                 rebuilt = None
             if rebuilt is not None and size(rebuilt) < size(e):
@@ -204,19 +204,40 @@ def sum_of_exp(atom: ast.Expr) -> ast.Expr | None:
     return None
 
 
-def recognise_softmax(poly: Poly) -> Poly:
-    """exp(u) / (1^T exp(u)) is softmax(u): the log-sum-exp's gradient, as lecturers name it."""
+def one_plus_exp(atom: ast.Expr) -> ast.Expr | None:
+    """u when `atom` is 1/(1 + exp(u)), the logistic function's denominator; else None."""
+    if isinstance(atom, ast.Call) and atom.func == "recip" and \
+            isinstance(atom.args[0], ast.Add) and len(atom.args[0].terms) == 2:
+        terms = atom.args[0].terms
+        exp = next((t for t in terms if isinstance(t, ast.Call) and t.func == "exp"), None)
+        one = next((t for t in terms if t == ast.Number(Fraction(1))
+                    or isinstance(t, ast.Ones)), None)
+        if exp is not None and one is not None:
+            assert isinstance(exp, ast.Call)
+            return exp.args[0]
+    return None
+
+
+def recognise_functions(poly: Poly) -> Poly:
+    """Quotients lecturers name: exp(u) / (1^T exp(u)) is softmax(u) (the log-sum-exp's
+    gradient), exp(u) / (1 + exp(u)) is sigma(u) (softplus's, and the logistic loss's)."""
     out: Poly = {}
     for mono, coeff in poly.items():
         powers = dict(mono)
         for atom, n in mono:
-            u = sum_of_exp(atom)
-            exp = ast.Call("exp", (u,)) if u is not None else None
-            if n < 0 and exp is not None and powers.get(exp, 0) > 0:
-                powers[atom] += 1
+            u, func = sum_of_exp(atom), "softmax"
+            if n < 0 and u is not None:
+                step = 1
+            else:
+                u, func, step = one_plus_exp(atom), "sigma", -1
+            if u is None or n * step > 0:
+                continue
+            exp = ast.Call("exp", (u,))
+            while powers.get(atom, 0) * step < 0 and powers.get(exp, 0) > 0:
+                powers[atom] += step
                 powers[exp] -= 1
-                softmax = ast.Call("softmax", (u,))
-                powers[softmax] = powers.get(softmax, 0) + 1
+                named = ast.Call(func, (u,))
+                powers[named] = powers.get(named, 0) + 1
         tidy = tuple(sorted(((a, k) for a, k in powers.items() if k), key=repr))
         add_into(out, {tidy: coeff})
     return out
