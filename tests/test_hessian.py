@@ -95,6 +95,10 @@ def test_hessians_in_lecturer_form_match_second_differences(expr, wrt, options, 
     assert data["result"] == result
     assert data.get("where", {}) == where
     assert data["verified"] is True and data["order"] == 2
+    assert_matches_second_differences(data, reference, wrt, options)
+
+
+def assert_matches_second_differences(data: dict, reference, wrt: str, options: dict) -> None:
     rng = np.random.default_rng(7)
     for _ in range(2):
         values = bind(data["symbols"], rng)
@@ -229,3 +233,15 @@ def test_every_format_words_the_hessian_steps(expr, wrt):
         assert "differentiate" in page and "the Kronecker delta $$" not in page
     if wrt == "x":
         assert "second Kronecker delta" in d.latex and "Schwarz" in d.markdown
+
+
+@pytest.mark.parametrize("expr, wrt, reference", [
+    ("||sigma(W x) - y||^2", "x", lambda W, x, y: float(np.sum((sigmoid(W @ x) - y) ** 2))),
+    ("||tanh(W x)||^2", "x", lambda W, x: float(np.sum(np.tanh(W @ x) ** 2))),
+])
+def test_diagonal_factors_of_a_hessian_merge_into_one_diag(expr, wrt, reference):
+    """W^T (2 diag(a) diag(b) - ...) W is written W^T diag(2 a ⊙ b - ...) W."""
+    data = derive(expr, wrt, order=2).to_dict()
+    assert data["result"].startswith("W^T diag(") and data["result"].endswith(") W")
+    assert data["result"].count("diag(") == 1
+    assert_matches_second_differences(data, reference, wrt, {})
