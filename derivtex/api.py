@@ -167,8 +167,9 @@ class Derivation:
         return to_sympy(self.result, self.symbols)
 
     def _repr_latex_(self) -> str:
-        bodies = r" \\ ".join(s["body"] for s in self.steps if s["body"])
-        return "$$\\begin{aligned}%s\\end{aligned}$$" % bodies
+        """Jupyter's text/latex: the whole snippet, sentences included, so a notebook's
+        LaTeX/PDF export (nbconvert) keeps them."""
+        return self.latex
 
     def _repr_markdown_(self) -> str:
         return self.markdown

@@ -1,36 +1,21 @@
-"""What the publishing shells (Sphinx, MkDocs, Markdown, batch) share: option parsing,
-a cache of derivations, and HTML rendering."""
+"""What the publishing shells (Sphinx, MyST, Markdown, MkDocs, Jupyter) share: derivations
+through the guard with a cache, HTML rendering, and the shells' wording (shells.j2)."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-from .api import Derivation, derive
-from .errors import OptionError
+from .api import Derivation
+from .guard import Failure, attempt
+from .options import Options, parse_shape_text
 from .render import environment
-
-OPTION = re.compile(r"^\s*(wrt|layout|method|shape|steps)\s*[:=]\s*(.*?)\s*$")
-STEPS = ("full", "compact")
 
 
 def parse_shapes(text: str) -> tuple[tuple[str, str], ...]:
     """`A=n,m; x=m` -> (("A", "n,m"), ("x", "m"))."""
-    out = []
-    for part in text.replace(";", " ").split():
-        name, sep, dims = part.partition("=")
-        if not sep:
-            raise OptionError(f"shape {part!r}: expected NAME=DIMS, e.g. A=n,m")
-        out.append((name, dims))
-    return tuple(out)
-
-
-@lru_cache(maxsize=4096)
-def cached_derive(expression: str, wrt: str, layout: str, shapes: tuple[tuple[str, str], ...],
-                  method: str, templates: str | None) -> Derivation:
-    """Documentation builds derive the same blocks again and again: once is enough."""
-    return derive(expression, wrt, layout=layout, shapes=dict(shapes), method=method,
-                  templates=templates)
+    return tuple(parse_shape_text(text))
 
 
 def compact_body(d: Derivation) -> str:
@@ -39,9 +24,41 @@ def compact_body(d: Derivation) -> str:
     return " \\\\\n".join(s["body"] for s in steps if s["body"])
 
 
-def html(d: Derivation, steps: str = "full") -> str:
+def html(d: Derivation) -> str:
     """A block of HTML that MathJax and KaTeX render (arithmatex markup), no blank lines."""
     template = environment(d.templates).get_template("derivation.html.j2")
     text = template.render(steps=d.steps, identity_steps=d.identity_steps,
-                           compact=steps == "compact", body=compact_body(d))
+                           compact=d.options.steps == "compact", body=compact_body(d),
+                           headings=wording(d.templates))
     return "\n".join(line for line in text.splitlines() if line.strip())
+
+
+def rendered(d: Derivation) -> Derivation:
+    """The derivation with its steps rendered, so that rendering fails inside the guard."""
+    _ = d.steps, d.identity_steps, compact_body(d)
+    return d
+
+
+OUTPUTS: dict[str, Callable[[Derivation], Any]] = {"html": html, "derivation": rendered}
+
+
+@lru_cache(maxsize=4096)
+def cached_attempt(expression: str, options: Options, output: str) -> Any:
+    """Documentation builds derive the same blocks again and again: once is enough.
+    Returns OUTPUTS[output] of the derivation, or its Failure."""
+    return attempt(expression, options, OUTPUTS[output])
+
+
+def wording(templates: str | None = None) -> Any:
+    """The shells' sentences (headings, failure notes, reference titles): shells.j2."""
+    return environment(templates).get_template("shells.j2").module
+
+
+def failure_line(failure: Failure, where: str | None = None) -> str:
+    """One line for a build log: where (if the log does not say it), what kind, the
+    message (with "please report" for a bug in derivtex)."""
+    return f"derivtex: {where}: {failure}" if where else f"derivtex: {failure}"
+
+
+__all__ = ["Failure", "cached_attempt", "compact_body", "failure_line", "html",
+           "parse_shapes", "wording"]

@@ -180,20 +180,20 @@ class _ChainWalker:
                 self.ends.add(idx)
                 return factors
             nxt = next(((m, s) for m, s in self.where[idx] if (m, s) != (n, leave)), None)
-            if nxt is None:
-                raise UnsupportedError(f"the sum over {idx.name} of single entries needs the "
-                                       "all-ones vector, which derivtex does not write")
+            if nxt is None:  # a sum of single entries: sum_k u_k = 1^T u
+                factors.append(ast.Ones(idx.dim))
+                return factors
             if nxt[0] in self.visited:
                 return factors
             n, enter = nxt
 
     def walk_free(self, idx: ix.Idx, backwards: bool = False) -> list[ast.Expr]:
-        if idx not in self.where:
-            raise UnsupportedError(f"entries that do not depend on {idx.name} need the "
-                                   "all-ones vector, which derivtex does not write")
         self.ends.add(idx)
-        (n, slot), = self.where[idx]
-        factors = self.walk(n, slot)
+        if idx in self.where:
+            (n, slot), = self.where[idx]
+            factors = self.walk(n, slot)
+        else:  # the entries do not depend on idx: the same in every row (or column)
+            factors = [ast.Ones(idx.dim)]
         if backwards:
             factors = [self.algebra.transpose(f) for f in reversed(factors)]
         return factors

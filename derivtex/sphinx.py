@@ -2,10 +2,14 @@
 
     .. derivation:: y^T A x
        :wrt: x
+       :label: bilinear
 
 Each step is a paragraph (its sentence, with inline math) and Sphinx's own math_block
-(so MathJax, KaTeX, imgmath and the LaTeX builder all work). A bad expression is a
-warning with file and line (type ``derivtex``), never a crash. Works from MyST too.
+(so MathJax, KaTeX, imgmath and the LaTeX builder all work). Every option goes through
+`Options` (a label that is not a plain name never reaches LaTeX) and every derivation
+through the guard: bad input is a located warning (type ``derivtex``), a bug in derivtex a
+located error saying "please report", and either leaves a visible admonition where the
+derivation was; the build goes on. Works from MyST too.
 """
 
 from __future__ import annotations
@@ -17,16 +21,23 @@ from typing import Any
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
-from .errors import DerivtexError, OptionError
-from .publish import STEPS, cached_derive, compact_body, parse_shapes
+from .api import Derivation
+from .errors import DerivtexError
+from .guard import Failure
+from .options import Options, check_label
+from .publish import cached_attempt, compact_body, failure_line, wording
 from .render import template_dirs
 
 logger = logging.getLogger(__name__)
 INLINE_MATH = re.compile(r"\\\((.*?)\\\)", re.DOTALL)
+# The directive's options: every derivation option but the site-wide templates.
+DERIVATION_KEYS = tuple(sorted({*Options.keys(), "shape"} - {"shapes", "templates"}))
+REFERENCE = "derivtex_reference"
 
 
 def math_block(body: str, docname: str) -> nodes.math_block:
@@ -54,74 +65,120 @@ def sentence(text: str) -> nodes.paragraph:
 
 class DerivationDirective(SphinxDirective):
     has_content = False
-    required_arguments = 1
+    required_arguments = 0  # an empty expression is the guard's to report, like any other
+    optional_arguments = 1
     final_argument_whitespace = True
-    option_spec = {
-        "wrt": directives.unchanged_required,
-        "layout": lambda v: directives.choice(v, ("numerator", "denominator")),
-        "method": lambda v: directives.choice(v, ("index", "identity", "both")),
-        "shape": directives.unchanged,
-        "steps": lambda v: directives.choice(v, STEPS),
-        "label": directives.unchanged,
-        "name": directives.unchanged,
-        "class": directives.class_option,
-    }
+    option_spec = {**{key: directives.unchanged for key in DERIVATION_KEYS},
+                   "name": directives.unchanged, "class": directives.class_option}
+
+    def options_of(self) -> Options:
+        """What the author wrote, after the site's defaults (conf.py), validated once."""
+        config = self.config
+        mapping = {key: value for key, value in self.options.items()
+                   if key not in ("name", "class")}
+        if "shape" in mapping:
+            mapping["shapes"] = mapping.pop("shape")
+        if "name" in self.options:
+            check_label(self.options["name"])
+        templates = config.derivtex_templates or None
+        defaults = {"layout": config.derivtex_layout, "method": config.derivtex_method,
+                    "steps": config.derivtex_steps,
+                    "templates": str(Path(self.env.srcdir, templates)) if templates else None}
+        return Options.from_mapping(mapping, defaults)
 
     def run(self) -> list[nodes.Node]:
-        config = self.config
-        templates = config.derivtex_templates or None
+        templates = self.config.derivtex_templates
         if templates:
             for path in Path(self.env.srcdir, templates).glob("*.j2"):
                 self.env.note_dependency(str(path))
         try:
-            if "wrt" not in self.options:
-                raise OptionError("the derivation needs :wrt: VARIABLE")
-            d = cached_derive(
-                self.arguments[0], self.options["wrt"],
-                self.options.get("layout", config.derivtex_layout),
-                parse_shapes(self.options.get("shape", "")),
-                self.options.get("method", config.derivtex_method),
-                str(Path(self.env.srcdir, templates)) if templates else None)
+            options = self.options_of()
         except DerivtexError as exc:
-            logger.warning("derivtex: %s", exc, location=self.get_location(),
-                           type="derivtex", subtype="derivation")
-            return []
+            return self.failed(Failure.from_exception(exc), None)
+        expression = self.arguments[0] if self.arguments else ""
+        result = cached_attempt(expression, options, "derivation")
+        if isinstance(result, Failure):
+            return self.failed(result, options.templates)
+        return self.derivation(result)
+
+    def failed(self, failure: Failure, templates: str | None) -> list[nodes.Node]:
+        """A located warning (bad input) or error (a bug: please report), and an admonition
+        where the derivation would have been, so the page says what is missing."""
+        report = logger.error if failure.internal else logger.warning
+        report(failure_line(failure), location=self.get_location(),
+               type="derivtex", subtype="internal" if failure.internal else "derivation")
+        say = wording(templates)
+        note = nodes.admonition(classes=["error", "derivtex-error"])
+        note += nodes.title("", str(say.failure_title()))
+        note += nodes.paragraph("", str(say.failure_text(str(failure))))
+        self.set_source_info(note)
+        return [note]
+
+    def derivation(self, d: Derivation) -> list[nodes.Node]:
+        docname = self.env.docname
         container = nodes.container(classes=["derivtex", *self.options.get("class", [])])
         self.add_name(container)
-        if self.options.get("steps", "full") == "compact":
-            container += math_block(compact_body(d), self.env.docname)
+        container[REFERENCE] = str(wording(d.templates).reference_title(d.expression, d.wrt))
+        if d.options.steps == "compact":
+            container += math_block(compact_body(d), docname)
         else:
-            for steps, title in ((d.steps, "By the index method."),
-                                 (d.identity_steps, "By identities.")):
+            say = wording(d.templates)
+            for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
                 if d.identity_steps and steps:
-                    container += nodes.paragraph("", "", nodes.strong(title, title))
+                    heading = str(say.method_heading(method))
+                    container += nodes.rubric(heading, heading, classes=["derivtex-method"])
                 for step in steps:
                     container += sentence(step["text"])
                     if step["body"]:
-                        container += math_block(step["body"], self.env.docname)
-        label = self.options.get("label")
-        if label:
-            return self.add_label(container, label)
+                        container += math_block(step["body"], docname)
+        if d.options.label:
+            self.number(container, d.options.label)
         return [container]
 
-    def add_label(self, container: nodes.container, label: str) -> list[nodes.Node]:
-        """Number the final equation and make it a target, as Sphinx's math directive does."""
-        final = container.children[-1]
-        domain = self.env.domains.math_domain
+    def number(self, container: nodes.container, label: str) -> None:
+        """Number the result line and make it the label's target, exactly as Sphinx's own
+        `math` directive does (MathDirective.add_target): the target right before the
+        math_block, so its id moves onto the equation (numfig and ¶ links need that)."""
+        at = max(i for i, node in enumerate(container.children)
+                 if isinstance(node, nodes.math_block))
+        final = container.children[at]
+        domain = self.env.get_domain("math")
         domain.note_equation(self.env.docname, label, location=final)
         final["label"] = label
         final["number"] = domain.get_equation_number_for(label)
         target = nodes.target("", "", ids=[nodes.make_id("equation-%s" % label)])
         self.state.document.note_explicit_target(target)
-        return [target, container]
+        container.insert(at, target)
+
+
+def register_references(app: Sphinx, doctree: nodes.document) -> None:
+    """`:ref:` to a derivation's :name: needs a title, and intersphinx reads objects.inv
+    from the std labels: register each :name: (and each :label: no other target uses)."""
+    std = app.env.get_domain("std")
+    docname = app.env.docname
+    for container in doctree.findall(nodes.container):
+        title = container.get(REFERENCE)
+        if title is None:
+            continue
+        for name, node_id in zip(container["names"], container["ids"], strict=False):
+            std.labels[name] = (docname, node_id, title)
+        for block in container.findall(nodes.math_block):
+            label = block.get("label")
+            if label and label not in std.labels and block["ids"]:
+                std.labels[label] = (docname, block["ids"][0], title)
+                std.anonlabels[label] = (docname, block["ids"][0])
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    if not template_dirs():
+        raise ExtensionError("derivtex's templates are missing from its installation; "
+                             "reinstall derivtex")
     app.setup_extension("sphinx.ext.mathjax")
     app.add_config_value("derivtex_layout", "numerator", "env", [str])
     app.add_config_value("derivtex_method", "index", "env", [str])
+    app.add_config_value("derivtex_steps", "full", "env", [str])
     app.add_config_value("derivtex_templates", "", "env", [str])
     app.add_directive("derivation", DerivationDirective)
-    assert template_dirs()  # the shipped templates are found, wheel or checkout
+    app.connect("doctree-read", register_references)
     return {"version": __version__, "parallel_read_safe": True,
             "parallel_write_safe": True}

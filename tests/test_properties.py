@@ -1,7 +1,11 @@
 """Random well-typed expressions: a verified result that matches an independent numpy
-reference, or a DerivtexError — never a wrong answer, never another exception."""
+reference — never a wrong answer, never another exception. The generator only builds
+valid expressions, so a rejection (DerivtexError) is a gap in derivtex: at most
+REJECTION_BUDGET of the examples may be rejected, and the failure names each kind."""
 
+import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -19,24 +23,29 @@ SETTINGS = settings(max_examples=int(os.environ.get("DERIVTEX_EXAMPLES", "80")),
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-def check(drawn, wrt: str, layout: str) -> None:
-    if wrt not in drawn.text.replace("alpha", ""):
-        return
+REJECTION_BUDGET = 0.01
+
+
+def check(drawn, wrt: str, layout: str) -> str | None:
+    """Empty when derived and right, None when `wrt` was not drawn, else the rejection."""
+    if wrt not in re.findall(r"[A-Za-z][A-Za-z0-9_]*", drawn.text):
+        return None
     try:
         d = derive(drawn.text, wrt, layout=layout)
     except DerivtexError as exc:
         assert str(exc)
-        return
+        return f"{exc.message[:70]} ({drawn.text} by {wrt})"
     data = d.to_dict()
     assert data["verified"] is True
     assert not FORBIDDEN_MACROS.search(data["latex"])
     if data["numpy"] is None:
-        return
+        return ""
     arrays = bind(data["symbols"], np.random.default_rng(11))
     want = jacobian(drawn.fn, arrays, wrt, layout)
     got = evaluate_numpy(data["numpy"], arrays)
     np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-4, atol=1e-6,
                                err_msg=f"{drawn.text} wrt {wrt} ({layout}): {data['result']}")
+    return ""
 
 
 CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A")]
@@ -44,7 +53,18 @@ CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A")]
 
 @pytest.mark.parametrize("strategy, wrt", CLASSES,
                          ids=["vector-by-x", "scalar-by-x", "scalar-by-A", "tensor-by-A"])
-@SETTINGS
-@given(data=st.data(), layout=st.sampled_from(["numerator", "denominator"]))
-def test_random_expressions(strategy, wrt, data, layout):
-    check(data.draw(strategy), wrt, layout)
+def test_random_expressions(strategy, wrt):
+    examples: list[str | None] = []  # per example: "" derived, None skipped, or why not
+
+    @SETTINGS
+    @given(data=st.data(), layout=st.sampled_from(["numerator", "denominator"]))
+    def derive_one(data, layout):
+        examples.append(check(data.draw(strategy), wrt, layout))
+
+    derive_one()
+    tried = [r for r in examples if r is not None]
+    rejected = [r for r in tried if r]
+    allowed = math.ceil(REJECTION_BUDGET * len(tried))
+    assert tried and len(rejected) <= allowed, (
+        f"{len(rejected)} of {len(tried)} valid expressions rejected (budget {allowed}):\n"
+        + "\n".join(rejected))

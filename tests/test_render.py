@@ -34,7 +34,10 @@ def test_templates_can_be_replaced_from_a_user_directory(tmp_path):
     assert "Schreibe den Eintrag als Summe." in latex
 
 
-def test_jupyter_repr_is_one_aligned_block():
-    rep = derive("a^T x", "x")._repr_latex_()
-    assert rep.startswith("$$\\begin{aligned}") and rep.endswith("\\end{aligned}$$")
-    assert "\n\n" not in rep
+def test_jupyter_repr_is_the_whole_snippet_with_its_sentences():
+    """Issue 12: text/latex carries the sentences, so nbconvert's LaTeX export keeps them
+    (tests/test_jupyter.py exports a real notebook)."""
+    d = derive("a^T x", "x")
+    rep = d._repr_latex_()
+    assert rep == d.latex and rep.startswith("\\(f\\) is a scalar")
+    assert rep.rstrip().endswith("\\end{align*}")

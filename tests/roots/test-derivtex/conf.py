@@ -1,1 +1,2 @@
 extensions = ["derivtex.sphinx"]
+latex_elements = {"fontpkg": "", "fncychap": ""}
