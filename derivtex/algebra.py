@@ -82,10 +82,12 @@ class Algebra:
                 scalars.append(f)
             else:
                 chain.append(f)
+        scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])
+        if coeff == 0 or any(is_zero(f) for f in scalars + chain):
+            return self.zero(chain)
         if len(chain) > 1:
             chain = [f for f in chain if not isinstance(f, ast.Identity)] or chain[:1]
             chain = self.ones_through_diag(chain)
-        scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])
         out: list[ast.Expr] = scalars + chain
         if abs(coeff) != 1 or not out:
             out.insert(0, ast.Number(abs(coeff)))
@@ -125,11 +127,17 @@ class Algebra:
                 out.append(factor)
         return out
 
+    def zero(self, chain: list[ast.Expr]) -> ast.Expr:
+        """The zero a product with a zero factor is, in the product's shape: (P^T - P.T)
+        in x^T (P^T - P.T) A is 0, not a scalar that leaves x^T A to multiply."""
+        shape = (self.shapes(chain[0])[0], self.shapes(chain[-1])[1]) if chain else SCALAR
+        return ast.Number(Fraction(0)) if shape == SCALAR else ast.Zero(*shape)
+
     # -- sums -----------------------------------------------------------
     def sum(self, terms: list[Term]) -> ast.Expr:
-        combined = combine(split_signs(terms))
+        combined = [t for t in combine(split_signs(terms)) if not isinstance(t[1], ast.Zero)]
         if not combined:
-            return ast.Number(Fraction(0))
+            return self.zero([terms[0][1]] if terms else [])
         combined = self.factor_common(combined)
         combined.sort(key=lambda t: count_transposes(t[1]))
         out: list[ast.Expr] = []
@@ -165,6 +173,15 @@ class Algebra:
         ])
         prefix, suffix = chains[0][:left], chains[0][len(chains[0]) - right:]
         return [(Fraction(1), self.product([*prefix, inner, *suffix]))]
+
+
+def is_zero(expr: ast.Expr) -> bool:
+    """0, a zero matrix, or a product with one of them as a factor."""
+    if isinstance(expr, ast.Neg):
+        return is_zero(expr.operand)
+    if isinstance(expr, ast.MatMul):
+        return any(is_zero(f) for f in expr.factors)
+    return isinstance(expr, ast.Zero) or expr == ast.Number(Fraction(0))
 
 
 def cancel_reciprocals(scalars: list[ast.Expr]) -> list[ast.Expr]:

@@ -3,7 +3,6 @@ on random sizes and values, before anything is printed."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -11,11 +10,11 @@ import numpy as np
 from . import ast
 from .errors import VerificationError
 from .model import Shapes, Symbol
-from .verify import Evaluator, draw_values
+from .sampling import Env, Sizes, domain_points
+from .verify import Evaluator
 
 SECOND_STEP = 1e-4  # rounding error ~ eps |f| / h^2, truncation ~ h^2: both near 1e-8
 RTOL, ATOL = 1e-4, 1e-5
-SIZES = (2, 3, 4, 5)
 
 
 def second_differences(f: Callable[[np.ndarray], float], x0: np.ndarray,
@@ -42,27 +41,19 @@ def second_differences(f: Callable[[np.ndarray], float], x0: np.ndarray,
 
 def check_hessian(expr: ast.Expr, hessian: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                   seed: int = 0, draws: int = 2) -> None:
-    """Raises VerificationError unless `hessian` matches second differences of `expr`."""
+    """Raises VerificationError unless `hessian` matches second differences of `expr`, at
+    test points inside the expression's domain (sampling.py)."""
     shapes = Shapes(symbols)
-    dims = sorted({d for s in symbols.values() for d in s.shape if isinstance(d, str)})
-    chooser = random.Random(seed)
-    rng = np.random.default_rng(seed)
-    for _ in range(draws):
-        pool = list(SIZES)
-        chooser.shuffle(pool)
-        sizes: dict[str | int, int] = {d: pool[n % len(pool)] for n, d in enumerate(dims)}
-        sizes.update({k: k for s in symbols.values() for k in s.shape if isinstance(k, int)})
-        sizes[1] = 1
-        evaluate = Evaluator(shapes, sizes)
-        for positive in (False, True):
-            env = draw_values(symbols, sizes, rng, positive)
-            with np.errstate(all="ignore"):
-                want = second_differences(
-                    lambda x: float(evaluate(expr, {**env, wrt: x}).reshape(-1)[0]), env[wrt])
-            if np.all(np.isfinite(want)):
-                break
-        else:
-            raise VerificationError("the expression has no finite value at the test points")
+
+    def evaluate_at(sizes: Sizes, env: Env, e: ast.Expr) -> np.ndarray:
+        return Evaluator(shapes, sizes)(e, env)
+
+    def measure(sizes: Sizes, env: Env) -> np.ndarray:
+        return second_differences(
+            lambda x: float(evaluate_at(sizes, {**env, wrt: x}, expr).reshape(-1)[0]), env[wrt])
+
+    for point in domain_points(symbols, expr, measure, evaluate_at, seed, draws):
+        evaluate, env, want = Evaluator(shapes, point.sizes), point.env, point.measured
         with np.errstate(all="ignore"):
             got = np.asarray(evaluate(hessian, env), dtype=float)
         if got.shape == (1, 1) and want.shape != (1, 1):

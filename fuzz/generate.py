@@ -32,18 +32,39 @@ def _softmax(z):
     return e / np.sum(e)
 
 
+MATRIX_LEAVES = {
+    "A": lambda env: env["A"], "B": lambda env: env["B"], "C": lambda env: env["C"],
+    "A^T": lambda env: env["A"].T, "B^T": lambda env: env["B"].T,
+    "inv(A)": lambda env: np.linalg.inv(env["A"]),
+}
+CHAIN_LENGTHS = ("3", "5", "8", "9")
+
+
+def matrix_leaf(choose: Choose) -> Drawn:
+    kind = choose(list(MATRIX_LEAVES))
+    return Drawn(kind, MATRIX_LEAVES[kind])
+
+
 def matrix(choose: Choose, depth: int = 2) -> Drawn:
-    options = ["A", "B", "A^T", "inv(A)"] + (["sum", "product", "diag"] if depth > 0 else [])
+    """A square matrix. Deeper options: sums, products, diag, long chains of 3 to 9
+    factors, and zero factors such as (P^T - P.T) that make whole terms vanish."""
+    if depth > 0:
+        options = ["leaf", "leaf", "zero", "sum", "product", "diag", "chain"]
+    else:
+        options = ["leaf", "leaf", "leaf", "leaf", "zero"]
     kind = choose(options)
-    if kind == "A^T":
-        return Drawn("A^T", lambda env: env["A"].T)
-    if kind == "inv(A)":
-        return Drawn("inv(A)", lambda env: np.linalg.inv(env["A"]))
-    if kind in ("A", "B"):
-        return Drawn(kind, lambda env: env[kind])
+    if kind == "leaf":
+        return matrix_leaf(choose)
+    if kind == "zero":
+        name = choose(["P", "B", "A"])
+        return Drawn(f"({name}^T - {name}.T)", lambda env: env[name].T - env[name].T)
     if kind == "diag":
         v = vector(choose, depth - 1)
         return Drawn(f"diag({v.text})", lambda env: np.diagflat(v.fn(env)))
+    if kind == "chain":
+        factors = [matrix_leaf(choose) for _ in range(int(choose(CHAIN_LENGTHS)))]
+        return Drawn(" ".join(f.text for f in factors),
+                     lambda env: np.linalg.multi_dot([f.fn(env) for f in factors]))
     left, right = matrix(choose, depth - 1), matrix(choose, depth - 1)
     if kind == "sum":
         return Drawn(f"({left.text} + {right.text})", lambda env: left.fn(env) + right.fn(env))
@@ -108,8 +129,10 @@ def scalar(choose: Choose, depth: int = 2) -> Drawn:
                  lambda env: (u.fn(env).T @ np.linalg.inv(env["A"]) @ v.fn(env)).item())
 
 
-def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5)) -> dict:
-    """Arrays for the reported symbols: vectors positive, square matrices near 2I."""
+def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5), scale: float = 1.0
+         ) -> dict:
+    """Arrays for the reported symbols: vectors positive (times `scale`), square matrices
+    near 2I."""
     dims: dict = {}
     arrays = {}
     for name, s in symbols.items():
@@ -125,7 +148,7 @@ def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5)) -> dict:
             if s.get("symmetric"):
                 arrays[name] = (arrays[name] + arrays[name].T) / 2
         else:
-            arrays[name] = rng.uniform(0.2, 1.2, tuple(shape))
+            arrays[name] = scale * rng.uniform(0.2, 1.2, tuple(shape))
     return arrays
 
 

@@ -1,0 +1,144 @@
+"""Where verification evaluates: small sizes and values inside the expression's domain.
+
+The check is about the formula, not the numbers, so declared sizes are replaced by
+small stand-ins (`--shape x=100000` is checked on 7 entries). A valid expression must
+verify even where a random point is outside its domain: `log(det(X^T X))` needs a tall
+X, `log(-x)` a negative x, `inv(A B)` a well-conditioned product. So each test point is
+searched for over a few size assignments (random, tall, wide, equal) and value families
+(signed, positive, negative, near the identity for long chains), and a point counts
+only where the expression, its finite differences, and every inverse are finite and
+well conditioned. An expression with no such point at all has no finite value to check
+(`log(x - x)`, `exp(exp(exp(exp(exp(x)))))`): that is bad input, not a bug.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import ast
+from .errors import DomainError
+from .model import Dim, Symbol, walk
+
+SIZE_POOL = (2, 3, 4, 5, 6)
+SIZE_MODES = ("random", "tall", "wide", "equal")
+VALUE_MODES = ("signed", "positive", "negative", "near_identity")
+MAX_CONDITION = 1e6  # of the argument of an inverse or determinant at a test point
+
+Sizes = dict[Dim, int]
+Env = dict[str, np.ndarray]
+Measure = Callable[[Sizes, Env], np.ndarray]
+
+
+@dataclass
+class Point:
+    """One test point: sizes, values, and what `measure` gave there (all finite)."""
+
+    sizes: Sizes
+    env: Env
+    measured: np.ndarray
+
+
+def stand_in_sizes(symbols: Mapping[str, Symbol]) -> dict[int, int]:
+    """Declared sizes as verification uses them: small ones as they are, larger ones
+    replaced by 7, 8, ... (distinct sizes stay distinct, equal ones equal)."""
+    declared = sorted({d for s in symbols.values() for d in s.shape if isinstance(d, int)})
+    stand_ins = itertools.count(max(SIZE_POOL) + 1)
+    return {d: d if d <= max(SIZE_POOL) else next(stand_ins) for d in declared} | {1: 1}
+
+
+def named_dims(symbols: Mapping[str, Symbol]) -> list[str]:
+    """The dimension names in order of first appearance (rows before columns)."""
+    return list(dict.fromkeys(d for s in symbols.values() for d in s.shape
+                              if isinstance(d, str)))
+
+
+def assign_sizes(dims: list[str], mode: str, chooser: random.Random) -> dict[str, int]:
+    """Sizes for the named dimensions: shuffled, decreasing in order of appearance (X^T X
+    with X tall), increasing (X X^T with X wide), or all equal (square everything)."""
+    if mode == "equal":
+        return dict.fromkeys(dims, 3)
+    pool = list(SIZE_POOL)
+    if mode == "random":
+        chooser.shuffle(pool)
+    elif mode == "tall":
+        pool.reverse()
+    return {d: pool[n % len(pool)] for n, d in enumerate(dims)}
+
+
+def draw_values(symbols: Mapping[str, Symbol], sizes: Mapping[Dim, int],
+                rng: np.random.Generator, mode: str = "signed") -> Env:
+    """Entries of size 0.5..1.5 (signed, positive or negative); square matrices near 2I
+    so inverses and determinants are well conditioned. "near_identity" keeps a product of
+    hundreds of matrices finite: square ones near I, the others scaled to norm ~1.
+    Matrices declared symmetric get symmetric values."""
+    env = {}
+    for sym in symbols.values():
+        shape = tuple(sizes[d] for d in sym.shape)
+        value = rng.uniform(0.5, 1.5, shape)
+        if mode in ("signed", "near_identity"):
+            value = value * rng.choice([-1.0, 1.0], shape)
+        elif mode == "negative":
+            value = -value
+        square = sym.kind == "matrix" and shape[0] == shape[1]
+        if mode == "near_identity":
+            value = np.eye(shape[0]) + 0.2 * value / shape[0] if square \
+                else value / np.sqrt(shape[1] if sym.kind == "matrix" else shape[0])
+        elif square:
+            value = 2.0 * np.eye(shape[0]) + 0.3 * value
+        if sym.symmetric:
+            value = (value + value.T) / 2
+        env[sym.name] = value
+    return env
+
+
+def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measure,
+                  value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray],
+                  seed: int = 0, draws: int = 2) -> Iterator[Point]:
+    """Up to `draws` test points where `expr` and `measure` (finite differences, say)
+    are finite and every inverse well conditioned; DomainError if there is none.
+
+    `value_of(sizes, env, e)` evaluates a subexpression e at a point."""
+    chooser = random.Random(seed)
+    rng = np.random.default_rng(seed)
+    dims = named_dims(symbols)
+    fixed = stand_in_sizes(symbols)
+    inverted = [n.args[0] for n in walk(expr)
+                if isinstance(n, ast.Call) and n.func in ("inv", "det")]
+    found = 0
+    for _ in range(draws):
+        point = None
+        for size_mode, value_mode in itertools.product(SIZE_MODES, VALUE_MODES):
+            sizes: Sizes = {**assign_sizes(dims, size_mode, chooser), **fixed}
+            env = draw_values(symbols, sizes, rng, value_mode)
+            point = _try(sizes, env, expr, inverted, measure, value_of)
+            if point is not None:
+                break
+        if point is None:
+            break
+        found += 1
+        yield point
+    if not found:
+        raise DomainError("the expression has no finite value at any test point (tried "
+                          "positive, negative and signed values of several sizes)",
+                          expr.col or 1)
+
+
+def _try(sizes: Sizes, env: Env, expr: ast.Expr, inverted: list[ast.Expr],
+         measure: Measure, value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
+         ) -> Point | None:
+    with np.errstate(all="ignore"):
+        try:
+            if not np.all(np.isfinite(value_of(sizes, env, expr))):
+                return None
+            for arg in inverted:
+                if np.linalg.cond(value_of(sizes, env, arg)) > MAX_CONDITION:
+                    return None
+            measured = measure(sizes, env)
+        except np.linalg.LinAlgError:  # a singular matrix to invert
+            return None
+    return Point(sizes, env, measured) if np.all(np.isfinite(measured)) else None

@@ -1,0 +1,33 @@
+"""`make fuzz`: the generator's long products and zero factors, and a short run."""
+
+import numpy as np
+
+from fuzz import generate, run
+
+
+def scripted(*picks):
+    """A `choose` that takes the given options in turn."""
+    queue = list(picks)
+
+    def choose(options):
+        pick = queue.pop(0)
+        assert pick in options
+        return pick
+
+    return choose
+
+
+def test_chain_and_zero_factor_are_drawn_with_their_numpy_values():
+    env = {"A": np.diag([2.0, 3.0]), "B": np.eye(2), "P": np.array([[1.0, 2.0], [3.0, 4.0]])}
+    chain = generate.matrix(scripted("chain", "3", "A", "B^T", "inv(A)"), 3)
+    assert chain.text == "A B^T inv(A)"
+    np.testing.assert_allclose(chain.fn(env), np.eye(2))
+    zero = generate.matrix(scripted("zero", "P"), 0)
+    assert zero.text == "(P^T - P.T)"
+    np.testing.assert_allclose(zero.fn(env), np.zeros((2, 2)))
+
+
+def test_short_run_has_no_wrong_crash_or_slow(capsys):
+    assert run.main(["-n", "60", "--seed", "5"]) == 0
+    report = capsys.readouterr().out
+    assert "  wrong     0" in report and "  crash     0" in report and "  slow      0" in report
