@@ -56,6 +56,8 @@ class Algebra:
             return self.product([*scalars, *chain])
         if isinstance(expr, ast.Add):
             pushed = self.sum([(Fraction(1), self.transpose(t)) for t in expr.terms])
+            if isinstance(pushed, ast.Add) and set(pushed.terms) == set(expr.terms):
+                return expr  # (A + A^T)^T is A + A^T
             if expr not in self.keep or \
                     visible_transposes(pushed, self.shapes) < visible_transposes(expr, self.shapes):
                 return pushed
@@ -139,7 +141,7 @@ class Algebra:
         if not combined:
             return self.zero([terms[0][1]] if terms else [])
         combined = self.factor_common(combined)
-        combined.sort(key=lambda t: count_transposes(t[1]))
+        combined.sort(key=lambda t: (t[0] < 0, count_transposes(t[1])))
         out: list[ast.Expr] = []
         for coeff, body in combined:
             magnitude = self.product([ast.Number(abs(coeff)), body])
@@ -152,9 +154,26 @@ class Algebra:
         return scalars, [f for f in factors if not self.is_scalar(f)]
 
     def factor_common(self, terms: list[Term]) -> list[Term]:
-        """a L M1 + b L M2 -> L (a M1 + b M2), and likewise on the right."""
+        """a L M1 + b L M2 -> L (a M1 + b M2), and likewise on the right; when not every
+        term shares the factor, the terms that do are grouped (x^T (A + A^T)/2 - b^T)."""
         if len(terms) < 2:
             return terms
+        whole = self.factor_all(terms)
+        if whole is not None:
+            return whole
+        groups: dict[tuple[ast.Expr, Fraction], list[Term]] = {}
+        for term in terms:
+            chain = self.chain_of(term[1])[1]
+            key = (chain[0] if chain else term[1], abs(term[0]))
+            groups.setdefault(key, []).append(term)
+        if all(len(g) == 1 for g in groups.values()):
+            return terms
+        out: list[Term] = []
+        for group in groups.values():
+            out += self.factor_all(group) or group if len(group) > 1 else group
+        return out
+
+    def factor_all(self, terms: list[Term]) -> list[Term] | None:
         split = [self.chain_of(body) for _, body in terms]
         chains = [c for _, c in split]
         shortest = min(len(c) for c in chains)
@@ -166,13 +185,23 @@ class Algebra:
                and all(c[-1 - right] == chains[0][-1 - right] for c in chains)):
             right += 1
         if not left and not right:
-            return terms
+            return None
+        common = common_coefficient([coeff for coeff, _ in terms])
         inner = self.sum([
-            (coeff, self.product([*scalars, *chain[left:len(chain) - right]]))
+            (coeff / common, self.product([*scalars, *chain[left:len(chain) - right]]))
             for (coeff, _), (scalars, chain) in zip(terms, split, strict=True)
         ])
         prefix, suffix = chains[0][:left], chains[0][len(chains[0]) - right:]
-        return [(Fraction(1), self.product([*prefix, inner, *suffix]))]
+        return [(common, self.product([*prefix, inner, *suffix]))]
+
+
+def common_coefficient(coeffs: list[Fraction]) -> Fraction:
+    """The number a lecturer pulls out of a sum: 3 A + 3 A^T = 3 (A + A^T),
+    -S - S^T = -(S + S^T), A/2 + A^T/2 = (A + A^T)/2."""
+    if len({abs(c) for c in coeffs}) != 1:
+        return Fraction(1)
+    common = abs(coeffs[0])
+    return -common if all(c < 0 for c in coeffs) else common
 
 
 def is_zero(expr: ast.Expr) -> bool:

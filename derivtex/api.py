@@ -35,6 +35,7 @@ class Derivation:
     outcome: Outcome
     verified: bool = True
     identity: Outcome | None = None
+    no_identity: bool = False
     _shapes: Shapes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -108,12 +109,14 @@ class Derivation:
     def latex(self) -> str:
         """The LaTeX snippet: a sentence and an align* block per step."""
         return check_emitted(render("derivation.tex.j2", self.templates, steps=self.steps,
-                                    identity_steps=self.identity_steps).strip() + "\n")
+                                    identity_steps=self.identity_steps,
+                                    no_identity=self.no_identity).strip() + "\n")
 
     @cached_property
     def markdown(self) -> str:
         return check_emitted(render("derivation.md.j2", self.templates, steps=self.steps,
-                                    identity_steps=self.identity_steps).strip() + "\n")
+                                    identity_steps=self.identity_steps,
+                                    no_identity=self.no_identity).strip() + "\n")
 
     @property
     def title(self) -> str:
@@ -264,8 +267,12 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
     target = column_of(parsed, symbols, wrt)
     outcome = derive_steps(target, symbols, wrt, layout,
                            "identity" if method == "identity" else "index")
-    identity = derive_steps(target, symbols, wrt, layout, "identity") \
-        if method == "both" else None
+    identity, uncovered = None, False
+    if method == "both":
+        try:
+            identity = derive_steps(target, symbols, wrt, layout, "identity")
+        except UnsupportedError:  # the index method alone, and a sentence that says why
+            uncovered = True
     for done in (outcome, identity):
         if done is not None:
             done.steps[0].facts["row_of"] = parsed if target is not parsed else None
@@ -280,7 +287,7 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
             else:
                 check(target, done.result, symbols, wrt, layout)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
-                      identity=identity)
+                      identity=identity, no_identity=uncovered)
 
 
 def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],

@@ -28,6 +28,7 @@ class IdentityMethod:
         self.wrt = ast.Name(wrt)
         self.matrix = symbols[wrt].kind == "matrix"
         self.dim = symbols[wrt].shape[0]
+        self.scalar = symbols[wrt].kind == "scalar"
         self.steps: list[Step] = []
 
     # -- helpers ------------------------------------------------------------
@@ -67,9 +68,10 @@ class IdentityMethod:
     # -- vector variable: numerator-layout Jacobians ---------------------------
     def jacobian(self, e: ast.Expr) -> ast.Expr:
         if e == self.wrt:
+            one = ast.Number(Fraction(1)) if self.scalar else ast.Identity(self.dim)
             if self.steps or e is not self.top:  # dx/dx = I goes without saying inside
-                return ast.Identity(self.dim)
-            return self.record("identity", e, ast.Identity(self.dim), "variable")
+                return one
+            return self.record("identity", e, one, "variable")
         if isinstance(e, ast.Neg):
             return ast.Neg(self.jacobian(e.operand))
         if isinstance(e, ast.Add):

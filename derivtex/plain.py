@@ -13,16 +13,10 @@ from .model import Shapes, Symbol
 
 
 def number_text(value: Fraction) -> str:
+    """As a lecturer writes it: 1/2, never 0.5 (the parser reads 1/2 back)."""
     if value.denominator == 1:
         return str(value.numerator)
-    den = value.denominator
-    while den % 2 == 0:
-        den //= 2
-    while den % 5 == 0:
-        den //= 5
-    if den == 1:
-        return format(float(value), "g")
-    return repr(float(value))
+    return f"{value.numerator}/{value.denominator}"
 
 
 def text(e: ast.Expr) -> str:
