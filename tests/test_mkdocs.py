@@ -46,6 +46,13 @@ def test_fence_options_in_header_and_body_and_compact_steps():
     assert html.count('class="arithmatex"') == 1 and r"\\" in html
 
 
+def test_fences_take_every_cli_option():
+    html = markdown.markdown("```derivtex\nx^T S x\nwrt: x\norder: 2\nsymmetric: S\n"
+                             "label: hessian\n```\n", extensions=["derivtex"])
+    assert '<div class="derivtex" id="hessian">' in html
+    assert r"\boldsymbol{H} &amp;= 2 \boldsymbol{S}" in html
+
+
 def test_a_misspelt_key_is_reported_not_derived(caplog):
     html = markdown.markdown("```derivtex\nW x\nwrt: x\nlayuot: denominator\n```\n",
                              extensions=["derivtex"])

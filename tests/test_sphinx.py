@@ -28,6 +28,8 @@ def test_html_has_the_derivation_and_bad_input_is_a_located_warning(app, warning
                      r"function 'bar' \[derivtex\.derivation\]", warnings), warnings
     assert re.search(r"index\.rst:37: WARNING: derivtex: bad option: layout 'sideways'",
                      warnings), warnings
+    assert re.search(r'id="equation-hessian">\s*<span class="eqno">\(2\)', html)
+    assert r"\boldsymbol{H} &amp;= 2 \boldsymbol{S}" in html
     # Each failed derivation leaves a visible note with its message where it was.
     assert html.count('class="error derivtex-error admonition"') == 4
     assert "unknown function" in html.split("After the bad one.")[0]
