@@ -62,12 +62,12 @@ def math(body: str) -> dict[str, Any]:
 
 def derivation_nodes(d: Any) -> list[dict[str, Any]]:
     """The derivation as MyST AST nodes; only a labelled result line is numbered."""
-    from .publish import compact_body, wording
+    from .publish import wording
 
     say = wording(d.templates)
     nodes: list[dict[str, Any]] = []
-    if d.options.steps == "compact":
-        nodes.append(math(compact_body(d)))
+    if d.options.steps == "compact":  # one block per step, so pages can break between
+        nodes.extend(math(step["body"]) for step in d.steps + d.identity_steps if step["body"])
     else:
         for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
             if d.identity_steps and steps:

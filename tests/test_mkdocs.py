@@ -216,6 +216,25 @@ def test_fences_inside_admonitions_details_tabs_and_lists(tmp_path):
     assert '<span class="s">D x</span>' in html and "<!--" in html.split("C x")[0]
 
 
+def readme_block(after: str, fence: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    return readme.split(after, 1)[1].split(f"```{fence}\n", 1)[1].split("\n```", 1)[0]
+
+
+def test_the_readme_mkdocs_yml_builds_strict_with_material(tmp_path):
+    """The README's setup from nothing: its mkdocs.yml and MathJax script, as written."""
+    (tmp_path / "docs" / "javascripts").mkdir(parents=True)
+    (tmp_path / "mkdocs.yml").write_text(readme_block("then a complete `mkdocs.yml`", "yaml"))
+    (tmp_path / "docs" / "javascripts" / "mathjax.js").write_text(
+        readme_block("and `docs/javascripts/mathjax.js`", "js"))
+    (tmp_path / "docs" / "index.md").write_text(NESTED)
+    proc = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert html.count('class="derivtex"') == 4 and "assets/stylesheets/main" in html
+    assert "javascripts/mathjax.js" in html
+
+
 def test_bare_extension_fails_strict_with_page_and_line(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Fine\n\n" + FENCE + "\n")
