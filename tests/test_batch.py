@@ -256,7 +256,7 @@ SLOW_SECTION = """((* for i in range(4000000) *))((* endfor *))
 
 def start_slow_build(tmp_path):
     """A build of 12 entries, each slowed by its template, in 2 worker processes; returns
-    once the first entry is on disk, with the workers' process ids."""
+    once two entries are on disk (so the first is in the cache), with the workers' ids."""
     templates = tmp_path / "slow"
     templates.mkdir()
     (templates / "section.tex.j2").write_text(SLOW_SECTION)
@@ -268,7 +268,7 @@ def start_slow_build(tmp_path):
                             stderr=subprocess.PIPE, start_new_session=True)
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     for _ in range(1200):
-        if list(out.glob("e*.tex")) and len(children.read_text().split()) == 2:
+        if len(list(out.glob("e*.tex"))) >= 2 and len(children.read_text().split()) == 2:
             return proc, children.read_text().split()
         time.sleep(0.05)
     proc.kill()
@@ -313,7 +313,8 @@ def test_a_stopped_build_exits_cleanly_keeps_finished_entries_and_leaves_no_orph
     for name in finished:
         assert (out / f"{name}.tex").read_text().rstrip().endswith(r"\end{align*}")
     cache = json.loads((out / ".derivtex-build.json").read_text())["entries"]
-    assert cache and set(cache) <= set(finished)  # a signal may fall between file and cache
+    # each entry is cached once its file is written: a signal may fall in between
+    assert cache and set(cache) <= set(finished)
     for name, record in cache.items():
         assert record["output"] == hashlib.sha256((out / f"{name}.tex").read_bytes()).hexdigest()
 
