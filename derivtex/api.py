@@ -110,7 +110,8 @@ class Derivation:
         """The LaTeX snippet: a sentence and an align* block per step."""
         return check_emitted(render("derivation.tex.j2", self.templates, steps=self.steps,
                                     identity_steps=self.identity_steps,
-                                    no_identity=self.no_identity).strip() + "\n")
+                                    no_identity=self.no_identity, label=self.options.label,
+                                    compact=self.options.steps == "compact").strip() + "\n")
 
     @cached_property
     def markdown(self) -> str:

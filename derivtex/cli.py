@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import MAX_ECHO, DerivtexError, OptionError
+from .errors import MAX_ECHO, DerivtexError, OptionError, shorten
+from .files import WriteError, write_atomic
 from .guard import Failure, attempt
 from .options import Options
 
@@ -45,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the index method, known identities, or both side by side")
     derive.add_argument("--order", type=int, choices=(1, 2), default=1,
                         help="1: the first derivative; 2: the Hessian of a scalar")
+    derive.add_argument("--steps", choices=("full", "compact"), default="full",
+                        help="a sentence and equations per step, or one aligned block")
+    derive.add_argument("--label", metavar="NAME", help="number the result line and label "
+                        "it \\label{NAME} (letters, digits, _ : . -)")
     derive.add_argument("--format", choices=FORMATS, default="latex")
     derive.add_argument("--standalone", action="store_true",
                         help="a complete LaTeX document instead of a snippet")
@@ -54,8 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("build", help="derive every [[derivation]] of a TOML file")
     batch.add_argument("spec", type=Path, help="the TOML file")
     batch.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
-    batch.add_argument("--jobs", "-j", type=int, default=1, help="derive in N processes")
-    batch.add_argument("--templates", metavar="DIR")
+    batch.add_argument("--jobs", "-j", type=int, default=1,
+                       help="derive in N processes (at most one per CPU)")
+    batch.add_argument("--templates", metavar="DIR", help="a directory of templates that "
+                       "override the shipped ones")
     return parser
 
 
@@ -71,13 +79,18 @@ def read_expression(arg: str) -> str:
         raise DerivtexError(f"standard input is not UTF-8 (byte {exc.start + 1})") from None
 
 
+def check_templates(directory: str | None) -> None:
+    if directory and not Path(directory).is_dir():
+        raise OptionError(f"--templates {shorten(directory)!r} is not a directory")
+
+
 def derive_options(args: argparse.Namespace) -> Options:
-    if args.templates and not Path(args.templates).is_dir():
-        raise OptionError(f"--templates {args.templates!r} is not a directory")
+    check_templates(args.templates)
     return Options.from_mapping({"wrt": args.wrt, "layout": args.layout,
                                  "method": args.method, "shapes": args.shape,
-                                 "symmetric": args.symmetric,
-                                 "templates": args.templates, "order": args.order})
+                                 "symmetric": args.symmetric, "steps": args.steps,
+                                 "label": args.label, "templates": args.templates,
+                                 "order": args.order})
 
 
 def render_output(args: argparse.Namespace) -> Callable[[Derivation], str]:
@@ -100,14 +113,45 @@ def run_derive(args: argparse.Namespace) -> str | Failure:
     return attempt(expression, options, render_output(args))
 
 
+class Stopped(BaseException):
+    """SIGINT or SIGTERM during a build: unwinds like Ctrl-C so workers are stopped and
+    finished entries kept, then exits with 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def stop(signum: int, frame: object) -> None:
+    """The first signal stops the build; more while it cleans up would leave a mess."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
 def run_build(args: argparse.Namespace) -> int:
+    """0: every entry built; 1: some entries failed (each named); 2: nothing could be
+    built; 130 / 143: stopped by Ctrl-C / SIGTERM (what finished is kept)."""
     from .batch import build
 
     if args.jobs < 1:
         raise OptionError("--jobs must be at least 1")
-    report = build(args.spec, args.output, jobs=args.jobs, templates=args.templates)
-    for name, message in report.failed.items():
-        print(f"derivtex: {name}: {message}", file=sys.stderr)
+    check_templates(args.templates)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        report = build(args.spec, args.output, jobs=args.jobs, templates=args.templates)
+    except Stopped as exc:
+        what = "Ctrl-C" if exc.signum == signal.SIGINT else signal.Signals(exc.signum).name
+        print(f"derivtex: stopped by {what}; the entries finished so far are kept in "
+              f"{args.output}", file=sys.stderr)
+        return 128 + exc.signum
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for note in report.notes:
+        print(f"derivtex: note: {note}", file=sys.stderr)
+    for name, failure in report.failed.items():
+        print(f"derivtex: {args.spec.name}: {name}: {failure}", file=sys.stderr)
     print(f"{len(report.built)} built, {len(report.unchanged)} unchanged, "
           f"{len(report.failed)} failed -> {args.output / 'all.tex'}", file=sys.stderr)
     return 1 if report.failed else 0
@@ -125,8 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(output, Failure):
         print(f"derivtex: {output}", file=sys.stderr)
         return output.exit_status
-    if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
-    else:
+    if not args.output:
         sys.stdout.write(output)
+        return 0
+    try:
+        write_atomic(args.output, output)
+    except WriteError as exc:
+        print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
+        return 2
     return 0

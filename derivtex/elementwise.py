@@ -1,36 +1,31 @@
-"""Gradients in lecturer form before they are differentiated again.
+"""Gradients in lecturer form before they are differentiated again, and Hessians'
+diagonal factors merged (W^T diag(a) diag(b) W is W^T diag(a ⊙ b) W).
 
 The first pass of a Hessian leaves the chain rule's factors as they came: for the
 logistic loss, X^T (-diag(1/s) diag(s ⊙ (1 - s)) y + diag(1 - y) diag(1/(1 - s)) (s ⊙ (1 - s))).
 A lecturer cancels and collects before differentiating again: X^T (s - y). Vector parts
 built elementwise (⊙, diag(.) times a vector, sums, reciprocals) are read as polynomials
-in their atoms, reciprocals cancelled against equal factors, and like terms collected.
+in their atoms (polynomial.py), reciprocals cancelled against equal factors, and like
+terms collected.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 
 from . import ast
-from .functions import ELEMENTWISE
 from .model import SCALAR, Shapes, walk
-
-Monomial = tuple[tuple[ast.Expr, int], ...]
-Poly = dict[Monomial, Fraction]
-
-
-class NotElementwise(Exception):
-    """The part holds a true matrix product: it is tidied inside, not as a whole."""
-
-
-@dataclass(frozen=True)
-class Reciprocal:
-    """1/P for a sum P, kept whole until a factor equal to P cancels it."""
-
-    poly: tuple[tuple[Monomial, Fraction], ...]
-    expr: ast.Expr
+from .polynomial import (
+    NotElementwise,
+    PolynomialReader,
+    from_poly,
+    is_diag,
+    recognise_functions,
+    size,
+    unwrap_diag,
+)
 
 
 def tidy_gradient(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
@@ -38,9 +33,107 @@ def tidy_gradient(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
     return _Tidier(shapes).tidy(expr)
 
 
-class _Tidier:
-    def __init__(self, shapes: Shapes) -> None:
-        self.shapes = shapes
+def tidy_hessian(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
+    """W^T (2 diag(a) diag(b) - diag(c)) W -> W^T diag(2 a ⊙ b - c) W: the diagonal
+    factors of a matrix product merged into one diag(.) of an elementwise expression."""
+    return _Tidier(shapes).merge_diagonals(expr)
+
+
+class _Tidier(PolynomialReader):
+    # -- Hessians: runs of diagonal factors as one diag(.) ------------------
+    def merge_diagonals(self, e: ast.Expr) -> ast.Expr:
+        if isinstance(e, ast.Add | ast.Neg):
+            return self.rebuild(e, self.merge_diagonals)
+        if not isinstance(e, ast.MatMul):
+            return e
+        out: list[ast.Expr] = []
+        run: list[tuple[ast.Expr, ast.Expr]] = []
+        for factor in (*e.factors, None):
+            vector = self.diagonal_vector(factor) if factor is not None and \
+                self.shapes(factor) != SCALAR else None
+            if vector is not None:
+                run.append((factor, vector))
+                continue
+            if len(run) == 1 and is_diag(run[0][0]):
+                out.append(run[0][0])
+            elif run:
+                vectors = [v for _, v in run]
+                merged = vectors[0] if len(vectors) == 1 else ast.Hadamard(tuple(vectors))
+                out.append(ast.Call("diag", (self.simplest(merged),)))
+            run = []
+            if factor is not None:
+                out.append(self.merge_diagonals(factor))
+        return ast.MatMul(tuple(out))
+
+    def diagonal_vector(self, f: ast.Expr) -> ast.Expr | None:
+        """v when f = diag(v) (a diag, or sums and products of them); else None."""
+        if is_diag(f):
+            assert isinstance(f, ast.Call)
+            return f.args[0]
+        if isinstance(f, ast.Neg):
+            inner = self.diagonal_vector(f.operand)
+            return None if inner is None else ast.Neg(inner)
+        if isinstance(f, ast.Add):
+            parts = [self.diagonal_vector(t) for t in f.terms]
+            return None if any(p is None for p in parts) else ast.Add(tuple(parts))
+        if isinstance(f, ast.MatMul):
+            scalars = [g for g in f.factors if self.shapes(g) == SCALAR]
+            parts = [self.diagonal_vector(g) for g in f.factors if self.shapes(g) != SCALAR]
+            if not parts or any(p is None for p in parts):
+                return None
+            body = parts[0] if len(parts) == 1 else ast.Hadamard(tuple(parts))
+            return ast.MatMul((*scalars, body)) if scalars else body
+        return None
+
+    def simplest(self, v: ast.Expr) -> ast.Expr:
+        """The shorter of the elementwise expression as it came and collected."""
+        try:
+            collected = from_poly(recognise_functions(self.poly(v)), self.shapes)
+        except NotElementwise:
+            collected = None
+        candidates = [v, self.common_factors(v)] + ([collected] if collected is not None else [])
+        return min(candidates, key=size)
+
+    def common_factors(self, v: ast.Expr) -> ast.Expr:
+        """a ⊙ b ⊙ c - 2 a ⊙ d = a ⊙ (b ⊙ c - 2 d): factors every term shares, pulled out."""
+        if not isinstance(v, ast.Add):
+            return v
+        split = [self.term_factors(t) for t in v.terms]
+        common = Counter(split[0][2])
+        for _, _, factors in split[1:]:
+            common &= Counter(factors)
+        if not common:
+            return v
+        terms = []
+        for coeff, scalars, factors in split:
+            rest = list(factors)
+            for factor in common.elements():
+                rest.remove(factor)
+            body = rest[0] if len(rest) == 1 else ast.Hadamard(tuple(rest)) if rest else None
+            parts = [*scalars, body] if body is not None else list(scalars)
+            if abs(coeff) != 1 or not parts:
+                parts.insert(0, ast.Number(abs(coeff)))
+            term = parts[0] if len(parts) == 1 else ast.MatMul(tuple(parts))
+            terms.append(ast.Neg(term) if coeff < 0 else term)
+        shared, left = [], Counter(common)
+        for factor in split[0][2]:
+            if left[factor]:
+                shared.append(factor)
+                left[factor] -= 1
+        return ast.Hadamard((*shared, ast.Add(tuple(terms))))
+
+    def term_factors(self, t: ast.Expr) -> tuple[Fraction, list[ast.Expr], list[ast.Expr]]:
+        """(number, scalar factors, elementwise factors) of one term of a vector sum."""
+        coeff = Fraction(1)
+        while isinstance(t, ast.Neg):
+            coeff, t = -coeff, t.operand
+        factors = list(t.factors) if isinstance(t, ast.MatMul) else [t]
+        if isinstance(factors[0], ast.Number):
+            coeff *= factors.pop(0).value
+        scalars = [f for f in factors if self.shapes(f) == SCALAR]
+        vectors = [f for f in factors if self.shapes(f) != SCALAR]
+        flat = [g for f in vectors for g in (f.factors if isinstance(f, ast.Hadamard) else (f,))]
+        return coeff, scalars, flat
 
     def is_vector(self, e: ast.Expr) -> bool:
         rows, cols = self.shapes(e)
@@ -49,7 +142,7 @@ class _Tidier:
     def tidy(self, e: ast.Expr) -> ast.Expr:
         if self.is_vector(e) and not isinstance(e, ast.Name | ast.Call):
             try:
-                rebuilt = from_poly(recognise_softmax(self.poly(e)), self.shapes)
+                rebuilt = from_poly(recognise_functions(self.poly(e)), self.shapes)
             except NotElementwise:
                 rebuilt = None
             if rebuilt is not None and size(rebuilt) < size(e):
@@ -86,161 +179,6 @@ class _Tidier:
             return ast.Neg(inner(e.operand))
         return e
 
-    # -- expressions as polynomials in their atoms -------------------------
-    def poly(self, e: ast.Expr) -> Poly:
-        if isinstance(e, ast.Add):
-            total: Poly = {}
-            for term in e.terms:
-                add_into(total, self.poly(term))
-            return total
-        if isinstance(e, ast.Neg):
-            return {m: -c for m, c in self.poly(e.operand).items()}
-        if isinstance(e, ast.Number):
-            return {(): e.value} if e.value else {}
-        if isinstance(e, ast.Ones):
-            return {(): Fraction(1)}
-        factors = self.factors(e)
-        if factors is None:
-            return {((e, 1),): Fraction(1)}
-        return product(cancel(factors))
-
-    def factors(self, e: ast.Expr) -> list[Poly | Reciprocal] | None:
-        """The elementwise factors of a product, or None for an atom."""
-        if self.shapes(e) == SCALAR and not (isinstance(e, ast.Call) and e.func == "recip"):
-            return None
-        if isinstance(e, ast.Hadamard):
-            parts = list(e.factors)
-        elif isinstance(e, ast.MatMul):
-            parts = list(e.factors)
-            for f in parts[:-1]:
-                if not (self.shapes(f) == SCALAR or is_diag(f)):
-                    raise NotElementwise
-        elif isinstance(e, ast.Call) and e.func == "diag":
-            parts = [e.args[0]]
-        elif isinstance(e, ast.Call) and e.func == "recip":
-            inner = self.poly(e.args[0])
-            if len(inner) == 1:
-                (mono, coeff), = inner.items()
-                return [{tuple((a, -n) for a, n in mono): 1 / coeff}]
-            return [Reciprocal(tuple(sorted(inner.items(), key=repr)), e)]
-        elif isinstance(e, ast.Name | ast.Call) and (
-                not isinstance(e, ast.Call) or e.func in ELEMENTWISE or e.func == "softmax"):
-            return None
-        else:
-            raise NotElementwise
-        out: list[Poly | Reciprocal] = []
-        for part in map(unwrap_diag, parts):
-            inner = None if isinstance(part, ast.Add | ast.Neg | ast.Number) else \
-                self.factors(part)
-            out.extend(inner if inner is not None else [self.poly(part)])
-        return out
-
-
-def size(e: ast.Expr) -> int:
-    return sum(1 for _ in walk(e))
-
 
 def diagonals(e: ast.Expr) -> int:
     return sum(1 for n in walk(e) if is_diag(n))
-
-
-def is_diag(e: ast.Expr) -> bool:
-    return isinstance(e, ast.Call) and e.func == "diag"
-
-
-def unwrap_diag(e: ast.Expr) -> ast.Expr:
-    return e.args[0] if is_diag(e) else e
-
-
-def add_into(total: Poly, more: Poly) -> None:
-    for mono, coeff in more.items():
-        value = total.get(mono, Fraction(0)) + coeff
-        if value:
-            total[mono] = value
-        else:
-            total.pop(mono, None)
-
-
-def cancel(factors: list[Poly | Reciprocal]) -> list[Poly]:
-    """1/P times P is 1; a reciprocal nothing cancels stays an atom."""
-    polys = [f for f in factors if isinstance(f, dict)]
-    out: list[Poly] = []
-    for f in factors:
-        if isinstance(f, Reciprocal):
-            match = next((p for p in polys if tuple(sorted(p.items(), key=repr)) == f.poly),
-                         None)
-            if match is not None:
-                polys.remove(match)
-                continue
-            out.append({((f.expr, 1),): Fraction(1)})
-    return out + polys
-
-
-def multiply(a: Monomial, b: Monomial) -> Monomial:
-    powers: dict[ast.Expr, int] = {}
-    for atom, n in a + b:
-        powers[atom] = powers.get(atom, 0) + n
-    return tuple(sorted(((k, v) for k, v in powers.items() if v), key=repr))
-
-
-def product(factors: list[Poly]) -> Poly:
-    total: Poly = {(): Fraction(1)}
-    for factor in factors:
-        step: Poly = {}
-        for m1, c1 in total.items():
-            for m2, c2 in factor.items():
-                add_into(step, {multiply(m1, m2): c1 * c2})
-        total = step
-    return total
-
-
-def sum_of_exp(atom: ast.Expr) -> ast.Expr | None:
-    """u when `atom` is 1^T exp(u), the softmax's denominator; else None."""
-    if isinstance(atom, ast.MatMul) and len(atom.factors) == 2:
-        ones, exp = atom.factors
-        if isinstance(ones, ast.Transpose) and isinstance(ones.operand, ast.Ones) and \
-                isinstance(exp, ast.Call) and exp.func == "exp":
-            return exp.args[0]
-    return None
-
-
-def recognise_softmax(poly: Poly) -> Poly:
-    """exp(u) / (1^T exp(u)) is softmax(u): the log-sum-exp's gradient, as lecturers name it."""
-    out: Poly = {}
-    for mono, coeff in poly.items():
-        powers = dict(mono)
-        for atom, n in mono:
-            u = sum_of_exp(atom)
-            exp = ast.Call("exp", (u,)) if u is not None else None
-            if n < 0 and exp is not None and powers.get(exp, 0) > 0:
-                powers[atom] += 1
-                powers[exp] -= 1
-                softmax = ast.Call("softmax", (u,))
-                powers[softmax] = powers.get(softmax, 0) + 1
-        tidy = tuple(sorted(((a, k) for a, k in powers.items() if k), key=repr))
-        add_into(out, {tidy: coeff})
-    return out
-
-
-def from_poly(poly: Poly, shapes: Shapes) -> ast.Expr | None:
-    """Back to an expression, positive terms first; None when a term has no vector
-    factor to carry it (a lone number would read as a scalar)."""
-    terms: list[ast.Expr] = []
-    order = sorted(poly.items(), key=lambda mc: mc[1] < 0)
-    for mono, coeff in order:
-        scalars: list[ast.Expr] = []
-        vectors: list[ast.Expr] = []
-        for atom, n in mono:
-            base = atom if n > 0 else ast.Call("recip", (atom,))
-            (scalars if shapes(atom) == SCALAR else vectors).extend([base] * abs(n))
-        if not vectors:
-            return None
-        body = vectors[0] if len(vectors) == 1 else ast.Hadamard(tuple(vectors))
-        factors = [*scalars, body]
-        if abs(coeff) != 1:
-            factors.insert(0, ast.Number(abs(coeff)))
-        term = factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors))
-        terms.append(ast.Neg(term) if coeff < 0 else term)
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else ast.Add(tuple(terms))

@@ -17,7 +17,7 @@ from . import ast
 from . import index as ix
 from .algebra import Algebra, user_sums
 from .differentiate import Differentiator
-from .elementwise import tidy_gradient
+from .elementwise import tidy_gradient, tidy_hessian
 from .engine import Outcome, differentiate_entry, output_name
 from .errors import UnsupportedError
 from .expand import Expander
@@ -92,7 +92,7 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     natural = Assembler(algebra, second_names).assemble(contracted, i, j)
     if natural == ast.Number(0):
         natural = ast.Zero(dim, dim) if vector else natural
-    result = lecturer_form(natural, shapes)
+    result = lecturer_form(tidy_hessian(natural, shapes), shapes)
     steps.append(Step("reassembly", hessian_lhs, ix.Entry(result, i, j), {
         "natural": result, "row": i, "col": j, "second": True}))
     steps.append(Step("symmetry", result, result, {

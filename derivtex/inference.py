@@ -162,6 +162,8 @@ class _Inference:
             acc = self.shape(node.factors[0])
             for factor in node.factors[1:]:
                 right = self.shape(factor)
+                if is_one(factor) and not self.is_scalar(acc):  # x^T 1, A 1: the ones
+                    right = (self.constant(factor), 1)
                 if self.is_scalar(acc):
                     acc = right
                 elif not self.is_scalar(right):
@@ -258,6 +260,10 @@ def _infer_guessing(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]],
     raise error
 
 
+def is_one(node: ast.Expr) -> bool:
+    return isinstance(node, ast.Number) and node.value == 1
+
+
 def _kind(shape: tuple) -> str:
     rows, cols = (_find(d) == 1 for d in shape)
     return "scalar" if rows and cols else "vector" if cols else "matrix"
@@ -289,9 +295,14 @@ def infer(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]] | None = None,
     tied = {d for s in symbols.values() for d in s.shape}
 
     def size(node: ast.Expr) -> ast.Expr | None:
-        if not isinstance(node, ast.Ones | ast.Identity) or node.dim is not None:
+        key = id(node)
+        if isinstance(node, ast.Number):
+            if key not in inference.constants:
+                return None
+            node = ast.Ones(None, col=node.col)  # a 1 that multiplies a row or a matrix
+        elif not isinstance(node, ast.Ones | ast.Identity) or node.dim is not None:
             return None
-        dim = label(inference.constants[id(node)])
+        dim = label(inference.constants[key])
         what = "1" if isinstance(node, ast.Ones) else "I"
         if dim == 1:
             return ast.Number(Fraction(1), col=node.col)

@@ -29,7 +29,7 @@ def html(d: Derivation) -> str:
     template = environment(d.templates).get_template("derivation.html.j2")
     text = template.render(steps=d.steps, identity_steps=d.identity_steps,
                            compact=d.options.steps == "compact", body=compact_body(d),
-                           headings=wording(d.templates))
+                           headings=wording(d.templates), label=d.options.label)
     return "\n".join(line for line in text.splitlines() if line.strip())
 
 

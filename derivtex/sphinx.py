@@ -30,7 +30,7 @@ from .api import Derivation
 from .errors import DerivtexError
 from .guard import Failure
 from .options import Options, check_label
-from .publish import cached_attempt, compact_body, failure_line, wording
+from .publish import cached_attempt, failure_line, wording
 from .render import template_dirs
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,11 @@ class DerivationDirective(SphinxDirective):
         self.add_name(container)
         container[REFERENCE] = str(wording(d.templates).reference_title(d.expression, d.wrt))
         if d.options.steps == "compact":
-            container += math_block(compact_body(d), docname)
+            # The equations without their sentences, one block per step: a single aligned
+            # block cannot break across pages in the PDF.
+            for step in d.steps + d.identity_steps:
+                if step["body"]:
+                    container += math_block(step["body"], docname)
         else:
             say = wording(d.templates)
             for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):

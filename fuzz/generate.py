@@ -19,8 +19,11 @@ Fn = Callable[[dict], np.ndarray]
 
 @dataclass(frozen=True)
 class Drawn:
+    """`symmetric`: matrices the expression declares symmetric (derive(..., symmetric=))."""
+
     text: str
     fn: Fn
+    symmetric: tuple[str, ...] = ()
 
 
 def _sig(z):
@@ -127,6 +130,65 @@ def scalar(choose: Choose, depth: int = 2) -> Drawn:
     u, v = vector(choose, depth - 1), vector(choose, depth - 1)
     return Drawn(f"({u.text})^T inv(A) ({v.text})",
                  lambda env: (u.fn(env).T @ np.linalg.inv(env["A"]) @ v.fn(env)).item())
+
+
+def lecturer_scalar(choose: Choose, depth: int = 2) -> Drawn:
+    """Scalars in the notation lecturers type: division by a scalar expression, square
+    roots and norms, the ones vector, the identity matrix, symmetric declarations."""
+    kind = choose(["quotient", "fraction", "norm", "sqrt", "ones", "logsumexp", "ridge",
+                   "symmetric", "frobenius", "scalar"])
+    u = vector(choose, depth - 1)
+    if kind == "quotient":  # the Rayleigh quotient, and a quotient of any vector expression
+        m = matrix(choose, depth - 1)
+        if choose(["rayleigh", "shifted"]) == "rayleigh":
+            return Drawn(f"x^T {m.text} x / (x^T x)", lambda env: (
+                env["x"].T @ m.fn(env) @ env["x"]).item() / (env["x"].T @ env["x"]).item())
+        return Drawn(f"({u.text})^T {m.text} ({u.text}) / (1 + ({u.text})^T ({u.text}))",
+                     lambda env: (u.fn(env).T @ m.fn(env) @ u.fn(env)).item()
+                     / (1 + (u.fn(env).T @ u.fn(env)).item()))
+    if kind == "fraction":
+        s = scalar(choose, depth - 1)
+        return Drawn(f"({s.text}) / (1 + ||{u.text}||^2)",
+                     lambda env: s.fn(env) / (1 + float(np.sum(u.fn(env) ** 2))))
+    if kind == "norm":
+        sub = choose(["", "_2"])
+        return Drawn(f"||{u.text} + b||{sub}",
+                     lambda env: float(np.linalg.norm(u.fn(env) + env["b"])))
+    if kind == "sqrt":
+        return Drawn(f"sqrt(1 + ({u.text})^T ({u.text}))",
+                     lambda env: float(np.sqrt(1 + (u.fn(env).T @ u.fn(env)).item())))
+    if kind == "ones":
+        return Drawn(f"1^T exp({u.text})", lambda env: float(np.sum(np.exp(u.fn(env)))))
+    if kind == "logsumexp":
+        return Drawn(f"log(sum(exp({u.text})))",
+                     lambda env: float(np.log(np.sum(np.exp(u.fn(env))))))
+    if kind == "ridge":
+        return Drawn(f"({u.text})^T (A + alpha I) ({u.text})",
+                     lambda env: (u.fn(env).T @ (env["A"] + env["alpha"] * np.eye(len(env["A"])))
+                                  @ u.fn(env)).item())
+    if kind == "symmetric":
+        return Drawn(f"({u.text})^T S ({u.text}) - b^T ({u.text})",
+                     lambda env: (u.fn(env).T @ env["S"] @ u.fn(env)).item()
+                     - (env["b"].T @ u.fn(env)).item(), ("S",))
+    if kind == "frobenius":
+        m = matrix(choose, depth - 1)
+        return Drawn(f"||{m.text} - B||_F^2",
+                     lambda env: float(np.sum((m.fn(env) - env["B"]) ** 2)))
+    return scalar(choose, depth)
+
+
+def row_vector(choose: Choose, depth: int = 2) -> Drawn:
+    """Row-vector expressions (x^T A, (A x)^T): derived as the Jacobian of their column."""
+    u = vector(choose, depth - 1)
+    kind = choose(["transpose", "times_matrix", "product_transposed", "sum"])
+    if kind == "transpose":
+        return Drawn(f"({u.text})^T", lambda env: u.fn(env).T)
+    if kind == "times_matrix":
+        return Drawn(f"({u.text})^T A", lambda env: u.fn(env).T @ env["A"])
+    if kind == "product_transposed":
+        m = matrix(choose, depth - 1)
+        return Drawn(f"({m.text} ({u.text}))^T", lambda env: (m.fn(env) @ u.fn(env)).T)
+    return Drawn(f"b^T + ({u.text})^T A", lambda env: env["b"].T + u.fn(env).T @ env["A"])
 
 
 def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5), scale: float = 1.0

@@ -34,7 +34,7 @@ from fuzz import generate
 
 # what is derived by what: gradients, Jacobians, and tensors of order 3 and 4
 TOPS = [("vector", "x"), ("scalar", "x"), ("scalar", "A"), ("matrix", "A"), ("vector", "A"),
-        ("matrix", "x")]
+        ("matrix", "x"), ("lecturer_scalar", "x"), ("lecturer_scalar", "A"), ("row_vector", "x")]
 SLOW_SECONDS = 10.0
 BIND_SCALES = (1.0, 0.3, 0.1)  # wrong means wrong at every reference point that is finite
 
@@ -48,7 +48,7 @@ def one(rng: random.Random, max_depth: int) -> tuple[str, str, str, str, float]:
     layout = rng.choice(["numerator", "denominator"])
     start = time.perf_counter()
     try:
-        d = derive(drawn.text, wrt, layout=layout)
+        d = derive(drawn.text, wrt, layout=layout, symmetric=drawn.symmetric)
         data = d.to_dict()
     except DerivtexError as exc:
         reason = re.sub(r"'[^']*'|[\d,]+", "_", exc.message)[:70]

@@ -23,7 +23,7 @@ def tex_for(entry: dict) -> str:
 
     return derive(entry["expr"], entry["wrt"], layout=entry.get("layout", "numerator"),
                   shapes=entry.get("shape"), method=entry.get("method", "index"),
-                  order=entry.get("order", 1)).standalone()
+                  order=entry.get("order", 1), symmetric=entry.get("symmetric")).standalone()
 
 
 def compile_pdf(tex: Path, outdir: Path) -> Path:

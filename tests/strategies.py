@@ -16,4 +16,6 @@ def _strategy(build):
 vectors = _strategy(generate.vector)
 scalars = _strategy(generate.scalar)
 matrices = _strategy(generate.matrix)
+lecturer_scalars = _strategy(generate.lecturer_scalar)
+row_vectors = _strategy(generate.row_vector)
 bind, jacobian = generate.bind, generate.jacobian

@@ -1,11 +1,12 @@
 """The real command line, as users and the acceptance checker run it."""
 
 import json
+import subprocess
 
 import pytest
 
 from derivtex import __version__
-from tests.conftest import run_cli
+from tests.conftest import compile_tex, run_cli
 
 
 def test_json_output_for_the_notes_bilinear_example(tmp_path):
@@ -66,3 +67,80 @@ def test_bad_input_exits_2_with_one_short_message_and_writes_nothing(tmp_path, a
 def test_non_utf8_stdin_is_bad_input(tmp_path):
     proc = run_cli("derive", "-", "--wrt", "x", stdin=b"\xff\xfe x")
     assert proc.returncode == 2 and b"UTF-8" in proc.stderr and proc.stdout == b""
+
+
+def test_output_errors_are_one_clear_message_and_leave_nothing(tmp_path):
+    (tmp_path / "dir.tex").mkdir()
+    for target, reason in ((tmp_path / "dir.tex", "is a directory"),
+                           (tmp_path / "missing" / "d.tex", "the directory does not exist")):
+        proc = run_cli("derive", "a^T x", "--wrt", "x", "-o", str(target))
+        err = proc.stderr.decode()
+        assert proc.returncode == 2 and err == f"derivtex: cannot write: {target}: {reason}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.tex"]
+    assert list((tmp_path / "dir.tex").iterdir()) == []
+
+
+def test_output_through_a_symlink_replaces_the_link_not_its_target(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / "d.tex").symlink_to(victim)
+    proc = run_cli("derive", "a^T x", "--wrt", "x", "-o", str(tmp_path / "d.tex"))
+    assert proc.returncode == 0, proc.stderr
+    assert victim.read_text() == "precious"
+    assert r"\begin{align*}" in (tmp_path / "d.tex").read_text()
+
+
+def test_an_immutable_output_file_is_one_clear_message(tmp_path):
+    target = tmp_path / "d.tex"
+    target.write_text("old\n")
+    if subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not possible here (test_files simulates EPERM)")
+    try:
+        proc = run_cli("derive", "a^T x", "--wrt", "x", "-o", str(target))
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], check=True)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == f"derivtex: cannot write: {target}: Operation not permitted\n"
+    assert target.read_text() == "old\n" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_conflicting_shapes_and_a_missing_template_directory_are_errors(tmp_path):
+    proc = run_cli("derive", "A x", "--wrt", "x", "--shape", "x=3", "--shape", "x=4")
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "derivtex: bad option: shape of 'x' declared twice: 3 and 4\n"
+    proc = run_cli("derive", "A x", "--wrt", "x", "--templates", str(tmp_path / "nope"))
+    assert proc.returncode == 2 and b"is not a directory" in proc.stderr
+
+
+def test_label_numbers_the_result_line_and_ref_works_in_pdflatex(tmp_path, pdflatex):
+    proc = run_cli("derive", "y^T A x", "--wrt", "x", "--label", "eq:bilinear",
+                   "--standalone", "-o", str(tmp_path / "d.tex"))
+    assert proc.returncode == 0, proc.stderr
+    tex = (tmp_path / "d.tex").read_text()
+    assert tex.count(r"\label{eq:bilinear}") == 1
+    last_align = tex.rsplit(r"\begin{align*}", 1)[1]
+    assert r"\label{eq:bilinear}" in last_align and r"\boldsymbol{y}^{\top}" in last_align
+    cited = tex.replace(r"\end{document}", r"See equation (\ref{eq:bilinear}).\end{document}")
+    (tmp_path / "d.tex").write_text(cited)
+    compile_tex(tmp_path / "d.tex", pdflatex)
+    compile_tex(tmp_path / "d.tex", pdflatex)
+    assert r"\newlabel{eq:bilinear}{{{1}}" in (tmp_path / "d.aux").read_text()
+    text = subprocess.run(["pdftotext", "d.pdf", "-"], cwd=tmp_path, capture_output=True,
+                          check=True).stdout.decode()
+    assert "See equation (1)." in text and text.count("(1)") == 2 and "??" not in text
+
+
+def test_a_label_that_is_not_a_plain_name_is_refused(tmp_path):
+    proc = run_cli("derive", "a^T x", "--wrt", "x", "--label", r"d}\input{/etc/hostname}",
+                   "-o", str(tmp_path / "d.tex"))
+    assert proc.returncode == 2 and b"label" in proc.stderr and proc.stdout == b""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compact_steps_are_one_align_block_with_the_label_on_the_result():
+    proc = run_cli("derive", "y^T A x", "--wrt", "x", "--steps", "compact", "--label", "r")
+    tex = proc.stdout.decode()
+    assert proc.returncode == 0 and tex.count(r"\begin{align*}") == 1
+    assert r"Write the entry" not in tex
+    result_line = tex.split(r"\label{r}")[1].splitlines()[1]
+    assert result_line.endswith(r"= \boldsymbol{y}^{\top} \boldsymbol{A}")

@@ -3,6 +3,7 @@ difference, the steps in the order a lecturer writes them, and every shell's opt
 
 import json
 import keyword
+import re
 
 import numpy as np
 import pytest
@@ -43,6 +44,11 @@ FORMS = [
      lambda A, x: float(np.log(np.sum(np.exp(A @ x))))),
     ("w^T (X^T X + lambda I) w", "w", {}, "2 (X^T X + lambda I)", {},
      lambda X, w, lambda_: scalar(w.T @ (X.T @ X + lambda_ * np.eye(len(w))) @ w)),
+    ("y^T X w - 1^T log(1 + exp(X w))", "w", {}, "-X^T diag(s .* (1 - s)) X",
+     {"s": "sigma(X w)"},
+     lambda X, w, y: scalar(y.T @ X @ w) - float(np.sum(np.log(1 + np.exp(X @ w))))),
+    ("1^T exp(X w) - y^T X w", "w", {}, "X^T diag(exp(X w)) X", {},
+     lambda X, w, y: float(np.sum(np.exp(X @ w))) - scalar(y.T @ X @ w)),
     ("1/2 x^T S x - b^T x", "x", {}, "1/2 (S + S^T)", {},
      lambda S, x, b: 0.5 * scalar(x.T @ S @ x) - scalar(b.T @ x)),
     ("alpha^2 x^T x + exp(alpha)", "alpha", {}, "exp(alpha) + 2 x^T x", {},
@@ -90,6 +96,10 @@ def test_hessians_in_lecturer_form_match_second_differences(expr, wrt, options, 
     assert data["result"] == result
     assert data.get("where", {}) == where
     assert data["verified"] is True and data["order"] == 2
+    assert_matches_second_differences(data, reference, wrt, options)
+
+
+def assert_matches_second_differences(data: dict, reference, wrt: str, options: dict) -> None:
     rng = np.random.default_rng(7)
     for _ in range(2):
         values = bind(data["symbols"], rng)
@@ -224,3 +234,15 @@ def test_every_format_words_the_hessian_steps(expr, wrt):
         assert "differentiate" in page and "the Kronecker delta $$" not in page
     if wrt == "x":
         assert "second Kronecker delta" in d.latex and "Schwarz" in d.markdown
+
+
+@pytest.mark.parametrize("expr, wrt, reference", [
+    ("||sigma(W x) - y||^2", "x", lambda W, x, y: float(np.sum((sigmoid(W @ x) - y) ** 2))),
+    ("||tanh(W x)||^2", "x", lambda W, x: float(np.sum(np.tanh(W @ x) ** 2))),
+])
+def test_diagonal_factors_of_a_hessian_merge_into_one_diag(expr, wrt, reference):
+    """W^T (2 diag(a) diag(b) - ...) W is written W^T diag(2 a ⊙ b - ...) W."""
+    data = derive(expr, wrt, order=2).to_dict()
+    assert re.fullmatch(r"(\d+ )?W\^T diag\(.*\) W", data["result"]), data["result"]
+    assert data["result"].count("diag(") == 1
+    assert_matches_second_differences(data, reference, wrt, {})

@@ -68,6 +68,9 @@ CASES = [
     (r"\log(\mathbf{1}^\top \exp(\mathbf{z}))", "z", lambda z: np.log(np.sum(np.exp(z))), {}),
     ("1^T exp(X w) - y^T X w", "w",
      lambda X, w, y: np.sum(np.exp(X @ w)) - dot(y, X @ w), {}),
+    ("x^T 1", "x", lambda x: np.sum(x), {}),
+    ("y^T A 1", "A", lambda y, A: np.sum(y.T @ A), {}),
+    ("tr(diag(B x))", "x", lambda B, x: np.sum(B @ x), {}),
     ("x^T (A + alpha I) x", "x", lambda x, A, alpha: dot(x, (A + alpha * np.eye(len(x))) @ x),
      {}),
     ("w^T (X^T X + alpha I) w", "w",
@@ -120,6 +123,9 @@ def test_accepted_and_verified(expr, wrt, ref, options, layout):
     ("b^T + x^T A", "x", "A^T", "A", {}),
     ("a^T x", "x", "a^T", "a", {}),
     ("sum(x)", "x", "1^T", "1", {}),
+    ("x^T 1", "x", "1^T", "1", {}),
+    ("sum(A x)", "x", "1^T A", "A^T 1", {}),
+    ("tr(diag(B x))", "x", "1^T B", "B^T 1", {}),
 ])
 def test_lecturer_forms(expr, wrt, numerator, denominator, options):
     assert derive(expr, wrt, **options).result_text == numerator

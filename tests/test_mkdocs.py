@@ -46,6 +46,13 @@ def test_fence_options_in_header_and_body_and_compact_steps():
     assert html.count('class="arithmatex"') == 1 and r"\\" in html
 
 
+def test_fences_take_every_cli_option():
+    html = markdown.markdown("```derivtex\nx^T S x\nwrt: x\norder: 2\nsymmetric: S\n"
+                             "label: hessian\n```\n", extensions=["derivtex"])
+    assert '<div class="derivtex" id="hessian">' in html
+    assert r"\boldsymbol{H} &amp;= 2 \boldsymbol{S}" in html
+
+
 def test_a_misspelt_key_is_reported_not_derived(caplog):
     html = markdown.markdown("```derivtex\nW x\nwrt: x\nlayuot: denominator\n```\n",
                              extensions=["derivtex"])
@@ -207,6 +214,25 @@ def test_fences_inside_admonitions_details_tabs_and_lists(tmp_path):
     assert re.search(r"<li>\s*<p>A list item</p>\s*<div class=\"derivtex\">", html)
     assert r"\boldsymbol{C}" not in html and r"\boldsymbol{D}" not in html
     assert '<span class="s">D x</span>' in html and "<!--" in html.split("C x")[0]
+
+
+def readme_block(after: str, fence: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    return readme.split(after, 1)[1].split(f"```{fence}\n", 1)[1].split("\n```", 1)[0]
+
+
+def test_the_readme_mkdocs_yml_builds_strict_with_material(tmp_path):
+    """The README's setup from nothing: its mkdocs.yml and MathJax script, as written."""
+    (tmp_path / "docs" / "javascripts").mkdir(parents=True)
+    (tmp_path / "mkdocs.yml").write_text(readme_block("then a complete `mkdocs.yml`", "yaml"))
+    (tmp_path / "docs" / "javascripts" / "mathjax.js").write_text(
+        readme_block("and `docs/javascripts/mathjax.js`", "js"))
+    (tmp_path / "docs" / "index.md").write_text(NESTED)
+    proc = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert html.count('class="derivtex"') == 4 and "assets/stylesheets/main" in html
+    assert "javascripts/mathjax.js" in html
 
 
 def test_bare_extension_fails_strict_with_page_and_line(tmp_path):

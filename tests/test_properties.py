@@ -16,7 +16,15 @@ from derivtex import derive
 from derivtex.errors import DerivtexError
 from derivtex.safety import FORBIDDEN_MACROS
 from tests.conftest import evaluate_numpy
-from tests.strategies import bind, jacobian, matrices, scalars, vectors
+from tests.strategies import (
+    bind,
+    jacobian,
+    lecturer_scalars,
+    matrices,
+    row_vectors,
+    scalars,
+    vectors,
+)
 
 SETTINGS = settings(max_examples=int(os.environ.get("DERIVTEX_EXAMPLES", "80")), deadline=None,
                     derandomize=True,
@@ -31,7 +39,7 @@ def check(drawn, wrt: str, layout: str) -> str | None:
     if wrt not in re.findall(r"[A-Za-z][A-Za-z0-9_]*", drawn.text):
         return None
     try:
-        d = derive(drawn.text, wrt, layout=layout)
+        d = derive(drawn.text, wrt, layout=layout, symmetric=drawn.symmetric)
     except DerivtexError as exc:
         assert str(exc)
         return f"{exc.message[:70]} ({drawn.text} by {wrt})"
@@ -48,11 +56,13 @@ def check(drawn, wrt: str, layout: str) -> str | None:
     return ""
 
 
-CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A")]
+CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A"),
+           (lecturer_scalars, "x"), (lecturer_scalars, "A"), (row_vectors, "x")]
 
 
 @pytest.mark.parametrize("strategy, wrt", CLASSES,
-                         ids=["vector-by-x", "scalar-by-x", "scalar-by-A", "tensor-by-A"])
+                         ids=["vector-by-x", "scalar-by-x", "scalar-by-A", "tensor-by-A",
+                              "lecturer-by-x", "lecturer-by-A", "row-by-x"])
 def test_random_expressions(strategy, wrt):
     examples: list[str | None] = []  # per example: "" derived, None skipped, or why not
 

@@ -1,2 +1,1 @@
 extensions = ["derivtex.sphinx"]
-latex_elements = {"fontpkg": "", "fncychap": ""}
