@@ -251,11 +251,11 @@ class _Parser:
 
     def apply(self, spelling: str, arg: ast.Expr, col: int) -> ast.Expr:
         """A function by any of its spellings, shorthand expanded: logdet(X) is
-        log(det(X)), sum(x) is 1^T x."""
+        log(det(X)); sum(x) is 1^T x once its argument's shape is known."""
         if spelling == "logdet":
             return ast.Call("log", (ast.Call("det", (arg,), col=col),), col=col)
-        if spelling == "sum":
-            return ast.MatMul((ast.Transpose(ast.Ones(None, col=col), col=col), arg), col=col)
+        if spelling == "sum":  # 1^T x, or 1^T X 1: shape inference writes the ones
+            return ast.Call("sum", (arg,), col=col)
         function = lookup(spelling)
         assert function is not None
         return ast.Call(function.name, (arg,), col=col)

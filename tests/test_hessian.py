@@ -157,12 +157,15 @@ def test_logistic_gradient_is_collected_before_the_second_pass():
     steps = derive("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w",
                    order=2).to_dict()["steps"]
     entry = next(s for s in steps if s["rule"] == "gradient_entry")
-    assert "like terms are collected" in entry["text"]
+    assert "collecting like terms" in entry["text"] and ". Its \\(i\\)-th entry" in entry["text"]
     assert (r"\boldsymbol{X}^{\top} \left(\sigma\left(\boldsymbol{X} \boldsymbol{w}\right) - "
             r"\boldsymbol{y}\right)") in entry["text"]
     defines_s = r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)"
     assert defines_s in entry["latex"]
     assert [s for s in steps if r"\boldsymbol{s}" in s["latex"]][0] is entry
+    reassembled, collected = entry["latex"].split(r" \\" + "\n")[:2]
+    assert reassembled.startswith(r"\nabla f &= ") and r"\operatorname{diag}" in reassembled
+    assert collected == r"&= \boldsymbol{X}^{\top} \left(\boldsymbol{s} - \boldsymbol{y}\right)"
     assert sum(defines_s in s["latex"] for s in steps) == 1
     assert steps[-1]["latex"].startswith(r"\boldsymbol{H} &= \boldsymbol{X}^{\top} "
                                          r"\operatorname{diag}\left(\boldsymbol{s} \odot")

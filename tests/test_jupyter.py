@@ -4,6 +4,7 @@ notebook executed with nbconvert and exported to LaTeX (and compiled) keeps them
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,13 @@ def test_notebook_executes_and_exports_to_latex_with_its_sentences(tmp_path, pdf
     text = subprocess.run(["pdftotext", "run.pdf", "-"], cwd=tmp_path, capture_output=True,
                           text=True, check=True).stdout
     assert "Kronecker delta" in text and "explicit sum over indices" in text
+
+
+def test_terminal_ipython_shows_the_message_not_an_html_object():
+    ipython = Path(sys.executable).parent / "ipython"
+    proc = subprocess.run([str(ipython), "--no-banner", "--colors=nocolor", "-c",
+                           "%load_ext derivtex\nfrom derivtex import derive\n"
+                           "derive('A x -', 'x')"], capture_output=True, text=True, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert "derivtex: syntax error: column 6: the expression ends too early" in out
+    assert "IPython.core.display" not in out and "Traceback" not in out

@@ -61,6 +61,8 @@ CASES = [
     ("sigmoid(W x)", "x", lambda W, x: 1 / (1 + np.exp(-W @ x)), {}),
     (r"\tfrac12 \|A x - b\|^2", "x", lambda A, x, b: np.sum((A @ x - b) ** 2) / 2, {}),
     ("sum(x)", "x", lambda x: np.sum(x), {}),
+    ("sum(X)", "X", lambda X: np.sum(X), {}),
+    ("sum(W x)", "x", lambda W, x: np.sum(W @ x), {}),
     # the ones vector and the identity matrix
     ("1^T exp(z)", "z", lambda z: np.sum(np.exp(z)), {}),
     ("log(1^T exp(z))", "z", lambda z: np.log(np.sum(np.exp(z))), {}),
@@ -200,7 +202,8 @@ def test_a_row_vector_says_it_is_derived_by_its_column():
     assert "row vector" not in derive("A x", "x").to_dict()["steps"][0]["text"]
 
 
-@pytest.mark.parametrize("bad", ["x /", "x / 0", r"\sqrt[3]{x}", "||x||_3^2", "x^{-2}"])
+@pytest.mark.parametrize("bad", ["x /", "x / 0", r"\sqrt[3]{x}", "||x||_3^2", "x^{-2}",
+                                 r"\frac{}{x} x", r"\sqrt{} x", "x / / x"])
 def test_malformed_new_syntax_is_a_parse_error(bad):
     with pytest.raises(ParseError):
         derive(bad, "x")
