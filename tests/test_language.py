@@ -125,7 +125,7 @@ def test_accepted_and_verified(expr, wrt, ref, options, layout):
     ("(x - m)^T P (x - m)", "x", "2 (x - m)^T P", "2 P (x - m)", {"symmetric": ["P"]}),
     ("x^T S x", "x", "2 x^T S", "2 S x", {"symmetric": ["S"]}),
     ("x^T I x", "x", "2 x^T", "2 x", {}),
-    ("1^T exp(X w) - y^T X w", "w", "(exp(X w)^T - y^T) X", "X^T (exp(X w) - y)", {}),
+    ("1^T exp(X w) - y^T X w", "w", "(exp(X w) - y)^T X", "X^T (exp(X w) - y)", {}),
     ("x^T A", "x", "A^T", "A", {}),
     ("(A x)^T", "x", "A", "A^T", {}),
     ("b^T + x^T A", "x", "A^T", "A", {}),
