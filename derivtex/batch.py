@@ -243,6 +243,8 @@ def build(spec: Path, outdir: Path, jobs: int = 1, templates: str | None = None,
                for e in read_spec(raw_entries, templates, report)]
     try:
         outdir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise BuildError(f"{outdir}: not a directory") from None
     except OSError as exc:
         raise BuildError(f"{outdir}: {exc.strerror or exc}") from None
     with build_lock(outdir):

@@ -78,8 +78,8 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     second_expander = Expander(shapes, second_names)
     entry_tree = second_expander.entry(gradient, i, None)
     steps.append(Step("gradient_entry", gradient_lhs, entry_tree, {
-        "gradient": gradient, "row": i, "second_wrt_entry": second_wrt,
-        "simplified": gradient != assembled}))
+        "gradient": gradient, "assembled": assembled, "row": i,
+        "second_wrt_entry": second_wrt, "simplified": gradient != assembled}))
 
     if any(isinstance(n, ast.Call) and n.func == "step" for n in walk(gradient)):
         raise UnsupportedError("relu has no second derivative at 0 (its derivative, step, "

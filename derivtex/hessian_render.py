@@ -65,6 +65,9 @@ class HessianFacts(StepFacts):
     def gradient_entry(self, step: Step, facts: dict) -> None:
         gradient: ast.Expr = facts["gradient"]
         facts["gradient_latex"] = self.plain.expr(gradient)
+        facts["gradient_named"] = self.p.expr(gradient)
+        facts["assembled_latex"] = self.p.expr(facts["assembled"])
+        facts["gradient_lhs"] = r"\nabla " + self.f_latex if self.vector else facts["lhs"]
         facts["vector_entry"] = self.p.entry(ix.Entry(gradient, facts["row"], None))
         facts["second_wrt_latex"] = self.p.entry(facts["second_wrt_entry"])
         facts["row_name"] = facts["row"].name if facts["row"] is not None else ""

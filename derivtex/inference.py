@@ -50,6 +50,7 @@ class _Inference:
         self.guesses = guesses
         self.symbols: dict[str, tuple[str, tuple[_Var | int, _Var | int]]] = {}
         self.constants: dict[int, _Var | int] = {}  # typed 1 and I: their sizes
+        self.sums: dict[int, tuple] = {}  # sum(.): the shape of its argument
 
     def dim(self, d: Dim) -> _Var | int:
         if isinstance(d, int):
@@ -177,6 +178,9 @@ class _Inference:
 
     def call_shape(self, node: ast.Call) -> tuple:
         arg = self.shape(node.args[0])
+        if node.func == "sum":  # the sum of all entries: 1^T x, 1^T X 1
+            self.sums[id(node)] = arg
+            return (1, 1)
         func, rule = node.func, REGISTRY[node.func].shape
         if node.quotient and not self.is_scalar(arg):
             raise ShapeError(f"division by a {self.show(arg)}: only a scalar divides; "
@@ -296,6 +300,8 @@ def infer(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]] | None = None,
 
     def size(node: ast.Expr) -> ast.Expr | None:
         key = id(node)
+        if isinstance(node, ast.Call) and node.func == "sum":
+            return summed(node)
         if isinstance(node, ast.Number):
             if key not in inference.constants:
                 return None
@@ -310,5 +316,18 @@ def infer(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]] | None = None,
             raise ShapeError(f"the size of {what} is not tied to any symbol; declare one "
                              "with --shape", node.col)
         return replace(node, dim=dim)
+
+    def summed(node: ast.Call) -> ast.Expr:
+        rows, cols = (label(d) for d in inference.sums[id(node)])
+        for dim in (rows, cols):
+            if dim != 1 and dim not in tied:
+                raise ShapeError("the size of the ones in sum(.) is not tied to any symbol; "
+                                 "declare one with --shape", node.col)
+        factors = [rebuild(node.args[0], size)]
+        if rows != 1:
+            factors.insert(0, ast.Transpose(ast.Ones(rows, col=node.col), col=node.col))
+        if cols != 1:
+            factors.append(ast.Ones(cols, col=node.col))
+        return factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors), col=node.col)
 
     return rebuild(expr, size), symbols

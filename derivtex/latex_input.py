@@ -140,8 +140,9 @@ class _Translator:
         """\\frac{a}{b}: numbers stay a number (1/2); otherwise a division (a)/(b)."""
         node = nodes[k]
         args, k = self.arguments(nodes, k, 2)
-        if len(args) != 2:
-            raise ParseError(f"\\{node.macroname} needs two arguments", node.pos + 1)
+        if len(args) != 2 or not all(a.latex_verbatim().strip("{} ") for a in args):
+            raise ParseError(f"\\{node.macroname} needs a numerator and a denominator",
+                             node.pos + 1)
         parts = [a.latex_verbatim().strip("{} ") for a in args]
         if all(re.fullmatch(r"\d+(\.\d+)?", p) for p in parts):
             self.emit(" (%s/%s) " % tuple(parts), node.pos)
@@ -160,7 +161,7 @@ class _Translator:
         if argd and argd[0] is not None:
             raise ParseError("only the square root \\sqrt{...} is supported", node.pos + 1)
         args, k = self.arguments(nodes, k, 1)
-        if len(args) != 1:
+        if len(args) != 1 or not args[0].latex_verbatim().strip("{} "):
             raise ParseError("\\sqrt needs an argument in braces", node.pos + 1)
         self.emit(" sqrt", node.pos)
         self.group(args[0])

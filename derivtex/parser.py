@@ -173,6 +173,10 @@ class _Parser:
             else:
                 raise ParseError("only the exponents -1 (inverse) and -T (inverse "
                                  "transposed) are supported", one.col)
+        elif self.at(".*") and self.tokens[self.pos + 1].value == "-" and \
+                self.tokens[self.pos + 2].value == "1":  # u^{circ -1} in LaTeX: 1/u elementwise
+            self.pos += 3
+            result = ast.Call("recip", (base,), col=caret.col)
         elif tok.kind == "number" and tok.value.isdigit() and 2 <= int(tok.value) <= MAX_POWER:
             self.advance()
             result = square_or_power(base, int(tok.value), caret.col)
@@ -251,11 +255,11 @@ class _Parser:
 
     def apply(self, spelling: str, arg: ast.Expr, col: int) -> ast.Expr:
         """A function by any of its spellings, shorthand expanded: logdet(X) is
-        log(det(X)), sum(x) is 1^T x."""
+        log(det(X)); sum(x) is 1^T x once its argument's shape is known."""
         if spelling == "logdet":
             return ast.Call("log", (ast.Call("det", (arg,), col=col),), col=col)
-        if spelling == "sum":
-            return ast.MatMul((ast.Transpose(ast.Ones(None, col=col), col=col), arg), col=col)
+        if spelling == "sum":  # 1^T x, or 1^T X 1: shape inference writes the ones
+            return ast.Call("sum", (arg,), col=col)
         function = lookup(spelling)
         assert function is not None
         return ast.Call(function.name, (arg,), col=col)

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 FD_STEP = 1e-6
 RTOL, ATOL = 1e-5, 1e-6
-ROUNDING = 1e-10  # relative to the size of the terms: far above double rounding, far below
-SPARE_POINTS = 3  # a mistake, which changes the result by a whole term
+ROUNDING = 1e-10  # of the terms' size: above double rounding, below any missing term
+SPARE_POINTS = 3  # points drawn beyond `draws` when one decides nothing
+FD_NOISE = 1e-14  # ~50 ulps: the rounding of f in one central difference, times |f| / step
 
 
 class Evaluator:
@@ -117,22 +118,18 @@ def trials(symbols: Mapping[str, Symbol], expr: ast.Expr, wrt: str, seed: int, d
 
 def check(expr: ast.Expr, result: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
           layout: str, seed: int = 0, draws: int = 2) -> None:
-    """Raises VerificationError unless `result` matches finite differences of `expr` at
-    `draws` test points. A point where the result's terms are so large that rounding
-    alone explains the difference (terms of 1e25 that cancel to 0.4) decides nothing:
-    another point is drawn instead."""
+    """Raises VerificationError unless `result` matches finite differences of `expr`."""
     shapes = Shapes(symbols)
     out_rows, out_cols = shapes(expr)
     out_kind = kind_of((out_rows, out_cols))
     wrt_kind = symbols[wrt].kind
-    passed = 0
-    for evaluate, env, jac in trials(symbols, expr, wrt, seed, draws + SPARE_POINTS):
+
+    def judge(evaluate: Evaluator, env: Env, jac: np.ndarray) -> Judged:
         sizes = evaluate.sizes
-        x0 = env[wrt]
         with np.errstate(all="ignore"):
             got = np.asarray(evaluate(result, env), dtype=float)
-        want = arrange(jac, x0.shape, out_kind, wrt_kind, (sizes.get(out_rows, 1),
-                                                              sizes.get(out_cols, 1)))
+        want = arrange(jac, env[wrt].shape, out_kind, wrt_kind,
+                       (sizes.get(out_rows, 1), sizes.get(out_cols, 1)))
         if layout == "denominator":
             want = want.T
         if got.shape == (1, 1) and want.shape != (1, 1):
@@ -140,15 +137,64 @@ def check(expr: ast.Expr, result: ast.Expr, symbols: Mapping[str, Symbol], wrt: 
         if got.shape != want.shape:
             raise VerificationError(
                 f"result has shape {got.shape}, finite differences {want.shape}")
+        return got, want, lambda: ROUNDING * term_magnitude(result, evaluate, env)
+
+    decide(trials(symbols, expr, wrt, seed, draws + SPARE_POINTS), draws, judge, expr)
+
+
+def check_entries(expr: ast.Expr, outcome: Outcome, symbols: Mapping[str, Symbol], wrt: str,
+                  seed: int = 0, draws: int = 2) -> None:
+    """For derivatives of order 3 and more: the index form, evaluated as one array
+    (index_values.py), against finite differences."""
+    shapes = Shapes(symbols)
+    out_rows, out_cols = shapes(expr)
+    indices = outcome.out_idx + outcome.wrt_idx
+    free = [i for i in indices if i is not None]
+
+    def judge(evaluate: Evaluator, env: Env, jac: np.ndarray) -> Judged:
+        sizes = evaluate.sizes
+        full = [sizes[out_rows], sizes[out_cols], *env[wrt].shape]
+        want = jac.reshape(full)[tuple(slice(None) if i else 0 for i in indices)]
+        values = IndexValues(lambda e: evaluate(e, env), sizes)
+        with np.errstate(all="ignore"):
+            got = values.aligned(outcome.entries, free)
+        try:
+            got = np.broadcast_to(got, want.shape)
+        except ValueError:
+            raise VerificationError(f"the index form has shape {got.shape}, finite "
+                                    f"differences {want.shape}") from None
+        return got, want, lambda: 0.0
+
+    decide(trials(symbols, expr, wrt, seed, draws + SPARE_POINTS), draws, judge, expr)
+
+
+Judged = tuple[np.ndarray, np.ndarray, Callable[[], float]]  # got, want, rounding in got
+
+
+def decide(points: Iterator[tuple[Evaluator, Env, np.ndarray]], draws: int,
+           judge: Callable[[Evaluator, Env, np.ndarray], Judged], expr: ast.Expr) -> None:
+    """Passes after `draws` matching points; raises at the first point whose difference
+    rounding cannot explain. A point where it can decides nothing and another is drawn:
+    terms of 1e25 that cancel to 0.4 in the result, or f of 1e6 whose differences by a
+    step of 1e-6 are only good to 1e-4."""
+    passed = 0
+    for evaluate, env, jac in points:
+        got, want, rounding = judge(evaluate, env, jac)
         error = mismatch(got, want)
         if error is None:
             passed += 1
             if passed == draws:
                 return
-        elif not error <= ROUNDING * term_magnitude(result, evaluate, env):
+        elif not error <= max(rounding(), difference_noise(evaluate, env, expr)):
             raise VerificationError(f"result differs from finite differences by {error:.3g}")
     if not passed:
-        raise VerificationError("the result's terms cancel below rounding at every test point")
+        raise VerificationError("rounding hides the result at every test point")
+
+
+def difference_noise(evaluate: Evaluator, env: Env, expr: ast.Expr) -> float:
+    """The rounding error of central differences: a few hundred ulps of f over the step."""
+    with np.errstate(all="ignore"):
+        return FD_NOISE * float(np.max(np.abs(evaluate(expr, env)))) / FD_STEP
 
 
 def term_magnitude(result: ast.Expr, evaluate: Evaluator, env: Env) -> float:
@@ -160,35 +206,6 @@ def term_magnitude(result: ast.Expr, evaluate: Evaluator, env: Env) -> float:
 
     with np.errstate(all="ignore"):
         return float(np.max(sum(np.abs(evaluate(t, env)) for t in terms(result))))
-
-
-def check_entries(expr: ast.Expr, outcome: Outcome, symbols: Mapping[str, Symbol], wrt: str,
-                  seed: int = 0, draws: int = 2) -> None:
-    """For derivatives of order 3 and more: the index form, evaluated as one array
-    (index_values.py), against finite differences."""
-    shapes = Shapes(symbols)
-    out_rows, out_cols = shapes(expr)
-    indices = outcome.out_idx + outcome.wrt_idx
-    free = [i for i in indices if i is not None]
-    for evaluate, env, jac in trials(symbols, expr, wrt, seed, draws):
-        sizes = evaluate.sizes
-        full = [sizes[out_rows], sizes[out_cols], *env[wrt].shape]
-        want = jac.reshape(full)[tuple(slice(None) if i else 0 for i in indices)]
-        values = IndexValues(lambda e, env=env, evaluate=evaluate: evaluate(e, env), sizes)
-        with np.errstate(all="ignore"):
-            got = values.aligned(outcome.entries, free)
-        try:
-            got = np.broadcast_to(got, want.shape)
-        except ValueError:
-            raise VerificationError(f"the index form has shape {got.shape}, finite "
-                                    f"differences {want.shape}") from None
-        compare(got, want)
-
-
-def compare(got: np.ndarray, want: np.ndarray) -> None:
-    error = mismatch(got, want)
-    if error is not None:
-        raise VerificationError(f"result differs from finite differences by {error:.3g}")
 
 
 def mismatch(got: np.ndarray, want: np.ndarray) -> float | None:

@@ -48,9 +48,10 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def stop_workers() -> None:
-    """Terminate every child process this process started, and reap them."""
-    children = multiprocessing.active_children()
+def stop_workers(others: set[multiprocessing.Process]) -> None:
+    """Terminate every child process started since `others` were (the pool's), and reap
+    them; a program that calls `build` may have processes of its own."""
+    children = [child for child in multiprocessing.active_children() if child not in others]
     for child in children:
         child.terminate()
     for child in children:
@@ -73,6 +74,7 @@ def run_all(work: Callable[[T], tuple[str, R]], tasks: Sequence[T], names: Seque
         for task in tasks:
             done(*work(task))
         return
+    others = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=worker_count(jobs, len(tasks)),
                                initializer=die_with_parent, initargs=(os.getpid(),))
     try:
@@ -87,7 +89,7 @@ def run_all(work: Callable[[T], tuple[str, R]], tasks: Sequence[T], names: Seque
             done(name, outcome)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
-        stop_workers()
+        stop_workers(others)
         raise
     finally:
         pool.shutdown(wait=True)

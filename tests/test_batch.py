@@ -4,6 +4,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -178,6 +179,25 @@ def test_an_unusable_spec_is_one_message_and_exit_2(tmp_path, content, message):
     assert not (tmp_path / "out").exists()
 
 
+def test_an_output_that_is_not_a_directory_is_one_message(tmp_path):
+    spec = write_spec(tmp_path / "spec.toml", GOOD)
+    (tmp_path / "out").write_text("a file")
+    status, err = build(tmp_path, spec)
+    assert status == 2 and err == f"derivtex: cannot build: {tmp_path / 'out'}: not a directory\n"
+    assert (tmp_path / "out").read_text() == "a file"
+
+
+def test_an_entry_whose_file_cannot_be_written_is_named_and_the_rest_builds(tmp_path):
+    spec = write_spec(tmp_path / "spec.toml", GOOD, 'name = "w"\nexpr = "W x"\nwrt = "x"')
+    (tmp_path / "out" / "good.tex").mkdir(parents=True)
+    status, err = build(tmp_path, spec)
+    target = tmp_path / "out" / "good.tex"
+    assert status == 1
+    assert err.splitlines()[0] == f"derivtex: spec.toml: good: cannot write: {target}: is a " \
+                                  "directory"
+    assert re.findall(r"\\input\{(\w+)\}", (tmp_path / "out" / "all.tex").read_text()) == ["w"]
+
+
 def test_missing_templates_directory_is_an_error(tmp_path):
     spec = write_spec(tmp_path / "spec.toml", GOOD)
     status, err = build(tmp_path, spec, "--templates", str(tmp_path / "nope"))
@@ -325,3 +345,30 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     proc.kill()
     proc.wait(timeout=60)
     assert wait_gone(workers) == []
+
+
+def test_the_hostile_corpus_through_a_parallel_build(tmp_path):
+    """Every hostile input and every input that once aborted builds: one named line each
+    (or a derivation), the good entry built, nothing run, nothing smuggled into LaTeX."""
+    from derivtex.safety import FORBIDDEN_MACROS
+    from tests.test_hostile import CANARY, INJECTIONS
+    from tests.test_shells_hostile import CORPUS
+
+    tables = [f'name = "h{i}"\nexpr = {json.dumps(expr)}\nwrt = "x"'
+              for i, expr in enumerate(CORPUS)]
+    spec = write_spec(tmp_path / "spec.toml", *tables, GOOD)
+    CANARY.unlink(missing_ok=True)
+    status, err = build(tmp_path, spec, "--jobs", "2")
+    out = tmp_path / "out"
+    named = re.findall(r"^derivtex: spec\.toml: (h\d+): ", err, flags=re.MULTILINE)
+    built = {p.stem for p in out.glob("h*.tex")}
+    assert status == 1 and "Traceback" not in err
+    assert len(err.splitlines()) == len(named) + 1 and len(named) == len(set(named))
+    assert set(named) | built == {f"h{i}" for i in range(len(CORPUS))}
+    assert not set(named) & built
+    assert {f"h{i}" for i in range(len(INJECTIONS))} <= set(named)
+    listed = re.findall(r"\\input\{(\w+)\}", (out / "all.tex").read_text())
+    assert set(listed) == built | {"good"}
+    for name in built | {"good"}:
+        assert not FORBIDDEN_MACROS.search((out / f"{name}.tex").read_text())
+    assert not CANARY.exists()

@@ -157,12 +157,15 @@ def test_logistic_gradient_is_collected_before_the_second_pass():
     steps = derive("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w",
                    order=2).to_dict()["steps"]
     entry = next(s for s in steps if s["rule"] == "gradient_entry")
-    assert "like terms are collected" in entry["text"]
+    assert "collecting like terms" in entry["text"] and ". Its \\(i\\)-th entry" in entry["text"]
     assert (r"\boldsymbol{X}^{\top} \left(\sigma\left(\boldsymbol{X} \boldsymbol{w}\right) - "
             r"\boldsymbol{y}\right)") in entry["text"]
     defines_s = r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)"
     assert defines_s in entry["latex"]
     assert [s for s in steps if r"\boldsymbol{s}" in s["latex"]][0] is entry
+    reassembled, collected = entry["latex"].split(r" \\" + "\n")[:2]
+    assert reassembled.startswith(r"\nabla f &= ") and r"\operatorname{diag}" in reassembled
+    assert collected == r"&= \boldsymbol{X}^{\top} \left(\boldsymbol{s} - \boldsymbol{y}\right)"
     assert sum(defines_s in s["latex"] for s in steps) == 1
     assert steps[-1]["latex"].startswith(r"\boldsymbol{H} &= \boldsymbol{X}^{\top} "
                                          r"\operatorname{diag}\left(\boldsymbol{s} \odot")
@@ -245,4 +248,17 @@ def test_diagonal_factors_of_a_hessian_merge_into_one_diag(expr, wrt, reference)
     data = derive(expr, wrt, order=2).to_dict()
     assert re.fullmatch(r"(\d+ )?W\^T diag\(.*\) W", data["result"]), data["result"]
     assert data["result"].count("diag(") == 1
+    assert_matches_second_differences(data, reference, wrt, {})
+
+
+@pytest.mark.parametrize("expr, wrt, result, reference", [
+    ("exp(x)^T M exp(x)", "x", "(diag((M + M^T) s) + diag(s) (M + M^T)) diag(s)",
+     lambda M, x: scalar(np.exp(x).T @ M @ np.exp(x))),
+    ("a^T x + b^T y", "x", "0", lambda a, x, b, y: scalar(a.T @ x + b.T @ y)),
+])
+def test_hessians_beyond_the_textbook_forms(expr, wrt, result, reference):
+    """A chain M_kl s_l next to a repeated k is the vector (M s)_k (diag((M + M^T) s));
+    a gradient that does not depend on the variable gives the zero matrix."""
+    data = derive(expr, wrt, order=2).to_dict()
+    assert data["result"] == result
     assert_matches_second_differences(data, reference, wrt, {})

@@ -116,3 +116,24 @@ def test_rounding_in_cancelling_terms_is_not_a_mismatch():
     symbols = infer_symbols(parse_text("x^T x"))
     with pytest.raises(VerificationError):
         check(parse_text("x^T x"), parse_text("3 x^T"), symbols, "x", "numerator")
+
+
+def test_huge_declared_matrix_through_the_cli_and_the_hessian():
+    # --shape A=100000,100000 was a MemoryError
+    done = run_cli("derive", "tr(A) + x^T x", "--wrt", "x", "--shape", "A=100000,100000",
+                   "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert b'"result": "2 x^T"' in done.stdout
+    hessian = derive("x^T A x", "x", order=2, shapes={"x": "100000"})
+    assert hessian.verified and hessian.result_text == "A + A^T"
+
+
+def test_difference_noise_of_a_large_value_is_not_a_mismatch():
+    # f is 8e5 at the first point, so differences by a step of 1e-6 are good to ~1e-4 only
+    text = ("x^T (||sigma(tanh(x) - sigma(a))||^2 A^T (det(A) alpha x) "
+            "+ exp((a^T x) exp(x - a)))")
+    d = derive(text, "A")
+    assert d.verified
+    with pytest.raises(VerificationError, match="differs from finite differences"):
+        check(d.parsed, ast.MatMul((ast.Number(Fraction(101, 100)), d.result)), d.symbols,
+              "A", "numerator")
