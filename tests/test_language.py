@@ -242,3 +242,8 @@ def test_latex_input_reads_the_results_latex_prints(expr, wrt, ref, options):
     want = evaluate_numpy(d.numpy, arrays)
     got = evaluate_numpy(NumpyPrinter(d.symbols, Shapes(d.symbols))(back), arrays)
     np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-12, err_msg=tex)
+
+
+def test_a_misspelt_operator_name_suggests_the_function():
+    with pytest.raises(ShapeError, match=r"did you mean the function sigmoid\(\.\.\.\)"):
+        derive(r"\operatorname{sigmiod}(\mathbf{W}\mathbf{x})", "x")
