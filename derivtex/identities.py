@@ -5,6 +5,7 @@ check that the two agree. Equation numbers refer to The Matrix Cookbook (2012)."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,24 @@ LIBRARY = {i.id: i for i in [
              r"{\partial \boldsymbol{X}} = -\boldsymbol{X}^{-\top}\boldsymbol{a}"
              r"\boldsymbol{b}^{\top}\boldsymbol{X}^{-\top}", 61),
 ]}
+
+
+@lru_cache(maxsize=64)
+def statement(identity_id: str, layout: str) -> str:
+    """A matrix identity's statement printed from its own pattern and derivative, in the
+    layout in use (the Cookbook states the denominator-layout form)."""
+    from .algebra import Algebra
+    from .latex import LatexPrinter, symbol
+    from .model import Shapes, infer_symbols
+    from .parser import parse_text
+
+    identity = LIBRARY[identity_id]
+    pattern = parse_text(identity.expr)
+    symbols = infer_symbols(pattern, {})
+    shapes = Shapes(symbols)
+    derivative = parse_text(identity.numerator)
+    if layout == "denominator":
+        derivative = Algebra(shapes).transpose(derivative)
+    printer = LatexPrinter(shapes)
+    return r"\frac{\partial %s}{\partial %s} = %s" % (
+        printer.expr(pattern), symbol(identity.wrt, True), printer.expr(derivative))

@@ -15,6 +15,7 @@ from . import index as ix
 from .abbreviate import page_names
 from .engine import Outcome
 from .functions import PRIME_FACTS
+from .identities import LIBRARY, statement
 from .latex import LatexPrinter, dim_latex, index_list, symbol
 from .linebreak import fold
 from .model import Shape, Shapes
@@ -119,6 +120,12 @@ class StepFacts:
         facts["rhs"] = self.p.expr(step.after)
         facts["cite"] = f" (cf. Matrix Cookbook eq. ({facts['cookbook']}))" \
             if facts.get("cookbook") else ""
+        identity = LIBRARY.get(facts.get("identity") or "")
+        if identity is not None and identity.wrt == "X":
+            facts["statement"] = statement(identity.id, facts["layout"])
+            if facts.get("cookbook") and facts["layout"] == "numerator":
+                facts["cite"] = f" (the transpose of Matrix Cookbook eq. ({facts['cookbook']}), " \
+                    "which is in denominator layout)"
         recognised = facts.get("recognised")
         facts["recognised_latex"] = self.p.expr(recognised) if recognised is not None else ""
 
