@@ -203,7 +203,10 @@ class LatexPrinter:
         if isinstance(node, ix.Sum):
             limits = "".join(r"\sum_{%s=1}^{%s}" % (i.name, dim_latex(i.dim))
                              for i in node.indices)
-            return limits + " " + self.index_factor(node.body, in_sum=True)
+            body = self.index_factor(node.body, in_sum=True)
+            if body.startswith("-"):  # the sign in front of the sum: - sum_p (1 - y_p) ...
+                return "-" + limits + " " + body[1:]
+            return limits + " " + body
         if isinstance(node, ix.Add):
             out = self.index(node.terms[0])
             for term in node.terms[1:]:

@@ -74,6 +74,7 @@ class StepFacts:
         self.defined: set[str] = set()
         self.previous: ix.Node | None = None
         self.previous_rhs = ""
+        self.wrt_name = goal["wrt"]
         self.f_latex = symbol(goal["f"], self.out_kind != "scalar")
         self.wrt_latex = symbol(goal["wrt"], self.wrt_kind != "scalar")
         self.full_latex = r"\frac{\partial %s}{\partial %s}" % (self.f_latex, self.wrt_latex)
@@ -206,7 +207,7 @@ class StepFacts:
     def workhorse(self, first: Any) -> str:
         """sum_k delta_jk a_k = a_j, with a factor the sum really holds."""
         k, j = first.summed, first.kept
-        sample: ix.Node = ix.Entry(ast.Name("a"), k, None)
+        sample: ix.Node = ix.Entry(ast.Name(self.wrt_name), k, None)
         if self.previous is not None:  # a factor beside the delta, in the same product
             for node in ix.walk(self.previous):
                 if not isinstance(node, ix.Prod) or not any(
