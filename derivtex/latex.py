@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 from . import ast
 from . import index as ix
@@ -19,6 +20,7 @@ from .plain import runs
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 
 
+@lru_cache(maxsize=1024)  # a page prints the same few names thousands of times
 def name_parts(name: str) -> tuple[str, str]:
     """(base, subscript) in LaTeX: x1 -> (x, 1), alpha -> (\\alpha, ''), foo -> \\mathrm{foo}."""
     if name in GREEK:
