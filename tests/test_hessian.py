@@ -276,3 +276,11 @@ def test_an_expression_with_its_own_h_calls_the_hessian_g():
     assert steps[0]["latex"].startswith(r"\boldsymbol{G} &= ")
     assert steps[-1]["latex"] == (r"\boldsymbol{G} &= \boldsymbol{H} + \boldsymbol{H}^{\top} = "
                                   r"\boldsymbol{G}^{\top}")
+
+
+def test_log_sum_exp_names_the_softmax_it_recognises():
+    steps = derive("log(1^T exp(z))", "z", order=2).to_dict()["steps"]
+    entry = next(s for s in steps if s["rule"] == "gradient_entry")
+    assert r"\operatorname{softmax}(\boldsymbol{u})" in entry["text"]
+    assert r"\frac{\partial f}{\partial z_{i}} &= s_{i} \\" in entry["latex"]
+    assert "s_{i} = s_{i}" not in entry["latex"]
