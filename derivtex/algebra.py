@@ -52,7 +52,8 @@ class Algebra:
             return ast.Neg(self.transpose(expr.operand))
         if isinstance(expr, ast.MatMul):
             scalars = [f for f in expr.factors if self.is_scalar(f)]
-            chain = [self.transpose(f) for f in reversed(expr.factors) if not self.is_scalar(f)]
+            chain = [self.transpose_factor(f) for f in reversed(expr.factors)
+                     if not self.is_scalar(f)]
             return self.product([*scalars, *chain])
         if isinstance(expr, ast.Add):
             pushed = self.sum([(Fraction(1), self.transpose(t)) for t in expr.terms])
@@ -65,6 +66,15 @@ class Algebra:
         if isinstance(expr, ast.Call) and expr.func == "diag":
             return expr
         return ast.Transpose(expr)
+
+    def transpose_factor(self, f: ast.Expr) -> ast.Expr:
+        """A sum of columns inside a product keeps its bracket: (sigma(X w) - y)^T X."""
+        if isinstance(f, ast.Add) and self.shapes(f)[1] == 1:
+            pushed = self.transpose(f)
+            if visible_transposes(pushed, self.shapes) >= len(f.terms):
+                return ast.Transpose(f)
+            return pushed
+        return self.transpose(f)
 
     # -- products -------------------------------------------------------
     def product(self, factors: list[ast.Expr]) -> ast.Expr:

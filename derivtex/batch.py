@@ -37,6 +37,9 @@ INDEX = "all"
 CACHE = ".derivtex-build.json"
 LOCK = ".derivtex-build.lock"
 CACHE_FORMAT = 2
+# files.write_atomic's temporary name for a file of ours: ".NAME.tex.XXXXXXXX.tmp"
+LEFTOVER = re.compile(r"\.(?:[A-Za-z0-9][A-Za-z0-9_-]*\.tex|\.derivtex-build\.json)"
+                      r"\.[A-Za-z0-9_]{8}\.tmp")
 KEYS = ("name", "expr", "wrt", "layout", "method", "shape", "symmetric", "order", "steps",
         "label")
 
@@ -231,6 +234,14 @@ def build_lock(outdir: Path) -> Iterator[None]:
         os.close(handle)
 
 
+def remove_leftovers(outdir: Path) -> None:
+    """Temporary files of a build that was killed mid-write (SIGKILL, power cut): under
+    the lock no other build is writing them."""
+    for path in outdir.iterdir():
+        if LEFTOVER.fullmatch(path.name) and not path.is_symlink() and path.is_file():
+            path.unlink()
+
+
 def build(spec: Path, outdir: Path, jobs: int = 1, templates: str | None = None,
           progress: bool | None = None) -> Report:
     """Derive every entry of `spec` into `outdir`; see the module's docstring."""
@@ -248,6 +259,7 @@ def build(spec: Path, outdir: Path, jobs: int = 1, templates: str | None = None,
     except OSError as exc:
         raise BuildError(f"{outdir}: {exc.strerror or exc}") from None
     with build_lock(outdir):
+        remove_leftovers(outdir)
         records = read_cache(outdir, report)
         todo = []
         for entry in entries:

@@ -7,6 +7,7 @@ import json
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,17 +140,7 @@ def run_build(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise OptionError("--jobs must be at least 1")
     check_templates(args.templates)
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        report = build(args.spec, args.output, jobs=args.jobs, templates=args.templates)
-    except Stopped as exc:
-        what = "Ctrl-C" if exc.signum == signal.SIGINT else signal.Signals(exc.signum).name
-        print(f"derivtex: stopped by {what}; the entries finished so far are kept in "
-              f"{args.output}", file=sys.stderr)
-        return 128 + exc.signum
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    report = build(args.spec, args.output, jobs=args.jobs, templates=args.templates)
     for note in report.notes:
         print(f"derivtex: note: {note}", file=sys.stderr)
     for name, failure in report.failed.items():
@@ -159,8 +150,7 @@ def run_build(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     if args.command == "build":
         try:
             return run_build(args)
@@ -180,3 +170,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Ctrl-C and SIGTERM end any command with one line and 128 + the signal's number:
+    a build's finished entries and any file already written stay whole."""
+    args = build_parser().parse_args(argv)
+    if threading.current_thread() is not threading.main_thread():
+        return run(args)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return run(args)
+    except Stopped as exc:
+        what = "Ctrl-C" if exc.signum == signal.SIGINT else signal.Signals(exc.signum).name
+        kept = f"; the entries finished so far are kept in {args.output}" \
+            if args.command == "build" else ""
+        print(f"derivtex: stopped by {what}{kept}", file=sys.stderr)
+        return 128 + exc.signum
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

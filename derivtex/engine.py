@@ -12,6 +12,7 @@ from . import index as ix
 from .algebra import Algebra, user_sums, visible_transposes
 from .contract import contract
 from .differentiate import Differentiator
+from .entrywise import cancel
 from .errors import UnsupportedError
 from .expand import Expander
 from .identity_method import derive_by_identities
@@ -92,10 +93,14 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
             "order": len(free), "out_kind": out_kind, "wrt_kind": wrt_kind}))
         return Outcome(steps, None, tuple(i.dim for i in free), contracted, out_idx, wrt_idx)
 
+    simplified = cancel(contracted, shapes)
+    cancelled = simplified[0] if simplified else None
+    if simplified is not None:
+        steps.append(Step("cancellation", lhs, simplified[0], simplified[1]))
     natural_row, natural_col = (free + [None, None])[:2]
     transpose = needs_transpose(out_kind, wrt_kind, layout)
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
-    result = read_in_layout(Assembler(algebra, names), algebra, contracted,
+    result = read_in_layout(Assembler(algebra, names), algebra, cancelled or contracted,
                             (natural_row, natural_col), transpose)
     if result == ast.Number(0):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)

@@ -28,6 +28,8 @@ class Expander:
             return origin
         if isinstance(expr, ast.Number):
             return ix.Const(expr.value)
+        if isinstance(expr, ast.Zero):  # a gradient that vanishes, differentiated again
+            return ix.Const(Fraction(0))
         if isinstance(expr, ast.Ones | ast.Identity):
             return origin  # an entry that carries its index: 1_k, delta_kl
         if isinstance(expr, ast.Neg):

@@ -15,7 +15,7 @@ from fractions import Fraction
 from . import ast
 from .declarations import Dim, default_kind, glued_hint
 from .errors import OptionError, ShapeError
-from .functions import REGISTRY
+from .functions import REGISTRY, nearest
 from .model import Symbol, is_number, names_in, rebuild, walk
 from .parser import GREEK
 
@@ -72,13 +72,16 @@ class _Inference:
             kind = "matrix" if name.name[0].isupper() else "vector"
         if kind is None:
             hint = glued_hint(name.name)
-            raise ShapeError(
-                f"'{name.name}' is not a known name: " + (
-                    f"{hint}, or declare it with --shape {name.name}=DIMS" if hint else
-                    f"declare it with --shape {name.name}=DIMS, or put a space between "
-                    "names (x y, not xy)"),
-                name.col,
-            )
+            guess = nearest(name.name) if len(name.name) > 2 else None
+            if hint:
+                advice = f"{hint}, or declare it with --shape {name.name}=DIMS"
+            elif guess:
+                advice = (f"did you mean the function {guess}(...)? Otherwise declare it "
+                          f"with --shape {name.name}=DIMS")
+            else:
+                advice = (f"declare it with --shape {name.name}=DIMS, or put a space "
+                          "between names (x y, not xy)")
+            raise ShapeError(f"'{name.name}' is not a known name: {advice}", name.col)
         if kind == "scalar":
             self.symbols[name.name] = ("scalar", (1, 1))
         elif kind == "vector":

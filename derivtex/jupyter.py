@@ -11,13 +11,14 @@ IPython.
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from .guard import Failure
 
-PACKAGE = str(Path(__file__).resolve().parent)
+PACKAGE = str(Path(__file__).resolve().parent) + os.sep
 
 
 def raised_in_derivtex(tb: TracebackType | None) -> bool:

@@ -26,6 +26,7 @@ from .parser import GREEK, parse_tokens
 
 NAME_WRAPPERS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "vec", "operatorname",
                  "mathsf", "mathbfit", "symbf", "text"}
+OPERATOR_NAMES = {"operatorname", "mathrm", "text"}
 BOLD = {"mathbf", "boldsymbol", "bm", "vec", "mathbfit", "symbf"}
 FRACTIONS = {"frac", "tfrac", "dfrac"}
 SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big",
@@ -187,7 +188,8 @@ class _Translator:
         if text == "T" and self.chars and self.chars[-1] in "^{":
             self.emit("T", pos)
             return
-        self.emit(" %s " % text, inner[0].pos)
+        # \operatorname{name}(...) is a call: no space between the name and its "("
+        self.emit(" %s" % text if macro in OPERATOR_NAMES else " %s " % text, inner[0].pos)
 
 
 def parse_latex(source: str, declared: frozenset[str] = frozenset()) -> ast.Expr:

@@ -173,6 +173,10 @@ class _Parser:
             else:
                 raise ParseError("only the exponents -1 (inverse) and -T (inverse "
                                  "transposed) are supported", one.col)
+        elif self.at(".*") and self.tokens[self.pos + 1].value == "-" and \
+                self.tokens[self.pos + 2].value == "1":  # u^{circ -1} in LaTeX: 1/u elementwise
+            self.pos += 3
+            result = ast.Call("recip", (base,), col=caret.col)
         elif tok.kind == "number" and tok.value.isdigit() and 2 <= int(tok.value) <= MAX_POWER:
             self.advance()
             result = square_or_power(base, int(tok.value), caret.col)

@@ -9,13 +9,8 @@ from typing import Any
 
 from .api import Derivation
 from .guard import Failure, attempt
-from .options import Options, parse_shape_text
+from .options import Options
 from .render import environment
-
-
-def parse_shapes(text: str) -> tuple[tuple[str, str], ...]:
-    """`A=n,m; x=m` -> (("A", "n,m"), ("x", "m"))."""
-    return tuple(parse_shape_text(text))
 
 
 def compact_body(d: Derivation) -> str:
@@ -35,7 +30,7 @@ def html(d: Derivation) -> str:
 
 def rendered(d: Derivation) -> Derivation:
     """The derivation with its steps rendered, so that rendering fails inside the guard."""
-    _ = d.steps, d.identity_steps, compact_body(d)
+    _ = d.steps, d.identity_steps
     return d
 
 
@@ -58,7 +53,3 @@ def failure_line(failure: Failure, where: str | None = None) -> str:
     """One line for a build log: where (if the log does not say it), what kind, the
     message (with "please report" for a bug in derivtex)."""
     return f"derivtex: {where}: {failure}" if where else f"derivtex: {failure}"
-
-
-__all__ = ["Failure", "cached_attempt", "compact_body", "failure_line", "html",
-           "parse_shapes", "wording"]

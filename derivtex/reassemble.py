@@ -112,6 +112,8 @@ class Assembler:
                                 key=lambda n: diag_preference(atoms[n].expr))
             vector = candidates[0] if candidates else None
             if vector is None:
+                if self.absorb_chain(atoms, occ, counts, free):
+                    continue
                 raise UnsupportedError(
                     f"the entries share index {over.name} in a pattern with no matrix form")
             fresh = self.names.fresh(over.dim)
@@ -120,6 +122,24 @@ class Assembler:
             other_n, other_s = next(((n, s) for n, s in others if None not in atoms[n].slots),
                                     others[0])
             atoms[other_n].slots[other_s] = fresh
+
+    def absorb_chain(self, atoms: list[_Atom], occ: list[tuple[int, int]],
+                     counts: dict[ix.Idx, list[tuple[int, int]]], free: set[ix.Idx]) -> bool:
+        """B_kl v_l, summed over l and nothing else on l, is the vector (B v)_k: read so,
+        the repeated k can go into a diag (Hessians: diag(u ⊙ (B v)))."""
+        for n, s in occ:
+            link = atoms[n].slots[1 - s]
+            if atoms[n].expr is None or link is None or link in free or len(counts[link]) != 2:
+                continue
+            m, t = next((m, t) for m, t in counts[link] if m != n)
+            if atoms[m].expr is None or atoms[m].slots[1 - t] is not None:
+                continue
+            matrix = atoms[n].expr if s == 0 else self.algebra.transpose(atoms[n].expr)
+            vector = atoms[m].expr if t == 0 else self.algebra.transpose(atoms[m].expr)
+            atoms[n] = _Atom(self.algebra.product([matrix, vector]), atoms[n].slots[s], None)
+            del atoms[m]
+            return True
+        return False
 
     def column(self, atom: _Atom) -> ast.Expr:
         """A vector atom's expression as a column."""

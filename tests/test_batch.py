@@ -115,6 +115,20 @@ def test_the_cache_rebuilds_a_missing_truncated_or_edited_file(tmp_path):
     assert build_in_process(spec, out).unchanged == ["good", "other"]
 
 
+def test_temporary_files_of_a_killed_build_are_removed(tmp_path):
+    spec = write_spec(tmp_path / "spec.toml", GOOD)
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = [".good.tex.k3j_9a2b.tmp", ".all.tex.abcdefgh.tmp",
+             "..derivtex-build.json.x1y2z3w4.tmp"]
+    for name in stale + ["notes.tmp", ".mine.txt.abcdefgh.tmp"]:
+        (out / name).write_text("fragment")
+    assert build(tmp_path, spec)[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".derivtex-build.json", ".derivtex-build.lock", ".mine.txt.abcdefgh.tmp", "all.tex",
+        "good.tex", "notes.tmp"]
+
+
 def test_a_cache_that_is_not_an_object_is_a_note_and_everything_builds(tmp_path):
     spec = write_spec(tmp_path / "spec.toml", GOOD)
     (tmp_path / "out").mkdir()

@@ -1,7 +1,12 @@
 """The real command line, as users and the acceptance checker run it."""
 
 import json
+import re
+import signal
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +149,31 @@ def test_compact_steps_are_one_align_block_with_the_label_on_the_result():
     assert r"Write the entry" not in tex
     result_line = tex.split(r"\label{r}")[1].splitlines()[1]
     assert result_line.endswith(r"= \boldsymbol{y}^{\top} \boldsymbol{A}")
+
+
+def catches(pid, signum):
+    """The process has installed its own handler for `signum` (Linux /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = int(re.search(r"^SigCgt:\s*([0-9a-f]+)$", status, re.MULTILINE).group(1), 16)
+    return bool(mask >> (signum - 1) & 1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_sigterm_during_derive_is_one_line_143_and_the_old_output_stays(tmp_path):
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "derivation.tex.j2").write_text("((* for i in range(10**9) *))((* endfor *))\n")
+    target = tmp_path / "d.tex"
+    target.write_text("old\n")
+    proc = subprocess.Popen([sys.executable, "-m", "derivtex", "derive", "a^T x", "--wrt", "x",
+                             "--templates", str(slow), "-o", str(target)],
+                            stderr=subprocess.PIPE)
+    for _ in range(1200):
+        if catches(proc.pid, signal.SIGTERM):
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    assert proc.stderr.read() == b"derivtex: stopped by SIGTERM\n"
+    assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "d.tex", "slow"]

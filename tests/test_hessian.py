@@ -249,3 +249,16 @@ def test_diagonal_factors_of_a_hessian_merge_into_one_diag(expr, wrt, reference)
     assert re.fullmatch(r"(\d+ )?W\^T diag\(.*\) W", data["result"]), data["result"]
     assert data["result"].count("diag(") == 1
     assert_matches_second_differences(data, reference, wrt, {})
+
+
+@pytest.mark.parametrize("expr, wrt, result, reference", [
+    ("exp(x)^T M exp(x)", "x", "(diag((M + M^T) s) + diag(s) (M + M^T)) diag(s)",
+     lambda M, x: scalar(np.exp(x).T @ M @ np.exp(x))),
+    ("a^T x + b^T y", "x", "0", lambda a, x, b, y: scalar(a.T @ x + b.T @ y)),
+])
+def test_hessians_beyond_the_textbook_forms(expr, wrt, result, reference):
+    """A chain M_kl s_l next to a repeated k is the vector (M s)_k (diag((M + M^T) s));
+    a gradient that does not depend on the variable gives the zero matrix."""
+    data = derive(expr, wrt, order=2).to_dict()
+    assert data["result"] == result
+    assert_matches_second_differences(data, reference, wrt, {})

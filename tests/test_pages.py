@@ -135,6 +135,9 @@ def test_every_page_is_consistent(strategy, wrt, data, layout):
     ("y^T A x", "x", "y^T A", "A^T y"),
     ("tr(A X B)", "X", "B A", "A^T B^T"),
     ("1/2 ||M v - d||^2", "v", "(M v - d)^T M", "M^T (M v - d)"),
+    ("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w", "(sigma(X w) - y)^T X",
+     "X^T (sigma(X w) - y)"),
+    ("-y^T log(softmax(z))", "z", "(y^T 1) softmax(z)^T - y^T", "(y^T 1) softmax(z) - y"),
 ])
 def test_results_in_lecturer_form_in_both_layouts(expr, wrt, numerator, denominator):
     assert derive(expr, wrt).result_text == numerator
@@ -195,3 +198,14 @@ def test_method_both_without_an_identity_shows_the_index_method_and_says_so():
 def test_scalar_variable_has_no_bold_identity():
     latex = derive("exp(-lambda ||x||^2)", "lambda", method="identity").latex
     assert r"\boldsymbol{I}" not in latex
+
+
+def test_logistic_regression_cancels_entry_by_entry_before_reassembly():
+    d = derive("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w").to_dict()
+    rules = [s["rule"] for s in d["steps"]]
+    assert rules.index("contraction") < rules.index("cancellation") < rules.index("reassembly")
+    cancellation = d["steps"][rules.index("cancellation")]
+    assert cancellation["latex"].endswith(
+        r"X_{kj} \left[\sigma\left(\boldsymbol{X} \boldsymbol{w}\right) - "
+        r"\boldsymbol{y}\right]_{k}")
+    assert "recip" not in d["latex"] and "diag" not in d["latex"]
