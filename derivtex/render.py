@@ -166,6 +166,9 @@ class StepFacts:
     def product_rule(self, step: Step, facts: dict) -> None:
         """Its sentence needs no fact beyond the method."""
 
+    def cancellation(self, step: Step, facts: dict) -> None:
+        """Its facts are the equation's and the engine's (collected)."""
+
     def index_form(self, step: Step, facts: dict) -> None:
         """Its sentence needs only the order, which the goal recorded."""
 
