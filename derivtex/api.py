@@ -140,7 +140,8 @@ class Derivation:
     def markdown(self) -> str:
         return check_emitted(render("derivation.md.j2", self.templates, steps=self.steps,
                                     identity_steps=self.identity_steps,
-                                    no_identity=self.no_identity).strip() + "\n")
+                                    no_identity=self.no_identity,
+                                    compact=self.options.steps == "compact").strip() + "\n")
 
     @property
     def title(self) -> str:

@@ -51,19 +51,6 @@ class HessianFacts(StepFacts):
         facts["first_wrt_latex"] = self.p.entry(first)
         facts["second_wrt_latex"] = self.p.entry(second)
 
-    def delta(self, step: Step, facts: dict) -> None:
-        """The example delta is one the equation holds, so the sentence names it."""
-        super().delta(step, facts)
-        wrt: ix.Entry = facts["wrt_entry"]
-        assert isinstance(step.after, ix.Node)
-        found = next((n for n in ix.walk(step.after) if isinstance(n, ix.Delta)
-                      and wrt.row in (n.first, n.second)), None)
-        if found is None or wrt.row is None:
-            return
-        other = found.second if found.first == wrt.row else found.first
-        facts["example_latex"] = self.p.index(ix.Deriv(ix.Entry(wrt.expr, other, None), wrt))
-        facts["delta_latex"] = self.p.index(ix.Delta(wrt.row, other))
-
     def gradient_entry(self, step: Step, facts: dict) -> None:
         gradient: ast.Expr = facts["gradient"]
         facts["gradient_latex"] = self.plain.expr(gradient)

@@ -21,14 +21,15 @@ class Identity:
     numerator: str      # its derivative in numerator layout, as input text
     cookbook: int | None = None
 
-    def statement(self, printer_type: type[Printer]) -> str:
-        """d expr / d wrt = derivative, in the identity method's working layout (the
-        numerator layout's Jacobian for a vector, the gradient for a matrix)."""
-        return _statement(self, printer_type)
+    def statement(self, printer_type: type[Printer], layout: str) -> str:
+        """d expr / d wrt = derivative, as the identity method's steps show it: a vector
+        variable's Jacobian (numerator layout), a matrix variable's derivative in `layout`
+        (the Cookbook states the denominator-layout form)."""
+        return _statement(self, printer_type, layout)
 
 
 @lru_cache(maxsize=64)
-def _statement(identity: Identity, printer_type: type[Printer]) -> str:
+def _statement(identity: Identity, printer_type: type[Printer], layout: str) -> str:
     from .algebra import Algebra
     from .api import derive
     from .inference import infer
@@ -44,7 +45,7 @@ def _statement(identity: Identity, printer_type: type[Printer]) -> str:
         derivative, more = infer(parse_text(identity.numerator),
                                  {n: s.shape for n, s in pattern.symbols.items()})
         symbols = {**more, **pattern.symbols}
-    if variable.kind == "matrix":
+    if variable.kind == "matrix" and layout == "denominator":
         derivative = Algebra(Shapes(symbols)).transpose(derivative)
     printer = printer_type(Shapes(symbols))
     wrt = printer.symbol(identity.wrt, variable.kind != "scalar")

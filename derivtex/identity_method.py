@@ -277,6 +277,11 @@ def derive_by_identities(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str
         raise UnsupportedError(f"{wrt} does not change the expression")
     # vector variables give Jacobians (numerator layout), matrix variables gradients
     transpose = (not method.matrix) == (layout == "denominator")
+    if method.matrix and transpose:  # every step in the layout in use, not the Cookbook's
+        for step in method.steps:
+            assert isinstance(step.after, ast.Expr)
+            step.after = method.algebra.transpose(step.after)
+        raw, transpose = method.algebra.transpose(raw), False
     result = method.algebra.transpose(raw) if transpose else raw
     steps = [goal, *method.steps, transpose_check(raw, result, transpose, goal,
                                                   method.shapes(raw))]

@@ -121,9 +121,14 @@ class StepFacts:
         facts["lhs"] = self.p.derivative_of(self.wrt_latex, self.p.expr(step.before))
         facts["rhs"] = self.p.expr(step.after)
         identity = LIBRARY.get(facts.get("identity") or "")
-        facts["statement"] = identity.statement(type(self.p)) if identity else None
+        facts["statement"] = identity.statement(type(self.p), facts["layout"]) \
+            if identity else None
         facts["cite"] = f" (cf. Matrix Cookbook eq. ({facts['cookbook']}))" \
             if facts.get("cookbook") else ""
+        if identity is not None and identity.wrt == "X":
+            if facts.get("cookbook") and facts["layout"] == "numerator":
+                facts["cite"] = f" (the transpose of Matrix Cookbook eq. ({facts['cookbook']}), " \
+                    "which is in denominator layout)"
         recognised = facts.get("recognised")
         facts["recognised_latex"] = self.p.expr(recognised) if recognised is not None else ""
         v, x = ast.Name("v"), ast.Name("x")

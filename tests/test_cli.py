@@ -151,6 +151,14 @@ def test_compact_steps_are_one_align_block_with_the_label_on_the_result():
     assert result_line.endswith(r"= \boldsymbol{y}^{\top} \boldsymbol{A}")
 
 
+def test_compact_markdown_is_one_aligned_block():
+    proc = run_cli("derive", "W x", "--wrt", "x", "--format", "markdown", "--steps", "compact")
+    md = proc.stdout.decode()
+    assert proc.returncode == 0 and md.count(r"\begin{aligned}") == 1
+    assert md.startswith("$$\n") and md.endswith("$$\n") and "sum" in md
+    assert md.rstrip().splitlines()[-3].endswith(r"&= \boldsymbol{W}")
+
+
 def catches(pid, signum):
     """The process has installed its own handler for `signum` (Linux /proc)."""
     status = Path(f"/proc/{pid}/status").read_text()

@@ -209,3 +209,13 @@ def test_logistic_regression_cancels_entry_by_entry_before_reassembly():
         r"X_{kj} \left[\sigma\left(\boldsymbol{X} \boldsymbol{w}\right) - "
         r"\boldsymbol{y}\right]_{k}")
     assert "recip" not in d["latex"] and "diag" not in d["latex"]
+
+
+@pytest.mark.parametrize("expr, numerator", [("a^T X b", r"\boldsymbol{b} \boldsymbol{a}^{\top}"),
+                                             ("log(det(X))", r"\boldsymbol{X}^{-1}")])
+def test_identity_method_for_a_matrix_states_the_numerator_layout_form(expr, numerator):
+    steps = derive(expr, "X", method="identity").to_dict()["steps"]
+    identity = next(s for s in steps if s["rule"] == "identity")
+    assert identity["text"].split(r"\(")[1].split(r"\)")[0].endswith("= " + numerator)
+    assert "transpose of Matrix Cookbook" in identity["text"]
+    assert r"^{\top} =" not in steps[-1]["latex"]  # no (a b^T)^T = b a^T

@@ -68,16 +68,21 @@ def test_identity_statements_are_printed_from_their_own_fields():
 
     trace = LIBRARY["trace_product"]
     assert not hasattr(trace, "latex")
-    assert trace.statement(LatexPrinter) == (
+    assert trace.statement(LatexPrinter, "denominator") == (
         r"\frac{\partial \operatorname{tr}\left(\boldsymbol{A} \boldsymbol{X} \boldsymbol{B}"
         r"\right)}{\partial \boldsymbol{X}} = \boldsymbol{A}^{\top} \boldsymbol{B}^{\top}")
-    assert trace.statement(TypstPrinter) == (
+    assert trace.statement(TypstPrinter, "denominator") == (
         "(partial tr(bold(A) bold(X) bold(B)))/(partial bold(X)) = bold(A)^(top) bold(B)^(top)")
     # the page cites exactly the derivative the index method derives for the pattern,
-    # in the identity method's working layout (Jacobian for vectors, gradient for matrices)
+    # as the identity method's steps show it (Jacobian for vectors, matrices in the layout)
     for identity in LIBRARY.values():
         kind = derive(identity.expr, identity.wrt).symbols[identity.wrt].kind
         d = derive(identity.expr, identity.wrt,
                    layout="denominator" if kind == "matrix" else "numerator")
         printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
-        assert identity.statement(LatexPrinter).endswith(" = " + printed), identity.id
+        assert identity.statement(LatexPrinter, "denominator").endswith(" = " + printed), \
+            identity.id
+        if kind == "matrix":  # in numerator layout, the transpose
+            d = derive(identity.expr, identity.wrt)
+            printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
+            assert identity.statement(LatexPrinter, "numerator").endswith(" = " + printed)

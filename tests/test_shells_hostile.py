@@ -2,6 +2,7 @@
 builds, through real Sphinx (parallel) and MkDocs builds: every input is a located
 warning or error (or a derivation), every page is written, nothing runs, no traceback."""
 
+import json
 import re
 import subprocess
 import sys
@@ -73,3 +74,18 @@ def test_corpus_through_mkdocs(tmp_path):
     assert all(f"p{i}" in located for i in range(len(INJECTIONS)))
     strict = run("mkdocs", "build", "--strict", "-d", str(tmp_path / "strict"), cwd=tmp_path)
     assert strict.returncode != 0 and not CANARY.exists()
+
+
+def test_corpus_through_the_myst_plugin():
+    """derivtex-myst answers every input with nodes: an error admonition or math."""
+    from derivtex.myst import run_directive
+
+    for i, expr in enumerate(CORPUS):
+        nodes = run_directive({"name": "derivation", "arg": expr, "options": {"wrt": "x"},
+                               "node": {"position": {"start": {"line": 3}}}})
+        kinds = {node["type"] for node in nodes}
+        assert kinds == {"admonition"} or "math" in kinds, expr[:40]
+        if i < len(INJECTIONS):
+            assert kinds == {"admonition"}, expr[:40]
+        assert not FORBIDDEN_MACROS.search(json.dumps(
+            [n for n in nodes if n["type"] != "admonition"]))
