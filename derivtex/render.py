@@ -260,10 +260,14 @@ class StepFacts:
         """sum_k delta_jk a_k = a_j, with a factor the sum really holds."""
         k, j = first.summed, first.kept
         sample: ix.Node = ix.Entry(ast.Name("a"), k, None)
-        if self.previous is not None:
+        if self.previous is not None:  # a factor beside the delta, in the same product
             for node in ix.walk(self.previous):
-                if isinstance(node, ix.Entry) and k in node.indices():
-                    sample = node
+                if not isinstance(node, ix.Prod) or not any(
+                        isinstance(f, ix.Delta) and k in (f.first, f.second) for f in node.factors):
+                    continue
+                beside = [f for f in node.factors if isinstance(f, ix.Entry) and k in f.indices()]
+                if beside:
+                    sample = beside[0]
                     break
         kept = ix.rename(sample, k, j)
         delta = ix.Delta(j, k)

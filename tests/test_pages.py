@@ -26,11 +26,17 @@ README_EXAMPLES = [
     ("sigma(W x)", "x"), ("||sigma(W x) - y||^2", "W"), ("softmax(z)", "z"),
     ("a^T X b", "X"), ("tr(A X B)", "X"), ("log(det(X))", "X"), ("a^T X^{-1} b", "X"),
 ]
-LONG = [  # the widest pages: least squares, a ReLU MLP, a regularised logistic loss
+LONG = [  # the widest pages: least squares, networks, a regularised logistic loss
     ("1/2 ||M v - d||^2", "v"), ("W2 relu(W1 x + b1) + b2", "x"),
     ("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w))) + lambda ||w||^2", "w"),
     ("-y^T log(softmax(z))", "z"), ("-1/2 (x - mu)^T inv(S) (x - mu)", "x"),
+    ("W3 tanh(W2 tanh(W1 x))", "x"), ("||W2 sigma(W1 x) - y||^2", "x"),
 ]
+
+
+def test_networks_define_every_symbol():
+    for expr in ("W2 relu(W1 x + b1) + b2", "||W2 sigma(W1 x) - y||^2"):
+        assert page_problems(derive(expr, "x")) == []
 OVERFULL = re.compile(r"Overfull \\hbox \(([\d.]+)pt too wide\)")
 
 
@@ -88,6 +94,7 @@ def page_problems(d) -> list[str]:
     if len(sides) >= 3 and sides[-1] == sides[-2]:
         bad.append("closing X = X")
     known = {"1", "0", "I"} | {"\\" + n for n in d.symbols} | set(d.symbols)
+    known |= {re.sub(r"_?\d+$", "", n) for n in d.symbols}  # W2 prints as W_{2}
     known |= set(BOLD.findall(steps[0]["latex"].split("&=")[0]))
     defined: dict[str, str] = {}
     for step in steps:
