@@ -98,6 +98,8 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     if simplified is not None:
         steps.append(Step("cancellation", lhs, simplified[0], simplified[1]))
     natural_row, natural_col = (free + [None, None])[:2]
+    if wrt_kind == "scalar":  # the output's own arrangement: a row stays a row
+        natural_row, natural_col = out_idx
     transpose = needs_transpose(out_kind, wrt_kind, layout)
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
     result = read_in_layout(Assembler(algebra, names), algebra, cancelled or contracted,

@@ -29,6 +29,7 @@ HESSIAN_NAMES = ("H", "G", "K", "L")
 
 
 def hessian_name(symbols: Mapping[str, Symbol]) -> str:
+    """H, unless the expression has its own H (then G, K, L)."""
     return next((n for n in HESSIAN_NAMES if n not in symbols), "H_f")
 
 
@@ -145,6 +146,7 @@ def spread_scalar_products(expr: ast.Expr) -> ast.Expr:
 
 
 def has_identity(term: ast.Expr) -> bool:
+    """Is the term a multiple of I (lambda I), the regulariser a lecturer writes last?"""
     while isinstance(term, ast.Neg):
         term = term.operand
     factors = term.factors if isinstance(term, ast.MatMul) else (term,)
@@ -152,6 +154,7 @@ def has_identity(term: ast.Expr) -> bool:
 
 
 def coefficient(term: ast.Expr) -> Fraction:
+    """The number in front of a term as Algebra writes it: -2 A^T A -> -2."""
     if isinstance(term, ast.Neg):
         return -coefficient(term.operand)
     if isinstance(term, ast.MatMul) and isinstance(term.factors[0], ast.Number):

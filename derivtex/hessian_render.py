@@ -17,6 +17,9 @@ from .steps import Step
 
 
 class HessianFacts(StepFacts):
+    """StepFacts for a Hessian's page: H and its entries, the gradient between the two
+    passes, and which variable entry each pass differentiates by."""
+
     def __init__(self, printer: Printer, outcome: Outcome) -> None:
         super().__init__(printer, outcome)
         goal = outcome.steps[0].facts

@@ -17,6 +17,7 @@ from . import index as ix
 from .functions import NUMERIC
 
 Value = tuple[np.ndarray, tuple[ix.Idx, ...]]  # an array and the index of each axis
+MAX_ADD_AXES = 3  # a sum inside a product with more free indices is multiplied out
 
 
 class IndexValues:
@@ -79,6 +80,13 @@ class IndexValues:
         factor the one that leaves the smallest array (a chain is walked link by link),
         every summed index dropped as soon as no other factor holds it."""
         factors, summed = flatten(factors, summed)
+        wide = next((n for n, f in enumerate(factors)
+                     if isinstance(f, ix.Add) and len(free_in(f)) > MAX_ADD_AXES), None)
+        if wide is not None:  # F (T1 + T2) as F T1 + F T2, each one contraction
+            rest = (*factors[:wide], *factors[wide + 1:])
+            parts = [self.contract((*rest, term), summed) for term in factors[wide].terms]
+            order = list(dict.fromkeys(i for _, axes in parts for i in axes))
+            return sum(align(part, order) for part in parts), tuple(order)
         pending = [self(f) for f in factors]
         mentioned = {i for _, a in pending for i in a}
         value, axes = pending.pop(0)
@@ -129,6 +137,12 @@ def flatten(factors: tuple[ix.Node, ...], summed: tuple[ix.Idx, ...]
         else:
             flat.append(factor)
     return flat, summed
+
+
+def free_in(node: ix.Node) -> set[ix.Idx]:
+    """The indices of `node` that no sum inside it binds."""
+    bound = {i for n in ix.walk(node) if isinstance(n, ix.Sum) for i in n.indices}
+    return indices_in(node) - bound
 
 
 def indices_in(node: ix.Node) -> set[ix.Idx]:

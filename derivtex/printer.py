@@ -321,7 +321,10 @@ class Printer:
             return self.sub(self.greek("delta"), self.index_list((node.first, node.second)))
         if isinstance(node, ix.Sum):
             limits = "".join(self.sum_limits(i.name, self.dim(i.dim)) for i in node.indices)
-            return limits + " " + self.index_factor(node.body, in_sum=True)
+            body = self.index_factor(node.body, in_sum=True)
+            if body.startswith("-"):  # the sign in front of the sum: - sum_p (1 - y_p) ...
+                return "-" + limits + " " + body[1:]
+            return limits + " " + body
         if isinstance(node, ix.Add):
             return self.joined([self.index(t) for t in node.terms])
         if isinstance(node, ix.Prod):

@@ -71,6 +71,7 @@ class StepFacts:
         self.defined: set[str] = set()
         self.previous: ix.Node | None = None
         self.previous_rhs = ""
+        self.wrt_name = goal["wrt"]
         self.f_latex = self.p.symbol(goal["f"], self.out_kind != "scalar")
         self.wrt_latex = self.p.symbol(goal["wrt"], self.wrt_kind != "scalar")
         self.full_latex = self.p.partial_frac(self.f_latex, self.wrt_latex)
@@ -259,7 +260,7 @@ class StepFacts:
     def workhorse(self, first: Any) -> str:
         """sum_k delta_jk a_k = a_j, with a factor the sum really holds."""
         k, j = first.summed, first.kept
-        sample: ix.Node = ix.Entry(ast.Name("a"), k, None)
+        sample: ix.Node = ix.Entry(ast.Name(self.wrt_name), k, None)
         if self.previous is not None:  # a factor beside the delta, in the same product
             for node in ix.walk(self.previous):
                 if not isinstance(node, ix.Prod) or not any(

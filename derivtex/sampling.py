@@ -28,6 +28,7 @@ SIZE_POOL = (2, 3, 4, 5, 6)
 SIZE_MODES = ("random", "tall", "wide", "equal")
 VALUE_MODES = ("signed", "positive", "negative", "near_identity")
 MAX_CONDITION = 1e6  # of the argument of an inverse or determinant at a test point
+MODERATE = 1e8  # values, differences and function values at a preferred test point
 
 Sizes = dict[Dim, int]
 Env = dict[str, np.ndarray]
@@ -102,22 +103,34 @@ def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measur
     """Up to `draws` test points where `expr` and `measure` (finite differences, say)
     are finite and every inverse well conditioned; DomainError if there is none.
 
-    `value_of(sizes, env, e)` evaluates a subexpression e at a point."""
+    A moderate point is preferred: one where the value, the measure and every function
+    inside stay below MODERATE, since exp(4000) or sigma(exp(z)) with exp(z) = inf make
+    rounding, not the formula, decide. `value_of(sizes, env, e)` evaluates e at a point."""
     chooser = random.Random(seed)
     rng = np.random.default_rng(seed)
     dims = named_dims(symbols)
     fixed = stand_in_sizes(symbols)
-    inverted = [n.args[0] for n in walk(expr)
-                if isinstance(n, ast.Call) and n.func in ("inv", "det")]
+    calls = [n for n in walk(expr) if isinstance(n, ast.Call | ast.Norm2)]
+    inverted = [n.args[0] for n in calls if isinstance(n, ast.Call) and n.func in ("inv", "det")]
     found = 0
     for _ in range(draws):
-        point = None
+        point = fallback = None
         for size_mode, value_mode in itertools.product(SIZE_MODES, VALUE_MODES):
             sizes: Sizes = {**assign_sizes(dims, size_mode, chooser), **fixed}
             env = draw_values(symbols, sizes, rng, value_mode)
-            point = _try(sizes, env, expr, inverted, measure, value_of)
-            if point is not None:
+            moderate = _inside(sizes, env, expr, inverted, calls, value_of)
+            if moderate is None or (fallback is not None and not moderate):
+                continue  # outside the domain, or no better than the point in hand
+            with np.errstate(all="ignore"):
+                measured = measure(sizes, env)
+            if not np.all(np.isfinite(measured)):
+                continue
+            point = Point(sizes, env, measured)
+            if moderate and np.max(np.abs(measured)) <= MODERATE:
                 break
+            fallback = fallback or point
+        else:
+            point = fallback
         if point is None:
             break
         found += 1
@@ -128,17 +141,20 @@ def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measur
                           expr.col or 1)
 
 
-def _try(sizes: Sizes, env: Env, expr: ast.Expr, inverted: list[ast.Expr],
-         measure: Measure, value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
-         ) -> Point | None:
+def _inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: list[ast.Expr],
+            calls: list[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
+            ) -> bool | None:
+    """None if the point is outside the domain (a value not finite, an inverse badly
+    conditioned); else whether the value and every function inside are moderate."""
     with np.errstate(all="ignore"):
         try:
-            if not np.all(np.isfinite(value_of(sizes, env, expr))):
+            value = np.abs(value_of(sizes, env, expr))
+            if not np.all(np.isfinite(value)):
                 return None
             for arg in inverted:
                 if np.linalg.cond(value_of(sizes, env, arg)) > MAX_CONDITION:
                     return None
-            measured = measure(sizes, env)
+            return bool(np.all(value <= MODERATE)) and all(
+                np.all(np.abs(value_of(sizes, env, call)) <= MODERATE) for call in calls)
         except np.linalg.LinAlgError:  # a singular matrix to invert
             return None
-    return Point(sizes, env, measured) if np.all(np.isfinite(measured)) else None

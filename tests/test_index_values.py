@@ -60,3 +60,14 @@ def test_a_sum_inside_a_product_joins_the_contraction():
     np.testing.assert_allclose(values.aligned(tree, [i]), want)
     outer = ix.Sum((i,), ix.Prod((entry("x", i), inner)))
     assert np.isclose(values.aligned(outer, []), (VALUES["x"].T @ VALUES["A"] @ VALUES["x"]).item())
+
+
+def test_a_wide_sum_inside_a_product_is_multiplied_out():
+    # sum_{a..d} x_a (A_ab A_bc A_cd + B_ab B_bc B_cd) x_d = x^T (A^3 + B^3) x; the inner sum
+    # has four free indices, so it is never evaluated as a 4-axis array of its own
+    a, b, c, d = (ix.Idx(n, "n") for n in "abcd")
+    cube = [ix.Prod((entry(n, a, b), entry(n, b, c), entry(n, c, d))) for n in "AB"]
+    tree = ix.Sum((a, b, c, d), ix.Prod((entry("x", a), ix.Add(tuple(cube)), entry("x", d))))
+    A, B, x = VALUES["A"], VALUES["B"], VALUES["x"]
+    want = (x.T @ (A @ A @ A + B @ B @ B) @ x).item()
+    assert np.isclose(values.aligned(tree, []), want)

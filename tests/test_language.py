@@ -247,3 +247,22 @@ def test_latex_input_reads_the_results_latex_prints(expr, wrt, ref, options):
 def test_a_misspelt_operator_name_suggests_the_function():
     with pytest.raises(ShapeError, match=r"did you mean the function sigmoid\(\.\.\.\)"):
         derive(r"\operatorname{sigmiod}(\mathbf{W}\mathbf{x})", "x")
+
+
+ROWS_BY_A_SCALAR = [
+    ("alpha x^T", lambda alpha, x, **_: alpha * x.T),
+    ("alpha x^T A", lambda alpha, x, A, **_: alpha * x.T @ A),
+    ("exp(alpha) x^T + b^T", lambda alpha, x, b, **_: np.exp(alpha) * x.T + b.T),
+]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("expr, ref", ROWS_BY_A_SCALAR, ids=[r[0] for r in ROWS_BY_A_SCALAR])
+def test_a_row_vector_by_a_scalar_stays_a_row(expr, ref, layout):
+    data = derive(expr, "alpha", layout=layout).to_dict()
+    arrays = generate.bind(data["symbols"], np.random.default_rng(5))
+    h = 1e-6
+    plus, minus = ({**arrays, "alpha": arrays["alpha"] + d} for d in (h, -h))
+    want = (ref(**plus) - ref(**minus)) / (2 * h)  # a 1 x n row
+    got = evaluate_numpy(data["numpy"], arrays)
+    np.testing.assert_allclose(got, want if layout == "numerator" else want.T, rtol=1e-6)

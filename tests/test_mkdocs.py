@@ -250,3 +250,20 @@ def test_bare_extension_fails_strict_with_page_and_line(tmp_path):
     assert proc.returncode != 0
     assert re.search(r"derivtex: lecture\.md:8: syntax error", proc.stderr), proc.stderr
     assert re.search(r"derivtex: lecture\.md:15: syntax error", proc.stderr), proc.stderr
+
+
+def test_a_bug_in_derivtex_is_an_error_saying_please_report(caplog, monkeypatch):
+    from derivtex import publish
+
+    def broken(d):
+        raise KeyError("steps")
+
+    monkeypatch.setitem(publish.OUTPUTS, "html", broken)
+    publish.cached_attempt.cache_clear()
+    try:
+        html = markdown.markdown("# Page\n\n" + FENCE + "\n\nAfter.\n", extensions=["derivtex"])
+    finally:
+        publish.cached_attempt.cache_clear()
+    (error,) = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert error.startswith("derivtex: line 3: internal error: KeyError: 'steps'")
+    assert "Please report" in error and "derivtex-error" in html and "After." in html

@@ -137,3 +137,14 @@ def test_difference_noise_of_a_large_value_is_not_a_mismatch():
     with pytest.raises(VerificationError, match="differs from finite differences"):
         check(d.parsed, ast.MatMul((ast.Number(Fraction(101, 100)), d.result)), d.symbols,
               "A", "numerator")
+
+
+@pytest.mark.parametrize("expr, wrt", [
+    # exp of a chain of nine matrices near 2I is exp(4000): every such point was rounding
+    ("(exp(x + a) - relu(x) + exp(B^T B^T A inv(A) A C A B^T sigma(a)))^T A", "x"),
+    # sigma(exp(z)) is 1 where exp(z) overflows, and its derivative inf * 0
+    ("sigma(exp(B A B B B A^T B^T A B^T relu(b)))^T inv(A) (alpha B inv(A) A alpha b + a)",
+     "A"),
+])
+def test_moderate_points_are_preferred(expr, wrt):
+    assert derive(expr, wrt).verified
