@@ -352,7 +352,6 @@ def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
                    ) -> list[dict[str, Any]]:
     """Each step's facts, equations and sentence, in the notation of `printer`."""
     env = environment(user_dir)
-    equations = env.get_template("steps.j2").module
     explain = env.get_template("explain.j2").module
     facts_of = StepFacts(printer, outcome)
     prefix = ""
@@ -360,6 +359,8 @@ def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
         from .hessian_render import HessianFacts
 
         facts_of, prefix = HessianFacts(printer, outcome), "hessian_"
+    # the equations' macros see the printer as `p`: rows, alignment and words in its notation
+    equations = env.get_template("steps.j2").make_module({"p": facts_of.p})
     body = getattr(equations, prefix + "body")
     out = []
     for step in outcome.steps:
@@ -370,7 +371,7 @@ def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
             "rule": step.rule,
             "macro": macro,
             "facts": facts,
-            "body": printer.fold(str(body(step.rule, facts, facts_of.p)).strip()),
+            "body": printer.fold(str(body(step.rule, facts)).strip()),
             "text": " ".join(str(sentence(facts, printer.inline)).split()),
         })
     return out

@@ -86,3 +86,22 @@ def test_identity_statements_are_printed_from_their_own_fields():
             d = derive(identity.expr, identity.wrt)
             printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
             assert identity.statement(LatexPrinter, "numerator").endswith(" = " + printed)
+
+
+def test_an_old_steps_override_with_latex_literals_still_renders_latex(tmp_path):
+    """Porting note (README): body(rule, s) keeps its signature, `p` is in scope."""
+    (tmp_path / "steps.j2").write_text(
+        "((* macro body(rule, s) -*))\n\\text{((( rule )))} &\\approx ((( s.f_latex )))\n"
+        "((*- endmacro *))\n")
+    latex = derive("W x", "x", templates=str(tmp_path)).latex
+    assert r"\text{goal} &\approx \boldsymbol{y}" in latex
+    assert r"\text{delta} &\approx \boldsymbol{y}" in latex
+
+
+def test_the_equations_use_the_printer_in_scope():
+    d = derive("a^T x", "x")
+    goal = d.steps[0]["body"], d.typst_steps[0]["body"]
+    assert goal[0] == (r"f &= \boldsymbol{a}^{\top} \boldsymbol{x}, \qquad \frac{\partial f}"
+                       r"{\partial \boldsymbol{x}} \in \mathbb{R}^{1 \times n}")
+    assert goal[1] == ("f &= bold(a)^(top) bold(x), wide (partial f)/(partial bold(x)) "
+                       "in RR^(1 times n)")
