@@ -203,10 +203,19 @@ class LatexPrinter:
         if isinstance(node, ix.Sum):
             limits = "".join(r"\sum_{%s=1}^{%s}" % (i.name, dim_latex(i.dim))
                              for i in node.indices)
-            body = self.index_factor(node.body, in_sum=True)
+            inner = node.body
+            lead = ""
+            if isinstance(inner, ix.Prod) and isinstance(inner.factors[0], ix.Const) and \
+                    len(inner.factors) > 1:  # numbers in front of the sum: 2 sum_k ...
+                value = inner.factors[0].value
+                lead = ("-" if value < 0 else "") + (
+                    number(abs(value)) + " " if abs(value) != 1 else "")
+                rest = inner.factors[1:]
+                inner = rest[0] if len(rest) == 1 else ix.Prod(rest)
+            body = self.index_factor(inner, in_sum=True)
             if body.startswith("-"):  # the sign in front of the sum: - sum_p (1 - y_p) ...
-                return "-" + limits + " " + body[1:]
-            return limits + " " + body
+                lead, body = ("" if lead.startswith("-") else "-") + lead.lstrip("-"), body[1:]
+            return lead + limits + " " + body
         if isinstance(node, ix.Add):
             out = self.index(node.terms[0])
             for term in node.terms[1:]:
