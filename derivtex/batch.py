@@ -144,6 +144,8 @@ def read_spec(entries: list[Any], templates: str | None, report: Report) -> list
                 key = f"{key} (#{number})"
             report.failed[key] = Failure.from_exception(exc)
             report.positions[key] = number
+            if name is not None:  # a later entry of the same name is still a duplicate
+                seen.setdefault(name.lower(), name)
             continue
         seen[entry.name.lower()] = entry.name
         report.positions[entry.name] = number

@@ -264,7 +264,29 @@ def _infer_guessing(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]],
         raise ShapeError(f"{error.message}; Greek names are scalars unless declared: if "
                          f"{' or '.join(repr(g) for g in greek)} is a vector or matrix, "
                          f"declare it ({hint})", error.column) from None
+    scalar = _scalar_that_fits(expr, declared, symmetric)
+    if scalar is not None:
+        raise ShapeError(f"{error.message}; if '{scalar}' is a scalar (a bias, say), declare "
+                         f"it: --shape {scalar}=1", error.column) from None
     raise error
+
+
+def _scalar_that_fits(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]],
+                      symmetric: frozenset[str]) -> str | None:
+    """`w^T x + b` fails with b a vector: the one lowercase name, added as a term of its
+    own, that declared a scalar makes the expression type-check — named in the message,
+    never assumed."""
+    terms = [t.operand if isinstance(t, ast.Neg) else t
+             for node in walk(expr) if isinstance(node, ast.Add) for t in node.terms]
+    for name in dict.fromkeys(t.name for t in terms if isinstance(t, ast.Name)):
+        if name in declared or default_kind(name) != "vector":
+            continue
+        try:
+            _run(expr, {**declared, name: (1,)}, symmetric, frozenset())
+        except (ShapeError, OptionError):
+            continue
+        return name
+    return None
 
 
 def is_one(node: ast.Expr) -> bool:

@@ -32,6 +32,7 @@ FRACTIONS = {"frac", "tfrac", "dfrac"}
 SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big",
           "bigl", "bigr", "Bigl", "Bigr"}
 SYMBOLS = {"|": "||", "lVert": "||", "rVert": "||", "Vert": "||", "cdot": "*",
+           "lvert": "|", "rvert": "|", "vert": "|",
            "lbrace": "{", "rbrace": "}", "odot": ".*", "circ": ".*"}
 
 

@@ -37,6 +37,7 @@ class _Parser:
         self.declared = declared
         self.bold = bold
         self.norm_depth = 0
+        self.bars = 0  # inside |X|
 
     # -- token helpers -------------------------------------------------
     @property
@@ -96,6 +97,7 @@ class _Parser:
                 factors.append(self.unary())
             else:
                 break
+        factors = fold_numbers(factors)
         return factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors), col=col)
 
     def divisor(self, slash: Token) -> ast.Expr:
@@ -109,7 +111,12 @@ class _Parser:
             return ast.Number(1 / Fraction(tok.value), col=slash.col)
         if not self.starts_factor():
             raise ParseError(f"expected a divisor after '/', found {describe(tok)}", tok.col)
-        return ast.Call("recip", (self.unary(),), col=slash.col, quotient=True)
+        divisor = self.unary()
+        if isinstance(divisor, ast.Number):  # \frac{x^T x}{2}: a number after all
+            if divisor.value == 0:
+                raise ParseError("division by zero", tok.col)
+            return ast.Number(1 / divisor.value, col=slash.col)
+        return ast.Call("recip", (divisor,), col=slash.col, quotient=True)
 
     def hadamard(self) -> ast.Expr:
         """`W x .* b` is (W x) .* b: the elementwise product of products."""
@@ -126,6 +133,8 @@ class _Parser:
             return True
         if tok.kind == "op" and tok.value == "||":
             return not self.closes_norm()
+        if tok.kind == "op" and tok.value == "|":  # opens |X| unless it closes one
+            return self.bars == 0
         return tok.kind == "op" and tok.value == "("
 
     def closes_norm(self) -> bool:
@@ -207,7 +216,7 @@ class _Parser:
         if self.at("||"):
             return self.norm()
         if self.at("|"):
-            raise ParseError("'|' bars are not supported: write det(X) or ||x||^2", tok.col)
+            return self.determinant()
         if tok.kind == "end":
             raise ParseError("the expression ends too early", tok.col)
         raise ParseError(f"unexpected {describe(tok)}", tok.col)
@@ -264,6 +273,19 @@ class _Parser:
         assert function is not None
         return ast.Call(function.name, (arg,), col=col)
 
+    def determinant(self) -> ast.Expr:
+        """|X| is det(X), as matrix-calculus texts write it (log |Sigma|)."""
+        opening = self.advance()
+        if self.bars:
+            raise ParseError("bars inside bars: write det(...) for the inner one", opening.col)
+        self.bars += 1
+        self.enter(opening.col)
+        inner = self.sum()
+        self.depth -= 1
+        self.bars -= 1
+        self.expect("|", f"'|' to close the determinant opened at column {opening.col}")
+        return ast.Call("det", (inner,), col=opening.col)
+
     def norm(self) -> ast.Expr:
         opening = self.advance()
         self.norm_depth += 1
@@ -310,6 +332,19 @@ class _Parser:
 
 def square_or_power(base: ast.Expr, power: int, col: int) -> ast.Expr:
     return base if power == 1 else ast.MatMul((base,) * power, col=col)
+
+
+def fold_numbers(factors: list[ast.Expr]) -> list[ast.Expr]:
+    """`1/2 x` and `2 x 3` carry one number: -(1/2) never reads as a mixed number."""
+    numbers = [f for f in factors if isinstance(f, ast.Number)]
+    if len(numbers) < 2:
+        return factors
+    value = Fraction(1)
+    for n in numbers:
+        value *= n.value
+    folded = ast.Number(value, col=numbers[0].col)
+    return [folded if f is numbers[0] else f for f in factors if
+            not isinstance(f, ast.Number) or f is numbers[0]]
 
 
 def ones_for_one(expr: ast.Expr) -> ast.Expr:

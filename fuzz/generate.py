@@ -194,7 +194,7 @@ def row_vector(choose: Choose, depth: int = 2) -> Drawn:
 def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5), scale: float = 1.0
          ) -> dict:
     """Arrays for the reported symbols: vectors positive (times `scale`), square matrices
-    near 2I."""
+    near 2I (near I for a scale below 1, so long products stay moderate)."""
     dims: dict = {}
     arrays = {}
     for name, s in symbols.items():
@@ -206,7 +206,8 @@ def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5), scale: flo
         if s["kind"] == "scalar":
             arrays[name] = float(rng.uniform(0.5, 1.5))
         elif s["kind"] == "matrix" and shape[0] == shape[1]:
-            arrays[name] = 2 * np.eye(shape[0]) + 0.3 * rng.uniform(-1, 1, shape)
+            diagonal = 2.0 if scale >= 1 else 1.0
+            arrays[name] = diagonal * np.eye(shape[0]) + 0.3 * rng.uniform(-1, 1, shape)
             if s.get("symmetric"):
                 arrays[name] = (arrays[name] + arrays[name].T) / 2
         else:

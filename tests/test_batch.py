@@ -193,6 +193,17 @@ def test_an_unusable_spec_is_one_message_and_exit_2(tmp_path, content, message):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_name_reused_after_a_failed_entry_is_still_a_duplicate(tmp_path):
+    from derivtex.batch import build as build_in_process
+
+    spec = write_spec(tmp_path / "spec.toml", 'name = "d"\nexpr = "bar(x)"\nwrt = "x"',
+                      'name = "d"\nexpr = "W x"\nwrt = "x"')
+    report = build_in_process(spec, tmp_path / "out")
+    assert list(report.failed) == ["d", "d (#2)"] and report.built == []
+    assert "used twice" in report.failed["d (#2)"].message
+    assert r"\input" not in (tmp_path / "out" / "all.tex").read_text()
+
+
 def test_an_output_that_is_not_a_directory_is_one_message(tmp_path):
     spec = write_spec(tmp_path / "spec.toml", GOOD)
     (tmp_path / "out").write_text("a file")

@@ -31,3 +31,23 @@ def test_short_run_has_no_wrong_crash_or_slow(capsys):
     assert run.main(["-n", "60", "--seed", "5"]) == 0
     report = capsys.readouterr().out
     assert "  wrong     0" in report and "  crash     0" in report and "  slow      0" in report
+
+
+def test_a_reference_point_lost_in_rounding_decides_nothing():
+    # exp of a chain of nine matrices near 2I is ~1e40: differences of f by 1e-6 are noise
+    from derivtex import derive
+
+    text = "(exp(x + a) - relu(x) + exp(B^T B^T A inv(A) A C A B^T sigma(a)))^T A"
+
+    def fn(env):
+        chain = env["B"].T @ env["B"].T @ env["A"] @ np.linalg.inv(env["A"]) @ env["A"] \
+            @ env["C"] @ env["A"] @ env["B"].T @ (1 / (1 + np.exp(-env["a"])))
+        return (np.exp(env["x"] + env["a"]) - np.maximum(env["x"], 0) + np.exp(chain)).T \
+            @ env["A"]
+
+    d = derive(text, "x", layout="denominator")
+    data = d.to_dict()
+    decided = [run.compare(d, data, fn, ("x", "denominator"), 123, s) for s in run.BIND_SCALES]
+    assert decided == [None, True, True]
+    wrong = {**data, "numpy": "2 * " + data["numpy"]}
+    assert run.compare(d, wrong, fn, ("x", "denominator"), 123, 0.1) is False

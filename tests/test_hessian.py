@@ -262,3 +262,10 @@ def test_hessians_beyond_the_textbook_forms(expr, wrt, result, reference):
     data = derive(expr, wrt, order=2).to_dict()
     assert data["result"] == result
     assert_matches_second_differences(data, reference, wrt, {})
+
+
+def test_a_large_f_whose_hessian_is_zero_still_verifies():
+    """Second differences of a large f are rounding noise (~1e-8 |f|); the check allows
+    for it instead of calling the exact 0 wrong (found by fuzzing)."""
+    d = derive("(x - (x + b))^T C C A B C B A B^T A^T (x - (x + b))", "x", order=2)
+    assert d.result_text == "0" and d.verified

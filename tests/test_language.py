@@ -2,6 +2,8 @@
 derivative — in both layouts — matches central differences of a hand-written numpy
 reference."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -57,6 +59,14 @@ CASES = [
     ("x / (1 + x^T x)", "x", lambda x: x / (1 + dot(x, x)), {}),
     (r"\frac{a^\top x}{\|x\|}", "x", lambda a, x: dot(a, x) / np.linalg.norm(x), {}),
     ("||A x - b||^2 / 2", "x", lambda A, x, b: np.sum((A @ x - b) ** 2) / 2, {}),
+    (r"\frac{\mathbf{x}^\top\mathbf{x}}{2}", "x", lambda x: dot(x, x) / 2, {}),
+    (r"\exp(-\frac{1}{2} \mathbf{x}^\top \mathbf{x})", "x", lambda x: np.exp(-dot(x, x) / 2),
+     {}),
+    # determinants written with bars
+    (r"\log |\mathbf{X}|", "X", lambda X: np.log(np.linalg.det(X)), {}),
+    (r"\log \left| \boldsymbol{\Sigma} \right|", "Sigma",
+     lambda Sigma: np.log(np.linalg.det(Sigma)), {}),
+    ("log |A + X X^T|", "X", lambda A, X: np.log(np.linalg.det(A + X @ X.T)), {}),
     # spellings
     ("trace(A X)", "X", lambda A, X: np.trace(A @ X), {}),
     ("Tr(A X)", "X", lambda A, X: np.trace(A @ X), {}),
@@ -266,3 +276,16 @@ def test_a_row_vector_by_a_scalar_stays_a_row(expr, ref, layout):
     want = (ref(**plus) - ref(**minus)) / (2 * h)  # a 1 x n row
     got = evaluate_numpy(data["numpy"], arrays)
     np.testing.assert_allclose(got, want if layout == "numerator" else want.T, rtol=1e-6)
+
+
+def test_numbers_in_a_product_are_one_number():
+    """-1/2 x^T x is -(1/2) x^T x: the page never shows a mixed number like -1 1/2."""
+    d = derive(r"\exp(-\frac{1}{2} \mathbf{x}^\top \mathbf{x})", "x")
+    assert d.result_text == "-exp((-1/2) x^T x) x^T"
+    assert not re.search(r"\d\s*\\frac\{\d+\}\{\d+\}", d.latex)
+
+
+def test_a_vector_added_to_a_scalar_names_the_bias_to_declare():
+    with pytest.raises(ShapeError, match=r"if 'b' is a scalar .*--shape b=1"):
+        derive("w^T x + b", "w")
+    assert derive("w^T x + b", "w", shapes={"b": "1"}).result_text == "x^T"

@@ -76,6 +76,8 @@ def test_declared_names_may_precede_parentheses():
     ("||x||_2^2", "||x||^2"), ("||X||_F^2", "||X||^2"), ("norm(x)", "sqrt(||x||^2)"),
     ("||x - c||", "sqrt(||x - c||^2)"), ("||x||_{2}", "sqrt(||x||^2)"),
     ("||x||^4", "||x||^2 ||x||^2"), ("ln det X", "log(det(X))"), ("sinh x", "sinh(x)"),
+    ("|X|", "det(X)"), ("log |A + X|", "log(det(A + X))"), ("1/2 x", "0.5 x"),
+    ("2 x 3", "6 x"), ("x / (4)", "x / 4"),
 ])
 def test_spellings_are_the_same_function(spelling, plain):
     assert parse_text(spelling) == parse_text(plain)
