@@ -13,15 +13,17 @@ from .declarations import split_glued
 from .engine import Outcome, derive_steps
 from .errors import DerivtexError, OptionError, ParseError, UnsupportedError, shorten
 from .inference import infer
-from .latex import LatexPrinter, symbol
+from .latex import LatexPrinter
 from .lexer import check_length
 from .limits import check_text, check_tree
 from .model import Shapes, Symbol, parse_shape_option, walk
 from .options import Options
 from .parser import parse_text
 from .plain import NumpyPrinter, text
+from .printer import Printer, split_name
 from .render import render, rendered_steps
 from .safety import check_emitted
+from .typst import TypstPrinter, check_typst
 
 
 @dataclass
@@ -114,6 +116,27 @@ class Derivation:
                                     compact=self.options.steps == "compact").strip() + "\n")
 
     @cached_property
+    def typst_steps(self) -> list[dict[str, Any]]:
+        """The steps in Typst notation (`steps` holds them in LaTeX)."""
+        return rendered_steps(self.outcome, TypstPrinter(self._shapes), self.templates)
+
+    @cached_property
+    def typst(self) -> str:
+        """The Typst snippet: the same sentences as `latex`, each step's equations in one
+        display, in Typst's built-in math."""
+        identity = rendered_steps(self.identity, TypstPrinter(self._shapes), self.templates) \
+            if self.identity is not None else []
+        return check_typst(render("derivation.typ.j2", self.templates, steps=self.typst_steps,
+                                  identity_steps=identity, no_identity=self.no_identity,
+                                  m=TypstPrinter(self._shapes).inline,
+                                  compact=self.options.steps == "compact").strip() + "\n")
+
+    def typst_standalone(self) -> str:
+        """A complete Typst document; compiles with `typst compile`, no packages."""
+        return render("standalone.typ.j2", self.templates,
+                      title=self.title_in(TypstPrinter(self._shapes)), snippet=self.typst)
+
+    @cached_property
     def markdown(self) -> str:
         return check_emitted(render("derivation.md.j2", self.templates, steps=self.steps,
                                     identity_steps=self.identity_steps,
@@ -122,15 +145,17 @@ class Derivation:
 
     @property
     def title(self) -> str:
-        printer = LatexPrinter(self._shapes)
+        return check_emitted(self.title_in(LatexPrinter(self._shapes)))
+
+    def title_in(self, printer: Printer) -> str:
+        """d/dx (f) in the printer's notation: the page's heading."""
         bold = self.symbols[self.wrt].kind != "scalar"
-        variable = symbol(self.wrt, bold)
+        variable = printer.symbol(self.wrt, bold)
+        body = printer.expr(self.parsed)
         if self.order == 2:
-            second = variable + (r"^{\top}" if bold else "")
-            operator = r"\frac{\partial^{2}}{\partial %s\,\partial %s}" % (variable, second)
-        else:
-            operator = r"\frac{\partial}{\partial %s}" % variable
-        return check_emitted(r"%s\left(%s\right)" % (operator, printer.expr(self.parsed)))
+            second = printer.transposed(variable) if bold else variable
+            return printer.second_partial_of(variable, second) + printer.paren(body)
+        return printer.derivative_of(variable, body)
 
     def standalone(self) -> str:
         """A complete document that compiles with pdflatex."""
@@ -215,10 +240,10 @@ def check_names(parsed: ast.Expr, symbols: Mapping[str, Symbol]) -> None:
     for node in walk(parsed):
         if isinstance(node, ast.Name):
             first_col.setdefault(node.name, node.col or None)
-    printed: dict[str, str] = {}
+    printed: dict[tuple[str, bool, str], str] = {}
     for name in symbols:
         try:
-            shown = symbol(name, False)
+            shown = split_name(name)
         except ValueError:
             raise ParseError(f"{shorten(name)!r} is not a name derivtex can print: use "
                              "letters, then digits, then _ and letters or digits",

@@ -21,7 +21,7 @@ from .options import Options
 if TYPE_CHECKING:
     from .api import Derivation
 
-FORMATS = ("latex", "json", "markdown")
+FORMATS = ("latex", "json", "markdown", "typst")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "it \\label{NAME} (letters, digits, _ : . -)")
     derive.add_argument("--format", choices=FORMATS, default="latex")
     derive.add_argument("--standalone", action="store_true",
-                        help="a complete LaTeX document instead of a snippet")
+                        help="a complete LaTeX (or Typst) document instead of a snippet")
     derive.add_argument("--templates", metavar="DIR", help="a directory of templates that "
                         "override the shipped ones")
     derive.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -100,6 +100,8 @@ def render_output(args: argparse.Namespace) -> Callable[[Derivation], str]:
             return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if args.format == "markdown":
             return d.markdown
+        if args.format == "typst":
+            return d.typst_standalone() if args.standalone else d.typst
         return d.standalone() if args.standalone else d.latex
 
     return output

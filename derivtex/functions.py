@@ -70,17 +70,16 @@ class Function:
     JSON answer (`code_text`) and evaluated by verification (`code_value`) alike.
     derivative: f'(u) as an expression a lecturer writes (elementwise functions only);
     prime: the name its derivative has in index notation, itself a registered function.
+    How a function looks is each printer's business (latex.py, typst.py), not the registry's.
     """
 
     name: str
     numpy: Code
-    latex: str                               # LaTeX of f applied to `%s`
     shape: ShapeRule = "elementwise"
     spellings: tuple[str, ...] = ()          # other names in text input: trace, Tr
     latex_macros: tuple[str, ...] = ()       # LaTeX control words that mean f: \ln, \exp
     derivative: Callable[[ast.Expr], ast.Expr] | None = None
     prime: str | None = None
-    prime_fact: str | None = None            # LaTeX statement of f' shown by the chain rule
     prefix: bool = False                     # applies without parentheses: det X, log det X
     typed: bool = True                       # False: only the engine writes it (dsigma)
     arity: int = 1
@@ -125,54 +124,41 @@ def _sqrt_prime(u: ast.Expr) -> ast.Expr:
 
 _SIGMA: Code = ("div", 1, ("add", 1, ("exp", ("neg", Z))))
 _SHIFTED_EXP: Code = ("exp", ("sub", Z, ("max", Z)))
-_OP = r"\operatorname{%s}\left(%%s\right)"
 
 REGISTRY: dict[str, Function] = {f.name: f for f in [
-    Function("tr", ("trace", Z), _OP % "tr", "square_to_scalar", ("trace", "Tr")),
-    Function("det", ("linalg.det", Z), r"\det\left(%s\right)", "square_to_scalar",
+    Function("tr", ("trace", Z), "square_to_scalar", ("trace", "Tr")),
+    Function("det", ("linalg.det", Z), "square_to_scalar",
              latex_macros=("det",), prefix=True),
-    Function("inv", ("linalg.inv", Z), r"\left(%s\right)^{-1}", "square_to_square"),
-    Function("diag", ("diagflat", Z), _OP % "diag", "vector_to_square"),
-    Function("softmax", ("div", _SHIFTED_EXP, ("sum", _SHIFTED_EXP)),
-             _OP % "softmax", "vector_to_vector"),
-    Function("sigma", _SIGMA, r"\sigma\left(%s\right)", spellings=("sigmoid",),
-             latex_macros=("sigma",), derivative=_sigma_prime, prime="dsigma",
-             prime_fact=r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)"),
-    Function("tanh", ("tanh", Z), r"\tanh\left(%s\right)", latex_macros=("tanh",),
-             derivative=_tanh_prime, prime="dtanh", prefix=True,
-             prime_fact=r"\tanh'(z) = 1 - \tanh^{2}(z)"),
-    Function("exp", ("exp", Z), r"\exp\left(%s\right)", latex_macros=("exp",),
-             derivative=_call("exp"), prime="exp", prefix=True,
-             prime_fact=r"\exp'(z) = \exp(z)"),
-    Function("log", ("log", Z), r"\log\left(%s\right)", spellings=("ln",),
+    Function("inv", ("linalg.inv", Z), "square_to_square"),
+    Function("diag", ("diagflat", Z), "vector_to_square"),
+    Function("softmax", ("div", _SHIFTED_EXP, ("sum", _SHIFTED_EXP)), "vector_to_vector"),
+    Function("sigma", _SIGMA, spellings=("sigmoid",),
+             latex_macros=("sigma",), derivative=_sigma_prime, prime="dsigma"),
+    Function("tanh", ("tanh", Z), latex_macros=("tanh",),
+             derivative=_tanh_prime, prime="dtanh", prefix=True),
+    Function("exp", ("exp", Z), latex_macros=("exp",),
+             derivative=_call("exp"), prime="exp", prefix=True),
+    Function("log", ("log", Z), spellings=("ln",),
              latex_macros=("log", "ln"),
-             derivative=_call("recip"), prime="recip", prefix=True,
-             prime_fact=r"\log'(z) = \frac{1}{z}"),
-    Function("relu", ("maximum", Z, 0), _OP % "relu", derivative=_call("step"),
-             prime="step", prime_fact=r"\operatorname{relu}'(z) = \operatorname{step}(z)"),
-    Function("step", ("heaviside", Z, 0.0), _OP % "step",
+             derivative=_call("recip"), prime="recip", prefix=True),
+    Function("relu", ("maximum", Z, 0), derivative=_call("step"), prime="step"),
+    Function("step", ("heaviside", Z, 0.0),
              derivative=lambda u: ast.Number(Fraction(0))),
-    Function("recip", ("div", 1, Z), r"\frac{1}{%s}", derivative=_recip_prime, prime="drecip",
-             prime_fact=r"\left(\frac{1}{z}\right)' = -\frac{1}{z^{2}}"),
-    Function("sqrt", ("sqrt", Z), r"\sqrt{%s}", latex_macros=("sqrt",),
-             derivative=_sqrt_prime, prime="dsqrt",
-             prime_fact=r"\left(\sqrt{z}\right)' = \frac{1}{2\sqrt{z}}"),
-    Function("sinh", ("sinh", Z), r"\sinh\left(%s\right)", latex_macros=("sinh",),
-             derivative=_call("cosh"), prime="cosh", prefix=True,
-             prime_fact=r"\sinh'(z) = \cosh(z)"),
-    Function("cosh", ("cosh", Z), r"\cosh\left(%s\right)", latex_macros=("cosh",),
-             derivative=_call("sinh"), prime="sinh", prefix=True,
-             prime_fact=r"\cosh'(z) = \sinh(z)"),
-    Function("softplus", ("logaddexp", 0, Z), _OP % "softplus", derivative=_call("sigma"),
-             prime="dsoftplus",
-             prime_fact=r"\operatorname{softplus}'(z) = \sigma(z)"),
+    Function("recip", ("div", 1, Z), derivative=_recip_prime, prime="drecip"),
+    Function("sqrt", ("sqrt", Z), latex_macros=("sqrt",),
+             derivative=_sqrt_prime, prime="dsqrt"),
+    Function("sinh", ("sinh", Z), latex_macros=("sinh",),
+             derivative=_call("cosh"), prime="cosh", prefix=True),
+    Function("cosh", ("cosh", Z), latex_macros=("cosh",),
+             derivative=_call("sinh"), prime="sinh", prefix=True),
+    Function("softplus", ("logaddexp", 0, Z), derivative=_call("sigma"),
+             prime="dsoftplus"),
     # derivatives as index notation shows them: sigma'(z_i)
-    Function("dsigma", ("mul", _SIGMA, ("sub", 1, _SIGMA)), r"\sigma'\left(%s\right)", typed=False),
-    Function("dtanh", ("sub", 1, ("pow", ("tanh", Z), 2)), r"\tanh'\left(%s\right)", typed=False),
-    Function("drecip", ("div", -1, ("pow", Z, 2)), r"\left(-\frac{1}{\left(%s\right)^{2}}\right)",
-             typed=False),
-    Function("dsqrt", ("div", 0.5, ("sqrt", Z)), r"\frac{1}{2\sqrt{%s}}", typed=False),
-    Function("dsoftplus", _SIGMA, r"\operatorname{softplus}'\left(%s\right)", typed=False),
+    Function("dsigma", ("mul", _SIGMA, ("sub", 1, _SIGMA)), typed=False),
+    Function("dtanh", ("sub", 1, ("pow", ("tanh", Z), 2)), typed=False),
+    Function("drecip", ("div", -1, ("pow", Z, 2)), typed=False),
+    Function("dsqrt", ("div", 0.5, ("sqrt", Z)), typed=False),
+    Function("dsoftplus", _SIGMA, typed=False),
 ]}
 
 # Text spellings that are shorthand for an expression of other functions (or the ones).
@@ -180,9 +166,7 @@ SUGAR = ("logdet", "sum", "norm")
 
 ELEMENTWISE = tuple(name for name, f in REGISTRY.items() if f.elementwise)
 PRIME = {name: f.prime for name, f in REGISTRY.items() if f.prime}
-LATEX = {name: f.latex for name, f in REGISTRY.items()}
 NUMERIC = {name: f.numeric for name, f in REGISTRY.items()}
-PRIME_FACTS = {f.prime: f.prime_fact for f in REGISTRY.values() if f.prime and f.prime_fact}
 
 
 def _spellings() -> dict[str, str]:

@@ -1,17 +1,19 @@
-"""The facts a Hessian's page needs (LaTeX fragments); the wording is in the templates'
-hessian_* macros, which fall back to the first-derivative macros for the shared rules."""
+"""The facts a Hessian's page needs, printed by the printer of the format in use; the
+wording is in the templates' hessian_* macros, which fall back to the first-derivative
+macros for the shared rules."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 
 from . import ast
 from . import index as ix
 from .abbreviate import page_names
 from .engine import Outcome
-from .latex import LatexPrinter, symbol
-from .model import Symbol
-from .render import StepFacts, shape_latex
+from .model import Shapes, Symbol
+from .printer import Printer
+from .render import StepFacts
 from .steps import Step
 
 
@@ -19,36 +21,37 @@ class HessianFacts(StepFacts):
     """StepFacts for a Hessian's page: H and its entries, the gradient between the two
     passes, and which variable entry each pass differentiates by."""
 
-    def __init__(self, printer: LatexPrinter, outcome: Outcome) -> None:
+    def __init__(self, printer: Printer, outcome: Outcome) -> None:
         super().__init__(printer, outcome)
         goal = outcome.steps[0].facts
         self.vector = goal["wrt_kind"] == "vector"
-        self.h_latex = symbol(goal["h"], True)
+        self.h_latex = self.p.symbol(goal["h"], True)
         wrt = self.wrt_latex
-        if self.vector:
-            self.hessian_latex = r"\frac{\partial^{2} %s}{\partial %s\,\partial %s^{\top}}" % (
-                self.f_latex, wrt, wrt)
-        else:
-            self.hessian_latex = r"\frac{\partial^{2} %s}{\partial %s^{2}}" % (self.f_latex, wrt)
-        self.variables = tuple(printer.entry(goal[key])
+        self.hessian_latex = self.p.second_partial(
+            self.f_latex, wrt, self.p.transposed(wrt) if self.vector else None)
+        self.variables = tuple(self.plain.entry(goal[key])
                                for key in ("wrt_entry", "second_wrt_entry"))
 
     def __call__(self, step: Step) -> dict:
         facts = super().__call__(step)
         facts.setdefault("second", False)
         facts.update(h_latex=self.h_latex, hessian_latex=self.hessian_latex,
+                     h_transposed=self.p.transposed(self.h_latex),
+                     gradient_of_f=self.p.gradient(self.f_latex),
                      vector=self.vector, pass_wrt_latex=self.variables[facts["second"]])
         return facts
 
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
         facts["expr_latex"] = self.plain.expr(step.before)
-        facts["shape_latex"] = shape_latex(facts["shape"])
+        facts["shape_latex"] = self.p.shape(facts["shape"])
+        facts["space_latex"] = self.p.real_space(facts["shape_latex"])
         first, second = facts["wrt_entry"], facts["second_wrt_entry"]
-        facts["entry_latex"] = r"%s_{%s}" % (facts["h"], "".join(
-            i.name for i in (first.row, second.row) if i is not None))
-        facts["second_latex"] = r"\frac{\partial^{2} %s}{\partial %s\,\partial %s}" % (
+        facts["entry_latex"] = self.p.sub(self.p.symbol(facts["h"], False), self.p.index_names(
+            [i.name for i in (first.row, second.row) if i is not None]))
+        facts["second_latex"] = self.p.second_partial(
             self.f_latex, self.p.entry(first), self.p.entry(second))
+        facts["first_partial_latex"] = self.p.partial_ratio(self.f_latex, self.p.entry(first))
         facts["first_wrt_latex"] = self.p.entry(first)
         facts["second_wrt_latex"] = self.p.entry(second)
 
@@ -57,10 +60,26 @@ class HessianFacts(StepFacts):
         facts["gradient_latex"] = self.plain.expr(gradient)
         facts["gradient_named"] = self.p.expr(gradient)
         facts["assembled_latex"] = self.p.expr(facts["assembled"])
-        facts["gradient_lhs"] = r"\nabla " + self.f_latex if self.vector else facts["lhs"]
+        facts["gradient_lhs"] = self.p.gradient(self.f_latex) if self.vector else facts["lhs"]
         facts["vector_entry"] = self.p.entry(ix.Entry(gradient, facts["row"], None))
+        facts["entry_is_expansion"] = facts["vector_entry"] == facts["rhs"]
+        facts["recognised_latex"] = [self.quotient(f) for f in facts["recognised"]]
         facts["second_wrt_latex"] = self.p.entry(facts["second_wrt_entry"])
         facts["row_name"] = facts["row"].name if facts["row"] is not None else ""
+
+    def quotient(self, func: str) -> str:
+        """The quotient the gradient's tidying named: exp(u) / (1^T exp(u)) = softmax(u),
+        exp(z) / (1 + exp(z)) = sigma(z)."""
+        p = type(self.p)(Shapes({"u": Symbol("u", "vector", ("n", 1)),
+                                 "z": Symbol("z", "scalar", (1, 1))}))
+        if func == "softmax":
+            u = ast.Name("u")
+            total: ast.Expr = ast.MatMul((ast.Transpose(ast.Ones("n")), ast.Call("exp", (u,))))
+        else:
+            u = ast.Name("z")
+            total = ast.Add((ast.Number(Fraction(1)), ast.Call("exp", (u,))))
+        ratio = ast.MatMul((ast.Call("recip", (total,)), ast.Call("exp", (u,))))
+        return "%s = %s" % (p.expr(ratio), p.expr(ast.Call(func, (u,))))
 
     def reassembly(self, step: Step, facts: dict) -> None:
         entry = step.after
@@ -71,8 +90,10 @@ class HessianFacts(StepFacts):
     def symmetry(self, step: Step, facts: dict) -> None:
         assert isinstance(step.after, ast.Expr)
         facts["rhs"] = self.p.expr(step.after)
-        facts["shape_latex"] = shape_latex(facts["shape"])
-        facts["swap_latex"] = r"{0}_{{ij}} = {0}_{{ji}}".format(facts["h"])
+        facts["shape_latex"] = self.p.shape(facts["shape"])
+        h = self.p.symbol(facts["h"], False)
+        facts["swap_latex"] = "%s = %s" % (self.p.sub(h, self.p.index_names(["i", "j"])),
+                                           self.p.sub(h, self.p.index_names(["j", "i"])))
 
 
 def hessian_names(outcome: Outcome, symbols: Mapping[str, Symbol]) -> dict[str, ast.Expr]:

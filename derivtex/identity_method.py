@@ -39,7 +39,7 @@ class IdentityMethod:
                identity: str | None = None, **facts) -> ast.Expr:
         entry = LIBRARY.get(identity) if identity else None
         self.steps.append(Step(rule, before, after, {
-            "identity": identity, "statement": entry.latex if entry else None,
+            "identity": identity,
             "cookbook": entry.cookbook if entry else None, **facts}))
         return after
 

@@ -1,9 +1,11 @@
-"""Render a derivation through the Jinja templates: LaTeX snippet, standalone document,
-Markdown. The engine's Steps become facts (LaTeX fragments); all wording is in templates."""
+"""Render a derivation through the Jinja templates: LaTeX or Typst snippet, standalone
+document, Markdown. The engine's Steps become facts (math printed by the printer of the
+format in use, never written here); all wording is in templates."""
 
 from __future__ import annotations
 
 from collections import Counter
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,12 +16,10 @@ from . import ast
 from . import index as ix
 from .abbreviate import page_names
 from .engine import Outcome
-from .functions import PRIME_FACTS
-from .identities import LIBRARY, statement
-from .latex import LatexPrinter, dim_latex, index_list, symbol
-from .linebreak import fold
-from .model import Shape, Shapes
-from .steps import Step
+from .identities import LIBRARY
+from .model import Shape, Shapes, Symbol
+from .printer import Printer
+from .steps import RULES, Step
 from .template_cache import template_cache
 
 
@@ -52,16 +52,13 @@ def dollar(math: str) -> str:
     return "$%s$" % math
 
 
-def shape_latex(shape: Shape) -> str:
-    return r"%s \times %s" % tuple(dim_latex(d) for d in shape)
-
-
 class StepFacts:
-    """Turns engine Steps into the strings the templates use. Each sentence's facts are
-    read off the equation it stands beside (the deltas it holds, the sums it moves into),
-    and each abbreviation is defined on the first line that uses it."""
+    """Turns engine Steps into the strings the templates use, all printed by the printer
+    of the format in use. Each sentence's facts are read off the equation it stands beside
+    (the deltas it holds, the sums it moves into), and each abbreviation is defined on the
+    first line that uses it. Every rule has a method here: a missing one is an error."""
 
-    def __init__(self, printer: LatexPrinter, outcome: Outcome) -> None:
+    def __init__(self, printer: Printer, outcome: Outcome) -> None:
         shapes = printer.shapes
         goal = outcome.steps[0].facts
         self.out_kind, self.wrt_kind = goal["out_kind"], goal["wrt_kind"]
@@ -70,16 +67,16 @@ class StepFacts:
         exprs += [n.expr for step in outcome.steps for n in (step.before, step.after)
                   if isinstance(n, ix.Node) for n in ix.walk(n) if isinstance(n, ix.Entry)]
         names, symbols = page_names(exprs, outcome.result, shapes.symbols)
-        self.p = LatexPrinter(Shapes(symbols), names)
-        self.plain = LatexPrinter(Shapes(symbols))
+        self.p = type(printer)(Shapes(symbols), names)
+        self.plain = type(printer)(Shapes(symbols))
         self.values = {name: value for value, name in names.items()}
         self.defined: set[str] = set()
         self.previous: ix.Node | None = None
         self.previous_rhs = ""
         self.wrt_name = goal["wrt"]
-        self.f_latex = symbol(goal["f"], self.out_kind != "scalar")
-        self.wrt_latex = symbol(goal["wrt"], self.wrt_kind != "scalar")
-        self.full_latex = r"\frac{\partial %s}{\partial %s}" % (self.f_latex, self.wrt_latex)
+        self.f_latex = self.p.symbol(goal["f"], self.out_kind != "scalar")
+        self.wrt_latex = self.p.symbol(goal["wrt"], self.wrt_kind != "scalar")
+        self.full_latex = self.p.partial_frac(self.f_latex, self.wrt_latex)
         self.common = {key: goal[key] for key in ("layout", "out_kind", "wrt_kind")}
         self.common["entry_latex"] = self.p.index(ix.Deriv(goal["entry"], goal["wrt_entry"]))
 
@@ -98,14 +95,20 @@ class StepFacts:
         if facts.get("mode") == "identity" and step.rule not in ("goal", "transpose_check"):
             self.identity_step(step, facts)
         else:
-            method = getattr(self, step.rule, None)
-            if method is not None:
-                method(step, facts)
+            self.renderer(step.rule)(step, facts)
         facts["where"] = [*facts["where"], *self.first_uses()]
         if isinstance(step.after, ix.Node):
             self.previous = step.after
         self.previous_rhs = facts.get("rhs", "")
         return facts
+
+    def renderer(self, rule: str) -> Any:
+        """The method that prints `rule`'s facts; a rule without one fails loudly."""
+        method = getattr(self, rule, None) if rule in RULES else None
+        if method is None:
+            raise NotImplementedError(f"no renderer for the rule {rule!r} in "
+                                      f"{type(self).__name__}")
+        return method
 
     def first_uses(self) -> list[str]:
         """`s = sigma(W x)` for each name used for the first time."""
@@ -118,19 +121,23 @@ class StepFacts:
 
     def identity_step(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
-        facts["lhs"] = r"\frac{\partial}{\partial %s}\left(%s\right)" % (
-            self.wrt_latex, self.p.expr(step.before))
+        facts["lhs"] = self.p.derivative_of(self.wrt_latex, self.p.expr(step.before))
         facts["rhs"] = self.p.expr(step.after)
+        identity = LIBRARY.get(facts.get("identity") or "")
+        facts["statement"] = identity.statement(type(self.p), facts["layout"]) \
+            if identity else None
         facts["cite"] = f" (cf. Matrix Cookbook eq. ({facts['cookbook']}))" \
             if facts.get("cookbook") else ""
-        identity = LIBRARY.get(facts.get("identity") or "")
         if identity is not None and identity.wrt == "X":
-            facts["statement"] = statement(identity.id, facts["layout"])
             if facts.get("cookbook") and facts["layout"] == "numerator":
                 facts["cite"] = f" (the transpose of Matrix Cookbook eq. ({facts['cookbook']}), " \
                     "which is in denominator layout)"
         recognised = facts.get("recognised")
         facts["recognised_latex"] = self.p.expr(recognised) if recognised is not None else ""
+        v, x = ast.Name("v"), ast.Name("x")
+        vectors = type(self.p)(Shapes({n: Symbol(n, "vector", ("n", 1)) for n in "vx"}))
+        facts["pattern_latex"] = vectors.expr(ast.MatMul((ast.Transpose(v), x)))
+        facts["pattern_row_latex"] = vectors.expr(ast.Transpose(v))
 
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
@@ -139,7 +146,8 @@ class StepFacts:
         facts["row_latex"] = self.plain.expr(row_of) if row_of is not None else ""
         facts["entry_latex"] = self.p.index(ix.Deriv(facts["entry"], facts["wrt_entry"]))
         if facts["shape"] is not None:
-            facts["shape_latex"] = shape_latex(facts["shape"])
+            facts["shape_latex"] = self.p.shape(facts["shape"])
+            facts["space_latex"] = self.p.real_space(facts["shape_latex"])
 
     def linearity(self, step: Step, facts: dict) -> None:
         """How many sums the derivative moved into, and whether it split across terms."""
@@ -158,25 +166,73 @@ class StepFacts:
             if before is not None else Counter()
         count_after = Counter(n.func for n in ix.walk(step.after) if isinstance(n, ix.Apply))
         new = [f for f in sorted(count_after) if count_after[f] > count_before.get(f, 0)]
-        facts["primes"] = [PRIME_FACTS[f] for f in new if f in PRIME_FACTS]
+        facts["primes"] = [fact for f in new if (fact := self.p.prime_fact(f)) is not None]
+
+    def sum_expansion(self, step: Step, facts: dict) -> None:
+        """Its facts are the equation's (lhs, rhs, has_sum)."""
+
+    def product_rule(self, step: Step, facts: dict) -> None:
+        """Its sentence needs no fact beyond the method."""
+
+    def cancellation(self, step: Step, facts: dict) -> None:
+        """Its facts are the equation's and the engine's (collected)."""
+
+    def collect(self, step: Step, facts: dict) -> None:
+        """Its facts are the equation's and the engine's (how many terms were merged)."""
+
+    def index_form(self, step: Step, facts: dict) -> None:
+        """Its sentence needs only the order, which the goal recorded."""
+
+    def rule_printer(self) -> Printer:
+        """A printer over the square matrix U and the vectors u, s the rules speak of."""
+        return type(self.p)(Shapes({"U": Symbol("U", "matrix", ("n", "n")),
+                                    "u": Symbol("u", "vector", ("n", 1)),
+                                    "s": Symbol("s", "vector", ("n", 1))}))
+
+    def determinant(self, step: Step, facts: dict) -> None:
+        """Jacobi's formula as an index statement: d det U / d U_kl = det(U) (U^-1)_lk."""
+        p, u, (row, col) = self.rule_printer(), ast.Name("U"), entry_indices("k", "l")
+        det, inverse = ast.Call("det", (u,)), ast.Call("inv", (u,))
+        facts["statement"] = "%s = %s" % (
+            p.index(ix.Deriv(ix.Entry(det, None, None), ix.Entry(u, row, col))),
+            p.index(ix.Prod((ix.Entry(det, None, None), ix.Entry(inverse, col, row)))))
+
+    def inverse(self, step: Step, facts: dict) -> None:
+        """d (U^-1)_kl / d U_pq = -(U^-1)_kp (U^-1)_ql."""
+        p, u = self.rule_printer(), ast.Name("U")
+        k, m, q, r = entry_indices("k", "l", "p", "q")
+        inverse = ast.Call("inv", (u,))
+        facts["statement"] = "%s = %s" % (
+            p.index(ix.Deriv(ix.Entry(inverse, k, m), ix.Entry(u, q, r))),
+            p.index(ix.Prod((ix.Const(Fraction(-1)), ix.Entry(inverse, k, q),
+                             ix.Entry(inverse, r, m)))))
+
+    def diag(self, step: Step, facts: dict) -> None:
+        """diag(u)_kl = u_k delta_kl."""
+        p, u, (row, col) = self.rule_printer(), ast.Name("u"), entry_indices("k", "l")
+        facts["statement"] = "%s = %s" % (
+            p.index(ix.Entry(ast.Call("diag", (u,)), row, col)),
+            p.index(ix.Prod((ix.Entry(u, row, None), ix.Delta(row, col)))))
 
     def softmax(self, step: Step, facts: dict) -> None:
+        """The softmax's entry derivative, over the call the equation holds."""
         call = next((n.expr for n in ix.walk(step.after) if isinstance(n, ix.Entry)
                      and isinstance(n.expr, ast.Call) and n.expr.func == "softmax"), None)
-        if call is None:
-            facts["softmax_latex"] = facts["softmax_entry"] = ""
-            return
-        assert isinstance(call, ast.Call)
-        i, k = ix.Idx("i", 1), ix.Idx("k", 1)
-        s_i, s_k = (self.p.entry(ix.Entry(call, n, None)) for n in (i, k))
-        arg = call.args[0]
-        u_k = self.p.entry(ix.Entry(arg, k, None)) if isinstance(arg, ast.Name) else \
-            r"u_{k}"
-        facts["softmax_latex"] = self.p.expr(call)
-        facts["softmax_arg_latex"] = self.p.expr(arg)
-        facts["softmax_entry"] = r"\frac{\partial %s}{\partial %s} = %s \delta_{ik} - %s %s" % (
-            s_i, u_k, s_i, s_i, s_k)
-        facts["softmax_arg_named"] = isinstance(arg, ast.Name)
+        i, k = entry_indices("i", "k")
+        if isinstance(call, ast.Call):
+            values, arg, printer = call, call.args[0], self.p
+            facts["softmax_latex"] = printer.expr(call)
+            facts["softmax_arg_latex"] = printer.expr(arg)
+        else:
+            values, arg, printer = ast.Name("s"), ast.Name("u"), self.rule_printer()
+            facts["softmax_latex"] = facts["softmax_arg_latex"] = ""
+        named = isinstance(arg, ast.Name)
+        s_i, s_k = (ix.Entry(values, n, None) for n in (i, k))
+        u_k = ix.Entry(arg if named else ast.Name("u"), k, None)
+        facts["softmax_u_latex"] = self.rule_printer().expr(ast.Name("u"))
+        facts["softmax_entry"] = "%s = %s" % (printer.index(ix.Deriv(s_i, u_k)), printer.index(
+            ix.Add((ix.Prod((s_i, ix.Delta(i, k))), ix.Prod((ix.Const(Fraction(-1)), s_i, s_k))))))
+        facts["softmax_arg_named"] = named
 
     def delta(self, step: Step, facts: dict) -> None:
         """The deltas the equation holds, each with the derivative it replaced."""
@@ -221,8 +277,8 @@ class StepFacts:
                     break
         kept = ix.rename(sample, k, j)
         delta = ix.Delta(j, k)
-        return r"\sum_{%s} %s\, %s = %s" % (k.name, self.p.index(delta), self.p.index(sample),
-                                          self.p.index(kept))
+        return "%s %s%s %s = %s" % (self.p.sum_over(k.name), self.p.index(delta),
+                                    self.p.thin_space, self.p.index(sample), self.p.index(kept))
 
     def reassembly(self, step: Step, facts: dict) -> None:
         natural = facts["natural"]
@@ -232,18 +288,23 @@ class StepFacts:
         facts["rhs"] = self.p.entry(entry)
         facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
         facts["result_latex"] = self.p.expr(natural)
-        facts["order_latex"] = index_list(entry.indices())
+        facts["order_latex"] = self.p.index_list(entry.indices())
 
     def transpose_check(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
         facts["natural_latex"] = self.p.atom(step.before)
+        facts["natural_transposed"] = self.p.transposed(facts["natural_latex"])
         facts["rhs"] = self.p.expr(step.after)
-        facts["shape_latex"] = shape_latex(facts["shape"])
+        facts["shape_latex"] = self.p.shape(facts["shape"])
         natural = facts["natural_shape"]
         facts["natural_kind"] = shape_kind(natural)
         facts["kind"] = shape_kind(facts["shape"])
-        facts["natural_shape_latex"] = shape_latex(natural)
+        facts["natural_shape_latex"] = self.p.shape(natural)
         facts["source_layout"] = "denominator" if facts["layout"] == "numerator" else "numerator"
+
+
+def entry_indices(*names: str) -> tuple[ix.Idx, ...]:
+    return tuple(ix.Idx(name, "n") for name in names)
 
 
 def shape_kind(shape: Shape) -> str:
@@ -292,10 +353,10 @@ def delta_examples(tree: ix.Node, wrt: ix.Entry
     return found
 
 
-def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
+def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
                    ) -> list[dict[str, Any]]:
+    """Each step's facts, equations and sentence, in the notation of `printer`."""
     env = environment(user_dir)
-    equations = env.get_template("steps.j2").module
     explain = env.get_template("explain.j2").module
     facts_of = StepFacts(printer, outcome)
     prefix = ""
@@ -303,6 +364,8 @@ def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
         from .hessian_render import HessianFacts
 
         facts_of, prefix = HessianFacts(printer, outcome), "hessian_"
+    # the equations' macros see the printer as `p`: rows, alignment and words in its notation
+    equations = env.get_template("steps.j2").make_module({"p": facts_of.p})
     body = getattr(equations, prefix + "body")
     out = []
     for step in outcome.steps:
@@ -313,8 +376,8 @@ def rendered_steps(outcome: Outcome, printer: LatexPrinter, user_dir: str | None
             "rule": step.rule,
             "macro": macro,
             "facts": facts,
-            "body": fold(str(body(step.rule, facts)).strip()),
-            "text": " ".join(str(sentence(facts, inline)).split()),
+            "body": printer.fold(str(body(step.rule, facts)).strip()),
+            "text": " ".join(str(sentence(facts, printer.inline)).split()),
         })
     return out
 

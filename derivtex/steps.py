@@ -4,19 +4,24 @@ its explanation needs. Wording lives in the templates."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from . import ast
 from . import index as ix
 
+Rule = Literal["goal", "sum_expansion", "linearity", "product_rule", "chain_rule",
+               "determinant", "inverse", "softmax", "diag", "delta", "contraction",
+               "cancellation", "collect", "reassembly", "transpose_check", "index_form", "identity",
+               "gradient_entry", "symmetry"]
+RULES: tuple[str, ...] = get_args(Rule)
+
 
 @dataclass
 class Step:
-    """rule: goal, sum_expansion, linearity, product_rule, chain_rule, determinant,
-    inverse, softmax, diag, delta, contraction, reassembly, transpose_check, index_form,
-    or (identity method) identity."""
+    """rule: one of RULES (gradient_entry and symmetry: Hessians only); every renderer
+    (render.StepFacts) has a method per rule, and fails loudly on one it lacks."""
 
-    rule: str
+    rule: Rule
     before: ix.Node | ast.Expr | None
     after: ix.Node | ast.Expr | None
     facts: dict[str, Any] = field(default_factory=dict)

@@ -1,4 +1,5 @@
-"""Regenerate samples/*.tex (and, with pdflatex, *.pdf) from samples/notes.toml."""
+"""Regenerate samples/*.tex (and, with pdflatex, *.pdf) and samples/*.typ from
+samples/notes.toml."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -18,12 +20,21 @@ def entries() -> list[dict]:
         return tomllib.load(fh)["derivation"]
 
 
-def tex_for(entry: dict) -> str:
+def derivation_for(entry: dict) -> Any:
     from derivtex import derive
 
     return derive(entry["expr"], entry["wrt"], layout=entry.get("layout", "numerator"),
                   shapes=entry.get("shape"), method=entry.get("method", "index"),
-                  order=entry.get("order", 1), symmetric=entry.get("symmetric")).standalone()
+                  order=entry.get("order", 1), symmetric=entry.get("symmetric"))
+
+
+def tex_for(entry: dict) -> str:
+    return derivation_for(entry).standalone()
+
+
+def typ_for(entry: dict) -> str:
+    """The same derivation as a Typst document (`typst compile NAME.typ`)."""
+    return derivation_for(entry).typst_standalone()
 
 
 def compile_pdf(tex: Path, outdir: Path) -> Path:
@@ -47,9 +58,11 @@ def main() -> int:
     for entry in entries():
         tex = HERE / f"{entry['name']}.tex"
         tex.write_text(tex_for(entry), encoding="utf-8")
+        tex.with_suffix(".typ").write_text(typ_for(entry), encoding="utf-8")
         if have_pdflatex:
             compile_pdf(tex, HERE)
-        print(f"wrote {tex.relative_to(HERE.parent)}" + (" and .pdf" if have_pdflatex else ""))
+        made = ", .typ and .pdf" if have_pdflatex else " and .typ"
+        print(f"wrote {tex.relative_to(HERE.parent)}{made}")
     if not have_pdflatex:
         print("pdflatex not found: PDFs not rebuilt", file=sys.stderr)
     return 0

@@ -2,6 +2,8 @@
 
 import shutil
 
+import pytest
+
 from derivtex import derive
 from derivtex.render import template_dirs
 from derivtex.safety import FORBIDDEN_MACROS
@@ -41,3 +43,65 @@ def test_jupyter_repr_is_the_whole_snippet_with_its_sentences():
     rep = d._repr_latex_()
     assert rep == d.latex and rep.startswith("\\(f\\) is a scalar")
     assert rep.rstrip().endswith("\\end{align*}")
+
+
+def test_a_rule_without_a_renderer_fails_loudly():
+    from derivtex.latex import LatexPrinter
+    from derivtex.model import Shapes
+    from derivtex.render import StepFacts
+    from derivtex.steps import RULES
+
+    d = derive("W x", "x")
+    facts = StepFacts(LatexPrinter(Shapes(d.symbols)), d.outcome)
+    assert set(RULES) >= {s.rule for s in d.outcome.steps}
+    with pytest.raises(NotImplementedError, match="no renderer for the rule 'gradient_entry'"):
+        facts.renderer("gradient_entry")  # a Hessian's rule: only HessianFacts prints it
+    with pytest.raises(NotImplementedError, match="'shuffle'"):
+        facts.renderer("shuffle")
+
+
+def test_identity_statements_are_printed_from_their_own_fields():
+    from derivtex.identities import LIBRARY
+    from derivtex.latex import LatexPrinter
+    from derivtex.model import Shapes
+    from derivtex.typst import TypstPrinter
+
+    trace = LIBRARY["trace_product"]
+    assert not hasattr(trace, "latex")
+    assert trace.statement(LatexPrinter, "denominator") == (
+        r"\frac{\partial \operatorname{tr}\left(\boldsymbol{A} \boldsymbol{X} \boldsymbol{B}"
+        r"\right)}{\partial \boldsymbol{X}} = \boldsymbol{A}^{\top} \boldsymbol{B}^{\top}")
+    assert trace.statement(TypstPrinter, "denominator") == (
+        "(partial tr(bold(A) bold(X) bold(B)))/(partial bold(X)) = bold(A)^(top) bold(B)^(top)")
+    # the page cites exactly the derivative the index method derives for the pattern,
+    # as the identity method's steps show it (Jacobian for vectors, matrices in the layout)
+    for identity in LIBRARY.values():
+        kind = derive(identity.expr, identity.wrt).symbols[identity.wrt].kind
+        d = derive(identity.expr, identity.wrt,
+                   layout="denominator" if kind == "matrix" else "numerator")
+        printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
+        assert identity.statement(LatexPrinter, "denominator").endswith(" = " + printed), \
+            identity.id
+        if kind == "matrix":  # in numerator layout, the transpose
+            d = derive(identity.expr, identity.wrt)
+            printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
+            assert identity.statement(LatexPrinter, "numerator").endswith(" = " + printed)
+
+
+def test_an_old_steps_override_with_latex_literals_still_renders_latex(tmp_path):
+    """Porting note (README): body(rule, s) keeps its signature, `p` is in scope."""
+    (tmp_path / "steps.j2").write_text(
+        "((* macro body(rule, s) -*))\n\\text{((( rule )))} &\\approx ((( s.f_latex )))\n"
+        "((*- endmacro *))\n")
+    latex = derive("W x", "x", templates=str(tmp_path)).latex
+    assert r"\text{goal} &\approx \boldsymbol{y}" in latex
+    assert r"\text{delta} &\approx \boldsymbol{y}" in latex
+
+
+def test_the_equations_use_the_printer_in_scope():
+    d = derive("a^T x", "x")
+    goal = d.steps[0]["body"], d.typst_steps[0]["body"]
+    assert goal[0] == (r"f &= \boldsymbol{a}^{\top} \boldsymbol{x}, \qquad \frac{\partial f}"
+                       r"{\partial \boldsymbol{x}} \in \mathbb{R}^{1 \times n}")
+    assert goal[1] == ("f &= bold(a)^(top) bold(x), wide (partial f)/(partial bold(x)) "
+                       "in RR^(1 times n)")

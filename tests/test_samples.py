@@ -22,6 +22,8 @@ def test_sample_is_not_stale(entry):
     committed = (ROOT / "samples" / f"{entry['name']}.tex").read_text()
     assert committed == generate.tex_for(entry), "run `make samples`"
     assert (ROOT / "samples" / f"{entry['name']}.pdf").exists()
+    typ = (ROOT / "samples" / f"{entry['name']}.typ").read_text()
+    assert typ == generate.typ_for(entry), "run `make samples`"
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["name"] for e in ENTRIES])
