@@ -80,7 +80,8 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     entry_tree = second_expander.entry(gradient, i, None)
     steps.append(Step("gradient_entry", gradient_lhs, entry_tree, {
         "gradient": gradient, "assembled": assembled, "row": i,
-        "second_wrt_entry": second_wrt, "simplified": gradient != assembled}))
+        "second_wrt_entry": second_wrt, "simplified": gradient != assembled,
+        "recognised": sorted(named_functions(gradient) - named_functions(assembled))}))
 
     if any(isinstance(n, ast.Call) and n.func == "step" for n in walk(gradient)):
         raise UnsupportedError("relu has no second derivative at 0 (its derivative, step, "
@@ -102,6 +103,12 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     indices = [n for n in (i, j) if n is not None]
     return Outcome(steps, result, steps[0].facts["shape"], contracted, indices[:1],
                    indices[1:])
+
+
+def named_functions(expr: ast.Expr) -> set[str]:
+    """The quotients the gradient's tidying may name: softmax and sigma."""
+    return {n.func for n in walk(expr) if isinstance(n, ast.Call)
+            and n.func in ("softmax", "sigma")}
 
 
 def visibly_symmetric(total: ast.Add, algebra: Algebra) -> bool:

@@ -61,6 +61,7 @@ class HessianFacts(StepFacts):
         facts["assembled_latex"] = self.p.expr(facts["assembled"])
         facts["gradient_lhs"] = self.p.gradient(self.f_latex) if self.vector else facts["lhs"]
         facts["vector_entry"] = self.p.entry(ix.Entry(gradient, facts["row"], None))
+        facts["entry_is_expansion"] = facts["vector_entry"] == facts["rhs"]
         facts["second_wrt_latex"] = self.p.entry(facts["second_wrt_entry"])
         facts["row_name"] = facts["row"].name if facts["row"] is not None else ""
 

@@ -14,6 +14,7 @@ from typing import Any
 from . import ast
 from .errors import UnsupportedError
 from .expand import product_groups
+from .functions import REGISTRY, Code
 from .model import SCALAR, Dim, Shapes, Symbol
 
 
@@ -26,15 +27,36 @@ def _sympy() -> Any:
     return sympy
 
 
-def _elementwise(sp: Any) -> dict[str, Callable[[Any], Any]]:
-    """Each elementwise function of the language as a sympy function of one scalar."""
+def _numpy_vocabulary(sp: Any) -> dict[str, Callable[..., Any]]:
+    """The numpy functions the registry's code trees use, in sympy: the registry stays the
+    one place that says what each function of the language computes."""
     return {
-        "exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt,
-        "sinh": sp.sinh, "cosh": sp.cosh,
-        "sigma": lambda z: 1 / (1 + sp.exp(-z)),
-        "softplus": lambda z: sp.log(1 + sp.exp(z)),
-        "relu": lambda z: sp.Max(z, 0), "step": sp.Heaviside, "recip": lambda z: 1 / z,
+        "exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh,
+        "sqrt": sp.sqrt, "maximum": sp.Max, "heaviside": sp.Heaviside,
+        "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b)),
     }
+
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b, "pow": lambda a, b: a ** b}
+
+
+def code_sympy(code: Code, z: Any, vocabulary: dict[str, Callable[..., Any]]) -> Any:
+    """A registry code tree (derivtex.functions) as a sympy expression of the scalar z."""
+    if isinstance(code, str):  # the argument, Z
+        return z
+    if isinstance(code, int | float):
+        return code
+    op, *parts = code
+    values = [code_sympy(part, z, vocabulary) for part in parts]
+    if op == "neg":
+        return -values[0]
+    if op in _BINARY:
+        return _BINARY[op](*values)
+    if op not in vocabulary:
+        raise UnsupportedError(f"no sympy form for numpy's {op}")
+    return vocabulary[op](*values)
 
 
 class SympyBuilder:
@@ -44,7 +66,7 @@ class SympyBuilder:
         self.sp = _sympy()
         self.symbols = symbols
         self.shapes = Shapes(symbols)
-        self.functions = _elementwise(self.sp)
+        self.vocabulary = _numpy_vocabulary(self.sp)
         self.dims: dict[Dim, Any] = {}
 
     def dim(self, d: Dim) -> Any:
@@ -62,7 +84,7 @@ class SympyBuilder:
 
     def chain(self, factors: list[ast.Expr]) -> Any:
         values = [self(f) for f in factors]
-        return values[0] if len(values) == 1 else self.sp.MatMul(*values).doit()
+        return values[0] if len(values) == 1 else self.sp.MatMul(*values)
 
     def __call__(self, e: ast.Expr) -> Any:
         sp = self.sp
@@ -75,7 +97,9 @@ class SympyBuilder:
         if isinstance(e, ast.Number):
             return sp.Rational(e.value.numerator, e.value.denominator)
         if isinstance(e, ast.Identity):
-            return sp.Identity(self.dim(e.dim))
+            return sp.Identity(self.dim(shape[0]))
+        if isinstance(e, ast.Ones):
+            return sp.OneMatrix(self.dim(shape[0]), 1)
         if isinstance(e, ast.Zero):
             return sp.ZeroMatrix(self.dim(e.rows), self.dim(e.cols))
         if isinstance(e, ast.Neg):
@@ -126,9 +150,8 @@ class SympyBuilder:
             exps = self.apply(sp.exp, arg)
             ones = sp.OneMatrix(1, arg.shape[0])
             return exps / (ones * exps)[0, 0]
-        if e.func not in self.functions:
-            raise UnsupportedError(f"no sympy form for {e.func}")
-        return self.apply(self.functions[e.func], arg)
+        code = REGISTRY[e.func].numpy
+        return self.apply(lambda z: code_sympy(code, z, self.vocabulary), arg)
 
     def apply(self, f: Callable[[Any], Any], arg: Any) -> Any:
         sp = self.sp

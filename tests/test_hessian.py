@@ -269,3 +269,18 @@ def test_a_large_f_whose_hessian_is_zero_still_verifies():
     for it instead of calling the exact 0 wrong (found by fuzzing)."""
     d = derive("(x - (x + b))^T C C A B C B A B^T A^T (x - (x + b))", "x", order=2)
     assert d.result_text == "0" and d.verified
+
+
+def test_an_expression_with_its_own_h_calls_the_hessian_g():
+    steps = derive("x^T H x", "x", order=2).to_dict()["steps"]
+    assert steps[0]["latex"].startswith(r"\boldsymbol{G} &= ")
+    assert steps[-1]["latex"] == (r"\boldsymbol{G} &= \boldsymbol{H} + \boldsymbol{H}^{\top} = "
+                                  r"\boldsymbol{G}^{\top}")
+
+
+def test_log_sum_exp_names_the_softmax_it_recognises():
+    steps = derive("log(1^T exp(z))", "z", order=2).to_dict()["steps"]
+    entry = next(s for s in steps if s["rule"] == "gradient_entry")
+    assert r"\operatorname{softmax}(\boldsymbol{u})" in entry["text"]
+    assert r"\frac{\partial f}{\partial z_{i}} &= s_{i} \\" in entry["latex"]
+    assert "s_{i} = s_{i}" not in entry["latex"]

@@ -18,7 +18,9 @@ CASES = [
     ("||A x - b||^2", "x"), ("sigma(W x)", "x"), ("tanh(W x + b)", "x"),
     ("softmax(z)", "z"), ("a^T X b", "X"), ("tr(A X B)", "X"), ("log(det(X))", "X"),
     ("a^T inv(X) b", "X"), ("(x^T x) A x", "x"), ("exp(-lambda ||x||^2)", "lambda"),
-    ("||sigma(W x) - y||^2", "W"), ("x .* exp(x)", "x"),
+    ("||sigma(W x) - y||^2", "W"), ("x .* exp(x)", "x"), ("sqrt(x^T x)", "x"),
+    ("softplus(W x)", "x"), ("sinh(x) .* cosh(x)", "x"), ("log(1^T exp(z))", "z"),
+    ("x^T A x / (x^T x)", "x"),
 ]
 
 
@@ -32,6 +34,8 @@ def numeric(expr, arrays: dict, sizes: dict) -> np.ndarray:
     for atom in concrete.atoms(sympy.Symbol):
         if atom.name in arrays and not isinstance(atom, sympy.Dummy):
             values[atom] = float(np.asarray(arrays[atom.name]).reshape(-1)[0])
+    for ones in concrete.atoms(sympy.OneMatrix):
+        values[ones] = sympy.ImmutableMatrix.ones(*ones.shape)
     result = concrete.xreplace(values).doit()
     return np.array(sympy.N(sympy.Matrix(result) if hasattr(result, "shape") else result),
                     dtype=float)
