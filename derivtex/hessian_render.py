@@ -5,12 +5,13 @@ macros for the shared rules."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 
 from . import ast
 from . import index as ix
 from .abbreviate import page_names
 from .engine import Outcome
-from .model import Symbol
+from .model import Shapes, Symbol
 from .printer import Printer
 from .render import StepFacts
 from .steps import Step
@@ -64,6 +65,20 @@ class HessianFacts(StepFacts):
         facts["entry_is_expansion"] = facts["vector_entry"] == facts["rhs"]
         facts["second_wrt_latex"] = self.p.entry(facts["second_wrt_entry"])
         facts["row_name"] = facts["row"].name if facts["row"] is not None else ""
+        facts["recognised_facts"] = [self.recognition(f) for f in facts.get("recognised", ())]
+
+    def recognition(self, func: str) -> str:
+        """The quotient of exponentials the collected gradient names: exp(u) / (1 + exp(u))
+        = sigma(u), exp(u) / 1^T exp(u) = softmax(u)."""
+        vector = func == "softmax"
+        u = ast.Name("u")
+        p = type(self.p)(Shapes({"u": Symbol("u", "vector" if vector else "scalar",
+                                             ("n", 1) if vector else (1, 1))}))
+        exp = ast.Call("exp", (u,))
+        total = ast.MatMul((ast.Transpose(ast.Ones("n")), exp)) if vector else \
+            ast.Add((ast.Number(Fraction(1)), exp))
+        den = p.expr(total) if vector else p.paren(p.expr(total))
+        return "%s = %s" % (p.slash(p.expr(exp), den), p.expr(ast.Call(func, (u,))))
 
     def reassembly(self, step: Step, facts: dict) -> None:
         entry = step.after

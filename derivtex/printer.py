@@ -122,6 +122,10 @@ class Printer:
     def partial_ratio(self, num: str, den: str) -> str:
         raise NotImplementedError
 
+    def slash(self, num: str, den: str) -> str:
+        """num / den on one line, as a sentence writes a quotient."""
+        raise NotImplementedError
+
     def partial_of(self, wrt: str) -> str:
         raise NotImplementedError
 

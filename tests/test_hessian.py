@@ -281,6 +281,6 @@ def test_an_expression_with_its_own_h_calls_the_hessian_g():
 def test_log_sum_exp_names_the_softmax_it_recognises():
     steps = derive("log(1^T exp(z))", "z", order=2).to_dict()["steps"]
     entry = next(s for s in steps if s["rule"] == "gradient_entry")
-    assert r"\operatorname{softmax}(\boldsymbol{u})" in entry["text"]
+    assert r"\operatorname{softmax}\left(\boldsymbol{u}\right)" in entry["text"]
     assert r"\frac{\partial f}{\partial z_{i}} &= s_{i} \\" in entry["latex"]
     assert "s_{i} = s_{i}" not in entry["latex"]
