@@ -12,7 +12,7 @@ from . import index as ix
 from .algebra import Algebra, user_sums, visible_transposes
 from .contract import contract
 from .differentiate import Differentiator
-from .entrywise import cancel
+from .entrywise import cancel, collect
 from .errors import UnsupportedError
 from .expand import Expander
 from .identity_method import derive_by_identities
@@ -94,9 +94,13 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         return Outcome(steps, None, tuple(i.dim for i in free), contracted, out_idx, wrt_idx)
 
     simplified = cancel(contracted, shapes)
-    cancelled = simplified[0] if simplified else None
     if simplified is not None:
         steps.append(Step("cancellation", lhs, simplified[0], simplified[1]))
+    else:
+        simplified = collect(contracted)
+        if simplified is not None:
+            steps.append(Step("collect", lhs, simplified[0], simplified[1]))
+    cancelled = simplified[0] if simplified else None
     natural_row, natural_col = (free + [None, None])[:2]
     if wrt_kind == "scalar":  # the output's own arrangement: a row stays a row
         natural_row, natural_col = out_idx

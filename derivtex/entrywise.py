@@ -244,3 +244,34 @@ def cancel(tree: ix.Node, shapes: Shapes) -> tuple[ix.Node, dict] | None:
             entry = ix.Entry(from_poly(poly), idx, None)
             terms.append(ix.summation(mono.indices, ix.prod([*atoms, entry])))
     return ix.add(terms), {"collected": changed}
+
+
+def collect(tree: ix.Node) -> tuple[ix.Node, dict] | None:
+    """Terms equal but for the names of their summation indices and the order of their
+    factors, added up: the two product-rule terms of ||A x - b||^2 are one, twice. None
+    when no two terms are alike."""
+    seen: dict[tuple, tuple[ix.Idx, ...]] = {}
+    groups: dict[tuple, tuple[Monomial, Fraction, int]] = {}
+    for raw in monomials(collapse(tree)):
+        mono = canonical(raw, seen)
+        key = (tuple(i.name for i in mono.indices),
+               tuple(sorted(atom_key(a) for a in mono.atoms)))
+        if key in groups:
+            first, total, count = groups[key]
+            groups[key] = (first, total + mono.coeff, count + 1)
+        else:
+            groups[key] = (mono, mono.coeff, 1)
+    merged = [count for _, _, count in groups.values() if count > 1]
+    if not merged:
+        return None
+    terms = [ix.summation(m.indices, ix.prod([ix.Const(total), *m.atoms]))
+             for m, total, _ in groups.values() if total]
+    return ix.add(terms), {"merged": max(merged)}
+
+
+def atom_key(atom: ix.Node) -> str:
+    if isinstance(atom, ix.Entry):
+        return repr((atom.expr, atom.row, atom.col))
+    if isinstance(atom, ix.Delta):
+        return repr(("delta", atom.first, atom.second))
+    return repr(atom)

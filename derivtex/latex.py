@@ -98,9 +98,6 @@ class LatexPrinter(Printer):
     def partial_ratio(self, num: str, den: str) -> str:
         return r"\partial %s / \partial %s" % (num, den)
 
-    def slash(self, num: str, den: str) -> str:
-        return "%s / %s" % (num, den)
-
     def partial_of(self, wrt: str) -> str:
         return r"\frac{\partial}{\partial %s}" % wrt
 

@@ -122,10 +122,6 @@ class Printer:
     def partial_ratio(self, num: str, den: str) -> str:
         raise NotImplementedError
 
-    def slash(self, num: str, den: str) -> str:
-        """num / den on one line, as a sentence writes a quotient."""
-        raise NotImplementedError
-
     def partial_of(self, wrt: str) -> str:
         raise NotImplementedError
 
@@ -325,10 +321,19 @@ class Printer:
             return self.sub(self.greek("delta"), self.index_list((node.first, node.second)))
         if isinstance(node, ix.Sum):
             limits = "".join(self.sum_limits(i.name, self.dim(i.dim)) for i in node.indices)
-            body = self.index_factor(node.body, in_sum=True)
+            inner, lead = node.body, ""
+            if isinstance(inner, ix.Prod) and isinstance(inner.factors[0], ix.Const) and \
+                    len(inner.factors) > 1:  # numbers in front of the sum: 2 sum_k ...
+                value = inner.factors[0].value
+                lead = ("-" if value < 0 else "") + (
+                    self.number(abs(value)) + " " if abs(value) != 1 else "")
+                rest = inner.factors[1:]
+                inner = rest[0] if len(rest) == 1 else ix.Prod(rest)
+            body = self.index_factor(inner, in_sum=True)
             if body.startswith("-"):  # the sign in front of the sum: - sum_p (1 - y_p) ...
-                return "-" + limits + " " + body[1:]
-            return limits + " " + body
+                lead = ("" if lead.startswith("-") else "-") + lead.lstrip("-")
+                body = body[1:]
+            return lead + limits + " " + body
         if isinstance(node, ix.Add):
             return self.joined([self.index(t) for t in node.terms])
         if isinstance(node, ix.Prod):

@@ -175,6 +175,9 @@ class StepFacts:
     def cancellation(self, step: Step, facts: dict) -> None:
         """Its facts are the equation's and the engine's (collected)."""
 
+    def collect(self, step: Step, facts: dict) -> None:
+        """Its facts are the equation's and the engine's (how many terms were merged)."""
+
     def index_form(self, step: Step, facts: dict) -> None:
         """Its sentence needs only the order, which the goal recorded."""
 

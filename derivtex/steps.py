@@ -11,7 +11,7 @@ from . import index as ix
 
 Rule = Literal["goal", "sum_expansion", "linearity", "product_rule", "chain_rule",
                "determinant", "inverse", "softmax", "diag", "delta", "contraction",
-               "cancellation", "reassembly", "transpose_check", "index_form", "identity",
+               "cancellation", "collect", "reassembly", "transpose_check", "index_form", "identity",
                "gradient_entry", "symmetry"]
 RULES: tuple[str, ...] = get_args(Rule)
 

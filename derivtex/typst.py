@@ -103,9 +103,6 @@ class TypstPrinter(Printer):
     def partial_ratio(self, num: str, den: str) -> str:
         return "partial %s \\/ partial %s" % (num, den)
 
-    def slash(self, num: str, den: str) -> str:
-        return "%s \\/ %s" % (num, den)
-
     def partial_of(self, wrt: str) -> str:
         return "partial/(partial %s)" % wrt
 

@@ -226,3 +226,11 @@ def test_identity_method_for_a_matrix_states_the_numerator_layout_form(expr, num
     assert identity["text"].split(r"\(")[1].split(r"\)")[0].endswith("= " + numerator)
     assert "transpose of Matrix Cookbook" in identity["text"]
     assert r"^{\top} =" not in steps[-1]["latex"]  # no (a b^T)^T = b a^T
+
+
+def test_equal_product_rule_terms_are_collected_into_twice_one_of_them():
+    steps = derive("||A x - b||^2", "x").to_dict()["steps"]
+    collect = next(s for s in steps if s["rule"] == "collect")
+    assert "twice one of them" in collect["text"]
+    assert collect["latex"].endswith(r"&= 2 \sum_{k=1}^{n} A_{kj} \left[\boldsymbol{A} "
+                                     r"\boldsymbol{x} - \boldsymbol{b}\right]_{k}")
