@@ -298,3 +298,9 @@ def test_hessian_pages_compile_in_typst_with_no_latex_left(expr, wrt, tmp_path):
     path = tmp_path / "hessian.typ"
     path.write_text(source, encoding="utf-8")
     assert typst.compile(str(path))[:4] == b"%PDF"
+
+
+def test_a_longer_chain_next_to_a_repeated_index_is_read_as_a_vector():
+    """sigma(x)^T A A^T sigma(x): A_ik A_lk s_l is (A A^T s)_i, twice absorbed."""
+    d = derive("sigma(x)^T A A^T sigma(x)", "x", order=2)
+    assert d.verified and "diag(A A^T s .* " in d.result_text
