@@ -54,7 +54,7 @@ def check_hessian(expr: ast.Expr, hessian: ast.Expr, symbols: Mapping[str, Symbo
         return second_differences(
             lambda x: float(evaluate_at(sizes, {**env, wrt: x}, expr).reshape(-1)[0]), env[wrt])
 
-    for point in domain_points(symbols, expr, measure, evaluate_at, seed, draws):
+    for point in domain_points(symbols, expr, measure, evaluate_at, seed, draws, variable=wrt):
         evaluate, env, want = Evaluator(shapes, point.sizes), point.env, point.measured
         with np.errstate(all="ignore"):
             got = np.asarray(evaluate(hessian, env), dtype=float)

@@ -5,12 +5,13 @@ macros for the shared rules."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 
 from . import ast
 from . import index as ix
 from .abbreviate import page_names
 from .engine import Outcome
-from .model import Symbol
+from .model import Shapes, Symbol
 from .printer import Printer
 from .render import StepFacts
 from .steps import Step
@@ -62,8 +63,23 @@ class HessianFacts(StepFacts):
         facts["gradient_lhs"] = self.p.gradient(self.f_latex) if self.vector else facts["lhs"]
         facts["vector_entry"] = self.p.entry(ix.Entry(gradient, facts["row"], None))
         facts["entry_is_expansion"] = facts["vector_entry"] == facts["rhs"]
+        facts["recognised_latex"] = [self.quotient(f) for f in facts["recognised"]]
         facts["second_wrt_latex"] = self.p.entry(facts["second_wrt_entry"])
         facts["row_name"] = facts["row"].name if facts["row"] is not None else ""
+
+    def quotient(self, func: str) -> str:
+        """The quotient the gradient's tidying named: exp(u) / (1^T exp(u)) = softmax(u),
+        exp(z) / (1 + exp(z)) = sigma(z)."""
+        p = type(self.p)(Shapes({"u": Symbol("u", "vector", ("n", 1)),
+                                 "z": Symbol("z", "scalar", (1, 1))}))
+        if func == "softmax":
+            u = ast.Name("u")
+            total: ast.Expr = ast.MatMul((ast.Transpose(ast.Ones("n")), ast.Call("exp", (u,))))
+        else:
+            u = ast.Name("z")
+            total = ast.Add((ast.Number(Fraction(1)), ast.Call("exp", (u,))))
+        ratio = ast.MatMul((ast.Call("recip", (total,)), ast.Call("exp", (u,))))
+        return "%s = %s" % (p.expr(ratio), p.expr(ast.Call(func, (u,))))
 
     def reassembly(self, step: Step, facts: dict) -> None:
         entry = step.after

@@ -3,7 +3,7 @@ each function's LaTeX. The structure (parentheses, sums, products) is `Printer`'
 
 from __future__ import annotations
 
-from .linebreak import fold
+from .latex_linebreak import fold
 from .printer import Printer
 
 _OP = r"\operatorname{%s}\left(%%s\right)"

@@ -112,7 +112,7 @@ class _Parser:
         if not self.starts_factor():
             raise ParseError(f"expected a divisor after '/', found {describe(tok)}", tok.col)
         divisor = self.unary()
-        if isinstance(divisor, ast.Number):  # \frac{x^T x}{2}: a number after all
+        if isinstance(divisor, ast.Number):  # a LaTeX fraction of x^T x over 2: a number after all
             if divisor.value == 0:
                 raise ParseError("division by zero", tok.col)
             return ast.Number(1 / divisor.value, col=slash.col)

@@ -126,8 +126,11 @@ class Assembler:
     def absorb_chain(self, atoms: list[_Atom], occ: list[tuple[int, int]],
                      counts: dict[ix.Idx, list[tuple[int, int]]], free: set[ix.Idx]) -> bool:
         """B_kl v_l, summed over l and nothing else on l, is the vector (B v)_k: read so,
-        the repeated k can go into a diag (Hessians: diag(u ⊙ (B v)))."""
-        for n, s in occ:
+        the repeated k can go into a diag (Hessians: diag(u ⊙ (B v))). Chains ending at the
+        repeated index first, then any other (A_ik B_kl v_l is (A B v)_i in two steps)."""
+        anywhere = [(n, s) for n, atom in enumerate(atoms) for s in (0, 1)
+                    if None not in atom.slots]
+        for n, s in [*occ, *anywhere]:
             link = atoms[n].slots[1 - s]
             if atoms[n].expr is None or link is None or link in free or len(counts[link]) != 2:
                 continue

@@ -20,6 +20,7 @@ from .identities import LIBRARY
 from .model import Shape, Shapes, Symbol
 from .printer import Printer
 from .steps import RULES, Step
+from .template_cache import template_cache
 
 
 def template_dirs(user_dir: str | Path | None = None) -> list[Path]:
@@ -39,6 +40,7 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
         comment_start_string="((#", comment_end_string="#))",
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, autoescape=False,
+        bytecode_cache=template_cache(),
     )
 
 

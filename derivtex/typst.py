@@ -8,6 +8,7 @@ import re
 
 from .errors import UnsafeOutputError
 from .printer import Printer
+from .typst_linebreak import fold
 
 # f applied to `%s`; a function missing here prints as op("name")(...)
 FUNCTIONS = {
@@ -133,6 +134,9 @@ class TypstPrinter(Printer):
 
     def inline(self, math: str) -> str:
         return "$%s$" % math
+
+    def fold(self, body: str) -> str:
+        return fold(body)
 
 
 def check_typst(snippet: str) -> str:

@@ -21,6 +21,8 @@ from .sampling import Env, Sizes, domain_points
 if TYPE_CHECKING:
     from .engine import Outcome
 
+Groups = tuple[list[list[ast.Expr]], list[ast.Expr]]  # scalar factors, the matrix chain
+
 FD_STEP = 1e-6
 RTOL, ATOL = 1e-5, 1e-6
 ROUNDING = 1e-10  # of the terms' size: above double rounding, below any missing term
@@ -34,6 +36,14 @@ class Evaluator:
     def __init__(self, shapes: Shapes, sizes: Mapping[str | int, int]) -> None:
         self.shapes = shapes
         self.sizes = sizes
+        self.groups: dict[int, tuple[ast.MatMul, Groups]] = {}
+
+    def product_groups(self, e: ast.MatMul) -> Groups:
+        """Computed once per product: finite differences evaluate it once per entry."""
+        hit = self.groups.get(id(e))
+        if hit is None or hit[0] is not e:
+            hit = self.groups[id(e)] = (e, product_groups(e.factors, self.shapes))
+        return hit[1]
 
     def __call__(self, e: ast.Expr, env: Mapping[str, np.ndarray]) -> np.ndarray:
         if isinstance(e, ast.Name):
@@ -54,7 +64,7 @@ class Evaluator:
                 total = total + self(term, env)
             return total
         if isinstance(e, ast.MatMul):
-            scalars, chain = product_groups(e.factors, self.shapes)
+            scalars, chain = self.product_groups(e)
             value = np.ones((1, 1))
             for group in scalars:
                 value = value * self.chain(group, env)
@@ -106,14 +116,26 @@ def trials(symbols: Mapping[str, Symbol], expr: ast.Expr, wrt: str, seed: int, d
            ) -> Iterator[tuple[Evaluator, Env, np.ndarray]]:
     """(evaluator, values, Jacobian by finite differences) at test points inside the
     expression's domain, on small stand-in sizes (sampling.py); DomainError if none."""
-    shapes = Shapes(symbols)
-
-    def evaluate_at(sizes: Sizes, env: Env, e: ast.Expr) -> np.ndarray:
-        return Evaluator(shapes, sizes)(e, env)
-
+    evaluate_at = AtSizes(Shapes(symbols))
     for point in domain_points(symbols, expr, jacobian_at(evaluate_at, expr, wrt),
-                               evaluate_at, seed, draws):
-        yield Evaluator(shapes, point.sizes), point.env, point.measured
+                               evaluate_at, seed, draws, variable=wrt):
+        yield evaluate_at.evaluator(point.sizes), point.env, point.measured
+
+
+class AtSizes:
+    """Evaluates at given sizes, with one Evaluator (and its memo) per size assignment."""
+
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+        self.last: Evaluator | None = None
+
+    def evaluator(self, sizes: Sizes) -> Evaluator:
+        if self.last is None or self.last.sizes is not sizes:
+            self.last = Evaluator(self.shapes, sizes)
+        return self.last
+
+    def __call__(self, sizes: Sizes, env: Env, e: ast.Expr) -> np.ndarray:
+        return self.evaluator(sizes)(e, env)
 
 
 def check(expr: ast.Expr, result: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,

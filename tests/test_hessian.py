@@ -281,6 +281,26 @@ def test_an_expression_with_its_own_h_calls_the_hessian_g():
 def test_log_sum_exp_names_the_softmax_it_recognises():
     steps = derive("log(1^T exp(z))", "z", order=2).to_dict()["steps"]
     entry = next(s for s in steps if s["rule"] == "gradient_entry")
-    assert r"\operatorname{softmax}(\boldsymbol{u})" in entry["text"]
+    assert (r"\frac{1}{\boldsymbol{1}^{\top} \exp\left(\boldsymbol{u}\right)} "
+            r"\exp\left(\boldsymbol{u}\right) = \operatorname{softmax}\left(\boldsymbol{u}\right)"
+            ) in entry["text"]
     assert r"\frac{\partial f}{\partial z_{i}} &= s_{i} \\" in entry["latex"]
     assert "s_{i} = s_{i}" not in entry["latex"]
+
+
+@pytest.mark.parametrize("expr, wrt", [
+    ("log(1^T exp(z))", "z"), ("y^T X w - 1^T log(1 + exp(X w))", "w"),
+    ("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w")])
+def test_hessian_pages_compile_in_typst_with_no_latex_left(expr, wrt, tmp_path):
+    typst = pytest.importorskip("typst")
+    source = derive(expr, wrt, order=2).typst_standalone()
+    assert "\\exp" not in source and "\\frac" not in source and "\\boldsymbol" not in source
+    path = tmp_path / "hessian.typ"
+    path.write_text(source, encoding="utf-8")
+    assert typst.compile(str(path))[:4] == b"%PDF"
+
+
+def test_a_longer_chain_next_to_a_repeated_index_is_read_as_a_vector():
+    """sigma(x)^T A A^T sigma(x): A_ik A_lk s_l is (A A^T s)_i, twice absorbed."""
+    d = derive("sigma(x)^T A A^T sigma(x)", "x", order=2)
+    assert d.verified and "diag(A A^T s .* " in d.result_text
