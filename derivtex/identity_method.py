@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import Any
 
 from . import ast
 from .algebra import Algebra, user_sums
@@ -36,7 +37,7 @@ class IdentityMethod:
         return any(n.name == self.wrt.name for n in names_in(e))
 
     def record(self, rule: Rule, before: ast.Expr, after: ast.Expr,
-               identity: str | None = None, **facts) -> ast.Expr:
+               identity: str | None = None, **facts: Any) -> ast.Expr:
         entry = LIBRARY.get(identity) if identity else None
         self.steps.append(Step(rule, before, after, {
             "identity": identity,

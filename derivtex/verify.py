@@ -95,7 +95,7 @@ class Evaluator:
         return value
 
 
-def finite_differences(f, x0: np.ndarray) -> np.ndarray:
+def finite_differences(f: Callable[[np.ndarray], np.ndarray], x0: np.ndarray) -> np.ndarray:
     """Rows: flattened output; columns: flattened x (row-major)."""
     flat = x0.astype(float).ravel()
     columns = []
