@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import ast
+from .differences import FD_STEP, finite_differences
 from .errors import VerificationError
 from .expand import product_groups
 from .functions import NUMERIC
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 Groups = tuple[list[list[ast.Expr]], list[ast.Expr]]  # scalar factors, the matrix chain
 
-FD_STEP = 1e-6
 RTOL, ATOL = 1e-5, 1e-6
 ROUNDING = 1e-10  # of the terms' size: above double rounding, below any missing term
 SPARE_POINTS = 3  # points drawn beyond `draws` when one decides nothing
@@ -93,19 +93,6 @@ class Evaluator:
         for factor in factors[1:]:
             value = value @ self(factor, env)
         return value
-
-
-def finite_differences(f: Callable[[np.ndarray], np.ndarray], x0: np.ndarray) -> np.ndarray:
-    """Rows: flattened output; columns: flattened x (row-major)."""
-    flat = x0.astype(float).ravel()
-    columns = []
-    for k in range(flat.size):
-        plus, minus = flat.copy(), flat.copy()
-        plus[k] += FD_STEP
-        minus[k] -= FD_STEP
-        diff = f(plus.reshape(x0.shape)) - f(minus.reshape(x0.shape))
-        columns.append(diff.ravel() / (2 * FD_STEP))
-    return np.array(columns).T
 
 
 def jacobian_at(evaluate_at: Callable[[Sizes, Env, ast.Expr], np.ndarray], expr: ast.Expr,
