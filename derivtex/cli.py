@@ -178,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if threading.current_thread() is not threading.main_thread():
         return run(args)
+    # Import the engine (numpy among it) before the handlers exist: a signal raised inside
+    # an extension module's import comes out as an ImportError, not as a clean stop.
+    from . import api  # noqa: F401
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return run(args)
