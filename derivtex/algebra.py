@@ -11,7 +11,7 @@ from .model import SCALAR, Shapes, children, walk
 Term = tuple[Fraction, ast.Expr]
 
 
-def user_sums(expr: ast.Expr) -> frozenset[ast.Expr]:
+def user_sums(expr: ast.Expr) -> frozenset[ast.Add]:
     return frozenset(n for n in walk(expr) if isinstance(n, ast.Add))
 
 

@@ -216,9 +216,12 @@ class StepFacts:
 
     def softmax(self, step: Step, facts: dict) -> None:
         """The softmax's entry derivative, over the call the equation holds."""
-        call = next((n.expr for n in ix.walk(step.after) if isinstance(n, ix.Entry)
-                     and isinstance(n.expr, ast.Call) and n.expr.func == "softmax"), None)
+        after = step.after
+        call = next((n.expr for n in ix.walk(after) if isinstance(n, ix.Entry)
+                     and isinstance(n.expr, ast.Call) and n.expr.func == "softmax"),
+                    None) if isinstance(after, ix.Node) else None
         i, k = entry_indices("i", "k")
+        values: ast.Expr
         if isinstance(call, ast.Call):
             values, arg, printer = call, call.args[0], self.p
             facts["softmax_latex"] = printer.expr(call)
@@ -250,7 +253,7 @@ class StepFacts:
     def contraction(self, step: Step, facts: dict) -> None:
         done = facts["contractions"]
         facts["count"] = len(done)
-        facts["has_delta"] = ix.has_delta(step.after)
+        facts["has_delta"] = isinstance(step.after, ix.Node) and ix.has_delta(step.after)
         pairs: list[tuple[str, str]] = []
         for c in done:
             if (c.summed.name, c.kept.name) not in pairs:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,12 +44,13 @@ class Point:
     measured: np.ndarray
 
 
-def stand_in_sizes(symbols: Mapping[str, Symbol]) -> dict[int, int]:
+def stand_in_sizes(symbols: Mapping[str, Symbol]) -> Sizes:
     """Declared sizes as verification uses them: small ones as they are, larger ones
     replaced by 7, 8, ... (distinct sizes stay distinct, equal ones equal)."""
     declared = sorted({d for s in symbols.values() for d in s.shape if isinstance(d, int)})
     stand_ins = itertools.count(max(SIZE_POOL) + 1)
-    return {d: d if d <= max(SIZE_POOL) else next(stand_ins) for d in declared} | {1: 1}
+    sizes: Sizes = {d: d if d <= max(SIZE_POOL) else next(stand_ins) for d in declared}
+    return sizes | {1: 1}
 
 
 def named_dims(symbols: Mapping[str, Symbol]) -> list[str]:
@@ -59,7 +60,7 @@ def named_dims(symbols: Mapping[str, Symbol]) -> list[str]:
 
 
 def assign_sizes(dims: list[str], mode: str, chooser: random.Random,
-                 focus: frozenset[str] = frozenset()) -> dict[str, int]:
+                 focus: frozenset[str] = frozenset()) -> Sizes:
     """Sizes for the named dimensions: shuffled, decreasing in order of appearance (X^T X
     with X tall), increasing (X X^T with X wide), or all equal (square everything).
 
@@ -67,7 +68,7 @@ def assign_sizes(dims: list[str], mode: str, chooser: random.Random,
     cost one evaluation per entry of the variable, and two distinct sizes still tell
     X from X^T."""
     if mode == "equal":
-        return dict.fromkeys(dims, 3)
+        return {d: 3 for d in dims}
     pool = list(SIZE_POOL)
     if mode == "random":
         chooser.shuffle(pool)
@@ -152,8 +153,8 @@ def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measur
                           expr.col or 1)
 
 
-def _inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: list[ast.Expr],
-            calls: list[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
+def _inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
+            calls: Sequence[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
             ) -> bool | None:
     """None if the point is outside the domain (a value not finite, an inverse badly
     conditioned); else whether the value and every function inside are moderate."""

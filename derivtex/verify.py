@@ -38,6 +38,12 @@ class Evaluator:
         self.sizes = sizes
         self.groups: dict[int, tuple[ast.MatMul, Groups]] = {}
 
+    def size(self, dim: str | int | None) -> int:
+        """A dimension's stand-in size; shape inference sizes every I and 1 before this."""
+        if dim is None:
+            raise ValueError("an identity or ones vector reached verification unsized")
+        return self.sizes[dim]
+
     def product_groups(self, e: ast.MatMul) -> Groups:
         """Computed once per product: finite differences evaluate it once per entry."""
         hit = self.groups.get(id(e))
@@ -51,9 +57,9 @@ class Evaluator:
         if isinstance(e, ast.Number):
             return np.array([[float(e.value)]])
         if isinstance(e, ast.Identity):
-            return np.eye(self.sizes[e.dim])
+            return np.eye(self.size(e.dim))
         if isinstance(e, ast.Ones):
-            return np.ones((self.sizes[e.dim], 1))
+            return np.ones((self.size(e.dim), 1))
         if isinstance(e, ast.Zero):
             return np.zeros((self.sizes[e.rows], self.sizes[e.cols]))
         if isinstance(e, ast.Neg):
