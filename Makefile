@@ -25,6 +25,7 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check derivtex tests benchmarks samples fuzz
 
 test: $(TEST_STAMP) lint
+	$(VENV)/bin/mypy derivtex
 	$(PY) -m pytest -q
 
 samples: $(TEST_STAMP)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import DerivtexError, OptionError, ParseError, ShapeError, UnsupportedError
 
@@ -15,14 +15,14 @@ __all__ = ["Derivation", "DerivtexError", "OptionError", "ParseError", "ShapeErr
            "UnsupportedError", "derive", "__version__"]
 
 
-def load_ipython_extension(ipython) -> None:
+def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext derivtex` in Jupyter: bad input shows as one line."""
     from .jupyter import load_ipython_extension as load
 
     load(ipython)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """derive() and Derivation load the engine on first use, keeping `import derivtex` cheap."""
     if name in ("derive", "Derivation"):
         from . import api

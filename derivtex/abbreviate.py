@@ -27,7 +27,9 @@ def substitute(expr: ast.Expr, old: ast.Expr, new: ast.Expr) -> ast.Expr:
         return replace(expr, factors=swapped)
     if isinstance(expr, ast.Call):
         return replace(expr, args=swapped)
-    return replace(expr, operand=swapped[0])
+    if isinstance(expr, ast.Neg | ast.Transpose | ast.Norm2):
+        return replace(expr, operand=swapped[0])
+    raise TypeError(f"no substitution into {type(expr).__name__}")
 
 
 def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
@@ -38,7 +40,7 @@ def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
                      and (n.func in ELEMENTWISE or n.func == "softmax"))
     free = (n for n in NAMES if n not in symbols)
     extended = dict(symbols)
-    where = []
+    where: list[tuple[ast.Name, ast.Expr]] = []
     for call, count in counts.items():
         name = next(free, None)
         if count < 2 or name is None:

@@ -11,7 +11,7 @@ from .model import SCALAR, Shapes, children, walk
 Term = tuple[Fraction, ast.Expr]
 
 
-def user_sums(expr: ast.Expr) -> frozenset[ast.Expr]:
+def user_sums(expr: ast.Expr) -> frozenset[ast.Add]:
     return frozenset(n for n in walk(expr) if isinstance(n, ast.Add))
 
 
@@ -95,6 +95,7 @@ class Algebra:
             else:
                 chain.append(f)
         scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])
+        scalars.sort(key=scalar_rank)  # -2 lambda exp(...) x^T, ||x||^2 exp(...)
         if coeff == 0 or any(is_zero(f) for f in scalars + chain):
             return self.zero(chain)
         if len(chain) > 1:
@@ -221,6 +222,11 @@ def is_zero(expr: ast.Expr) -> bool:
     if isinstance(expr, ast.MatMul):
         return any(is_zero(f) for f in expr.factors)
     return isinstance(expr, ast.Zero) or expr == ast.Number(Fraction(0))
+
+
+def scalar_rank(s: ast.Expr) -> int:
+    """Where a lecturer puts a scalar factor: names, then norms and products, functions last."""
+    return 0 if isinstance(s, ast.Name) else 2 if isinstance(s, ast.Call) else 1
 
 
 def cancel_reciprocals(scalars: list[ast.Expr]) -> list[ast.Expr]:

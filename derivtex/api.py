@@ -236,7 +236,7 @@ def glued_with(parsed: ast.Expr, wrt: str) -> str:
 def check_names(parsed: ast.Expr, symbols: Mapping[str, Symbol]) -> None:
     """Every name must print, and two different names must never print alike
     (`A1` and `A_1` are both A with subscript 1)."""
-    first_col = {}
+    first_col: dict[str, int | None] = {}
     for node in walk(parsed):
         if isinstance(node, ast.Name):
             first_col.setdefault(node.name, node.col or None)

@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .errors import MAX_ECHO, DerivtexError, OptionError, shorten
@@ -25,7 +25,7 @@ FORMATS = ("latex", "json", "markdown", "typst")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         """One short line and exit status 2, as for any bad input."""
         quoted = re.sub(r"'([^']{%d})[^']+'" % MAX_ECHO, "'\\1…'", message)
         self.exit(2, f"derivtex: error: {quoted} (see {self.prog} --help)\n")
@@ -178,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if threading.current_thread() is not threading.main_thread():
         return run(args)
+    # Import the engine (numpy among it) before the handlers exist: a signal raised inside
+    # an extension module's import comes out as an ImportError, not as a clean stop.
+    from . import api  # noqa: F401
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return run(args)

@@ -11,10 +11,12 @@ from . import ast
 from . import index as ix
 from .functions import PRIME, derivative_expr
 from .model import names_in
+from .steps import Rule
 
 ZERO = ix.Const(Fraction(0))
 MINUS_ONE = ix.Const(Fraction(-1))
-ATOM_RULES = {"det": "determinant", "inv": "inverse", "softmax": "softmax", "diag": "diag"}
+ATOM_RULES: dict[str, Rule] = {"det": "determinant", "inv": "inverse", "softmax": "softmax",
+                               "diag": "diag"}
 
 Expand = Callable[[ast.Expr, ix.Idx | None, ix.Idx | None], ix.Node]
 Fresh = Callable[[str | int], ix.Idx]
@@ -78,7 +80,7 @@ class Differentiator:
         return node
 
     # -- which rule a pending derivative needs ----------------------------
-    def rule_for(self, body: ix.Node) -> str | None:
+    def rule_for(self, body: ix.Node) -> Rule | None:
         if isinstance(body, ix.Prod):
             dependent = [f for f in body.factors if self.depends(f)]
             if len(dependent) > 1:
@@ -91,8 +93,8 @@ class Differentiator:
             return ATOM_RULES[body.expr.func]
         return None
 
-    def pending_rule(self, node: ix.Node) -> str | None:
-        found: list[str] = []
+    def pending_rule(self, node: ix.Node) -> Rule | None:
+        found: list[Rule] = []
 
         def look(d: ix.Deriv) -> ix.Node:
             rule = self.rule_for(d.body)
@@ -103,7 +105,7 @@ class Differentiator:
         self.map_derivs(node, look)
         return found[0] if found else None
 
-    def apply_rule(self, rule: str, node: ix.Node) -> ix.Node:
+    def apply_rule(self, rule: Rule, node: ix.Node) -> ix.Node:
         def apply(d: ix.Deriv) -> ix.Node:
             if self.rule_for(d.body) != rule:
                 return d

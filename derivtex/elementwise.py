@@ -51,7 +51,7 @@ class _Tidier(PolynomialReader):
         for factor in (*e.factors, None):
             vector = self.diagonal_vector(factor) if factor is not None and \
                 self.shapes(factor) != SCALAR else None
-            if vector is not None:
+            if factor is not None and vector is not None:
                 run.append((factor, vector))
                 continue
             if len(run) == 1 and is_diag(run[0][0]):
@@ -68,20 +68,21 @@ class _Tidier(PolynomialReader):
     def diagonal_vector(self, f: ast.Expr) -> ast.Expr | None:
         """v when f = diag(v) (a diag, or sums and products of them); else None."""
         if is_diag(f):
-            assert isinstance(f, ast.Call)
             return f.args[0]
         if isinstance(f, ast.Neg):
             inner = self.diagonal_vector(f.operand)
             return None if inner is None else ast.Neg(inner)
         if isinstance(f, ast.Add):
             parts = [self.diagonal_vector(t) for t in f.terms]
-            return None if any(p is None for p in parts) else ast.Add(tuple(parts))
+            present = [p for p in parts if p is not None]
+            return ast.Add(tuple(present)) if len(present) == len(parts) else None
         if isinstance(f, ast.MatMul):
             scalars = [g for g in f.factors if self.shapes(g) == SCALAR]
             parts = [self.diagonal_vector(g) for g in f.factors if self.shapes(g) != SCALAR]
-            if not parts or any(p is None for p in parts):
+            present = [p for p in parts if p is not None]
+            if not parts or len(present) < len(parts):
                 return None
-            body = parts[0] if len(parts) == 1 else ast.Hadamard(tuple(parts))
+            body = present[0] if len(present) == 1 else ast.Hadamard(tuple(present))
             return ast.MatMul((*scalars, body)) if scalars else body
         return None
 
@@ -128,8 +129,10 @@ class _Tidier(PolynomialReader):
         while isinstance(t, ast.Neg):
             coeff, t = -coeff, t.operand
         factors = list(t.factors) if isinstance(t, ast.MatMul) else [t]
-        if isinstance(factors[0], ast.Number):
-            coeff *= factors.pop(0).value
+        number = factors[0]
+        if isinstance(number, ast.Number):
+            coeff *= number.value
+            factors.pop(0)
         scalars = [f for f in factors if self.shapes(f) == SCALAR]
         vectors = [f for f in factors if self.shapes(f) != SCALAR]
         flat = [g for f in vectors for g in (f.factors if isinstance(f, ast.Hadamard) else (f,))]

@@ -108,7 +108,7 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
     result = read_in_layout(Assembler(algebra, names), algebra, cancelled or contracted,
                             (natural_row, natural_col), transpose)
-    if result == ast.Number(0):
+    if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
     steps.append(Step("reassembly", lhs, ix.Entry(result, row, col), {
         "natural": result, "row": row, "col": col,

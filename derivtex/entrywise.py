@@ -233,15 +233,15 @@ def cancel(tree: ix.Node, shapes: Shapes) -> tuple[ix.Node, dict] | None:
     if not fractions:  # collecting alone is the algebra's job, on whole matrices
         return None
     terms: list[ix.Node] = []
-    for key, (mono, atoms, poly, idx) in groups.items():  # noqa: B007
-        if idx is None:
+    for key, (mono, atoms, poly, vector_idx) in groups.items():  # noqa: B007
+        if vector_idx is None:
             terms.append(ix.summation(mono.indices, ix.prod([ix.Const(mono.coeff), *atoms])))
         elif key not in merged:  # alone: its factors stay whole, s (1 - s)
-            entry = ix.Entry(singles[owner[key]].factored(), idx, None)
+            entry = ix.Entry(singles[owner[key]].factored(), vector_idx, None)
             terms.append(ix.summation(mono.indices, ix.prod([ix.Const(mono.coeff), *atoms,
                                                              entry])))
         elif poly:
-            entry = ix.Entry(from_poly(poly), idx, None)
+            entry = ix.Entry(from_poly(poly), vector_idx, None)
             terms.append(ix.summation(mono.indices, ix.prod([*atoms, entry])))
     return ix.add(terms), {"collected": changed}
 

@@ -92,7 +92,7 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     contracted = differentiate_entry(entry_tree, hessian_lhs, second, steps, {"second": True})
 
     natural = Assembler(algebra, second_names).assemble(contracted, i, j)
-    if natural == ast.Number(0):
+    if natural == ast.Number(Fraction(0)):
         natural = ast.Zero(dim, dim) if vector else natural
     result = lecturer_form(tidy_hessian(natural, shapes), shapes)
     steps.append(Step("reassembly", hessian_lhs, ix.Entry(result, i, j), {
@@ -100,7 +100,7 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     steps.append(Step("symmetry", result, result, {
         "visibly_symmetric": vector and algebra.transpose(result) == result,
         "vector": vector, "h": h_name, "shape": steps[0].facts["shape"]}))
-    indices = [n for n in (i, j) if n is not None]
+    indices: list[ix.Idx | None] = [n for n in (i, j) if n is not None]
     return Outcome(steps, result, steps[0].facts["shape"], contracted, indices[:1],
                    indices[1:])
 

@@ -25,7 +25,9 @@ class Identity:
         """d expr / d wrt = derivative, as the identity method's steps show it: a vector
         variable's Jacobian (numerator layout), a matrix variable's derivative in `layout`
         (the Cookbook states the denominator-layout form)."""
-        return _statement(self, printer_type, layout)
+        # A class is hashable; mypy matches type[Printer] against Hashable by the
+        # instance's unbound __hash__ and rejects it (a checker gap, not a bug).
+        return _statement(self, printer_type, layout)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=64)

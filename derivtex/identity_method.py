@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import Any
 
 from . import ast
 from .algebra import Algebra, user_sums
@@ -18,7 +19,7 @@ from .expand import product_groups
 from .functions import ELEMENTWISE, derivative_expr
 from .identities import LIBRARY
 from .model import SCALAR, Shapes, Symbol, names_in
-from .steps import Step, transpose_check
+from .steps import Rule, Step, transpose_check
 
 
 class IdentityMethod:
@@ -35,8 +36,8 @@ class IdentityMethod:
     def depends(self, e: ast.Expr) -> bool:
         return any(n.name == self.wrt.name for n in names_in(e))
 
-    def record(self, rule: str, before: ast.Expr, after: ast.Expr,
-               identity: str | None = None, **facts) -> ast.Expr:
+    def record(self, rule: Rule, before: ast.Expr, after: ast.Expr,
+               identity: str | None = None, **facts: Any) -> ast.Expr:
         entry = LIBRARY.get(identity) if identity else None
         self.steps.append(Step(rule, before, after, {
             "identity": identity,
@@ -273,7 +274,7 @@ def derive_by_identities(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str
     """The identity method's steps (after `goal`) and its result in `layout`."""
     method = IdentityMethod(symbols, wrt, expr)
     raw = method.derive(expr)
-    if raw == ast.Number(0) or not method.depends(expr):
+    if raw == ast.Number(Fraction(0)) or not method.depends(expr):
         raise UnsupportedError(f"{wrt} does not change the expression")
     # vector variables give Jacobians (numerator layout), matrix variables gradients
     transpose = (not method.matrix) == (layout == "denominator")

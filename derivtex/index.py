@@ -166,16 +166,19 @@ def is_zero(node: Node) -> bool:
 def rename(node: Node, old: Idx, new: Idx) -> Node:
     """Substitute index `new` for `old` everywhere, origins included."""
 
-    def swap(i: Idx | None) -> Idx | None:
+    def swap(i: Idx) -> Idx:
         return new if i == old else i
+
+    def swap_optional(i: Idx | None) -> Idx | None:
+        return None if i is None else swap(i)
 
     def entry(e: Entry | None) -> Entry | None:
         if e is None:
             return None
-        return Entry(e.expr, swap(e.row), swap(e.col))
+        return Entry(e.expr, swap_optional(e.row), swap_optional(e.col))
 
     if isinstance(node, Entry):
-        return entry(node)
+        return Entry(node.expr, swap_optional(node.row), swap_optional(node.col))
     if isinstance(node, Delta):
         first, second = swap(node.first), swap(node.second)
         return Const(Fraction(1)) if first == second else Delta(first, second)

@@ -57,9 +57,7 @@ class IndexValues:
         if isinstance(node, ix.Sum):
             return self.summed(indices + node.indices, node.body)
         if isinstance(node, ix.Add):
-            values = [self.summed(indices, t) for t in node.terms]
-            order = list(dict.fromkeys(i for _, axes in values for i in axes))
-            return sum(align(v, order) for v in values), tuple(order)
+            return add_aligned([self.summed(indices, t) for t in node.terms])
         if isinstance(node, ix.Prod):
             return self.contract(node.factors, indices)
         return self.contract((node,), indices)
@@ -79,15 +77,14 @@ class IndexValues:
         """sum over `summed` of the product of `factors`: pairwise einsums, each next
         factor the one that leaves the smallest array (a chain is walked link by link),
         every summed index dropped as soon as no other factor holds it."""
-        factors, summed = flatten(factors, summed)
-        wide = next((n for n, f in enumerate(factors)
-                     if isinstance(f, ix.Add) and len(free_in(f)) > MAX_ADD_AXES), None)
-        if wide is not None:  # F (T1 + T2) as F T1 + F T2, each one contraction
-            rest = (*factors[:wide], *factors[wide + 1:])
-            parts = [self.contract((*rest, term), summed) for term in factors[wide].terms]
-            order = list(dict.fromkeys(i for _, axes in parts for i in axes))
-            return sum(align(part, order) for part in parts), tuple(order)
-        pending = [self(f) for f in factors]
+        flat, summed = flatten(factors, summed)
+        for wide, factor in enumerate(flat):
+            if isinstance(factor, ix.Add) and len(free_in(factor)) > MAX_ADD_AXES:
+                # F (T1 + T2) as F T1 + F T2, each one contraction
+                rest = (*flat[:wide], *flat[wide + 1:])
+                parts = [self.contract((*rest, term), summed) for term in factor.terms]
+                return add_aligned(parts)
+        pending = [self(f) for f in flat]
         mentioned = {i for _, a in pending for i in a}
         value, axes = pending.pop(0)
         while pending:
@@ -116,6 +113,13 @@ class IndexValues:
         other pending factor holds."""
         later = {i for m, (_, a) in enumerate(pending) if m != n for i in a}
         return [i for i in dict.fromkeys(axes + pending[n][1]) if i not in summed or i in later]
+
+
+def add_aligned(values: list[Value]) -> Value:
+    """The sum of values whose axes differ: each aligned to the union of all axes, in
+    order of first appearance, and broadcast."""
+    order = list(dict.fromkeys(i for _, axes in values for i in axes))
+    return sum((align(value, order) for value in values), np.zeros(())), tuple(order)
 
 
 def flatten(factors: tuple[ix.Node, ...], summed: tuple[ix.Idx, ...]

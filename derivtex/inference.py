@@ -214,10 +214,10 @@ def _run(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]], symmetric: fro
     names = names_in(expr)
     for name in names:
         inference.declare(name)
-    for name in sorted(symmetric):
-        if name not in inference.symbols:
-            raise OptionError(f"--symmetric names {name}, not in the expression")
-        inference.symmetric(name)
+    for symmetric_name in sorted(symmetric):
+        if symmetric_name not in inference.symbols:
+            raise OptionError(f"--symmetric names {symmetric_name}, not in the expression")
+        inference.symmetric(symmetric_name)
     return inference, names, inference.shape(expr)
 
 

@@ -14,6 +14,7 @@ from pylatexenc.latexwalker import (
     LatexGroupNode,
     LatexMacroNode,
     LatexMathNode,
+    LatexNode,
     LatexWalker,
     LatexWalkerError,
 )
@@ -132,7 +133,7 @@ class _Translator:
                 break
         return args, k
 
-    def group(self, arg) -> None:
+    def group(self, arg: LatexNode) -> None:
         """An argument's content, translated, in parentheses."""
         self.emit("(", arg.pos)
         self.nodes(arg.nodelist if isinstance(arg, LatexGroupNode) else [arg])
@@ -170,7 +171,7 @@ class _Translator:
         self.emit(" ", node.pos)
         return k
 
-    def wrapped(self, arg, macro: str, pos: int) -> None:
+    def wrapped(self, arg: LatexNode, macro: str, pos: int) -> None:
         inner = arg.nodelist if isinstance(arg, LatexGroupNode) else [arg]
         if len(inner) == 1 and isinstance(inner[0], LatexMacroNode) and \
                 inner[0].macroname in GREEK:

@@ -9,6 +9,7 @@ checked against pdflatex's own overfull-box report by the tests.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 TEXT_WIDTH = 430.0  # pt: the 472 pt text block of the standalone page, less a margin
 CHAR = 5.6          # pt: an average math italic letter at 11 pt
@@ -152,7 +153,7 @@ def _is_factor_break(text: str, k: int) -> bool:
         not text[:k].endswith(("\\left(", "\\left[", "\\Bigl(", "\\Bigl[", "\\sum", "}^{n}"))
 
 
-def split_at(text: str, is_break) -> list[str]:
+def split_at(text: str, is_break: Callable[[str, int], bool]) -> list[str]:
     """Cut `text` before each top-level position where is_break holds."""
     pieces, depth, start, k = [], 0, 0, 0
     while k < len(text):

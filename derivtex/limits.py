@@ -63,7 +63,7 @@ def check_tree(expr: ast.Expr, wrt: str) -> Size:
     for measure_of, limit, message in checks:
         n = measure_of(whole)
         if n > limit:
-            culprit = _culprit(expr, sizes, lambda s, f=measure_of, m=limit: f(s) > m)
+            culprit = _culprit(expr, sizes, lambda s: measure_of(s) > limit)
             raise LimitError(message.format(n=n, limit=limit), culprit.col or 1)
     output = whole.occurrences * whole.factors
     if output > MAX_OUTPUT:

@@ -6,7 +6,7 @@ Shapes are (rows, cols) pairs; a dimension is a name (str) or a size (int), 1 me
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from . import ast
@@ -54,7 +54,7 @@ def children(node: ast.Expr) -> tuple[ast.Expr, ...]:
     return ()
 
 
-def rebuild(node: ast.Expr, leaf) -> ast.Expr:
+def rebuild(node: ast.Expr, leaf: Callable[[ast.Expr], ast.Expr | None]) -> ast.Expr:
     """The tree with `leaf(node)` substituted for every node it returns non-None for."""
     out = leaf(node)
     if out is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeGuard
 
 from . import ast
 from .functions import ELEMENTWISE
@@ -78,9 +79,9 @@ class PolynomialReader:
             raise NotElementwise
         out: list[Poly | Reciprocal] = []
         for part in map(unwrap_diag, parts):
-            inner = None if isinstance(part, ast.Add | ast.Neg | ast.Number) else \
+            part_factors = None if isinstance(part, ast.Add | ast.Neg | ast.Number) else \
                 self.factors(part)
-            out.extend(inner if inner is not None else [self.poly(part)])
+            out.extend(part_factors if part_factors is not None else [self.poly(part)])
         return out
 
 
@@ -88,7 +89,7 @@ def size(e: ast.Expr) -> int:
     return sum(1 for _ in walk(e))
 
 
-def is_diag(e: ast.Expr) -> bool:
+def is_diag(e: ast.Expr) -> TypeGuard[ast.Call]:
     return isinstance(e, ast.Call) and e.func == "diag"
 
 

@@ -299,9 +299,10 @@ class Printer:
             return self.index(ix.Delta(e.row, e.col))
         if isinstance(e.expr, ast.Ones):
             return "1"
-        name = self.named(e.expr)
-        if name is not None or isinstance(e.expr, ast.Name):
-            shown = name or e.expr.name  # type: ignore[union-attr]
+        shown = self.named(e.expr)
+        if not shown and isinstance(e.expr, ast.Name):
+            shown = e.expr.name
+        if shown is not None:
             base, sub = self.name_parts(shown)
             if not indices:
                 return self.symbol(shown, False)
@@ -348,8 +349,10 @@ class Printer:
         parts: list[str] = []
         sign = ""
         items = list(factors)
-        if items and isinstance(items[0], ix.Const):
-            value = items.pop(0).value
+        first = items[0] if items else None
+        if isinstance(first, ix.Const):
+            value = first.value
+            items.pop(0)
             if value < 0:
                 sign, value = "-", -value
             if value != 1 or not items:

@@ -20,6 +20,7 @@ from .identities import LIBRARY
 from .model import Shape, Shapes, Symbol
 from .printer import Printer
 from .steps import RULES, Step
+from .template_cache import template_cache
 
 
 def template_dirs(user_dir: str | Path | None = None) -> list[Path]:
@@ -39,6 +40,7 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
         comment_start_string="((#", comment_end_string="#))",
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, autoescape=False,
+        bytecode_cache=template_cache(),
     )
 
 
@@ -214,9 +216,12 @@ class StepFacts:
 
     def softmax(self, step: Step, facts: dict) -> None:
         """The softmax's entry derivative, over the call the equation holds."""
-        call = next((n.expr for n in ix.walk(step.after) if isinstance(n, ix.Entry)
-                     and isinstance(n.expr, ast.Call) and n.expr.func == "softmax"), None)
+        after = step.after
+        call = next((n.expr for n in ix.walk(after) if isinstance(n, ix.Entry)
+                     and isinstance(n.expr, ast.Call) and n.expr.func == "softmax"),
+                    None) if isinstance(after, ix.Node) else None
         i, k = entry_indices("i", "k")
+        values: ast.Expr
         if isinstance(call, ast.Call):
             values, arg, printer = call, call.args[0], self.p
             facts["softmax_latex"] = printer.expr(call)
@@ -248,7 +253,7 @@ class StepFacts:
     def contraction(self, step: Step, facts: dict) -> None:
         done = facts["contractions"]
         facts["count"] = len(done)
-        facts["has_delta"] = ix.has_delta(step.after)
+        facts["has_delta"] = isinstance(step.after, ix.Node) and ix.has_delta(step.after)
         pairs: list[tuple[str, str]] = []
         for c in done:
             if (c.summed.name, c.kept.name) not in pairs:

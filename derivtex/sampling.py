@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,12 +44,13 @@ class Point:
     measured: np.ndarray
 
 
-def stand_in_sizes(symbols: Mapping[str, Symbol]) -> dict[int, int]:
+def stand_in_sizes(symbols: Mapping[str, Symbol]) -> Sizes:
     """Declared sizes as verification uses them: small ones as they are, larger ones
     replaced by 7, 8, ... (distinct sizes stay distinct, equal ones equal)."""
     declared = sorted({d for s in symbols.values() for d in s.shape if isinstance(d, int)})
     stand_ins = itertools.count(max(SIZE_POOL) + 1)
-    return {d: d if d <= max(SIZE_POOL) else next(stand_ins) for d in declared} | {1: 1}
+    sizes: Sizes = {d: d if d <= max(SIZE_POOL) else next(stand_ins) for d in declared}
+    return sizes | {1: 1}
 
 
 def named_dims(symbols: Mapping[str, Symbol]) -> list[str]:
@@ -58,14 +59,21 @@ def named_dims(symbols: Mapping[str, Symbol]) -> list[str]:
                               if isinstance(d, str)))
 
 
-def assign_sizes(dims: list[str], mode: str, chooser: random.Random) -> dict[str, int]:
+def assign_sizes(dims: list[str], mode: str, chooser: random.Random,
+                 focus: frozenset[str] = frozenset()) -> Sizes:
     """Sizes for the named dimensions: shuffled, decreasing in order of appearance (X^T X
-    with X tall), increasing (X X^T with X wide), or all equal (square everything)."""
+    with X tall), increasing (X X^T with X wide), or all equal (square everything).
+
+    Shuffled, the variable's own dimensions (`focus`) get 2 and 3: finite differences
+    cost one evaluation per entry of the variable, and two distinct sizes still tell
+    X from X^T."""
     if mode == "equal":
-        return dict.fromkeys(dims, 3)
+        return {d: 3 for d in dims}
     pool = list(SIZE_POOL)
     if mode == "random":
         chooser.shuffle(pool)
+        pool.sort(key=lambda size: size > 3)
+        dims = [d for d in dims if d in focus] + [d for d in dims if d not in focus]
     elif mode == "tall":
         pool.reverse()
     return {d: pool[n % len(pool)] for n, d in enumerate(dims)}
@@ -99,24 +107,28 @@ def draw_values(symbols: Mapping[str, Symbol], sizes: Mapping[Dim, int],
 
 def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measure,
                   value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray],
-                  seed: int = 0, draws: int = 2) -> Iterator[Point]:
+                  seed: int = 0, draws: int = 2, variable: str | None = None
+                  ) -> Iterator[Point]:
     """Up to `draws` test points where `expr` and `measure` (finite differences, say)
     are finite and every inverse well conditioned; DomainError if there is none.
 
     A moderate point is preferred: one where the value, the measure and every function
     inside stay below MODERATE, since exp(4000) or sigma(exp(z)) with exp(z) = inf make
-    rounding, not the formula, decide. `value_of(sizes, env, e)` evaluates e at a point."""
+    rounding, not the formula, decide. `value_of(sizes, env, e)` evaluates e at a point;
+    `variable`, the one differentiated by, gets small sizes."""
     chooser = random.Random(seed)
     rng = np.random.default_rng(seed)
     dims = named_dims(symbols)
     fixed = stand_in_sizes(symbols)
+    focus = frozenset(d for d in symbols[variable].shape if isinstance(d, str)) \
+        if variable is not None else frozenset()
     calls = [n for n in walk(expr) if isinstance(n, ast.Call | ast.Norm2)]
     inverted = [n.args[0] for n in calls if isinstance(n, ast.Call) and n.func in ("inv", "det")]
     found = 0
     for _ in range(draws):
         point = fallback = None
         for size_mode, value_mode in itertools.product(SIZE_MODES, VALUE_MODES):
-            sizes: Sizes = {**assign_sizes(dims, size_mode, chooser), **fixed}
+            sizes: Sizes = {**assign_sizes(dims, size_mode, chooser, focus), **fixed}
             env = draw_values(symbols, sizes, rng, value_mode)
             moderate = _inside(sizes, env, expr, inverted, calls, value_of)
             if moderate is None or (fallback is not None and not moderate):
@@ -141,8 +153,8 @@ def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measur
                           expr.col or 1)
 
 
-def _inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: list[ast.Expr],
-            calls: list[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
+def _inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
+            calls: Sequence[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
             ) -> bool | None:
     """None if the point is outside the domain (a value not finite, an inverse badly
     conditioned); else whether the value and every function inside are moderate."""

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.domains.math import MathDomain
+from sphinx.domains.std import StandardDomain
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -143,10 +145,9 @@ class DerivationDirective(SphinxDirective):
         """Number the result line and make it the label's target, exactly as Sphinx's own
         `math` directive does (MathDirective.add_target): the target right before the
         math_block, so its id moves onto the equation (numfig and ¶ links need that)."""
-        at = max(i for i, node in enumerate(container.children)
-                 if isinstance(node, nodes.math_block))
-        final = container.children[at]
-        domain = self.env.get_domain("math")
+        at, final = [(i, node) for i, node in enumerate(container.children)
+                     if isinstance(node, nodes.math_block)][-1]
+        domain = cast(MathDomain, self.env.get_domain("math"))
         domain.note_equation(self.env.docname, label, location=final)
         final["label"] = label
         final["number"] = domain.get_equation_number_for(label)
@@ -158,7 +159,7 @@ class DerivationDirective(SphinxDirective):
 def register_references(app: Sphinx, doctree: nodes.document) -> None:
     """`:ref:` to a derivation's :name: needs a title, and intersphinx reads objects.inv
     from the std labels: register each :name: (and each :label: no other target uses)."""
-    std = app.env.get_domain("std")
+    std = cast(StandardDomain, app.env.get_domain("std"))
     docname = app.env.docname
     for container in doctree.findall(nodes.container):
         title = container.get(REFERENCE)

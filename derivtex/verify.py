@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import ast
+from .differences import FD_STEP, finite_differences
 from .errors import VerificationError
 from .expand import product_groups
 from .functions import NUMERIC
@@ -21,7 +22,8 @@ from .sampling import Env, Sizes, domain_points
 if TYPE_CHECKING:
     from .engine import Outcome
 
-FD_STEP = 1e-6
+Groups = tuple[list[list[ast.Expr]], list[ast.Expr]]  # scalar factors, the matrix chain
+
 RTOL, ATOL = 1e-5, 1e-6
 ROUNDING = 1e-10  # of the terms' size: above double rounding, below any missing term
 SPARE_POINTS = 3  # points drawn beyond `draws` when one decides nothing
@@ -34,6 +36,20 @@ class Evaluator:
     def __init__(self, shapes: Shapes, sizes: Mapping[str | int, int]) -> None:
         self.shapes = shapes
         self.sizes = sizes
+        self.groups: dict[int, tuple[ast.MatMul, Groups]] = {}
+
+    def size(self, dim: str | int | None) -> int:
+        """A dimension's stand-in size; shape inference sizes every I and 1 before this."""
+        if dim is None:
+            raise ValueError("an identity or ones vector reached verification unsized")
+        return self.sizes[dim]
+
+    def product_groups(self, e: ast.MatMul) -> Groups:
+        """Computed once per product: finite differences evaluate it once per entry."""
+        hit = self.groups.get(id(e))
+        if hit is None or hit[0] is not e:
+            hit = self.groups[id(e)] = (e, product_groups(e.factors, self.shapes))
+        return hit[1]
 
     def __call__(self, e: ast.Expr, env: Mapping[str, np.ndarray]) -> np.ndarray:
         if isinstance(e, ast.Name):
@@ -41,9 +57,9 @@ class Evaluator:
         if isinstance(e, ast.Number):
             return np.array([[float(e.value)]])
         if isinstance(e, ast.Identity):
-            return np.eye(self.sizes[e.dim])
+            return np.eye(self.size(e.dim))
         if isinstance(e, ast.Ones):
-            return np.ones((self.sizes[e.dim], 1))
+            return np.ones((self.size(e.dim), 1))
         if isinstance(e, ast.Zero):
             return np.zeros((self.sizes[e.rows], self.sizes[e.cols]))
         if isinstance(e, ast.Neg):
@@ -54,7 +70,7 @@ class Evaluator:
                 total = total + self(term, env)
             return total
         if isinstance(e, ast.MatMul):
-            scalars, chain = product_groups(e.factors, self.shapes)
+            scalars, chain = self.product_groups(e)
             value = np.ones((1, 1))
             for group in scalars:
                 value = value * self.chain(group, env)
@@ -79,19 +95,6 @@ class Evaluator:
         return value
 
 
-def finite_differences(f, x0: np.ndarray) -> np.ndarray:
-    """Rows: flattened output; columns: flattened x (row-major)."""
-    flat = x0.astype(float).ravel()
-    columns = []
-    for k in range(flat.size):
-        plus, minus = flat.copy(), flat.copy()
-        plus[k] += FD_STEP
-        minus[k] -= FD_STEP
-        diff = f(plus.reshape(x0.shape)) - f(minus.reshape(x0.shape))
-        columns.append(diff.ravel() / (2 * FD_STEP))
-    return np.array(columns).T
-
-
 def jacobian_at(evaluate_at: Callable[[Sizes, Env, ast.Expr], np.ndarray], expr: ast.Expr,
                 wrt: str) -> Callable[[Sizes, Env], np.ndarray]:
     """The finite-difference Jacobian of `expr` by `wrt`, as a measure for domain_points."""
@@ -106,14 +109,26 @@ def trials(symbols: Mapping[str, Symbol], expr: ast.Expr, wrt: str, seed: int, d
            ) -> Iterator[tuple[Evaluator, Env, np.ndarray]]:
     """(evaluator, values, Jacobian by finite differences) at test points inside the
     expression's domain, on small stand-in sizes (sampling.py); DomainError if none."""
-    shapes = Shapes(symbols)
-
-    def evaluate_at(sizes: Sizes, env: Env, e: ast.Expr) -> np.ndarray:
-        return Evaluator(shapes, sizes)(e, env)
-
+    evaluate_at = AtSizes(Shapes(symbols))
     for point in domain_points(symbols, expr, jacobian_at(evaluate_at, expr, wrt),
-                               evaluate_at, seed, draws):
-        yield Evaluator(shapes, point.sizes), point.env, point.measured
+                               evaluate_at, seed, draws, variable=wrt):
+        yield evaluate_at.evaluator(point.sizes), point.env, point.measured
+
+
+class AtSizes:
+    """Evaluates at given sizes, with one Evaluator (and its memo) per size assignment."""
+
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+        self.last: Evaluator | None = None
+
+    def evaluator(self, sizes: Sizes) -> Evaluator:
+        if self.last is None or self.last.sizes is not sizes:
+            self.last = Evaluator(self.shapes, sizes)
+        return self.last
+
+    def __call__(self, sizes: Sizes, env: Env, e: ast.Expr) -> np.ndarray:
+        return self.evaluator(sizes)(e, env)
 
 
 def check(expr: ast.Expr, result: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,

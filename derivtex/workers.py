@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from multiprocessing.process import BaseProcess
 from typing import TypeVar
 
 from .guard import Failure
@@ -48,7 +49,7 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def stop_workers(others: set[multiprocessing.Process]) -> None:
+def stop_workers(others: set[BaseProcess]) -> None:
     """Terminate every child process started since `others` were (the pool's), and reap
     them; a program that calls `build` may have processes of its own."""
     children = [child for child in multiprocessing.active_children() if child not in others]

@@ -146,11 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("verified", "rejected", "internal", "wrong", "crash", "slow", "skipped"):
         print(f"  {key:9} {counts[key]}")
     print(f"  slowest   {slowest[0]:.2f} s: {slowest[1][:100]} wrt {slowest[2]}")
+    allowed = int(generate.REJECTION_BUDGET * args.n)
+    print(f"  rejection budget {allowed} ({generate.REJECTION_BUDGET:.0%}): "
+          + ("within" if counts["rejected"] <= allowed else "EXCEEDED"))
     for reason, n in reasons.most_common(8):
         print(f"    rejected {n:5}: {reason}")
     for outcome, expr, wrt, detail in bad[:10]:
         print(f"{outcome}: {expr} wrt {wrt}: {detail}")
-    return 1 if counts["wrong"] or counts["crash"] or counts["slow"] else 0
+    failed = counts["wrong"] or counts["crash"] or counts["slow"] or counts["rejected"] > allowed
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

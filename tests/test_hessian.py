@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from derivtex import DerivtexError, derive
+from derivtex.differences import second_differences
 from derivtex.errors import VerificationError
 from derivtex.hessian import derive_hessian
 from derivtex.hessian_check import check_hessian
@@ -69,23 +70,12 @@ def bind(symbols: dict, rng: np.random.Generator) -> dict:
     return values
 
 
-def second_difference(f, values: dict, wrt: str, h: float = 1e-4) -> np.ndarray:
-    """The reference: H[a, b] from four values of f around the point, per entry pair."""
+def second_difference(f, values: dict, wrt: str) -> np.ndarray:
+    """The reference: the numeric oracle's second differences of a hand-written f."""
     x = np.atleast_1d(np.asarray(values[wrt], dtype=float))
-    flat = x.reshape(-1)
-    n = flat.size
-    out = np.zeros((n, n))
-    for a in range(n):
-        for b in range(n):
-            total = 0.0
-            for sa, sb, sign in ((1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1)):
-                moved = flat.copy()
-                moved[a] += sa * h
-                moved[b] += sb * h
-                point = moved.reshape(x.shape) if np.ndim(values[wrt]) else float(moved[0])
-                total += sign * f(**{**values, wrt: point})
-            out[a, b] = total / (4 * h * h)
-    return out
+    scalar_variable = not np.ndim(values[wrt])
+    return second_differences(
+        lambda moved: f(**{**values, wrt: float(moved[0]) if scalar_variable else moved}), x)
 
 
 @pytest.mark.parametrize("expr, wrt, options, result, where, reference", FORMS,

@@ -234,3 +234,8 @@ def test_equal_product_rule_terms_are_collected_into_twice_one_of_them():
     assert "twice one of them" in collect["text"]
     assert collect["latex"].endswith(r"&= 2 \sum_{k=1}^{n} A_{kj} \left[\boldsymbol{A} "
                                      r"\boldsymbol{x} - \boldsymbol{b}\right]_{k}")
+
+
+def test_scalar_factors_stand_where_a_lecturer_puts_them():
+    assert derive("exp(-lambda ||x||^2)", "x").result_text.startswith("-2 lambda exp(")
+    assert derive("exp(-lambda ||x||^2)", "lambda").result_text.startswith("-||x||^2 exp(")

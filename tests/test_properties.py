@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from derivtex import derive
 from derivtex.errors import DerivtexError
 from derivtex.safety import FORBIDDEN_MACROS
+from fuzz import generate
 from tests.conftest import evaluate_numpy
 from tests.strategies import (
     bind,
@@ -29,9 +30,6 @@ from tests.strategies import (
 SETTINGS = settings(max_examples=int(os.environ.get("DERIVTEX_EXAMPLES", "80")), deadline=None,
                     derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
-
-
-REJECTION_BUDGET = 0.01
 
 
 def check(drawn, wrt: str, layout: str) -> str | None:
@@ -74,7 +72,7 @@ def test_random_expressions(strategy, wrt):
     derive_one()
     tried = [r for r in examples if r is not None]
     rejected = [r for r in tried if r]
-    allowed = math.ceil(REJECTION_BUDGET * len(tried))
+    allowed = math.ceil(generate.REJECTION_BUDGET * len(tried))
     assert tried and len(rejected) <= allowed, (
         f"{len(rejected)} of {len(tried)} valid expressions rejected (budget {allowed}):\n"
         + "\n".join(rejected))

@@ -31,3 +31,10 @@ def test_sample_compiles(entry, tmp_path, pdflatex):
     tex = tmp_path / f"{entry['name']}.tex"
     shutil.copy(ROOT / "samples" / tex.name, tex)
     compile_tex(tex, pdflatex)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["name"] for e in ENTRIES])
+def test_sample_typst_compiles(entry):
+    import typst
+    pdf = typst.compile(str(ROOT / "samples" / f"{entry['name']}.typ"))
+    assert pdf[:4] == b"%PDF" and len(pdf) > 5000
