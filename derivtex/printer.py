@@ -251,7 +251,7 @@ class Printer:
         if len(rest) == 1 and not lead:
             return sign + (self.factor(rest[0]) if sign else self.expr(rest[0]))
         return sign + " ".join(lead + [
-            self.sup(self.factor(f), str(n)) if n > 1 else self.factor(f)
+            self.sup(self.atom(f), str(n)) if n > 1 else self.factor(f)
             for f, n in self.powers(rest)])
 
     def scalar_factors(self, factors: tuple[ast.Expr, ...]) -> tuple[ast.Expr, ...]:
@@ -310,8 +310,10 @@ class Printer:
         return self.expr(e)
 
     def atom(self, e: ast.Expr) -> str:
-        """As the base of a superscript."""
-        if isinstance(e, ast.Name | ast.Identity | ast.Ones | ast.Call | ast.Norm2):
+        """As the base of a superscript: what already carries one (X^{-1}, ||x||^2) is
+        bracketed, or TeX would read a double superscript."""
+        raised = isinstance(e, ast.Norm2) or (isinstance(e, ast.Call) and e.func == "inv")
+        if isinstance(e, ast.Name | ast.Identity | ast.Ones | ast.Call) and not raised:
             return self.expr(e)
         return self.paren(self.expr(e))
 
