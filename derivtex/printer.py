@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 from . import ast
 from . import index as ix
@@ -24,6 +25,7 @@ _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
 
 
+@lru_cache(maxsize=4096)
 def split_name(name: str) -> tuple[str, bool, str]:
     """(letters, is_greek, subscript): x1 -> (x, False, 1), alpha -> (alpha, True, '')."""
     if name in GREEK:
