@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import Any
 
@@ -23,7 +22,6 @@ from .errors import DerivtexError
 from .guard import Failure
 from .options import Options
 
-INLINE_MATH = re.compile(r"\\\((.*?)\\\)", re.DOTALL)
 DIRECTIVE_KEYS = tuple(sorted({*Options.keys(), "shape"} - {"shapes", "templates"}))
 
 PLUGIN_SPEC: dict[str, Any] = {
@@ -42,17 +40,11 @@ def text(value: str) -> dict[str, Any]:
     return {"type": "text", "value": value}
 
 
-def sentence(value: str) -> dict[str, Any]:
-    """A step's explanation: text with \\(inline math\\) as inlineMath nodes."""
-    children, pos = [], 0
-    for match in INLINE_MATH.finditer(value):
-        if match.start() > pos:
-            children.append(text(value[pos:match.start()]))
-        children.append({"type": "inlineMath", "value": match.group(1)})
-        pos = match.end()
-    if pos < len(value):
-        children.append(text(value[pos:]))
-    return {"type": "paragraph", "children": children}
+def sentence(segments: list[tuple[str, str]]) -> dict[str, Any]:
+    """A step's explanation: its text and math pieces as text and inlineMath nodes."""
+    return {"type": "paragraph", "children": [
+        {"type": "inlineMath", "value": value} if kind == "math" else text(value)
+        for kind, value in segments]}
 
 
 def math(body: str) -> dict[str, Any]:
@@ -75,7 +67,7 @@ def derivation_nodes(d: Any) -> list[dict[str, Any]]:
                 nodes.append({"type": "paragraph",
                               "children": [{"type": "strong", "children": [text(heading)]}]})
             for step in steps:
-                nodes.append(sentence(step["text"]))
+                nodes.append(sentence(step["segments"]))
                 if step["body"]:
                     nodes.append(math(step["body"]))
     if d.options.label:

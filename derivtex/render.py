@@ -381,7 +381,32 @@ def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
             "facts": facts,
             "body": printer.fold(str(body(step.rule, facts)).strip()),
             "text": " ".join(str(sentence(facts, printer.inline)).split()),
+            "segments": segments(str(sentence(facts, _marked))),
         })
+    return out
+
+
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: never in a name or a template
+
+
+def _marked(math: str) -> str:
+    return _OPEN + math + _CLOSE
+
+
+def segments(marked: str) -> list[tuple[str, str]]:
+    """A sentence as ("text", words) and ("math", notation) pieces, for shells that build
+    their own nodes (Sphinx, MyST) instead of parsing the delimiters back out."""
+    pieces = marked.replace(_CLOSE, _OPEN).split(_OPEN)
+    out: list[tuple[str, str]] = []
+    for k, piece in enumerate(pieces):
+        if k % 2:
+            out.append(("math", piece))
+            continue
+        words = " ".join(piece.split())
+        if words:
+            lead = " " if piece[:1].isspace() and k > 0 else ""
+            tail = " " if piece[-1:].isspace() and k + 1 < len(pieces) else ""
+            out.append(("text", lead + words + tail))
     return out
 
 

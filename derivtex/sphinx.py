@@ -14,7 +14,6 @@ derivation was; the build goes on. Works from MyST too.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,7 +35,6 @@ from .publish import cached_attempt, failure_line, wording
 from .render import template_dirs
 
 logger = logging.getLogger(__name__)
-INLINE_MATH = re.compile(r"\\\((.*?)\\\)", re.DOTALL)
 # The directive's options: every derivation option but the site-wide templates.
 DERIVATION_KEYS = tuple(sorted({*Options.keys(), "shape"} - {"shapes", "templates"}))
 REFERENCE = "derivtex_reference"
@@ -51,17 +49,11 @@ def math_block(body: str, docname: str) -> nodes.math_block:
     return node
 
 
-def sentence(text: str) -> nodes.paragraph:
-    """A step's explanation: text with \\(inline math\\) as math nodes."""
+def sentence(segments: list[tuple[str, str]]) -> nodes.paragraph:
+    """A step's explanation: its text and math pieces as Text and math nodes."""
     para = nodes.paragraph()
-    pos = 0
-    for match in INLINE_MATH.finditer(text):
-        if match.start() > pos:
-            para += nodes.Text(text[pos:match.start()])
-        para += nodes.math(match.group(1), match.group(1))
-        pos = match.end()
-    if pos < len(text):
-        para += nodes.Text(text[pos:])
+    for kind, value in segments:
+        para += nodes.math(value, value) if kind == "math" else nodes.Text(value)
     return para
 
 
@@ -134,7 +126,7 @@ class DerivationDirective(SphinxDirective):
                     heading = str(say.method_heading(method))
                     container += nodes.rubric(heading, heading, classes=["derivtex-method"])
                 for step in steps:
-                    container += sentence(step["text"])
+                    container += sentence(step["segments"])
                     if step["body"]:
                         container += math_block(step["body"], docname)
         if d.options.label:

@@ -115,3 +115,11 @@ def test_a_raised_base_is_bracketed_so_tex_never_sees_a_double_superscript(expr,
     tex = tmp_path / "d.tex"
     tex.write_text(d.standalone())
     compile_tex(tex, pdflatex)
+
+
+def test_sentences_come_as_text_and_math_segments_for_node_building_shells():
+    step = derive("a^T x", "x").steps[0]
+    kinds = [kind for kind, _ in step["segments"]]
+    assert "math" in kinds and "text" in kinds
+    assert "".join(value if kind == "text" else r"\(%s\)" % value
+                   for kind, value in step["segments"]) == step["text"]
