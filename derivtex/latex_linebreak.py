@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 TEXT_WIDTH = 430.0  # pt: the 472 pt text block of the standalone page, less a margin
 CHAR = 5.6          # pt: an average math italic letter at 11 pt
@@ -27,6 +28,7 @@ _SIZED = {r"\left(": r"\Bigl(", r"\left[": r"\Bigl[", r"\right)": r"\Bigr)",
           r"\right]": r"\Bigr]"}
 
 
+@lru_cache(maxsize=4096)
 def width(latex: str) -> float:
     """Estimated width in pt of one row of math."""
     return _units(_TOKEN.findall(latex), 0)[0] * CHAR
@@ -82,6 +84,8 @@ def fold(body: str, limit: float = TEXT_WIDTH) -> str:
 
 
 def split_rows(body: str) -> list[str]:
+    if "\\\\" not in body:  # one row: most steps
+        return [body] if body.strip() else []
     rows, depth, start = [], 0, 0
     for k, ch in enumerate(body):
         if ch == "{":

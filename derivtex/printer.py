@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 from . import ast
 from . import index as ix
 from .model import SCALAR, Shape, Shapes, is_number
 from .parser import GREEK
-from .plain import runs
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
 
 
+@lru_cache(maxsize=4096)
 def split_name(name: str) -> tuple[str, bool, str]:
     """(letters, is_greek, subscript): x1 -> (x, False, 1), alpha -> (alpha, True, '')."""
     if name in GREEK:
@@ -220,6 +221,8 @@ class Printer:
             ones = self.shapes(e) != SCALAR
             return self.joined([self.term(t, ones) for t in e.terms])
         if isinstance(e, ast.Hadamard):
+            if self.shapes(e) == SCALAR:  # of scalars, a plain product: s^2, not s ⊙ s
+                return self.matmul(ast.MatMul(e.factors))
             return (" %s " % self.hadamard_op).join(self.signed(f) for f in e.factors)
         if isinstance(e, ast.MatMul):
             return self.matmul(e)
@@ -242,7 +245,7 @@ class Printer:
         return out
 
     def matmul(self, e: ast.MatMul) -> str:
-        coeff, rest = split_coefficient(e.factors)
+        coeff, rest = split_coefficient(self.scalar_factors(e.factors))
         if not rest:
             return self.number(coeff)
         sign = "-" if coeff < 0 else ""
@@ -250,8 +253,30 @@ class Printer:
         if len(rest) == 1 and not lead:
             return sign + (self.factor(rest[0]) if sign else self.expr(rest[0]))
         return sign + " ".join(lead + [
-            self.sup(self.factor(f), str(n)) if n > 1 else self.factor(f)
-            for f, n in runs(tuple(rest))])
+            self.sup(self.atom(f), str(n)) if n > 1 else self.factor(f)
+            for f, n in self.powers(rest)])
+
+    def scalar_factors(self, factors: tuple[ast.Expr, ...]) -> tuple[ast.Expr, ...]:
+        """An elementwise product of scalars is a plain product: its factors join the
+        product around it (-(x^T A x) (s ⊙ s) reads -(x^T A x) s^2)."""
+        out: list[ast.Expr] = []
+        for f in factors:
+            if isinstance(f, ast.Hadamard) and self.shapes(f) == SCALAR:
+                out.extend(self.scalar_factors(f.factors))
+            else:
+                out.append(f)
+        return tuple(out)
+
+    def powers(self, factors: list[ast.Expr]) -> list[tuple[ast.Expr, int]]:
+        """Equal neighbouring scalars as a power (s s -> s^2); names as plain.runs does."""
+        out: list[tuple[ast.Expr, int]] = []
+        for f in factors:
+            if out and out[-1][0] == f and (isinstance(f, ast.Name)
+                                            or self.shapes(f) == SCALAR):
+                out[-1] = (f, out[-1][1] + 1)
+            else:
+                out.append((f, 1))
+        return out
 
     def call(self, e: ast.Call) -> str:
         arg = e.args[0]
@@ -287,8 +312,10 @@ class Printer:
         return self.expr(e)
 
     def atom(self, e: ast.Expr) -> str:
-        """As the base of a superscript."""
-        if isinstance(e, ast.Name | ast.Identity | ast.Ones | ast.Call | ast.Norm2):
+        """As the base of a superscript: what already carries one (X^{-1}, ||x||^2) is
+        bracketed, or TeX would read a double superscript."""
+        raised = isinstance(e, ast.Norm2) or (isinstance(e, ast.Call) and e.func == "inv")
+        if isinstance(e, ast.Name | ast.Identity | ast.Ones | ast.Call) and not raised:
             return self.expr(e)
         return self.paren(self.expr(e))
 

@@ -239,3 +239,10 @@ def test_equal_product_rule_terms_are_collected_into_twice_one_of_them():
 def test_scalar_factors_stand_where_a_lecturer_puts_them():
     assert derive("exp(-lambda ||x||^2)", "x").result_text.startswith("-2 lambda exp(")
     assert derive("exp(-lambda ||x||^2)", "lambda").result_text.startswith("-||x||^2 exp(")
+
+
+def test_scalar_elementwise_products_print_as_powers():
+    """The Rayleigh quotient's s ⊙ s of the scalar s = 1/(x^T x) is s^2 on the page."""
+    d = derive("x^T A x / (x^T x)", "x")
+    assert r"s^{2}" in d.latex and r"\odot" not in d.latex
+    assert "s^(2)" in d.typst and "dot.o" not in d.typst

@@ -105,3 +105,13 @@ def test_the_equations_use_the_printer_in_scope():
                        r"{\partial \boldsymbol{x}} \in \mathbb{R}^{1 \times n}")
     assert goal[1] == ("f &= bold(a)^(top) bold(x), wide (partial f)/(partial bold(x)) "
                        "in RR^(1 times n)")
+
+
+@pytest.mark.parametrize("expr, wrt", [("inv(inv(X))", "X"), ("||x||^2 ||x||^2", "x"),
+                                       ("inv(inv(X))^T", "X"), ("alpha alpha x", "x")])
+def test_a_raised_base_is_bracketed_so_tex_never_sees_a_double_superscript(expr, wrt,
+                                                                          tmp_path, pdflatex):
+    d = derive(expr, wrt)
+    tex = tmp_path / "d.tex"
+    tex.write_text(d.standalone())
+    compile_tex(tex, pdflatex)
