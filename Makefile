@@ -36,6 +36,7 @@ picture: samples
 
 fuzz: $(TEST_STAMP)
 	$(PY) -m fuzz.run -n 10000 --seed 2026
+	$(PY) -m fuzz.hessians -n 1000 --seed 2026
 
 bench: $(TEST_STAMP)
 	$(PY) benchmarks/bench_derive.py

@@ -76,3 +76,22 @@ def test_random_expressions(strategy, wrt):
     assert tried and len(rejected) <= allowed, (
         f"{len(rejected)} of {len(tried)} valid expressions rejected (budget {allowed}):\n"
         + "\n".join(rejected))
+
+
+def test_random_hessians():
+    """--order 2 on the generator's scalar expressions: never wrong, never a crash. relu has
+    no second derivative where it bends, so only its refusal is outside the budget."""
+    from fuzz.hessians import hessian_outcome
+
+    outcomes: list[tuple[str, str]] = []
+
+    @SETTINGS
+    @given(drawn=scalars, seed=st.integers(0, 2**32 - 1))
+    def derive_one(drawn, seed):
+        outcomes.append(hessian_outcome(drawn, seed))
+
+    derive_one()
+    tried = [(o, d) for o, d in outcomes if o != "skipped"]
+    assert tried and not [d for o, d in tried if o in ("wrong", "crash", "internal")]
+    rejected = [d for o, d in tried if o == "rejected" and "relu" not in d]
+    assert len(rejected) <= math.ceil(generate.REJECTION_BUDGET * len(tried)), rejected
