@@ -94,3 +94,20 @@ def test_typst_rows_fold_at_terms_never_inside_a_call():
     call = "f &= sigma(" + " + ".join(f"a_({k})" for k in range(40)) + ")"
     assert fold(call) == call  # one call's arguments stay on one row
     assert fold("f &= " + " + ".join(["x_(k)"] * 40)).count("& quad + ") >= 1
+
+
+def test_a_label_numbers_the_result_and_a_reference_resolves(tmp_path):
+    d = derive("y^T A x", "x", label="eq:bilinear")
+    assert d.typst.count("numbering:") == 1 and "<eq:bilinear>" in d.typst
+    doc = tmp_path / "l.typ"
+    doc.write_text(d.typst_standalone() + "\nSee @eq:bilinear.\n")
+    typst.compile(str(doc), output=str(tmp_path / "l.pdf"))
+    assert (tmp_path / "l.pdf").stat().st_size > 1000
+
+
+def test_typst_code_other_than_the_numbered_result_is_refused():
+    from derivtex.errors import UnsafeOutputError
+    from derivtex.typst import check_typst
+
+    with pytest.raises(UnsafeOutputError):
+        check_typst('#read("/etc/hostname")')
