@@ -42,6 +42,11 @@ def text(e: ast.Expr) -> str:
                 out += " + " + text(term)
         return out
     if isinstance(e, ast.MatMul):
+        if isinstance(e.factors[0], ast.Ones) and len(e.factors) > 1:
+            # "1 y^T" would read back as the number 1 times y^T: (1^T)^T is only a vector
+            rest = text(ast.MatMul(e.factors[1:])) if len(e.factors) > 2 \
+                else _text_factor(e.factors[1])
+            return "(1^T)^T " + rest
         return " ".join(f"{_text_factor(f)}^{n}" if n > 1 else _text_factor(f)
                         for f, n in runs(e.factors))
     if isinstance(e, ast.Hadamard):

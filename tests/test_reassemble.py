@@ -29,3 +29,12 @@ def test_a_sum_of_single_entries_is_ones_transposed_times_the_vector():
     got = Assembler(Algebra(Shapes(symbols)), names).assemble(tree, None, None)
     assert got in (ast.MatMul((ast.Transpose(ast.Ones("n")), ast.Name("a"))),
                    ast.MatMul((ast.Transpose(ast.Name("a")), ast.Ones("n"))))
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_a_leading_ones_column_reads_back_as_the_ones_vector(layout):
+    """The result text is in the input language: `1 y^T` would read back as the number 1
+    times y^T (a row), so a ones column in front is written (y 1^T)^T."""
+    d = derive("y sum(x)", "x", layout=layout)
+    again = derive(f"w^T ({d.result_text}) v", "v")  # a shape error if it read as a row
+    assert again.verified
