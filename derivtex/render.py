@@ -380,8 +380,7 @@ def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
             "macro": macro,
             "facts": facts,
             "body": printer.fold(str(body(step.rule, facts)).strip()),
-            "text": " ".join(str(sentence(facts, printer.inline)).split()),
-            "segments": segments(str(sentence(facts, _marked))),
+            **sentence_forms(str(sentence(facts, _marked)), printer),
         })
     return out
 
@@ -393,6 +392,13 @@ def _marked(math: str) -> str:
     return _OPEN + math + _CLOSE
 
 
+def sentence_forms(marked: str, printer: Printer) -> dict[str, Any]:
+    """A sentence rendered once: as text with inline math, and as segments."""
+    pieces = segments(marked)
+    text = "".join(value if kind == "text" else printer.inline(value) for kind, value in pieces)
+    return {"text": text, "segments": pieces}
+
+
 def segments(marked: str) -> list[tuple[str, str]]:
     """A sentence as ("text", words) and ("math", notation) pieces, for shells that build
     their own nodes (Sphinx, MyST) instead of parsing the delimiters back out."""
@@ -400,7 +406,7 @@ def segments(marked: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for k, piece in enumerate(pieces):
         if k % 2:
-            out.append(("math", piece))
+            out.append(("math", " ".join(piece.split())))
             continue
         words = " ".join(piece.split())
         if words:
