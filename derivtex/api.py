@@ -196,13 +196,25 @@ class Derivation:
 
         return to_sympy(self.result, self.symbols)
 
-    def _repr_latex_(self) -> str:
+    def _repr_latex_(self) -> str | None:
         """Jupyter's text/latex: the whole snippet, sentences included, so a notebook's
-        LaTeX/PDF export (nbconvert) keeps them."""
-        return self.latex
+        LaTeX/PDF export (nbconvert) keeps them. If rendering fails, None: Jupyter then
+        shows `_repr_markdown_`, which says why in one line instead of a traceback."""
+        shown = self._displayed("latex")
+        return shown if isinstance(shown, str) else None
 
     def _repr_markdown_(self) -> str:
-        return self.markdown
+        shown = self._displayed("markdown")
+        return shown if isinstance(shown, str) else f"**derivtex:** {shown}"
+
+    def _displayed(self, form: str) -> Any:
+        """The rendering, or the guard's Failure for it (a display never raises)."""
+        from .guard import Failure
+
+        try:
+            return str(getattr(self, form))
+        except Exception as exc:  # noqa: BLE001 - classified by the guard, as in guard.py
+            return Failure.from_exception(exc)
 
 
 def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:

@@ -107,3 +107,20 @@ def test_terminal_ipython_shows_the_message_not_an_html_object():
     out = proc.stdout + proc.stderr
     assert "derivtex: syntax error: column 6: the expression ends too early" in out
     assert "IPython.core.display" not in out and "Traceback" not in out
+
+
+def test_a_failure_while_displaying_is_one_line_not_a_traceback(tmp_path):
+    import shutil
+
+    from derivtex import derive
+    from derivtex.render import template_dirs
+
+    for f in template_dirs()[0].iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "derivation.tex.j2").write_text("((( undefined_name )))")
+    (tmp_path / "derivation.md.j2").write_text("((( undefined_name )))")
+    d = derive("y^T A x", "x", templates=str(tmp_path))
+    assert d._repr_latex_() is None
+    shown = d._repr_markdown_()
+    assert shown.startswith("**derivtex:** internal error") and "\n" not in shown.strip()
