@@ -17,6 +17,7 @@ from .errors import UnsupportedError
 from .expand import Expander
 from .identity_method import derive_by_identities
 from .model import Dim, Shape, Shapes, Symbol, kind_of
+from .plain import text
 from .reassemble import Assembler, collapse
 from .steps import Step, transpose_check
 
@@ -129,7 +130,7 @@ def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,
     swapped = assembler.assemble(tree, col, row) if row != col else as_is
 
     def cost(e: ast.Expr) -> tuple[int, int]:
-        return visible_transposes(e, algebra.shapes), len(repr(e))
+        return visible_transposes(e, algebra.shapes), len(text(e))
 
     def pair_cost(e: ast.Expr) -> tuple[int, int]:
         a, b = cost(e), cost(algebra.transpose(e))
