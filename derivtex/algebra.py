@@ -198,12 +198,35 @@ class Algebra:
         if not left and not right:
             return None
         common = common_coefficient([coeff for coeff, _ in terms])
+        shared = shared_scalars([scalars for scalars, _ in split])
         inner = self.sum([
-            (coeff / common, self.product([*scalars, *chain[left:len(chain) - right]]))
+            (coeff / common, self.product([*without(scalars, shared),
+                                           *chain[left:len(chain) - right]]))
             for (coeff, _), (scalars, chain) in zip(terms, split, strict=True)
         ])
         prefix, suffix = chains[0][:left], chains[0][len(chains[0]) - right:]
-        return [(common, self.product([*prefix, inner, *suffix]))]
+        return [(common, self.product([*shared, *prefix, inner, *suffix]))]
+
+
+def shared_scalars(groups: list[list[ast.Expr]]) -> list[ast.Expr]:
+    """The scalar factors every term has, pulled out with the common chain:
+    s x^T A + s x^T A^T = s x^T (A + A^T)."""
+    shared = list(groups[0])
+    for scalars in groups[1:]:
+        rest, kept = list(scalars), []
+        for s in shared:
+            if s in rest:
+                rest.remove(s)
+                kept.append(s)
+        shared = kept
+    return shared
+
+
+def without(scalars: list[ast.Expr], shared: list[ast.Expr]) -> list[ast.Expr]:
+    rest = list(scalars)
+    for s in shared:
+        rest.remove(s)
+    return rest
 
 
 def common_coefficient(coeffs: list[Fraction]) -> Fraction:

@@ -246,3 +246,10 @@ def test_scalar_elementwise_products_print_as_powers():
     d = derive("x^T A x / (x^T x)", "x")
     assert r"s^{2}" in d.latex and r"\odot" not in d.latex
     assert "s^(2)" in d.typst and "dot.o" not in d.typst
+
+
+def test_a_scalar_every_term_shares_is_pulled_out_with_the_common_factor():
+    """The Rayleigh quotient: s x^T (A + A^T) - 2 (x^T A x) s^2 x^T, with s = 1/(x^T x)."""
+    d = derive("x^T A x / (x^T x)", "x")
+    assert r"s \boldsymbol{x}^{\top} \left(\boldsymbol{A} + \boldsymbol{A}^{\top}\right)" \
+        in d.latex
