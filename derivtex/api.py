@@ -23,7 +23,6 @@ from .plain import NumpyPrinter, text
 from .printer import Printer, split_name
 from .render import render, rendered_steps
 from .safety import check_emitted
-from .typst import TypstPrinter, check_typst
 
 
 @dataclass
@@ -116,25 +115,34 @@ class Derivation:
                                     compact=self.options.steps == "compact").strip() + "\n")
 
     @cached_property
+    def typst_printer(self) -> Printer:
+        """Typst notation, loaded only when asked for (not on every derivation's start)."""
+        from .typst import TypstPrinter
+
+        return TypstPrinter(self._shapes)
+
+    @cached_property
     def typst_steps(self) -> list[dict[str, Any]]:
         """The steps in Typst notation (`steps` holds them in LaTeX)."""
-        return rendered_steps(self.outcome, TypstPrinter(self._shapes), self.templates)
+        return rendered_steps(self.outcome, self.typst_printer, self.templates)
 
     @cached_property
     def typst(self) -> str:
         """The Typst snippet: the same sentences as `latex`, each step's equations in one
         display, in Typst's built-in math."""
-        identity = rendered_steps(self.identity, TypstPrinter(self._shapes), self.templates) \
+        from .typst import check_typst
+
+        identity = rendered_steps(self.identity, self.typst_printer, self.templates) \
             if self.identity is not None else []
         return check_typst(render("derivation.typ.j2", self.templates, steps=self.typst_steps,
                                   identity_steps=identity, no_identity=self.no_identity,
-                                  m=TypstPrinter(self._shapes).inline, label=self.options.label,
+                                  m=self.typst_printer.inline, label=self.options.label,
                                   compact=self.options.steps == "compact").strip() + "\n")
 
     def typst_standalone(self) -> str:
         """A complete Typst document; compiles with `typst compile`, no packages."""
         return render("standalone.typ.j2", self.templates,
-                      title=self.title_in(TypstPrinter(self._shapes)), snippet=self.typst)
+                      title=self.title_in(self.typst_printer), snippet=self.typst)
 
     @cached_property
     def markdown(self) -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from .errors import OptionError, shorten
 from .parser import GREEK
@@ -43,16 +42,6 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
                               "dimension name "
                               f"(a letter, optionally with digits: n, m, d1){hint}")
     return name, tuple(out)
-
-
-def parse_symmetric_option(names: Iterable[str]) -> frozenset[str]:
-    out = set()
-    for name in names:
-        name = name.strip()
-        if not _SYMBOL_NAME.fullmatch(name):
-            raise OptionError(f"--symmetric {shorten(name)!r}: expected the name of a matrix")
-        out.add(name)
-    return frozenset(out)
 
 
 def default_kind(name: str, bold: bool = False) -> str | None:

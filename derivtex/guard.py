@@ -68,13 +68,3 @@ def attempt(expression: str, options: Options,
         return output(derive_with(expression, options))
     except Exception as exc:  # noqa: BLE001 - the one place every failure is classified
         return Failure.from_exception(exc)
-
-
-def attempt_mapping(expression: str, mapping: dict, output: Callable[[Derivation], T],
-                    defaults: dict | None = None) -> T | Failure:
-    """As `attempt`, for shells that hold options as the user wrote them."""
-    try:
-        options = Options.from_mapping(mapping, defaults)
-    except DerivtexError as exc:
-        return Failure.from_exception(exc)
-    return attempt(expression, options, output)

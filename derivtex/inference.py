@@ -95,6 +95,11 @@ class _Inference:
             raise OptionError(f"--symmetric {name}: {name} is a {kind}, not a matrix")
         self.unify(rows, cols, f"--symmetric {name}: a symmetric matrix is square", 0)
 
+    def same_shape(self, a: tuple, b: tuple, what: str, col: int) -> None:
+        """Sums and elementwise products: both dimensions agree."""
+        self.unify(a[0], b[0], what, col)
+        self.unify(a[1], b[1], what, col)
+
     def unify(self, a: _Var | int, b: _Var | int, what: str, col: int) -> None:
         a, b = _find(a), _find(b)
         if a is b or a == b:
@@ -146,9 +151,8 @@ class _Inference:
             first = self.shape(node.factors[0])
             for factor in node.factors[1:]:
                 other = self.shape(factor)
-                what = f"cannot multiply {self.show(first)} and {self.show(other)} elementwise"
-                self.unify(first[0], other[0], what, factor.col)
-                self.unify(first[1], other[1], what, factor.col)
+                self.same_shape(first, other, f"cannot multiply {self.show(first)} and "
+                                f"{self.show(other)} elementwise", factor.col)
             return first
         if isinstance(node, ast.Add):
             terms = [t for t in node.terms if not is_number(t)] or [node.terms[0]]
@@ -158,9 +162,8 @@ class _Inference:
             first = self.shape(terms[0])
             for term in terms[1:]:
                 other = self.shape(term)
-                what = f"cannot add {self.show(first)} and {self.show(other)}"
-                self.unify(first[0], other[0], what, term.col)
-                self.unify(first[1], other[1], what, term.col)
+                self.same_shape(first, other,
+                                f"cannot add {self.show(first)} and {self.show(other)}", term.col)
             return first
         if isinstance(node, ast.MatMul):
             acc = self.shape(node.factors[0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .errors import OptionError, shorten
@@ -174,6 +174,3 @@ class Options:
         if values.get("templates") == "":
             values["templates"] = None
         return cls(**values)
-
-    def but(self, **changes: Any) -> Options:
-        return replace(self, **changes)

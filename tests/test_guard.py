@@ -6,8 +6,8 @@ import shutil
 import pytest
 
 from derivtex import derive
-from derivtex.errors import UnsafeOutputError, VerificationError
-from derivtex.guard import Failure, attempt, attempt_mapping
+from derivtex.errors import OptionError, UnsafeOutputError, VerificationError
+from derivtex.guard import Failure, attempt
 from derivtex.options import Options
 from derivtex.render import template_dirs
 
@@ -36,7 +36,9 @@ def test_bad_input_is_a_failure_with_exit_status_2(expression, shapes, kind, col
 
 
 def test_bad_options_from_a_mapping_are_failures_too():
-    got = attempt_mapping("x", {"wrt": "x", "label": "a b"}, latex_of)
+    with pytest.raises(OptionError) as caught:
+        Options.from_mapping({"wrt": "x", "label": "a b"})
+    got = Failure.from_exception(caught.value)
     assert isinstance(got, Failure) and got.exit_status == 2 and "label" in got.message
 
 
