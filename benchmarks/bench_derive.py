@@ -24,8 +24,8 @@ import sympy as sp
 
 from derivtex import derive
 from derivtex.api import parse_expression
-from derivtex.engine import derive_steps
-from derivtex.model import infer_symbols
+from derivtex.engine.index_method import derive_steps
+from derivtex.model.shapes import infer_symbols
 
 n, m = sp.symbols("n m", integer=True, positive=True)
 

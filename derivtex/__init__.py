@@ -17,7 +17,7 @@ __all__ = ["Derivation", "DerivtexError", "OptionError", "ParseError", "ShapeErr
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext derivtex` in Jupyter: bad input shows as one line."""
-    from .jupyter import load_ipython_extension as load
+    from .shells.jupyter import load_ipython_extension as load
 
     load(ipython)
 

@@ -7,22 +7,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from . import ast
-from .algebra import Algebra
-from .declarations import split_glued
-from .engine import Outcome, derive_steps
+from .engine.algebra import Algebra
+from .engine.index_method import Outcome, derive_steps
 from .errors import DerivtexError, OptionError, ParseError, UnsupportedError, shorten
-from .inference import infer
-from .latex import LatexPrinter
-from .lexer import check_length
-from .limits import check_text, check_tree
-from .model import Shapes, Symbol, parse_shape_option, walk
+from .model.declarations import split_glued
+from .model.inference import infer
+from .model.shapes import Shapes, Symbol, parse_shape_option, walk
 from .options import Options
-from .parser import parse_text
-from .plain import NumpyPrinter, text
-from .printer import Printer, split_name
-from .render import render, rendered_steps
-from .safety import check_emitted
+from .printing.latex import LatexPrinter
+from .printing.plain import NumpyPrinter, text
+from .printing.printer import Printer, split_name
+from .printing.render import render, rendered_steps
+from .printing.safety import check_emitted
+from .syntax import ast
+from .syntax.lexer import check_length
+from .syntax.limits import check_text, check_tree
+from .syntax.parser import parse_text
 
 
 @dataclass
@@ -72,8 +72,8 @@ class Derivation:
         values, as lecturers write it; other results as they are."""
         if self.order != 2 or self.result is None:
             return self.result, {}
-        from .abbreviate import apply_names
-        from .hessian_render import hessian_names
+        from .printing.abbreviate import apply_names
+        from .printing.hessian_render import hessian_names
 
         named = [(ast.Name(n), v) for n, v in hessian_names(self.outcome, self.symbols).items()]
         shown = apply_names(self.result, named)
@@ -117,7 +117,7 @@ class Derivation:
     @cached_property
     def typst_printer(self) -> Printer:
         """Typst notation, loaded only when asked for (not on every derivation's start)."""
-        from .typst import TypstPrinter
+        from .printing.typst import TypstPrinter
 
         return TypstPrinter(self._shapes)
 
@@ -130,7 +130,7 @@ class Derivation:
     def typst(self) -> str:
         """The Typst snippet: the same sentences as `latex`, each step's equations in one
         display, in Typst's built-in math."""
-        from .typst import check_typst
+        from .printing.typst import check_typst
 
         identity = rendered_steps(self.identity, self.typst_printer, self.templates) \
             if self.identity is not None else []
@@ -200,7 +200,7 @@ class Derivation:
         if self.result is None:
             raise UnsupportedError("a derivative of order 3 or more has no matrix form for "
                                    "sympy; use the index form")
-        from .sympy_export import to_sympy
+        from .printing.sympy_export import to_sympy
 
         return to_sympy(self.result, self.symbols)
 
@@ -217,11 +217,11 @@ class Derivation:
 
     def _displayed(self, form: str) -> Any:
         """The rendering, or the guard's Failure for it (a display never raises)."""
-        from .guard import Failure
+        from .shells.guard import Failure
 
         try:
             return str(getattr(self, form))
-        except Exception as exc:  # noqa: BLE001 - classified by the guard, as in guard.py
+        except Exception as exc:  # noqa: BLE001 - classified by the guard, as in shells/guard.py
             return Failure.from_exception(exc)
 
 
@@ -230,7 +230,7 @@ def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
     check_length(expression)
     check_text(expression)
     if "\\" in expression:
-        from .latex_input import parse_latex
+        from .syntax.latex_input import parse_latex
 
         return parse_latex(expression, declared)
     return parse_text(expression, declared)
@@ -322,7 +322,7 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
         except UnsupportedError:  # the index method alone, and a sentence that says why
             uncovered = True
     if verify:
-        from .verify import check, check_entries
+        from .verify.check import check, check_entries
 
         for done in (outcome, identity):
             if done is None:
@@ -338,11 +338,11 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
 def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],
                   parsed: ast.Expr, verify: bool) -> Derivation:
     """--order 2: the Hessian, checked against second differences of the input."""
-    from .hessian import derive_hessian
+    from .engine.hessian import derive_hessian
 
     outcome = derive_hessian(parsed, symbols, options.wrt, options.layout)
     if verify:
-        from .hessian_check import check_hessian
+        from .verify.hessian_check import check_hessian
 
         assert outcome.result is not None
         check_hessian(parsed, outcome.result, symbols, options.wrt)

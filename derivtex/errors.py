@@ -45,7 +45,7 @@ class UnsupportedError(DerivtexError):
 
 
 class LimitError(UnsupportedError):
-    """Input over a size limit (see limits.py), refused before any work is done."""
+    """Input over a size limit (see syntax/limits.py), refused before any work is done."""
 
     kind = "too large"
 

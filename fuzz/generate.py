@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from derivtex.differences import finite_differences
+from derivtex.verify.differences import finite_differences
 
 # Every drawn expression is valid, so a rejection is a gap in derivtex: at most this share
 # of the expressions may be rejected (the property tests and `make fuzz` enforce it).

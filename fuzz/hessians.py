@@ -20,8 +20,8 @@ from collections import Counter
 import numpy as np
 
 from derivtex import derive
-from derivtex.differences import second_differences
 from derivtex.errors import DerivtexError, VerificationError
+from derivtex.verify.differences import second_differences
 from fuzz import generate
 
 

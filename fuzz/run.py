@@ -26,10 +26,10 @@ import numpy as np
 
 from derivtex import derive
 from derivtex.errors import DerivtexError, VerificationError
-from derivtex.index_values import IndexValues
-from derivtex.model import Shapes
-from derivtex.safety import FORBIDDEN_MACROS
-from derivtex.verify import Evaluator
+from derivtex.model.shapes import Shapes
+from derivtex.printing.safety import FORBIDDEN_MACROS
+from derivtex.verify.check import Evaluator
+from derivtex.verify.index_values import IndexValues
 from fuzz import generate
 
 # what is derived by what: gradients, Jacobians, and tensors of order 3 and 4

@@ -1,0 +1,290 @@
+"""Matrix-expression algebra for results: transposes pushed down, like terms combined,
+common factors pulled out, so reassembled results read as a lecturer writes them."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..model.shapes import SCALAR, Shapes, children, walk
+from ..syntax import ast
+
+Term = tuple[Fraction, ast.Expr]
+
+
+def user_sums(expr: ast.Expr) -> frozenset[ast.Add]:
+    return frozenset(n for n in walk(expr) if isinstance(n, ast.Add))
+
+
+def count_transposes(expr: ast.Expr) -> int:
+    return sum(isinstance(n, ast.Transpose) for n in walk(expr))
+
+
+def visible_transposes(expr: ast.Expr, shapes: Shapes) -> int:
+    """Transposes outside scalar factors: those a reader weighs when choosing a form."""
+    if isinstance(expr, ast.Transpose):
+        return 1 + visible_transposes(expr.operand, shapes)
+    if shapes(expr) == SCALAR and not isinstance(expr, ast.Add | ast.Neg):
+        return 0
+    return sum(visible_transposes(c, shapes) for c in children(expr))
+
+
+class Algebra:
+    """`keep`: sums the user wrote, such as (A x - b), stay whole when transposed."""
+
+    def __init__(self, shapes: Shapes, keep: frozenset[ast.Expr] = frozenset()) -> None:
+        self.shapes = shapes
+        self.keep = keep
+
+    def is_scalar(self, expr: ast.Expr) -> bool:
+        return self.shapes(expr) == SCALAR
+
+    # -- transposition --------------------------------------------------
+    def transpose(self, expr: ast.Expr) -> ast.Expr:
+        if isinstance(expr, ast.Number | ast.Identity | ast.Norm2) or self.is_scalar(expr):
+            return expr
+        if isinstance(expr, ast.Transpose):
+            return expr.operand
+        if isinstance(expr, ast.Name) and self.shapes.symbols[expr.name].symmetric:
+            return expr  # declared symmetric: S^T = S
+        if isinstance(expr, ast.Zero):
+            return ast.Zero(expr.cols, expr.rows)
+        if isinstance(expr, ast.Neg):
+            return ast.Neg(self.transpose(expr.operand))
+        if isinstance(expr, ast.MatMul):
+            scalars = [f for f in expr.factors if self.is_scalar(f)]
+            chain = [self.transpose_factor(f) for f in reversed(expr.factors)
+                     if not self.is_scalar(f)]
+            return self.product([*scalars, *chain])
+        if isinstance(expr, ast.Add):
+            pushed = self.sum([(Fraction(1), self.transpose(t)) for t in expr.terms])
+            if isinstance(pushed, ast.Add) and set(pushed.terms) == set(expr.terms):
+                return expr  # (A + A^T)^T is A + A^T
+            if expr not in self.keep or \
+                    visible_transposes(pushed, self.shapes) < visible_transposes(expr, self.shapes):
+                return pushed
+            return ast.Transpose(expr)
+        if isinstance(expr, ast.Call) and expr.func == "diag":
+            return expr
+        return ast.Transpose(expr)
+
+    def transpose_factor(self, f: ast.Expr) -> ast.Expr:
+        """A sum of columns inside a product keeps its bracket: (sigma(X w) - y)^T X."""
+        if isinstance(f, ast.Add) and self.shapes(f)[1] == 1:
+            pushed = self.transpose(f)
+            if visible_transposes(pushed, self.shapes) >= len(f.terms):
+                return ast.Transpose(f)
+            return pushed
+        return self.transpose(f)
+
+    # -- products -------------------------------------------------------
+    def product(self, factors: list[ast.Expr]) -> ast.Expr:
+        """Flattened product: numbers merged in front, then scalars, identities dropped."""
+        coeff = Fraction(1)
+        scalars: list[ast.Expr] = []
+        chain: list[ast.Expr] = []
+        pending = self.flat(factors)
+        while pending:
+            f = pending.pop(0)
+            if isinstance(f, ast.Number):
+                coeff *= f.value
+            elif isinstance(f, ast.Neg):
+                coeff = -coeff
+                pending[:0] = self.flat([f.operand])
+            elif self.is_scalar(f):
+                scalars.append(f)
+            else:
+                chain.append(f)
+        scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])
+        scalars.sort(key=scalar_rank)  # -2 lambda exp(...) x^T, ||x||^2 exp(...)
+        if coeff == 0 or any(is_zero(f) for f in scalars + chain):
+            return self.zero(chain)
+        if len(chain) > 1:
+            chain = [f for f in chain if not isinstance(f, ast.Identity)] or chain[:1]
+            chain = self.ones_through_diag(chain)
+        out: list[ast.Expr] = scalars + chain
+        if abs(coeff) != 1 or not out:
+            out.insert(0, ast.Number(abs(coeff)))
+        expr = out[0] if len(out) == 1 else ast.MatMul(tuple(out))
+        return ast.Neg(expr) if coeff < 0 else expr
+
+    def ones_through_diag(self, chain: list[ast.Expr]) -> list[ast.Expr]:
+        """1^T diag(v) = v^T and diag(v) 1 = v: the ones vector sums a diagonal out."""
+        out: list[ast.Expr] = []
+        for f in chain:
+            previous = out[-1] if out else None
+            if isinstance(f, ast.Call) and f.func == "diag" and \
+                    isinstance(previous, ast.Transpose) and isinstance(previous.operand, ast.Ones):
+                out[-1] = self.transpose(f.args[0])
+            elif isinstance(f, ast.Ones) and isinstance(previous, ast.Call) and \
+                    previous.func == "diag":
+                out[-1] = previous.args[0]
+            else:
+                out.append(f)
+        return out
+
+    def canonical_scalar(self, s: ast.Expr) -> ast.Expr:
+        """u^T v and v^T u are one number: keep the spelling with fewer transposes."""
+        if not isinstance(s, ast.MatMul) or any(self.is_scalar(f) for f in s.factors):
+            return s
+        flipped = ast.MatMul(tuple(self.transpose(f) for f in reversed(s.factors)))
+        return min(s, flipped, key=lambda e: (count_transposes(e), repr(e)))
+
+    def flat(self, factors: list[ast.Expr]) -> list[ast.Expr]:
+        """Nested products spread out, except a scalar product of matrices (y^T A x)."""
+        out: list[ast.Expr] = []
+        for factor in factors:
+            if isinstance(factor, ast.MatMul) and (
+                    not self.is_scalar(factor) or all(self.is_scalar(f) for f in factor.factors)):
+                out.extend(self.flat(list(factor.factors)))
+            else:
+                out.append(factor)
+        return out
+
+    def zero(self, chain: list[ast.Expr]) -> ast.Expr:
+        """The zero a product with a zero factor is, in the product's shape: (P^T - P.T)
+        in x^T (P^T - P.T) A is 0, not a scalar that leaves x^T A to multiply."""
+        shape = (self.shapes(chain[0])[0], self.shapes(chain[-1])[1]) if chain else SCALAR
+        return ast.Number(Fraction(0)) if shape == SCALAR else ast.Zero(*shape)
+
+    # -- sums -----------------------------------------------------------
+    def sum(self, terms: list[Term]) -> ast.Expr:
+        combined = [t for t in combine(split_signs(terms)) if not isinstance(t[1], ast.Zero)]
+        if not combined:
+            return self.zero([terms[0][1]] if terms else [])
+        combined = self.factor_common(combined)
+        combined.sort(key=lambda t: (t[0] < 0, count_transposes(t[1])))
+        out: list[ast.Expr] = []
+        for coeff, body in combined:
+            magnitude = self.product([ast.Number(abs(coeff)), body])
+            out.append(ast.Neg(magnitude) if coeff < 0 else magnitude)
+        return out[0] if len(out) == 1 else ast.Add(tuple(out))
+
+    def chain_of(self, expr: ast.Expr) -> tuple[list[ast.Expr], list[ast.Expr]]:
+        factors = list(expr.factors) if isinstance(expr, ast.MatMul) else [expr]
+        scalars = [f for f in factors if self.is_scalar(f)]
+        return scalars, [f for f in factors if not self.is_scalar(f)]
+
+    def factor_common(self, terms: list[Term]) -> list[Term]:
+        """a L M1 + b L M2 -> L (a M1 + b M2), and likewise on the right; when not every
+        term shares the factor, the terms that do are grouped (x^T (A + A^T)/2 - b^T)."""
+        if len(terms) < 2:
+            return terms
+        whole = self.factor_all(terms)
+        if whole is not None:
+            return whole
+        groups: dict[tuple[ast.Expr, Fraction], list[Term]] = {}
+        for term in terms:
+            chain = self.chain_of(term[1])[1]
+            key = (chain[0] if chain else term[1], abs(term[0]))
+            groups.setdefault(key, []).append(term)
+        if all(len(g) == 1 for g in groups.values()):
+            return terms
+        out: list[Term] = []
+        for group in groups.values():
+            out += self.factor_all(group) or group if len(group) > 1 else group
+        return out
+
+    def factor_all(self, terms: list[Term]) -> list[Term] | None:
+        split = [self.chain_of(body) for _, body in terms]
+        chains = [c for _, c in split]
+        shortest = min(len(c) for c in chains)
+        left = 0
+        while left < shortest - 1 and all(c[left] == chains[0][left] for c in chains):
+            left += 1
+        right = 0
+        while (right < shortest - 1 - left
+               and all(c[-1 - right] == chains[0][-1 - right] for c in chains)):
+            right += 1
+        if not left and not right:
+            return None
+        common = common_coefficient([coeff for coeff, _ in terms])
+        shared = shared_scalars([scalars for scalars, _ in split])
+        inner = self.sum([
+            (coeff / common, self.product([*without(scalars, shared),
+                                           *chain[left:len(chain) - right]]))
+            for (coeff, _), (scalars, chain) in zip(terms, split, strict=True)
+        ])
+        prefix, suffix = chains[0][:left], chains[0][len(chains[0]) - right:]
+        return [(common, self.product([*shared, *prefix, inner, *suffix]))]
+
+
+def shared_scalars(groups: list[list[ast.Expr]]) -> list[ast.Expr]:
+    """The scalar factors every term has, pulled out with the common chain:
+    s x^T A + s x^T A^T = s x^T (A + A^T)."""
+    shared = list(groups[0])
+    for scalars in groups[1:]:
+        rest, kept = list(scalars), []
+        for s in shared:
+            if s in rest:
+                rest.remove(s)
+                kept.append(s)
+        shared = kept
+    return shared
+
+
+def without(scalars: list[ast.Expr], shared: list[ast.Expr]) -> list[ast.Expr]:
+    rest = list(scalars)
+    for s in shared:
+        rest.remove(s)
+    return rest
+
+
+def common_coefficient(coeffs: list[Fraction]) -> Fraction:
+    """The number a lecturer pulls out of a sum: 3 A + 3 A^T = 3 (A + A^T),
+    -S - S^T = -(S + S^T), A/2 + A^T/2 = (A + A^T)/2."""
+    if len({abs(c) for c in coeffs}) != 1:
+        return Fraction(1)
+    common = abs(coeffs[0])
+    return -common if all(c < 0 for c in coeffs) else common
+
+
+def is_zero(expr: ast.Expr) -> bool:
+    """0, a zero matrix, or a product with one of them as a factor."""
+    if isinstance(expr, ast.Neg):
+        return is_zero(expr.operand)
+    if isinstance(expr, ast.MatMul):
+        return any(is_zero(f) for f in expr.factors)
+    return isinstance(expr, ast.Zero) or expr == ast.Number(Fraction(0))
+
+
+def scalar_rank(s: ast.Expr) -> int:
+    """Where a lecturer puts a scalar factor: names, then norms and products, functions last."""
+    return 0 if isinstance(s, ast.Name) else 2 if isinstance(s, ast.Call) else 1
+
+
+def cancel_reciprocals(scalars: list[ast.Expr]) -> list[ast.Expr]:
+    """s * recip(s) = 1 for scalar factors: 1/det(X) det(X) X^{-T} is X^{-T}."""
+    out = list(scalars)
+    for factor in scalars:
+        if isinstance(factor, ast.Call) and factor.func in ("recip", "inv") and \
+                factor in out and factor.args[0] in out:
+            out.remove(factor)
+            out.remove(factor.args[0])
+    return out
+
+
+def split_signs(terms: list[Term]) -> list[Term]:
+    """Move negations and numeric factors of each body into its coefficient."""
+    out: list[Term] = []
+    for coeff, body in terms:
+        while True:
+            if isinstance(body, ast.Neg):
+                coeff, body = -coeff, body.operand
+            elif isinstance(body, ast.MatMul) and isinstance(body.factors[0], ast.Number):
+                coeff *= body.factors[0].value
+                rest = body.factors[1:]
+                body = rest[0] if len(rest) == 1 else ast.MatMul(rest)
+            elif isinstance(body, ast.Add):
+                out.extend(split_signs([(coeff, t) for t in body.terms]))
+                break
+            else:
+                out.append((coeff, body))
+                break
+    return out
+
+
+def combine(terms: list[Term]) -> list[Term]:
+    totals: dict[ast.Expr, Fraction] = {}
+    for coeff, body in terms:
+        totals[body] = totals.get(body, Fraction(0)) + coeff
+    return [(c, b) for b, c in totals.items() if c != 0]

@@ -1,0 +1,73 @@
+"""The library of identities the identity method applies. Each is itself an index-method
+derivation (`derivtex derive EXPR --wrt VAR` shows it); the tests derive every one and
+check that the two agree. The statement a page shows is printed from the same fields by
+the printer of the format in use, so the page and the check cannot disagree. Equation
+numbers refer to The Matrix Cookbook (2012)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..printing.printer import Printer
+from ..syntax import ast
+
+
+@dataclass(frozen=True)
+class Identity:
+    id: str
+    expr: str           # the pattern, as input text
+    wrt: str
+    numerator: str      # its derivative in numerator layout, as input text
+    cookbook: int | None = None
+
+    def statement(self, printer_type: type[Printer], layout: str) -> str:
+        """d expr / d wrt = derivative, as the identity method's steps show it: a vector
+        variable's Jacobian (numerator layout), a matrix variable's derivative in `layout`
+        (the Cookbook states the denominator-layout form)."""
+        # A class is hashable; mypy matches type[Printer] against Hashable by the
+        # instance's unbound __hash__ and rejects it (a checker gap, not a bug).
+        return _statement(self, printer_type, layout)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=64)
+def _statement(identity: Identity, printer_type: type[Printer], layout: str) -> str:
+    from ..api import derive
+    from ..model.inference import infer
+    from ..model.shapes import Shapes
+    from ..syntax.parser import parse_text
+    from .algebra import Algebra
+
+    pattern = derive(identity.expr, identity.wrt, verify=False)
+    variable = pattern.symbols[identity.wrt]
+    if identity.numerator == "I":
+        derivative: ast.Expr = ast.Identity(variable.shape[0])
+        symbols = dict(pattern.symbols)
+    else:
+        derivative, more = infer(parse_text(identity.numerator),
+                                 {n: s.shape for n, s in pattern.symbols.items()})
+        symbols = {**more, **pattern.symbols}
+    if variable.kind == "matrix" and layout == "denominator":
+        derivative = Algebra(Shapes(symbols)).transpose(derivative)
+    printer = printer_type(Shapes(symbols))
+    wrt = printer.symbol(identity.wrt, variable.kind != "scalar")
+    return "%s = %s" % (printer.partial_frac(printer.expr(pattern.parsed), wrt),
+                        printer.expr(derivative))
+
+
+LIBRARY = {i.id: i for i in [
+    Identity("variable", "x", "x", "I"),
+    Identity("linear", "A x", "x", "A"),
+    Identity("inner_product", "a^T x", "x", "a^T", 69),
+    Identity("quadratic_form", "x^T B x", "x", "x^T (B + B^T)", 81),
+    Identity("squared_norm", "||x||^2", "x", "2 x^T", 131),
+    Identity("elementwise", "sigma(x)", "x", "diag(sigma(x) .* (1 - sigma(x)))"),
+    Identity("softmax", "softmax(x)", "x", "diag(softmax(x)) - softmax(x) softmax(x)^T"),
+    Identity("bilinear_matrix", "a^T X b", "X", "b a^T", 70),
+    Identity("bilinear_matrix_transposed", "a^T X^T b", "X", "a b^T", 71),
+    Identity("trace_product", "tr(A X B)", "X", "B A", 101),
+    Identity("trace_quadratic", "tr(X^T B X)", "X", "X^T (B + B^T)", 108),
+    Identity("determinant", "det(X)", "X", "det(X) inv(X)", 49),
+    Identity("log_determinant", "log(det(X))", "X", "inv(X)", 57),
+    Identity("inverse_bilinear", "a^T inv(X) b", "X", "-inv(X) b a^T inv(X)", 61),
+]}

@@ -1,0 +1,1 @@
+"""Model: symbols, kinds and shapes (declared or inferred), and the function registry."""

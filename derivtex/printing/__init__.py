@@ -1,0 +1,1 @@
+"""Render: printers (LaTeX, Typst, plain text and numpy, sympy) and the Jinja templates."""

@@ -1,0 +1,84 @@
+"""Readable results: a function value used more than once gets a name of its own,
+shown in a `where` line (diag(s .* (1 - s)) W, where s = sigma(W x))."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ..model.functions import ELEMENTWISE
+from ..model.shapes import Shapes, Symbol, children, kind_of, walk
+from ..syntax import ast
+
+NAMES = "s u v g h r".split()
+
+
+def substitute(expr: ast.Expr, old: ast.Expr, new: ast.Expr) -> ast.Expr:
+    if expr == old:
+        return new
+    kids = children(expr)
+    if not kids:
+        return expr
+    swapped = tuple(substitute(k, old, new) for k in kids)
+    if isinstance(expr, ast.Add):
+        return replace(expr, terms=swapped)
+    if isinstance(expr, ast.MatMul | ast.Hadamard):
+        return replace(expr, factors=swapped)
+    if isinstance(expr, ast.Call):
+        return replace(expr, args=swapped)
+    if isinstance(expr, ast.Neg | ast.Transpose | ast.Norm2):
+        return replace(expr, operand=swapped[0])
+    raise TypeError(f"no substitution into {type(expr).__name__}")
+
+
+def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
+               ) -> tuple[list[tuple[ast.Name, ast.Expr]], dict[str, Symbol]]:
+    """[(name, value)] for the function values `expr` repeats, and the extended symbols."""
+    shapes = Shapes(symbols)
+    counts = Counter(n for n in walk(expr) if isinstance(n, ast.Call)
+                     and (n.func in ELEMENTWISE or n.func == "softmax"))
+    free = (n for n in NAMES if n not in symbols)
+    extended = dict(symbols)
+    where: list[tuple[ast.Name, ast.Expr]] = []
+    for call, count in counts.items():
+        name = next(free, None)
+        if count < 2 or name is None:
+            continue
+        shape = shapes(call)
+        extended[name] = Symbol(name, kind_of(shape), shape)
+        where.append((ast.Name(name), call))
+    return where, extended
+
+
+def page_names(exprs: list[ast.Expr], result: ast.Expr | None,
+               symbols: Mapping[str, Symbol]) -> tuple[dict[ast.Expr, str], dict[str, Symbol]]:
+    """One set of names for a whole page, so a name never changes meaning: every softmax
+    (s = softmax(z), as lecturers write it), and the function values the result repeats."""
+    shapes = Shapes(symbols)
+    wanted: list[ast.Expr] = []
+    for expr in exprs:
+        for node in walk(expr):
+            if isinstance(node, ast.Call) and node.func == "softmax" and node not in wanted:
+                wanted.append(node)
+    if result is not None:
+        repeated, _ = abbreviate(result, symbols)
+        wanted += [value for _, value in repeated if value not in wanted]
+    taken = set(symbols)
+    extended = dict(symbols)
+    names: dict[ast.Expr, str] = {}
+    for value in wanted:
+        name = next((n for n in NAMES if n not in taken), None)
+        if name is None:
+            break
+        taken.add(name)
+        shape = shapes(value)
+        extended[name] = Symbol(name, kind_of(shape), shape)
+        names[value] = name
+    return names, extended
+
+
+def apply_names(expr: ast.Expr, where: list[tuple[ast.Name, ast.Expr]]) -> ast.Expr:
+    for name, value in where:
+        expr = substitute(expr, value, name)
+    return expr

@@ -1,0 +1,407 @@
+"""The printer protocol: the structure of printed mathematics, for every notation.
+
+`Printer` owns what does not depend on the notation: where parentheses go, how sums,
+products and coefficients read, which deltas and sums an index tree holds. What a bold
+symbol, a transpose, a fraction or a sum's limits look like is a notation primitive,
+overridden by `LatexPrinter` (latex.py) and `TypstPrinter` (typst.py): adding a notation
+is one such class plus its container templates.
+
+Only validated names reach the output: identifiers of letters, digits and underscores,
+and Greek names from a fixed list, so no input can smuggle a control sequence in.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import lru_cache
+
+from ..engine import index as ix
+from ..model.shapes import SCALAR, Shape, Shapes, is_number
+from ..syntax import ast
+from ..syntax.parser import GREEK
+
+_NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
+MINUS_ONE = ast.Number(Fraction(-1))
+
+
+@lru_cache(maxsize=4096)
+def split_name(name: str) -> tuple[str, bool, str]:
+    """(letters, is_greek, subscript): x1 -> (x, False, 1), alpha -> (alpha, True, '')."""
+    if name in GREEK:
+        return name, True, ""
+    match = _NAME.fullmatch(name)
+    if match is None or not match.group(1):
+        raise ValueError(f"not a valid name: {name!r}")
+    base, digits, rest = match.group(1), match.group(2), match.group(3) or ""
+    if not re.fullmatch(r"[A-Za-z0-9_]*", rest):
+        raise ValueError(f"not a valid name: {name!r}")
+    return base, False, ",".join(p for p in (digits, rest.replace("_", ",")) if p)
+
+
+def split_coefficient(factors: tuple[ast.Expr, ...]) -> tuple[Fraction, list[ast.Expr]]:
+    """Numbers and signs of a product gathered into one coefficient, as a lecturer writes
+    them: (-1) 1/2 x -> -1/2 x, never a mixed number."""
+    coeff = Fraction(1)
+    rest: list[ast.Expr] = []
+    for f in factors:
+        while isinstance(f, ast.Neg):
+            coeff, f = -coeff, f.operand
+        if isinstance(f, ast.Number):
+            coeff *= f.value
+        else:
+            rest.append(f)
+    return coeff, rest
+
+
+class Printer:
+    """`names`: values shown under a short name (s for sigma(W x)); the names printed
+    are collected in `used`, so each can be defined where it first appears.
+
+    Subclasses set the primitives below; everything else is shared structure."""
+
+    format = ""
+    # -- notation primitives (overridden per notation) -----------------------
+    transpose_mark = ""
+    inverse_mark = ""
+    inverse_transpose_mark = ""
+    hadamard_inverse_mark = ""
+    hadamard_op = ""
+    align = ""           # the alignment point of an equation row
+    newline = ""         # between rows of a display
+    wide_space = ""      # between an equation and its side remark
+    quad = ""            # indents a `where` row
+    thin_space = ""
+    member = ""          # "is an element of"
+    list_separator = ""  # between the definitions of a `where` row
+
+    def greek(self, name: str) -> str:
+        raise NotImplementedError
+
+    def upright(self, letters: str) -> str:
+        raise NotImplementedError
+
+    def bold(self, base: str) -> str:
+        raise NotImplementedError
+
+    def sub(self, base: str, sub: str) -> str:
+        raise NotImplementedError
+
+    def sup(self, base: str, sup: str) -> str:
+        raise NotImplementedError
+
+    def paren(self, text: str) -> str:
+        raise NotImplementedError
+
+    def bracket(self, text: str) -> str:
+        raise NotImplementedError
+
+    def frac(self, num: str, den: str) -> str:
+        raise NotImplementedError
+
+    def index_names(self, names: list[str]) -> str:
+        raise NotImplementedError
+
+    def norm_squared(self, text: str) -> str:
+        raise NotImplementedError
+
+    def function(self, name: str, arg: str) -> str:
+        raise NotImplementedError
+
+    def log_det(self, arg: str) -> str:
+        raise NotImplementedError
+
+    def sum_limits(self, index: str, dim: str) -> str:
+        raise NotImplementedError
+
+    def sum_over(self, indices: str) -> str:
+        raise NotImplementedError
+
+    def partial_frac(self, num: str, den: str) -> str:
+        raise NotImplementedError
+
+    def partial_ratio(self, num: str, den: str) -> str:
+        raise NotImplementedError
+
+    def partial_of(self, wrt: str) -> str:
+        raise NotImplementedError
+
+    def second_partial(self, f: str, first: str, second: str | None) -> str:
+        raise NotImplementedError
+
+    def second_partial_of(self, first: str, second: str) -> str:
+        raise NotImplementedError
+
+    def gradient(self, f: str) -> str:
+        raise NotImplementedError
+
+    def times(self, dims: list[str]) -> str:
+        raise NotImplementedError
+
+    def real_space(self, shape_text: str) -> str:
+        raise NotImplementedError
+
+    def text(self, words: str) -> str:
+        raise NotImplementedError
+
+    def prime_fact(self, func: str) -> str | None:
+        """The statement of f' the chain rule cites, or None."""
+        raise NotImplementedError
+
+    def inline(self, math: str) -> str:
+        raise NotImplementedError
+
+    def fold(self, body: str) -> str:
+        """Line-breaking hook: a display body broken to the page width."""
+        return body
+
+    # -- names, numbers, shapes ------------------------------------------------
+    def __init__(self, shapes: Shapes, names: dict[ast.Expr, str] | None = None) -> None:
+        self.shapes = shapes
+        self.names = names or {}
+        self.used: set[str] = set()
+
+    def name_parts(self, name: str) -> tuple[str, str]:
+        """(base, subscript) in this notation: x1 -> (x, 1), foo -> upright foo."""
+        letters, greek, sub = split_name(name)
+        if greek:
+            return self.greek(letters), ""
+        return (self.upright(letters) if len(letters) > 1 else letters), sub
+
+    def symbol(self, name: str, bold: bool) -> str:
+        base, sub = self.name_parts(name)
+        if bold:
+            base = self.bold(base)
+        return self.sub(base, sub) if sub else base
+
+    def number(self, value: Fraction) -> str:
+        if value.denominator == 1:
+            return str(value.numerator)
+        return self.frac(str(value.numerator), str(value.denominator))
+
+    def index_list(self, indices: tuple[ix.Idx, ...]) -> str:
+        return self.index_names([i.name for i in indices])
+
+    def dim(self, dim: str | int) -> str:
+        return str(dim) if isinstance(dim, int) else self.symbol(dim, False)
+
+    def shape(self, shape: Shape) -> str:
+        return self.times([self.dim(d) for d in shape])
+
+    def transposed(self, base: str) -> str:
+        return self.sup(base, self.transpose_mark)
+
+    def derivative_of(self, wrt: str, body: str) -> str:
+        return self.partial_of(wrt) + self.paren(body)
+
+    def named(self, e: ast.Expr) -> str | None:
+        name = self.names.get(e)
+        if name is not None:
+            self.used.add(name)
+        return name
+
+    # -- matrix expressions ------------------------------------------------
+    def expr(self, e: ast.Expr) -> str:
+        name = self.named(e)
+        if name is not None:
+            return self.symbol(name, self.shapes(e) != SCALAR)
+        if isinstance(e, ast.Name):
+            return self.symbol(e.name, self.shapes(e) != SCALAR)
+        if isinstance(e, ast.Number):
+            return self.number(e.value)
+        if isinstance(e, ast.Identity | ast.Ones | ast.Zero):
+            return self.bold({ast.Identity: "I", ast.Ones: "1", ast.Zero: "0"}[type(e)])
+        if isinstance(e, ast.Neg):
+            inner = e.operand
+            if isinstance(inner, ast.MatMul | ast.Number | ast.Neg):
+                factors = inner.factors if isinstance(inner, ast.MatMul) else (inner,)
+                return self.expr(ast.MatMul((MINUS_ONE, *factors)))
+            return "-" + self.signed(inner)
+        if isinstance(e, ast.Add):
+            ones = self.shapes(e) != SCALAR
+            return self.joined([self.term(t, ones) for t in e.terms])
+        if isinstance(e, ast.Hadamard):
+            if self.shapes(e) == SCALAR:  # of scalars, a plain product: s^2, not s ⊙ s
+                return self.matmul(ast.MatMul(e.factors))
+            return (" %s " % self.hadamard_op).join(self.signed(f) for f in e.factors)
+        if isinstance(e, ast.MatMul):
+            return self.matmul(e)
+        if isinstance(e, ast.Transpose):
+            inner = e.operand
+            if isinstance(inner, ast.Call) and inner.func == "inv":
+                return self.sup(self.atom(inner.args[0]), self.inverse_transpose_mark)
+            return self.sup(self.atom(inner), self.transpose_mark)
+        if isinstance(e, ast.Norm2):
+            return self.norm_squared(self.expr(e.operand))
+        if isinstance(e, ast.Call):
+            return self.call(e)
+        raise TypeError(e)
+
+    @staticmethod
+    def joined(terms: list[str]) -> str:
+        out = terms[0]
+        for text in terms[1:]:
+            out += (" - " + text[1:]) if text.startswith("-") else (" + " + text)
+        return out
+
+    def matmul(self, e: ast.MatMul) -> str:
+        coeff, rest = split_coefficient(self.scalar_factors(e.factors))
+        if not rest:
+            return self.number(coeff)
+        sign = "-" if coeff < 0 else ""
+        lead = [self.number(abs(coeff))] if abs(coeff) != 1 else []
+        if len(rest) == 1 and not lead:
+            return sign + (self.factor(rest[0]) if sign else self.expr(rest[0]))
+        return sign + " ".join(lead + [
+            self.sup(self.atom(f), str(n)) if n > 1 else self.factor(f)
+            for f, n in self.powers(rest)])
+
+    def scalar_factors(self, factors: tuple[ast.Expr, ...]) -> tuple[ast.Expr, ...]:
+        """An elementwise product of scalars is a plain product: its factors join the
+        product around it (-(x^T A x) (s ⊙ s) reads -(x^T A x) s^2)."""
+        out: list[ast.Expr] = []
+        for f in factors:
+            if isinstance(f, ast.Hadamard) and self.shapes(f) == SCALAR:
+                out.extend(self.scalar_factors(f.factors))
+            else:
+                out.append(f)
+        return tuple(out)
+
+    def powers(self, factors: list[ast.Expr]) -> list[tuple[ast.Expr, int]]:
+        """Equal neighbouring scalars as a power (s s -> s^2); names as plain.runs does."""
+        out: list[tuple[ast.Expr, int]] = []
+        for f in factors:
+            if out and out[-1][0] == f and (isinstance(f, ast.Name)
+                                            or self.shapes(f) == SCALAR):
+                out[-1] = (f, out[-1][1] + 1)
+            else:
+                out.append((f, 1))
+        return out
+
+    def call(self, e: ast.Call) -> str:
+        arg = e.args[0]
+        if e.func == "inv":
+            return self.sup(self.atom(arg), self.inverse_mark)
+        if e.func == "recip":
+            if self.shapes(arg) == SCALAR:
+                return self.frac("1", self.expr(arg))
+            return self.sup(self.atom(arg), self.hadamard_inverse_mark)
+        if e.func == "log" and isinstance(arg, ast.Call) and arg.func == "det" \
+                and arg not in self.names:
+            return self.log_det(self.expr(arg.args[0]))
+        return self.function(e.func, self.expr(arg))
+
+    def term(self, e: ast.Expr, ones: bool) -> str:
+        """A term of a sum; a number in a sum of vectors is that multiple of the ones."""
+        if ones and isinstance(e, ast.Number) and e.value == 1:
+            return self.bold("1")
+        if ones and is_number(e):
+            return self.expr(e) + self.bold("1")
+        return self.expr(e)
+
+    def signed(self, e: ast.Expr) -> str:
+        """After a minus sign: only sums need parentheses."""
+        if isinstance(e, ast.Add | ast.Neg):
+            return self.paren(self.expr(e))
+        return self.expr(e)
+
+    def factor(self, e: ast.Expr) -> str:
+        """As a factor of a product: sums in parentheses."""
+        if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard):
+            return self.paren(self.expr(e))
+        return self.expr(e)
+
+    def atom(self, e: ast.Expr) -> str:
+        """As the base of a superscript: what already carries one (X^{-1}, ||x||^2) is
+        bracketed, or TeX would read a double superscript."""
+        raised = isinstance(e, ast.Norm2) or (isinstance(e, ast.Call) and e.func == "inv")
+        if isinstance(e, ast.Name | ast.Identity | ast.Ones | ast.Call) and not raised:
+            return self.expr(e)
+        return self.paren(self.expr(e))
+
+    # -- index trees --------------------------------------------------------
+    def entry(self, e: ix.Entry) -> str:
+        indices = self.index_list(e.indices())
+        if isinstance(e.expr, ast.Identity) and e.row is not None and e.col is not None:
+            return self.index(ix.Delta(e.row, e.col))
+        if isinstance(e.expr, ast.Ones):
+            return "1"
+        shown = self.named(e.expr)
+        if not shown and isinstance(e.expr, ast.Name):
+            shown = e.expr.name
+        if shown is not None:
+            base, sub = self.name_parts(shown)
+            if not indices:
+                return self.symbol(shown, False)
+            if sub:
+                return self.sub("(%s)" % self.sub(base, sub), indices)
+            return self.sub(base, indices)
+        if not indices:
+            return self.paren(self.expr(e.expr))
+        return self.sub(self.bracket(self.expr(e.expr)), indices)
+
+    def index(self, node: ix.Node) -> str:
+        if isinstance(node, ix.Const):
+            return self.number(node.value)
+        if isinstance(node, ix.Entry):
+            return self.entry(node)
+        if isinstance(node, ix.Delta):
+            return self.sub(self.greek("delta"), self.index_list((node.first, node.second)))
+        if isinstance(node, ix.Sum):
+            limits = "".join(self.sum_limits(i.name, self.dim(i.dim)) for i in node.indices)
+            inner, lead = node.body, ""
+            if isinstance(inner, ix.Prod) and isinstance(inner.factors[0], ix.Const) and \
+                    len(inner.factors) > 1:  # numbers in front of the sum: 2 sum_k ...
+                value = inner.factors[0].value
+                lead = ("-" if value < 0 else "") + (
+                    self.number(abs(value)) + " " if abs(value) != 1 else "")
+                rest = inner.factors[1:]
+                inner = rest[0] if len(rest) == 1 else ix.Prod(rest)
+            body = self.index_factor(inner, in_sum=True)
+            if body.startswith("-"):  # the sign in front of the sum: - sum_p (1 - y_p) ...
+                lead = ("" if lead.startswith("-") else "-") + lead.lstrip("-")
+                body = body[1:]
+            return lead + limits + " " + body
+        if isinstance(node, ix.Add):
+            return self.joined([self.index(t) for t in node.terms])
+        if isinstance(node, ix.Prod):
+            return self.product(node.factors)
+        if isinstance(node, ix.Apply):
+            return self.function(node.func, self.index(node.arg))
+        if isinstance(node, ix.Deriv):
+            return self.derivative(node)
+        raise TypeError(node)
+
+    def product(self, factors: tuple[ix.Node, ...]) -> str:
+        parts: list[str] = []
+        sign = ""
+        items = list(factors)
+        first = items[0] if items else None
+        if isinstance(first, ix.Const):
+            value = first.value
+            items.pop(0)
+            if value < 0:
+                sign, value = "-", -value
+            if value != 1 or not items:
+                parts.append(self.number(value))
+        rendered = [self.index_factor(f) for f in items]
+        k = 0
+        while k < len(rendered):
+            run = 1
+            while k + run < len(rendered) and rendered[k + run] == rendered[k]:
+                run += 1
+            parts.append(rendered[k] if run == 1 else self.sup(rendered[k], str(run)))
+            k += run
+        return sign + " ".join(parts)
+
+    def index_factor(self, node: ix.Node, in_sum: bool = False) -> str:
+        text = self.index(node)
+        if isinstance(node, ix.Add) or (isinstance(node, ix.Sum) and not in_sum):
+            return self.paren(text)
+        return text
+
+    def derivative(self, node: ix.Deriv) -> str:
+        wrt = self.entry(node.wrt)
+        if isinstance(node.body, ix.Entry):
+            return self.partial_frac(self.entry(node.body), wrt)
+        return self.derivative_of(wrt, self.index(node.body))

@@ -1,0 +1,151 @@
+"""Typst notation: the primitives of the printer protocol (printer.py) in Typst's built-in
+math (`(partial f)/(partial x_j)`, `sum_(k=1)^n`, `bold(x)`, `x^top`, `delta_(j k)`), so
+the output compiles with no package to download. The structure is `Printer`'s."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import UnsafeOutputError
+from .printer import Printer
+from .typst_linebreak import fold
+
+# f applied to `%s`; a function missing here prints as op("name")(...)
+FUNCTIONS = {
+    "tr": "tr(%s)", "det": "det(%s)", "inv": "(%s)^(-1)", "sigma": "sigma(%s)",
+    "tanh": "tanh(%s)", "exp": "exp(%s)", "log": "log(%s)", "recip": "frac(1, %s)",
+    "sqrt": "sqrt(%s)", "sinh": "sinh(%s)", "cosh": "cosh(%s)",
+    "dsigma": "sigma'(%s)", "dtanh": "tanh'(%s)", "drecip": "(-frac(1, (%s)^2))",
+    "dsqrt": "frac(1, 2 sqrt(%s))", "dsoftplus": "op(\"softplus\")'(%s)",
+}
+
+# f' as the chain rule cites it, by the name of the derivative function
+PRIME_FACTS = {
+    "dsigma": "sigma'(z) = sigma(z) thin (1 - sigma(z))",
+    "dtanh": "tanh'(z) = 1 - tanh^2(z)",
+    "exp": "exp'(z) = exp(z)",
+    "recip": "log'(z) = frac(1, z)",
+    "step": "op(\"relu\")'(z) = op(\"step\")(z)",
+    "drecip": "(frac(1, z))' = -frac(1, z^2)",
+    "dsqrt": "(sqrt(z))' = frac(1, 2 sqrt(z))",
+    "cosh": "sinh'(z) = cosh(z)",
+    "sinh": "cosh'(z) = sinh(z)",
+    "dsoftplus": "op(\"softplus\")'(z) = sigma(z)",
+}
+
+# LaTeX's \epsilon, \phi, \vartheta are Typst's .alt variants
+GREEK = {"epsilon": "epsilon.alt", "varepsilon": "epsilon", "phi": "phi.alt", "varphi": "phi",
+         "vartheta": "theta.alt"}
+_NUMBERED_INDEX = re.compile(r"([A-Za-z]+)_\{([0-9]+)\}")
+
+
+class TypstPrinter(Printer):
+    format = "typst"
+    transpose_mark = "top"
+    inverse_mark = "-1"
+    inverse_transpose_mark = "-top"
+    hadamard_inverse_mark = "compose -1"
+    hadamard_op = "dot.o"
+    align = "&"
+    newline = "\\"
+    wide_space = "wide"
+    quad = "quad"
+    thin_space = "thin"
+    member = "in"
+    list_separator = ", quad "
+
+    def greek(self, name: str) -> str:
+        return GREEK.get(name, name)
+
+    def upright(self, letters: str) -> str:
+        return 'upright("%s")' % letters
+
+    def bold(self, base: str) -> str:
+        return "bold(%s)" % base
+
+    def sub(self, base: str, sub: str) -> str:
+        return "%s_(%s)" % (base, sub)
+
+    def sup(self, base: str, sup: str) -> str:
+        return "%s^(%s)" % (base, sup)
+
+    def paren(self, text: str) -> str:
+        return "(%s)" % text
+
+    def bracket(self, text: str) -> str:
+        return "[%s]" % text
+
+    def frac(self, num: str, den: str) -> str:
+        return "frac(%s, %s)" % (num, den)
+
+    def index_names(self, names: list[str]) -> str:
+        """k_{3} (the engine's fresh index) is k_3; indices are apart: delta_(j k)."""
+        return " ".join(_NUMBERED_INDEX.sub(r"\1_\2", n) for n in names)
+
+    def norm_squared(self, text: str) -> str:
+        return "norm(%s)^2" % text
+
+    def function(self, name: str, arg: str) -> str:
+        return FUNCTIONS.get(name, 'op("%s")(%%s)' % name) % arg
+
+    def log_det(self, arg: str) -> str:
+        return "log det(%s)" % arg
+
+    def sum_limits(self, index: str, dim: str) -> str:
+        return "sum_(%s=1)^(%s)" % (self.index_names([index]), dim)
+
+    def sum_over(self, indices: str) -> str:
+        return "sum_(%s)" % self.index_names([indices])
+
+    def partial_frac(self, num: str, den: str) -> str:
+        return "(partial %s)/(partial %s)" % (num, den)
+
+    def partial_ratio(self, num: str, den: str) -> str:
+        return "partial %s \\/ partial %s" % (num, den)
+
+    def partial_of(self, wrt: str) -> str:
+        return "partial/(partial %s)" % wrt
+
+    def derivative_of(self, wrt: str, body: str) -> str:
+        return self.partial_of(wrt) + " " + self.paren(body)
+
+    def second_partial(self, f: str, first: str, second: str | None) -> str:
+        if second is None:
+            return "(partial^2 %s)/(partial %s^2)" % (f, first)
+        return "(partial^2 %s)/(partial %s thin partial %s)" % (f, first, second)
+
+    def second_partial_of(self, first: str, second: str) -> str:
+        return "partial^2/(partial %s thin partial %s)" % (first, second)
+
+    def gradient(self, f: str) -> str:
+        return "nabla " + f
+
+    def times(self, dims: list[str]) -> str:
+        return " times ".join(dims)
+
+    def real_space(self, shape_text: str) -> str:
+        return "RR^(%s)" % shape_text
+
+    def text(self, words: str) -> str:
+        return '"%s"' % words
+
+    def prime_fact(self, func: str) -> str | None:
+        return PRIME_FACTS.get(func)
+
+    def inline(self, math: str) -> str:
+        return "$%s$" % math
+
+    def fold(self, body: str) -> str:
+        return fold(body)
+
+
+# The one piece of Typst code the shipped templates write: a labelled result is numbered.
+NUMBERED_EQUATION = '#math.equation(block: true, numbering: "(1)", $'
+
+
+def check_typst(snippet: str) -> str:
+    """`snippet`, unless it holds a `#` (Typst code) other than the numbered result's:
+    names and labels are validated, so any other would be a bug, refused, not printed."""
+    if "#" in snippet.replace(NUMBERED_EQUATION, ""):
+        raise UnsafeOutputError("the Typst output would contain code (#)")
+    return snippet

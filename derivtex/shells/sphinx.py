@@ -1,0 +1,181 @@
+"""The Sphinx extension: `extensions = ["derivtex.sphinx"]`, then
+
+    .. derivation:: y^T A x
+       :wrt: x
+       :label: bilinear
+
+Each step is a paragraph (its sentence, with inline math) and Sphinx's own math_block
+(so MathJax, KaTeX, imgmath and the LaTeX builder all work). Every option goes through
+`Options` (a label that is not a plain name never reaches LaTeX) and every derivation
+through the guard: bad input is a located warning (type ``derivtex``), a bug in derivtex a
+located error saying "please report", and either leaves a visible admonition where the
+derivation was; the build goes on. Works from MyST too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.domains.math import MathDomain
+from sphinx.domains.std import StandardDomain
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .. import __version__
+from ..api import Derivation
+from ..errors import DerivtexError
+from ..options import Options, check_label
+from ..printing.render import template_dirs
+from .guard import Failure
+from .publish import cached_attempt, failure_line, wording
+
+logger = logging.getLogger(__name__)
+# The directive's options: every derivation option but the site-wide templates.
+DERIVATION_KEYS = tuple(sorted({*Options.keys(), "shape"} - {"shapes", "templates"}))
+REFERENCE = "derivtex_reference"
+
+
+def math_block(body: str, docname: str) -> nodes.math_block:
+    # Sphinx wraps multi-line math in split for MathJax, and single lines not at all:
+    # an aligned environment renders either way.
+    latex = "\\begin{aligned}%s\\end{aligned}" % body
+    node = nodes.math_block(latex, latex, docname=docname, number=None, label=None)
+    node["nowrap"] = node["no-wrap"] = False
+    return node
+
+
+def sentence(segments: list[tuple[str, str]]) -> nodes.paragraph:
+    """A step's explanation: its text and math pieces as Text and math nodes."""
+    para = nodes.paragraph()
+    for kind, value in segments:
+        para += nodes.math(value, value) if kind == "math" else nodes.Text(value)
+    return para
+
+
+class DerivationDirective(SphinxDirective):
+    has_content = False
+    required_arguments = 0  # an empty expression is the guard's to report, like any other
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec = {**{key: directives.unchanged for key in DERIVATION_KEYS},
+                   "name": directives.unchanged, "class": directives.class_option}
+
+    def options_of(self) -> Options:
+        """What the author wrote, after the site's defaults (conf.py), validated once."""
+        config = self.config
+        mapping = {key: value for key, value in self.options.items()
+                   if key not in ("name", "class")}
+        if "shape" in mapping:
+            mapping["shapes"] = mapping.pop("shape")
+        if "name" in self.options:
+            check_label(self.options["name"])
+        templates = config.derivtex_templates or None
+        defaults = {"layout": config.derivtex_layout, "method": config.derivtex_method,
+                    "steps": config.derivtex_steps,
+                    "templates": str(Path(self.env.srcdir, templates)) if templates else None}
+        return Options.from_mapping(mapping, defaults)
+
+    def run(self) -> list[nodes.Node]:
+        templates = self.config.derivtex_templates
+        if templates:
+            for path in Path(self.env.srcdir, templates).glob("*.j2"):
+                self.env.note_dependency(str(path))
+        try:
+            options = self.options_of()
+        except DerivtexError as exc:
+            return self.failed(Failure.from_exception(exc), None)
+        expression = self.arguments[0] if self.arguments else ""
+        result = cached_attempt(expression, options, "derivation")
+        if isinstance(result, Failure):
+            return self.failed(result, options.templates)
+        return self.derivation(result)
+
+    def failed(self, failure: Failure, templates: str | None) -> list[nodes.Node]:
+        """A located warning (bad input) or error (a bug: please report), and an admonition
+        where the derivation would have been, so the page says what is missing."""
+        report = logger.error if failure.internal else logger.warning
+        report(failure_line(failure), location=self.get_location(),
+               type="derivtex", subtype="internal" if failure.internal else "derivation")
+        say = wording(templates)
+        note = nodes.admonition(classes=["error", "derivtex-error"])
+        note += nodes.title("", str(say.failure_title()))
+        note += nodes.paragraph("", str(say.failure_text(str(failure))))
+        self.set_source_info(note)
+        return [note]
+
+    def derivation(self, d: Derivation) -> list[nodes.Node]:
+        docname = self.env.docname
+        container = nodes.container(classes=["derivtex", *self.options.get("class", [])])
+        self.add_name(container)
+        container[REFERENCE] = str(wording(d.templates).reference_title(d.expression, d.wrt))
+        if d.options.steps == "compact":
+            # The equations without their sentences, one block per step: a single aligned
+            # block cannot break across pages in the PDF.
+            for step in d.steps + d.identity_steps:
+                if step["body"]:
+                    container += math_block(step["body"], docname)
+        else:
+            say = wording(d.templates)
+            for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
+                if d.identity_steps and steps:
+                    heading = str(say.method_heading(method))
+                    container += nodes.rubric(heading, heading, classes=["derivtex-method"])
+                for step in steps:
+                    container += sentence(step["segments"])
+                    if step["body"]:
+                        container += math_block(step["body"], docname)
+        if d.options.label:
+            self.number(container, d.options.label)
+        return [container]
+
+    def number(self, container: nodes.container, label: str) -> None:
+        """Number the result line and make it the label's target, exactly as Sphinx's own
+        `math` directive does (MathDirective.add_target): the target right before the
+        math_block, so its id moves onto the equation (numfig and ¶ links need that)."""
+        at, final = [(i, node) for i, node in enumerate(container.children)
+                     if isinstance(node, nodes.math_block)][-1]
+        domain = cast(MathDomain, self.env.get_domain("math"))
+        domain.note_equation(self.env.docname, label, location=final)
+        final["label"] = label
+        final["number"] = domain.get_equation_number_for(label)
+        target = nodes.target("", "", ids=[nodes.make_id("equation-%s" % label)])
+        self.state.document.note_explicit_target(target)
+        container.insert(at, target)
+
+
+def register_references(app: Sphinx, doctree: nodes.document) -> None:
+    """`:ref:` to a derivation's :name: needs a title, and intersphinx reads objects.inv
+    from the std labels: register each :name: (and each :label: no other target uses)."""
+    std = cast(StandardDomain, app.env.get_domain("std"))
+    docname = app.env.docname
+    for container in doctree.findall(nodes.container):
+        title = container.get(REFERENCE)
+        if title is None:
+            continue
+        for name, node_id in zip(container["names"], container["ids"], strict=False):
+            std.labels[name] = (docname, node_id, title)
+        for block in container.findall(nodes.math_block):
+            label = block.get("label")
+            if label and label not in std.labels and block["ids"]:
+                std.labels[label] = (docname, block["ids"][0], title)
+                std.anonlabels[label] = (docname, block["ids"][0])
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    if not template_dirs():
+        raise ExtensionError("derivtex's templates are missing from its installation; "
+                             "reinstall derivtex")
+    app.setup_extension("sphinx.ext.mathjax")
+    app.add_config_value("derivtex_layout", "numerator", "env", [str])
+    app.add_config_value("derivtex_method", "index", "env", [str])
+    app.add_config_value("derivtex_steps", "full", "env", [str])
+    app.add_config_value("derivtex_templates", "", "env", [str])
+    app.add_directive("derivation", DerivationDirective)
+    app.connect("doctree-read", register_references)
+    return {"version": __version__, "parallel_read_safe": True,
+            "parallel_write_safe": True}

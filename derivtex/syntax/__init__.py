@@ -1,0 +1,1 @@
+"""Parse: text and LaTeX input to an AST whose nodes carry their columns, within limits."""

@@ -1,0 +1,99 @@
+"""The matrix-expression tree shared by the parser, the engine's results and the printers.
+
+Nodes are frozen so results can be compared and combined; the source column does not
+take part in equality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Expr:
+    col: int = field(default=0, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Name(Expr):
+    """`bold`: written bold in LaTeX input, so a Greek name is a vector (a bold mu)."""
+
+    name: str
+    bold: bool = field(default=False, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Number(Expr):
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Add(Expr):
+    terms: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Neg(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class MatMul(Expr):
+    """Juxtaposition: a matrix product, or a scalar times anything."""
+
+    factors: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Hadamard(Expr):
+    """The elementwise product a .* b of equally shaped operands."""
+
+    factors: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Transpose(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    """A function of the registry (model/functions.py). `quotient`: the reciprocal of a
+    divisor (a / b), which must be a scalar."""
+
+    func: str
+    args: tuple[Expr, ...]
+    quotient: bool = field(default=False, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Norm2(Expr):
+    """The squared Euclidean (Frobenius) norm ||x||^2. `subscript`: as typed (2, F or
+    none); ||X||_2 of a matrix would be the spectral norm, which shape inference refuses."""
+
+    operand: Expr
+    subscript: str = field(default="", compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Identity(Expr):
+    """The identity matrix of size `dim` (None until shape inference sizes a typed `I`)."""
+
+    dim: str | int | None
+
+
+@dataclass(frozen=True)
+class Ones(Expr):
+    """The all-ones column of size `dim` (None until shape inference sizes a typed `1`)."""
+
+    dim: str | int | None
+
+
+@dataclass(frozen=True)
+class Zero(Expr):
+    """A zero matrix of the given shape: the derivative of what does not vary."""
+
+    rows: str | int
+    cols: str | int
+

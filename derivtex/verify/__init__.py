@@ -1,0 +1,1 @@
+"""Verify: every result checked against finite differences before it is printed."""

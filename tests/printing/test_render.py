@@ -1,0 +1,140 @@
+"""Templates: LaTeX that compiles, Markdown that MathJax renders, user overrides."""
+
+import shutil
+
+import pytest
+
+from derivtex import derive
+from derivtex.printing.render import template_dirs
+from derivtex.printing.safety import FORBIDDEN_MACROS
+from tests.conftest import compile_tex
+
+
+def test_standalone_compiles_and_shows_every_step(tmp_path, pdflatex):
+    tex = tmp_path / "d.tex"
+    tex.write_text(derive("y^T A x", "x").standalone())
+    compile_tex(tex, pdflatex)
+
+
+def test_snippet_balanced_and_free_of_dangerous_macros():
+    for expr in ["y^T A x", "||A x - b||^2 + lambda ||x||^2", "x_1^T A_2 x_1"]:
+        latex = derive(expr, expr.split()[-1].split("^")[0].strip("|")).latex
+        assert latex.count(r"\begin{align*}") == latex.count(r"\end{align*}")
+        assert latex.count("{") == latex.count("}")
+        assert not FORBIDDEN_MACROS.search(latex)
+
+
+def test_templates_can_be_replaced_from_a_user_directory(tmp_path):
+    shipped = template_dirs()[0]
+    for f in shipped.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    explain = (tmp_path / "explain.j2").read_text()
+    (tmp_path / "explain.j2").write_text(
+        explain.replace("Write the entry as an explicit sum over indices.",
+                        "Schreibe den Eintrag als Summe."))
+    latex = derive("W x", "x", templates=str(tmp_path)).latex
+    assert "Schreibe den Eintrag als Summe." in latex
+
+
+def test_jupyter_repr_is_the_whole_snippet_with_its_sentences():
+    """Issue 12: text/latex carries the sentences, so nbconvert's LaTeX export keeps them
+    (tests/test_jupyter.py exports a real notebook)."""
+    d = derive("a^T x", "x")
+    rep = d._repr_latex_()
+    assert rep == d.latex and rep.startswith("\\(f\\) is a scalar")
+    assert rep.rstrip().endswith("\\end{align*}")
+
+
+def test_every_step_record_has_a_renderer_and_one_without_fails_loudly():
+    from dataclasses import FrozenInstanceError, dataclass
+
+    from derivtex.engine.steps import RECORDS, GradientEntry, PassStep
+    from derivtex.model.shapes import Shapes
+    from derivtex.printing.hessian_render import HessianFacts
+    from derivtex.printing.latex import LatexPrinter
+    from derivtex.printing.render import StepFacts
+
+    d = derive("W x", "x")
+    h = derive("x^T A x", "x", order=2)
+    facts = StepFacts(LatexPrinter(Shapes(d.symbols)), d.outcome)
+    hessian = HessianFacts(LatexPrinter(Shapes(h.symbols)), h.outcome)
+    assert {type(s) for s in d.outcome.steps + h.outcome.steps} <= set(RECORDS)
+    for record in RECORDS:
+        assert callable(hessian.renderer(record.__new__(record)))
+    gradient = GradientEntry.__new__(GradientEntry)
+    with pytest.raises(NotImplementedError, match="no renderer for GradientEntry"):
+        facts.renderer(gradient)  # a Hessian's rule: only HessianFacts prints it
+
+    @dataclass(frozen=True, kw_only=True)
+    class Shuffle(PassStep):
+        rule = "shuffle"
+
+    with pytest.raises(NotImplementedError, match="'shuffle'"):
+        facts.renderer(Shuffle(before=None, after=None))
+    with pytest.raises(FrozenInstanceError):
+        d.outcome.steps[0].layout = "denominator"  # type: ignore[misc]
+
+
+def test_identity_statements_are_printed_from_their_own_fields():
+    from derivtex.engine.identities import LIBRARY
+    from derivtex.model.shapes import Shapes
+    from derivtex.printing.latex import LatexPrinter
+    from derivtex.printing.typst import TypstPrinter
+
+    trace = LIBRARY["trace_product"]
+    assert not hasattr(trace, "latex")
+    assert trace.statement(LatexPrinter, "denominator") == (
+        r"\frac{\partial \operatorname{tr}\left(\boldsymbol{A} \boldsymbol{X} \boldsymbol{B}"
+        r"\right)}{\partial \boldsymbol{X}} = \boldsymbol{A}^{\top} \boldsymbol{B}^{\top}")
+    assert trace.statement(TypstPrinter, "denominator") == (
+        "(partial tr(bold(A) bold(X) bold(B)))/(partial bold(X)) = bold(A)^(top) bold(B)^(top)")
+    # the page cites exactly the derivative the index method derives for the pattern,
+    # as the identity method's steps show it (Jacobian for vectors, matrices in the layout)
+    for identity in LIBRARY.values():
+        kind = derive(identity.expr, identity.wrt).symbols[identity.wrt].kind
+        d = derive(identity.expr, identity.wrt,
+                   layout="denominator" if kind == "matrix" else "numerator")
+        printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
+        assert identity.statement(LatexPrinter, "denominator").endswith(" = " + printed), \
+            identity.id
+        if kind == "matrix":  # in numerator layout, the transpose
+            d = derive(identity.expr, identity.wrt)
+            printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
+            assert identity.statement(LatexPrinter, "numerator").endswith(" = " + printed)
+
+
+def test_an_old_steps_override_with_latex_literals_still_renders_latex(tmp_path):
+    """Porting note (README): body(rule, s) keeps its signature, `p` is in scope."""
+    (tmp_path / "steps.j2").write_text(
+        "((* macro body(rule, s) -*))\n\\text{((( rule )))} &\\approx ((( s.f_latex )))\n"
+        "((*- endmacro *))\n")
+    latex = derive("W x", "x", templates=str(tmp_path)).latex
+    assert r"\text{goal} &\approx \boldsymbol{y}" in latex
+    assert r"\text{delta} &\approx \boldsymbol{y}" in latex
+
+
+def test_the_equations_use_the_printer_in_scope():
+    d = derive("a^T x", "x")
+    goal = d.steps[0]["body"], d.typst_steps[0]["body"]
+    assert goal[0] == (r"f &= \boldsymbol{a}^{\top} \boldsymbol{x}, \qquad \frac{\partial f}"
+                       r"{\partial \boldsymbol{x}} \in \mathbb{R}^{1 \times n}")
+    assert goal[1] == ("f &= bold(a)^(top) bold(x), wide (partial f)/(partial bold(x)) "
+                       "in RR^(1 times n)")
+
+
+@pytest.mark.parametrize("expr, wrt", [("inv(inv(X))", "X"), ("||x||^2 ||x||^2", "x"),
+                                       ("inv(inv(X))^T", "X"), ("alpha alpha x", "x")])
+def test_a_raised_base_is_bracketed_so_tex_never_sees_a_double_superscript(expr, wrt,
+                                                                          tmp_path, pdflatex):
+    d = derive(expr, wrt)
+    tex = tmp_path / "d.tex"
+    tex.write_text(d.standalone())
+    compile_tex(tex, pdflatex)
+
+
+def test_sentences_come_as_text_and_math_segments_for_node_building_shells():
+    step = derive("a^T x", "x").steps[0]
+    kinds = [kind for kind, _ in step["segments"]]
+    assert "math" in kinds and "text" in kinds
+    assert "".join(value if kind == "text" else r"\(%s\)" % value
+                   for kind, value in step["segments"]) == step["text"]
