@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from . import ast
 from .functions import ELEMENTWISE
-from .model import Shapes, Symbol, children, walk
+from .model import Shapes, Symbol, children, kind_of, walk
 
 NAMES = "s u v g h r".split()
 
@@ -46,8 +46,7 @@ def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
         if count < 2 or name is None:
             continue
         shape = shapes(call)
-        kind = "scalar" if shape == (1, 1) else "vector" if shape[1] == 1 else "matrix"
-        extended[name] = Symbol(name, kind, shape)
+        extended[name] = Symbol(name, kind_of(shape), shape)
         where.append((ast.Name(name), call))
     return where, extended
 
@@ -74,8 +73,7 @@ def page_names(exprs: list[ast.Expr], result: ast.Expr | None,
             break
         taken.add(name)
         shape = shapes(value)
-        kind = "scalar" if shape == (1, 1) else "vector" if shape[1] == 1 else "matrix"
-        extended[name] = Symbol(name, kind, shape)
+        extended[name] = Symbol(name, kind_of(shape), shape)
         names[value] = name
     return names, extended
 

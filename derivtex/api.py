@@ -314,17 +314,15 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
     if options.order == 2:
         return derive_second(expression, options, symbols, parsed, verify)
     target = column_of(parsed, symbols, wrt)
+    row_of = parsed if target is not parsed else None
     outcome = derive_steps(target, symbols, wrt, layout,
-                           "identity" if method == "identity" else "index")
+                           "identity" if method == "identity" else "index", row_of)
     identity, uncovered = None, False
     if method == "both":
         try:
-            identity = derive_steps(target, symbols, wrt, layout, "identity")
+            identity = derive_steps(target, symbols, wrt, layout, "identity", row_of)
         except UnsupportedError:  # the index method alone, and a sentence that says why
             uncovered = True
-    for done in (outcome, identity):
-        if done is not None:
-            done.steps[0].facts["row_of"] = parsed if target is not parsed else None
     if verify:
         from .verify import check, check_entries
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import index as ix
 
 
-@dataclass
+@dataclass(frozen=True)
 class Contraction:
     """One delta summed out, for the explanation: sum over `summed`, replaced by `kept`."""
 

@@ -11,11 +11,11 @@ from . import ast
 from . import index as ix
 from .functions import PRIME, derivative_expr
 from .model import names_in
-from .steps import Rule
+from .steps import PassRule
 
 ZERO = ix.Const(Fraction(0))
 MINUS_ONE = ix.Const(Fraction(-1))
-ATOM_RULES: dict[str, Rule] = {"det": "determinant", "inv": "inverse", "softmax": "softmax",
+ATOM_RULES: dict[str, PassRule] = {"det": "determinant", "inv": "inverse", "softmax": "softmax",
                                "diag": "diag"}
 
 Expand = Callable[[ast.Expr, ix.Idx | None, ix.Idx | None], ix.Node]
@@ -80,7 +80,7 @@ class Differentiator:
         return node
 
     # -- which rule a pending derivative needs ----------------------------
-    def rule_for(self, body: ix.Node) -> Rule | None:
+    def rule_for(self, body: ix.Node) -> PassRule | None:
         if isinstance(body, ix.Prod):
             dependent = [f for f in body.factors if self.depends(f)]
             if len(dependent) > 1:
@@ -93,8 +93,8 @@ class Differentiator:
             return ATOM_RULES[body.expr.func]
         return None
 
-    def pending_rule(self, node: ix.Node) -> Rule | None:
-        found: list[Rule] = []
+    def pending_rule(self, node: ix.Node) -> PassRule | None:
+        found: list[PassRule] = []
 
         def look(d: ix.Deriv) -> ix.Node:
             rule = self.rule_for(d.body)
@@ -105,7 +105,7 @@ class Differentiator:
         self.map_derivs(node, look)
         return found[0] if found else None
 
-    def apply_rule(self, rule: Rule, node: ix.Node) -> ix.Node:
+    def apply_rule(self, rule: PassRule, node: ix.Node) -> ix.Node:
         def apply(d: ix.Deriv) -> ix.Node:
             if self.rule_for(d.body) != rule:
                 return d

@@ -10,7 +10,7 @@ from fractions import Fraction
 from . import ast
 from . import index as ix
 from .algebra import Algebra, user_sums, visible_transposes
-from .contract import contract
+from .contract import Contraction, contract
 from .differentiate import Differentiator
 from .entrywise import cancel, collect
 from .errors import UnsupportedError
@@ -19,7 +19,22 @@ from .identity_method import derive_by_identities
 from .model import Dim, Shape, Shapes, Symbol, kind_of
 from .plain import text
 from .reassemble import Assembler, collapse
-from .steps import Step, transpose_check
+from .steps import (
+    PASS_STEPS,
+    Cancellation,
+    Collect,
+    Contract,
+    Delta,
+    Goal,
+    IndexForm,
+    Layout,
+    Linearity,
+    Method,
+    Reassembly,
+    Step,
+    SumExpansion,
+    transpose_check,
+)
 
 MAX_RULE_ROUNDS = 20
 
@@ -50,7 +65,10 @@ def needs_transpose(out_kind: str, wrt_kind: str, layout: str) -> bool:
 
 
 def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
-                 layout: str, method: str = "index") -> Outcome:
+                 layout: Layout, method: Method = "index", row_of: ast.Expr | None = None
+                 ) -> Outcome:
+    """The steps and result of `method`; `row_of` is the row vector whose column `expr`
+    is, when the user asked for the derivative of a row."""
     shapes = Shapes(symbols)
     dims = {d for s in symbols.values() for d in s.shape if isinstance(d, str)}
     names = ix.IndexNames(set(symbols) | dims)
@@ -67,56 +85,57 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     f_name = output_name(symbols, out_kind)
     goal_entry = ix.Entry(ast.Name(f_name), out_idx[0], out_idx[1])
     wrt_entry = ix.Entry(ast.Name(wrt), wrt_idx[0], wrt_idx[1])
-    steps = [Step("goal", expr, None, {
-        "f": f_name, "out_kind": out_kind, "wrt_kind": wrt_kind, "wrt": wrt,
-        "entry": goal_entry, "wrt_entry": wrt_entry, "layout": layout,
-        "shape": None if tensor else layout_shape(out_shape, wrt_shape, out_kind, wrt_kind,
-                                                  layout),
-        "order": len(free), "tensor_dims": [i.dim for i in free], "mode": method,
-    })]
+    goal = Goal(
+        before=expr, after=None, f=f_name, out_kind=out_kind, wrt_kind=wrt_kind, wrt=wrt,
+        entry=goal_entry, wrt_entry=wrt_entry, layout=layout,
+        shape=None if tensor else layout_shape(out_shape, wrt_shape, out_kind, wrt_kind,
+                                               layout),
+        order=len(free), method=method, row_of=row_of)
+    steps: list[Step] = [goal]
     if method == "identity":
         if tensor:
             raise UnsupportedError("the identity method gives matrix-shaped derivatives only; "
                                    "use --method index for index form")
-        steps, result = derive_by_identities(expr, symbols, wrt, layout, steps[0])
-        return Outcome(steps, result, steps[0].facts["shape"], ix.Const(Fraction(0)),
-                       out_idx, wrt_idx)
+        assert goal.shape is not None
+        steps, result = derive_by_identities(expr, symbols, wrt, layout, goal)
+        return Outcome(steps, result, goal.shape, ix.Const(Fraction(0)), out_idx, wrt_idx)
     expander = Expander(shapes, names)
     tree = expander.entry(expr, out_idx[0], out_idx[1])
-    steps.append(Step("sum_expansion", goal_entry, tree, {"expr": expr}))
+    steps.append(SumExpansion(before=goal_entry, after=tree, expr=expr))
 
     diff = Differentiator(wrt_entry, expander.entry, names.fresh, shapes)
     lhs = ix.Deriv(goal_entry, wrt_entry)
     contracted = differentiate_entry(tree, lhs, diff, steps)
 
     if tensor:
-        steps.append(Step("index_form", lhs, collapse(contracted), {
-            "order": len(free), "out_kind": out_kind, "wrt_kind": wrt_kind}))
+        steps.append(IndexForm(before=lhs, after=collapse(contracted), order=len(free),
+                               out_kind=out_kind, wrt_kind=wrt_kind))
         return Outcome(steps, None, tuple(i.dim for i in free), contracted, out_idx, wrt_idx)
 
-    simplified = cancel(contracted, shapes)
-    if simplified is not None:
-        steps.append(Step("cancellation", lhs, simplified[0], simplified[1]))
-    else:
-        simplified = collect(contracted)
-        if simplified is not None:
-            steps.append(Step("collect", lhs, simplified[0], simplified[1]))
-    cancelled = simplified[0] if simplified else None
+    simplified: ix.Node | None = None
+    cancelled = cancel(contracted, shapes)
+    if cancelled is not None:
+        simplified = cancelled[0]
+        steps.append(Cancellation(before=lhs, after=simplified, collected=cancelled[1]))
+    elif (collected := collect(contracted)) is not None:
+        simplified = collected[0]
+        steps.append(Collect(before=lhs, after=simplified, merged=collected[1]))
     natural_row, natural_col = (free + [None, None])[:2]
     if wrt_kind == "scalar":  # the output's own arrangement: a row stays a row
         natural_row, natural_col = out_idx
     transpose = needs_transpose(out_kind, wrt_kind, layout)
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
-    result = read_in_layout(Assembler(algebra, names), algebra, cancelled or contracted,
+    result = read_in_layout(Assembler(algebra, names), algebra, simplified or contracted,
                             (natural_row, natural_col), transpose)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
-    steps.append(Step("reassembly", lhs, ix.Entry(result, row, col), {
-        "natural": result, "row": row, "col": col,
-        "swapped": transpose and row is not None and col is not None}))
-    steps.append(transpose_check(result, result, transpose, steps[0],
+    steps.append(Reassembly(before=lhs, after=ix.Entry(result, row, col), natural=result,
+                            row=row, col=col,
+                            swapped=transpose and row is not None and col is not None))
+    steps.append(transpose_check(result, result, transpose, goal,
                                  (row.dim if row else 1, col.dim if col else 1)))
-    return Outcome(steps, result, steps[0].facts["shape"], contracted, out_idx, wrt_idx)
+    assert goal.shape is not None
+    return Outcome(steps, result, goal.shape, contracted, out_idx, wrt_idx)
 
 
 def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,
@@ -142,25 +161,25 @@ def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,
 
 
 def differentiate_entry(tree: ix.Node, lhs: ix.Node, diff: Differentiator, steps: list[Step],
-                        facts: Mapping | None = None) -> ix.Node:
+                        second: bool = False) -> ix.Node:
     """One pass of the method on an entry: linearity, the rules, the delta, the contraction.
-    Hessians run it twice; `facts` go into every step of the pass."""
-    extra = dict(facts or {})
+    Hessians run it twice, the second time with `second` set."""
     state = diff.linearity(tree)
-    steps.append(Step("linearity", lhs, state, dict(extra)))
+    steps.append(Linearity(before=lhs, after=state, second=second))
     for _ in range(MAX_RULE_ROUNDS):
         rule = diff.pending_rule(state)
         if rule is None:
             break
         state = diff.apply_rule(rule, state)
-        steps.append(Step(rule, lhs, state, dict(extra)))
+        steps.append(PASS_STEPS[rule](before=lhs, after=state, second=second))
     else:
         raise UnsupportedError("the expression needs too many rounds of the derivative rules")
     state = diff.evaluate(state)
-    steps.append(Step("delta", lhs, state, {"wrt_entry": diff.wrt, **extra}))
-    contractions: list = []
+    steps.append(Delta(before=lhs, after=state, wrt_entry=diff.wrt, second=second))
+    contractions: list[Contraction] = []
     contracted = contract(state, contractions)
-    steps.append(Step("contraction", lhs, contracted, {"contractions": contractions, **extra}))
+    steps.append(Contract(before=lhs, after=contracted, contractions=tuple(contractions),
+                          second=second))
     return contracted
 
 

@@ -177,9 +177,9 @@ def canonical(mono: Monomial, seen: dict[tuple, tuple[ix.Idx, ...]]) -> Monomial
     return Monomial(mono.coeff, target, atoms)
 
 
-def cancel(tree: ix.Node, shapes: Shapes) -> tuple[ix.Node, dict] | None:
-    """The entries cancelled and collected, with what was done (for the sentence), or
-    None when that changes nothing."""
+def cancel(tree: ix.Node, shapes: Shapes) -> tuple[ix.Node, bool] | None:
+    """The entries cancelled, and whether like terms were also collected (for the
+    sentence); None when that changes nothing."""
     groups: dict[tuple, tuple[Monomial, list[ix.Node], Poly, ix.Idx | None]] = {}
     singles: dict[int, Factored] = {}
     merged: set[tuple] = set()
@@ -243,13 +243,13 @@ def cancel(tree: ix.Node, shapes: Shapes) -> tuple[ix.Node, dict] | None:
         elif poly:
             entry = ix.Entry(from_poly(poly), vector_idx, None)
             terms.append(ix.summation(mono.indices, ix.prod([*atoms, entry])))
-    return ix.add(terms), {"collected": changed}
+    return ix.add(terms), changed
 
 
-def collect(tree: ix.Node) -> tuple[ix.Node, dict] | None:
+def collect(tree: ix.Node) -> tuple[ix.Node, int] | None:
     """Terms equal but for the names of their summation indices and the order of their
-    factors, added up: the two product-rule terms of ||A x - b||^2 are one, twice. None
-    when no two terms are alike."""
+    factors, added up: the two product-rule terms of ||A x - b||^2 are one, twice. With
+    the most terms merged into one; None when no two terms are alike."""
     seen: dict[tuple, tuple[ix.Idx, ...]] = {}
     groups: dict[tuple, tuple[Monomial, Fraction, int]] = {}
     for raw in monomials(collapse(tree)):
@@ -266,7 +266,7 @@ def collect(tree: ix.Node) -> tuple[ix.Node, dict] | None:
         return None
     terms = [ix.summation(m.indices, ix.prod([ix.Const(total), *m.atoms]))
              for m, total, _ in groups.values() if total]
-    return ix.add(terms), {"merged": max(merged)}
+    return ix.add(terms), max(merged)
 
 
 def atom_key(atom: ix.Node) -> str:

@@ -22,8 +22,9 @@ from .engine import Outcome, differentiate_entry, output_name
 from .errors import UnsupportedError
 from .expand import Expander
 from .model import SCALAR, Shapes, Symbol, walk
+from .options import Layout
 from .reassemble import Assembler
-from .steps import Step
+from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
 
 HESSIAN_NAMES = ("H", "G", "K", "L")
 
@@ -34,7 +35,7 @@ def hessian_name(symbols: Mapping[str, Symbol]) -> str:
 
 
 def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
-                   layout: str) -> Outcome:
+                   layout: Layout) -> Outcome:
     """The Hessian of a scalar `expr` by the vector (or scalar) `wrt`, step by step."""
     shapes = Shapes(symbols)
     if shapes(expr) != SCALAR:
@@ -56,18 +57,18 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     h_name = hessian_name(symbols)
     f_entry = ix.Entry(ast.Name(f_name), None, None)
     first_wrt, second_wrt = ix.Entry(ast.Name(wrt), i, None), ix.Entry(ast.Name(wrt), j, None)
-    steps = [Step("goal", expr, None, {
-        "hessian": True, "f": f_name, "h": h_name, "out_kind": "scalar",
-        "wrt_kind": wrt_sym.kind, "wrt": wrt, "layout": layout, "entry": f_entry,
-        "wrt_entry": first_wrt, "second_wrt_entry": second_wrt,
-        "shape": (dim, dim) if vector else SCALAR, "order": 2, "mode": "index",
-    })]
+    goal = HessianGoal(
+        before=expr, after=None, f=f_name, h=h_name, out_kind="scalar",
+        wrt_kind=wrt_sym.kind, wrt=wrt, layout=layout, entry=f_entry, wrt_entry=first_wrt,
+        second_wrt_entry=second_wrt, shape=(dim, dim) if vector else SCALAR, order=2,
+        method="index")
+    steps: list[Step] = [goal]
 
     algebra = Algebra(shapes, frozenset(
         t for t in user_sums(expr) if not visibly_symmetric(t, Algebra(shapes))))
     expander = Expander(shapes, names)
     tree = expander.entry(expr, None, None)
-    steps.append(Step("sum_expansion", f_entry, tree, {"expr": expr}))
+    steps.append(SumExpansion(before=f_entry, after=tree, expr=expr))
     first = Differentiator(first_wrt, expander.entry, names.fresh, shapes)
     gradient_lhs = ix.Deriv(f_entry, first_wrt)
     contracted = differentiate_entry(tree, gradient_lhs, first, steps)
@@ -78,10 +79,10 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     second_names = ix.IndexNames(taken | {n.name for n in (i, j) if n is not None})
     second_expander = Expander(shapes, second_names)
     entry_tree = second_expander.entry(gradient, i, None)
-    steps.append(Step("gradient_entry", gradient_lhs, entry_tree, {
-        "gradient": gradient, "assembled": assembled, "row": i,
-        "second_wrt_entry": second_wrt, "simplified": gradient != assembled,
-        "recognised": sorted(named_functions(gradient) - named_functions(assembled))}))
+    steps.append(GradientEntry(
+        before=gradient_lhs, after=entry_tree, gradient=gradient, assembled=assembled, row=i,
+        second_wrt_entry=second_wrt, simplified=gradient != assembled,
+        recognised=tuple(sorted(named_functions(gradient) - named_functions(assembled)))))
 
     if any(isinstance(n, ast.Call) and n.func == "step" for n in walk(gradient)):
         raise UnsupportedError("relu has no second derivative at 0 (its derivative, step, "
@@ -89,20 +90,20 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     second = Differentiator(second_wrt, second_expander.entry, second_names.fresh, shapes)
     hessian_lhs = ix.Entry(ast.Name(h_name), i, j) if vector else ix.Deriv(gradient_lhs,
                                                                            second_wrt)
-    contracted = differentiate_entry(entry_tree, hessian_lhs, second, steps, {"second": True})
+    contracted = differentiate_entry(entry_tree, hessian_lhs, second, steps, second=True)
 
     natural = Assembler(algebra, second_names).assemble(contracted, i, j)
     if natural == ast.Number(Fraction(0)):
         natural = ast.Zero(dim, dim) if vector else natural
     result = lecturer_form(tidy_hessian(natural, shapes), shapes)
-    steps.append(Step("reassembly", hessian_lhs, ix.Entry(result, i, j), {
-        "natural": result, "row": i, "col": j, "second": True}))
-    steps.append(Step("symmetry", result, result, {
-        "visibly_symmetric": vector and algebra.transpose(result) == result,
-        "vector": vector, "h": h_name, "shape": steps[0].facts["shape"]}))
+    steps.append(Reassembly(before=hessian_lhs, after=ix.Entry(result, i, j), natural=result,
+                            row=i, col=j, second=True))
+    steps.append(Symmetry(before=result, after=result,
+                          visibly_symmetric=vector and algebra.transpose(result) == result,
+                          vector=vector, h=h_name, shape=goal.shape))
     indices: list[ix.Idx | None] = [n for n in (i, j) if n is not None]
-    return Outcome(steps, result, steps[0].facts["shape"], contracted, indices[:1],
-                   indices[1:])
+    assert goal.shape is not None
+    return Outcome(steps, result, goal.shape, contracted, indices[:1], indices[1:])
 
 
 def named_functions(expr: ast.Expr) -> set[str]:

@@ -14,7 +14,7 @@ from .engine import Outcome
 from .model import Shapes, Symbol
 from .printer import Printer
 from .render import StepFacts
-from .steps import Step
+from .steps import HessianGoal, Step
 
 
 class HessianFacts(StepFacts):
@@ -23,14 +23,15 @@ class HessianFacts(StepFacts):
 
     def __init__(self, printer: Printer, outcome: Outcome) -> None:
         super().__init__(printer, outcome)
-        goal = outcome.steps[0].facts
-        self.vector = goal["wrt_kind"] == "vector"
-        self.h_latex = self.p.symbol(goal["h"], True)
+        goal = outcome.steps[0]
+        assert isinstance(goal, HessianGoal)
+        self.vector = goal.wrt_kind == "vector"
+        self.h_latex = self.p.symbol(goal.h, True)
         wrt = self.wrt_latex
         self.hessian_latex = self.p.second_partial(
             self.f_latex, wrt, self.p.transposed(wrt) if self.vector else None)
-        self.variables = tuple(self.plain.entry(goal[key])
-                               for key in ("wrt_entry", "second_wrt_entry"))
+        self.variables = (self.plain.entry(goal.wrt_entry),
+                          self.plain.entry(goal.second_wrt_entry))
 
     def __call__(self, step: Step) -> dict:
         facts = super().__call__(step)

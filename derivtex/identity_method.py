@@ -9,8 +9,8 @@ Cookbook's layout). The caller arranges the final layout.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from fractions import Fraction
-from typing import Any
 
 from . import ast
 from .algebra import Algebra, user_sums
@@ -19,7 +19,7 @@ from .expand import product_groups
 from .functions import ELEMENTWISE, derivative_expr
 from .identities import LIBRARY
 from .model import SCALAR, Shapes, Symbol, names_in
-from .steps import Rule, Step, transpose_check
+from .steps import IDENTITY_STEPS, ByIdentity, Goal, Step, transpose_check
 
 
 class IdentityMethod:
@@ -30,18 +30,19 @@ class IdentityMethod:
         self.matrix = symbols[wrt].kind == "matrix"
         self.dim = symbols[wrt].shape[0]
         self.scalar = symbols[wrt].kind == "scalar"
-        self.steps: list[Step] = []
+        self.steps: list[ByIdentity] = []
 
     # -- helpers ------------------------------------------------------------
     def depends(self, e: ast.Expr) -> bool:
         return any(n.name == self.wrt.name for n in names_in(e))
 
-    def record(self, rule: Rule, before: ast.Expr, after: ast.Expr,
-               identity: str | None = None, **facts: Any) -> ast.Expr:
+    def record(self, rule: str, before: ast.Expr, after: ast.Expr,
+               identity: str | None = None, recognised: ast.Expr | None = None) -> ast.Expr:
+        """One step of `rule` (identity, linearity, product_rule or chain_rule)."""
         entry = LIBRARY.get(identity) if identity else None
-        self.steps.append(Step(rule, before, after, {
-            "identity": identity,
-            "cookbook": entry.cookbook if entry else None, **facts}))
+        self.steps.append(IDENTITY_STEPS[rule](
+            before=before, after=after, identity=identity,
+            cookbook=entry.cookbook if entry else None, recognised=recognised))
         return after
 
     def mul(self, *factors: ast.Expr) -> ast.Expr:
@@ -270,7 +271,7 @@ class IdentityMethod:
 
 
 def derive_by_identities(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
-                         layout: str, goal: Step) -> tuple[list[Step], ast.Expr]:
+                         layout: str, goal: Goal) -> tuple[list[Step], ast.Expr]:
     """The identity method's steps (after `goal`) and its result in `layout`."""
     method = IdentityMethod(symbols, wrt, expr)
     raw = method.derive(expr)
@@ -279,13 +280,9 @@ def derive_by_identities(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str
     # vector variables give Jacobians (numerator layout), matrix variables gradients
     transpose = (not method.matrix) == (layout == "denominator")
     if method.matrix and transpose:  # every step in the layout in use, not the Cookbook's
-        for step in method.steps:
-            assert isinstance(step.after, ast.Expr)
-            step.after = method.algebra.transpose(step.after)
+        method.steps = [replace(step, after=method.algebra.transpose(step.after))
+                        for step in method.steps if isinstance(step.after, ast.Expr)]
         raw, transpose = method.algebra.transpose(raw), False
     result = method.algebra.transpose(raw) if transpose else raw
-    steps = [goal, *method.steps, transpose_check(raw, result, transpose, goal,
-                                                  method.shapes(raw))]
-    for step in steps[1:]:
-        step.facts["mode"] = "identity"
-    return steps, result
+    return [goal, *method.steps, transpose_check(raw, result, transpose, goal,
+                                                 method.shapes(raw))], result

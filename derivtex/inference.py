@@ -16,7 +16,7 @@ from . import ast
 from .declarations import Dim, default_kind, glued_hint
 from .errors import OptionError, ShapeError
 from .functions import REGISTRY, nearest
-from .model import Symbol, is_number, names_in, rebuild, walk
+from .model import Kind, Symbol, is_number, names_in, rebuild, walk
 from .parser import GREEK
 
 _DIM_POOL = "n m p q r s t u v w d e g h".split()
@@ -48,7 +48,7 @@ class _Inference:
         self.named: dict[str, _Var] = {}
         self.declared = declared
         self.guesses = guesses
-        self.symbols: dict[str, tuple[str, tuple[_Var | int, _Var | int]]] = {}
+        self.symbols: dict[str, tuple[Kind, tuple[_Var | int, _Var | int]]] = {}
         self.constants: dict[int, _Var | int] = {}  # typed 1 and I: their sizes
         self.sums: dict[int, tuple] = {}  # sum(.): the shape of its argument
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from . import ast
 from .declarations import Dim, parse_shape_option
@@ -18,16 +19,18 @@ SCALAR: Shape = (1, 1)
 
 __all__ = ["Dim", "Shape", "Symbol", "Shapes", "infer_symbols", "parse_shape_option"]
 
+Kind = Literal["scalar", "vector", "matrix"]
+
 
 @dataclass(frozen=True)
 class Symbol:
     name: str
-    kind: str  # "scalar", "vector" or "matrix"
+    kind: Kind
     shape: Shape
     symmetric: bool = False
 
 
-def kind_of(shape: Shape) -> str:
+def kind_of(shape: Shape) -> Kind:
     if shape == SCALAR:
         return "scalar"
     return "vector" if shape[1] == 1 else "matrix"

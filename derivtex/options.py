@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal, get_args
 
 from .errors import OptionError, shorten
 
-LAYOUTS = ("numerator", "denominator")
-METHODS = ("index", "identity", "both")
+Layout = Literal["numerator", "denominator"]
+MethodChoice = Literal["index", "identity", "both"]
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
+METHODS: tuple[MethodChoice, ...] = get_args(MethodChoice)
 STEPS = ("full", "compact")
 ORDERS = (1, 2)
 # What may reach a \label{} or an HTML id: nothing that TeX or a browser reads as markup.
@@ -121,8 +123,8 @@ class Options:
     """Everything but the expression that decides a derivation and its page."""
 
     wrt: str
-    layout: str = "numerator"
-    method: str = "index"
+    layout: Layout = "numerator"
+    method: MethodChoice = "index"
     shapes: ShapeDecls = ()
     symmetric: tuple[str, ...] = ()
     steps: str = "full"

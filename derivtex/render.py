@@ -19,7 +19,7 @@ from .engine import Outcome
 from .identities import LIBRARY
 from .model import Shape, Shapes, Symbol
 from .printer import Printer
-from .steps import RULES, Step
+from .steps import ByIdentity, Goal, HessianGoal, Step
 from .template_cache import template_cache
 
 
@@ -60,8 +60,9 @@ class StepFacts:
 
     def __init__(self, printer: Printer, outcome: Outcome) -> None:
         shapes = printer.shapes
-        goal = outcome.steps[0].facts
-        self.out_kind, self.wrt_kind = goal["out_kind"], goal["wrt_kind"]
+        goal = outcome.steps[0]
+        assert isinstance(goal, Goal)
+        self.out_kind, self.wrt_kind = goal.out_kind, goal.wrt_kind
         exprs = [e for step in outcome.steps for e in (step.before, step.after)
                  if isinstance(e, ast.Expr)]
         exprs += [n.expr for step in outcome.steps for n in (step.before, step.after)
@@ -73,15 +74,16 @@ class StepFacts:
         self.defined: set[str] = set()
         self.previous: ix.Node | None = None
         self.previous_rhs = ""
-        self.wrt_name = goal["wrt"]
-        self.f_latex = self.p.symbol(goal["f"], self.out_kind != "scalar")
-        self.wrt_latex = self.p.symbol(goal["wrt"], self.wrt_kind != "scalar")
+        self.wrt_name = goal.wrt
+        self.f_latex = self.p.symbol(goal.f, self.out_kind != "scalar")
+        self.wrt_latex = self.p.symbol(goal.wrt, self.wrt_kind != "scalar")
         self.full_latex = self.p.partial_frac(self.f_latex, self.wrt_latex)
-        self.common = {key: goal[key] for key in ("layout", "out_kind", "wrt_kind")}
-        self.common["entry_latex"] = self.p.index(ix.Deriv(goal["entry"], goal["wrt_entry"]))
+        self.common = {"layout": goal.layout, "out_kind": goal.out_kind,
+                       "wrt_kind": goal.wrt_kind,
+                       "entry_latex": self.p.index(ix.Deriv(goal.entry, goal.wrt_entry))}
 
     def __call__(self, step: Step) -> dict[str, Any]:
-        facts = {"mode": "index", **self.common, **step.facts}
+        facts = {"mode": step.mode, **self.common, **step.facts()}
         facts.update(full_latex=self.full_latex, f_latex=self.f_latex,
                      wrt_latex=self.wrt_latex, where=[])
         for key, default in (("same_as_contraction", False), ("swapped", False), ("row", None),
@@ -92,22 +94,21 @@ class StepFacts:
         if isinstance(step.after, ix.Node):
             facts["rhs"] = self.p.index(step.after)
             facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
-        if facts.get("mode") == "identity" and step.rule not in ("goal", "transpose_check"):
-            self.identity_step(step, facts)
-        else:
-            self.renderer(step.rule)(step, facts)
+        self.renderer(step)(step, facts)
         facts["where"] = [*facts["where"], *self.first_uses()]
         if isinstance(step.after, ix.Node):
             self.previous = step.after
         self.previous_rhs = facts.get("rhs", "")
         return facts
 
-    def renderer(self, rule: str) -> Any:
-        """The method that prints `rule`'s facts; a rule without one fails loudly."""
-        method = getattr(self, rule, None) if rule in RULES else None
+    def renderer(self, step: Step) -> Any:
+        """The method that prints the step's facts; a record without one fails loudly."""
+        if isinstance(step, ByIdentity):
+            return self.identity_step
+        method = getattr(self, step.rule, None)
         if method is None:
-            raise NotImplementedError(f"no renderer for the rule {rule!r} in "
-                                      f"{type(self).__name__}")
+            raise NotImplementedError(f"no renderer for {type(step).__name__} (rule "
+                                      f"{step.rule!r}) in {type(self).__name__}")
         return method
 
     def first_uses(self) -> list[str]:
@@ -119,7 +120,7 @@ class StepFacts:
             self.defined.add(name)
         return lines
 
-    def identity_step(self, step: Step, facts: dict) -> None:
+    def identity_step(self, step: ByIdentity, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
         facts["lhs"] = self.p.derivative_of(self.wrt_latex, self.p.expr(step.before))
         facts["rhs"] = self.p.expr(step.after)
@@ -363,7 +364,7 @@ def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
     explain = env.get_template("explain.j2").module
     facts_of = StepFacts(printer, outcome)
     prefix = ""
-    if outcome.steps[0].facts.get("hessian"):
+    if isinstance(outcome.steps[0], HessianGoal):
         from .hessian_render import HessianFacts
 
         facts_of, prefix = HessianFacts(printer, outcome), "hessian_"

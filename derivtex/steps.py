@@ -1,39 +1,261 @@
-"""A derivation step as data: which rule, the expression before and after, and the facts
-its explanation needs. Wording lives in the templates."""
+"""A derivation step as data: one frozen record per rule, holding the equation's two sides
+and the facts its sentence needs as expression and index objects, never printed notation.
+Wording lives in the templates, notation in the printers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Literal
 
 from . import ast
 from . import index as ix
+from .contract import Contraction
+from .model import Kind, Shape
+from .options import Layout
 
-Rule = Literal["goal", "sum_expansion", "linearity", "product_rule", "chain_rule",
-               "determinant", "inverse", "softmax", "diag", "delta", "contraction",
-               "cancellation", "collect", "reassembly", "transpose_check", "index_form", "identity",
-               "gradient_entry", "symmetry"]
-RULES: tuple[str, ...] = get_args(Rule)
+Method = Literal["index", "identity"]
+PassRule = Literal["product_rule", "chain_rule", "determinant", "inverse", "softmax", "diag"]
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Step:
-    """rule: one of RULES (gradient_entry and symmetry: Hessians only); every renderer
-    (render.StepFacts) has a method per rule, and fails loudly on one it lacks."""
+    """`rule` names the template macro that explains the step; `before` and `after` are
+    the two sides of its equation."""
 
-    rule: Rule
+    rule: ClassVar[str]
     before: ix.Node | ast.Expr | None
     after: ix.Node | ast.Expr | None
-    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mode(self) -> Method:
+        return "index"
+
+    def facts(self) -> dict[str, Any]:
+        """The record's own facts by name, as the renderers and templates read them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in ("before", "after")}
 
 
-def transpose_check(natural: ast.Expr, result: ast.Expr, needs_transpose: bool, goal: Step,
-                    natural_shape: tuple) -> Step:
+@dataclass(frozen=True, kw_only=True)
+class Goal(Step):
+    """What is derived: f's entry by the variable's, the shape in the layout."""
+
+    rule = "goal"
+    f: str
+    wrt: str
+    out_kind: Kind
+    wrt_kind: Kind
+    entry: ix.Entry
+    wrt_entry: ix.Entry
+    layout: Layout
+    shape: Shape | None
+    order: int
+    method: Method
+    row_of: ast.Expr | None = None
+
+    @property
+    def mode(self) -> Method:
+        return self.method
+
+
+@dataclass(frozen=True, kw_only=True)
+class HessianGoal(Goal):
+    """A Hessian's goal: H's entry, by the variable's entry twice."""
+
+    h: str
+    second_wrt_entry: ix.Entry
+
+
+@dataclass(frozen=True, kw_only=True)
+class SumExpansion(Step):
+    rule = "sum_expansion"
+    expr: ast.Expr
+
+
+@dataclass(frozen=True, kw_only=True)
+class PassStep(Step):
+    """A step of one differentiation pass; a Hessian's second pass sets `second`."""
+
+    second: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Linearity(PassStep):
+    rule = "linearity"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductRule(PassStep):
+    rule = "product_rule"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChainRule(PassStep):
+    rule = "chain_rule"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Determinant(PassStep):
+    rule = "determinant"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Inverse(PassStep):
+    rule = "inverse"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Softmax(PassStep):
+    rule = "softmax"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Diag(PassStep):
+    rule = "diag"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delta(PassStep):
+    """Each derivative of a variable entry by the variable entry becomes deltas."""
+
+    rule = "delta"
+    wrt_entry: ix.Entry
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contract(PassStep):
+    """The deltas summed out, in order."""
+
+    rule = "contraction"
+    contractions: tuple[Contraction, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexForm(Step):
+    """A tensor's entry is the answer: order 3 and more have no matrix form."""
+
+    rule = "index_form"
+    order: int
+    out_kind: Kind
+    wrt_kind: Kind
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cancellation(Step):
+    rule = "cancellation"
+    collected: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Collect(Step):
+    rule = "collect"
+    merged: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reassembly(Step):
+    """The entry read as a matrix expression, `row` and `col` its layout's indices."""
+
+    rule = "reassembly"
+    natural: ast.Expr
+    row: ix.Idx | None
+    col: ix.Idx | None
+    swapped: bool = False
+    second: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransposeCheck(Step):
+    """Is the natural arrangement the layout's shape? The last step of either method."""
+
+    rule = "transpose_check"
+    transposed: bool
+    needs_transpose: bool
+    natural_shape: Shape
+    layout: Layout
+    shape: Shape | None
+    out_kind: Kind
+    wrt_kind: Kind
+    f: str
+    wrt: str
+    method: Method
+
+    @property
+    def mode(self) -> Method:
+        return self.method
+
+
+@dataclass(frozen=True, kw_only=True)
+class GradientEntry(Step):
+    """Between a Hessian's passes: the gradient, tidied, and its entry written out."""
+
+    rule = "gradient_entry"
+    gradient: ast.Expr
+    assembled: ast.Expr
+    row: ix.Idx | None
+    second_wrt_entry: ix.Entry
+    simplified: bool
+    recognised: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Symmetry(Step):
+    rule = "symmetry"
+    visibly_symmetric: bool
+    vector: bool
+    h: str
+    shape: Shape | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ByIdentity(Step):
+    """A step of the identity method: the identity it applies (a LIBRARY key) and, for
+    an inner product in disguise, the row it recognised."""
+
+    identity: str | None = None
+    cookbook: int | None = None
+    recognised: ast.Expr | None = None
+
+    @property
+    def mode(self) -> Method:
+        return "identity"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityApplied(ByIdentity):
+    rule = "identity"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentitySum(ByIdentity):
+    rule = "linearity"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityProduct(ByIdentity):
+    rule = "product_rule"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityChain(ByIdentity):
+    rule = "chain_rule"
+
+
+PASS_STEPS: dict[str, type[PassStep]] = {
+    cls.rule: cls for cls in (ProductRule, ChainRule, Determinant, Inverse, Softmax, Diag)}
+IDENTITY_STEPS: dict[str, type[ByIdentity]] = {
+    cls.rule: cls for cls in (IdentityApplied, IdentitySum, IdentityProduct, IdentityChain)}
+RECORDS: tuple[type[Step], ...] = (
+    Goal, HessianGoal, SumExpansion, Linearity, *PASS_STEPS.values(), Delta, Contract,
+    IndexForm, Cancellation, Collect, Reassembly, TransposeCheck, GradientEntry, Symmetry,
+    *IDENTITY_STEPS.values())
+
+
+def transpose_check(natural: ast.Expr, result: ast.Expr, needs_transpose: bool, goal: Goal,
+                    natural_shape: Shape) -> TransposeCheck:
     """The last step of either method: is the natural arrangement the layout's shape?"""
-    facts = goal.facts
-    return Step("transpose_check", natural, result, {
-        "transposed": needs_transpose and result != natural,
-        "needs_transpose": needs_transpose, "natural_shape": natural_shape,
-        **{key: facts[key] for key in ("layout", "shape", "out_kind", "wrt_kind", "f", "wrt",
-                                       "mode")},
-    })
+    return TransposeCheck(
+        before=natural, after=result, transposed=needs_transpose and result != natural,
+        needs_transpose=needs_transpose, natural_shape=natural_shape, layout=goal.layout,
+        shape=goal.shape, out_kind=goal.out_kind, wrt_kind=goal.wrt_kind, f=goal.f,
+        wrt=goal.wrt, method=goal.method)

@@ -45,19 +45,34 @@ def test_jupyter_repr_is_the_whole_snippet_with_its_sentences():
     assert rep.rstrip().endswith("\\end{align*}")
 
 
-def test_a_rule_without_a_renderer_fails_loudly():
+def test_every_step_record_has_a_renderer_and_one_without_fails_loudly():
+    from dataclasses import FrozenInstanceError, dataclass
+
+    from derivtex.hessian_render import HessianFacts
     from derivtex.latex import LatexPrinter
     from derivtex.model import Shapes
     from derivtex.render import StepFacts
-    from derivtex.steps import RULES
+    from derivtex.steps import RECORDS, GradientEntry, PassStep
 
     d = derive("W x", "x")
+    h = derive("x^T A x", "x", order=2)
     facts = StepFacts(LatexPrinter(Shapes(d.symbols)), d.outcome)
-    assert set(RULES) >= {s.rule for s in d.outcome.steps}
-    with pytest.raises(NotImplementedError, match="no renderer for the rule 'gradient_entry'"):
-        facts.renderer("gradient_entry")  # a Hessian's rule: only HessianFacts prints it
+    hessian = HessianFacts(LatexPrinter(Shapes(h.symbols)), h.outcome)
+    assert {type(s) for s in d.outcome.steps + h.outcome.steps} <= set(RECORDS)
+    for record in RECORDS:
+        assert callable(hessian.renderer(record.__new__(record)))
+    gradient = GradientEntry.__new__(GradientEntry)
+    with pytest.raises(NotImplementedError, match="no renderer for GradientEntry"):
+        facts.renderer(gradient)  # a Hessian's rule: only HessianFacts prints it
+
+    @dataclass(frozen=True, kw_only=True)
+    class Shuffle(PassStep):
+        rule = "shuffle"
+
     with pytest.raises(NotImplementedError, match="'shuffle'"):
-        facts.renderer("shuffle")
+        facts.renderer(Shuffle(before=None, after=None))
+    with pytest.raises(FrozenInstanceError):
+        d.outcome.steps[0].layout = "denominator"  # type: ignore[misc]
 
 
 def test_identity_statements_are_printed_from_their_own_fields():
