@@ -12,7 +12,7 @@ from .engine.index_method import Outcome, derive_steps
 from .errors import DerivtexError, OptionError, ParseError, UnsupportedError, shorten
 from .model.declarations import split_glued
 from .model.inference import infer
-from .model.shapes import Shapes, Symbol, parse_shape_option, walk
+from .model.shapes import Shapes, Symbol, kind_of, parse_shape_option, walk
 from .options import Options
 from .printing.latex import LatexPrinter
 from .printing.plain import NumpyPrinter, text
@@ -67,18 +67,20 @@ class Derivation:
         return self.options.order
 
     @cached_property
-    def named_result(self) -> tuple[ast.Expr | None, dict[str, str]]:
-        """For Hessians: the result with the page's names (s = sigma(X w)) and their
-        values, as lecturers write it; other results as they are."""
+    def named_result(self) -> tuple[ast.Expr | None, dict[str, str], Shapes]:
+        """For Hessians: the result with the page's names (s = sigma(X w)), their values,
+        as lecturers write them, and shapes that know the names; other results as they are."""
         if self.order != 2 or self.result is None:
-            return self.result, {}
+            return self.result, {}, self._shapes
         from .printing.abbreviate import apply_names
         from .printing.hessian_render import hessian_names
 
         named = [(ast.Name(n), v) for n, v in hessian_names(self.outcome, self.symbols).items()]
         shown = apply_names(self.result, named)
         used = {n.name for n in walk(shown) if isinstance(n, ast.Name)}
-        return shown, {n.name: text(v) for n, v in named if n.name in used}
+        shapes = Shapes({**self.symbols, **{n.name: Symbol(n.name, kind_of(self._shapes(v)),
+                                                           self._shapes(v)) for n, v in named}})
+        return shown, {n.name: text(v, self._shapes) for n, v in named if n.name in used}, shapes
 
     @property
     def where(self) -> dict[str, str]:
@@ -86,8 +88,8 @@ class Derivation:
 
     @cached_property
     def result_text(self) -> str | None:
-        shown = self.named_result[0]
-        return None if shown is None else text(shown)
+        shown, _, shapes = self.named_result
+        return None if shown is None else text(shown, shapes)
 
     @cached_property
     def numpy(self) -> str | None:

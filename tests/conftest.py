@@ -56,3 +56,24 @@ def compile_tex(tex: Path, pdflatex_exe: str) -> Path:
     pdf = tex.with_suffix(".pdf")
     assert pdf.stat().st_size > 1000
     return pdf
+
+
+def read_back(d) -> str | None:
+    """The `numpy` code of the result text parsed again, with the symbols' shapes declared
+    (SPEC §4: `result` is in the input language); None when the text holds an I or 1 that
+    nothing in it sizes (1 y^T, or tr(A) I, by itself does not say how long 1 or I is)."""
+    from derivtex.errors import ShapeError
+    from derivtex.model.inference import infer
+    from derivtex.model.shapes import Shapes
+    from derivtex.printing.plain import NumpyPrinter
+    from derivtex.syntax.parser import parse_text
+
+    declared = {n: (1,) if s.kind == "scalar" else s.shape[:1] if s.kind == "vector" else s.shape
+                for n, s in d.symbols.items()}
+    try:
+        back, _ = infer(parse_text(d.result_text, frozenset(declared)), declared)
+    except ShapeError as exc:
+        if "is not tied to any symbol" in exc.message:
+            return None
+        raise
+    return NumpyPrinter(d.symbols, Shapes(d.symbols))(back)

@@ -8,8 +8,9 @@ from fractions import Fraction
 
 from ..engine.expand import product_groups
 from ..model.functions import REGISTRY
-from ..model.shapes import Shapes, Symbol
+from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
+from ..syntax.parser import MAX_POWER
 
 
 def number_text(value: Fraction) -> str:
@@ -19,8 +20,10 @@ def number_text(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def text(e: ast.Expr) -> str:
-    """In the input language: `2 (A x - b)^T A`."""
+def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
+    """In the input language: `2 (A x - b)^T A`. With `shapes`, reciprocals of scalars
+    are divisions, as lecturers write them (`x^T / (x^T x)`, `a^T / (a^T x)^2`), never the
+    internal recip(.); the parser reads either back to the same value."""
     if isinstance(e, ast.Name):
         return e.name
     if isinstance(e, ast.Number):
@@ -32,34 +35,108 @@ def text(e: ast.Expr) -> str:
     if isinstance(e, ast.Zero):
         return "0"
     if isinstance(e, ast.Neg):
-        return "-" + _text_signed(e.operand)
+        return "-" + _text_signed(e.operand, shapes)
     if isinstance(e, ast.Add):
-        out = text(e.terms[0])
+        out = text(e.terms[0], shapes)
         for term in e.terms[1:]:
             if isinstance(term, ast.Neg):
-                out += " - " + _text_signed(term.operand)
+                out += " - " + _text_signed(term.operand, shapes)
             else:
-                out += " + " + text(term)
+                out += " + " + text(term, shapes)
         return out
-    if isinstance(e, ast.MatMul):
-        if isinstance(e.factors[0], ast.Ones) and len(e.factors) > 1:
-            # "1 y^T" would read back as the number 1 times y^T: (1^T)^T is only a vector
-            rest = text(ast.MatMul(e.factors[1:])) if len(e.factors) > 2 \
-                else _text_factor(e.factors[1])
-            return "(1^T)^T " + rest
-        return " ".join(f"{_text_factor(f)}^{n}" if n > 1 else _text_factor(f)
-                        for f, n in runs(e.factors))
+    if isinstance(e, ast.MatMul) or divisors(e, shapes):
+        return _text_quotient(e.factors if isinstance(e, ast.MatMul) else (e,), shapes)
     if isinstance(e, ast.Hadamard):
-        return " .* ".join(_text_signed(f) for f in e.factors)
+        return " .* ".join(_text_signed(f, shapes) for f in e.factors)
     if isinstance(e, ast.Transpose):
         inner = e.operand
-        return (text(inner) if isinstance(inner, ast.Name | ast.Call | ast.Ones) else
-                "(%s)" % text(inner)) + "^T"
+        bare = isinstance(inner, ast.Name | ast.Call | ast.Ones) and not divisors(inner, shapes)
+        return (text(inner, shapes) if bare else "(%s)" % text(inner, shapes)) + "^T"
     if isinstance(e, ast.Norm2):
-        return "||%s||^2" % text(e.operand)
+        operand = text(e.operand, shapes)
+        # a norm ending the operand (a / ||x||) would take the closing bars as its own
+        return ("||(%s)||^2" if operand.endswith("||") else "||%s||^2") % operand
     if isinstance(e, ast.Call):
-        return "%s(%s)" % (e.func, text(e.args[0]))
+        return "%s(%s)" % (e.func, text(e.args[0], shapes))
     raise TypeError(e)
+
+
+def divisors(e: ast.Expr, shapes: Shapes | None) -> list[ast.Expr] | None:
+    """The scalars `e` is the reciprocal of (recip(u) .* recip(u) is 1/(u u)), or None:
+    recip and inv of a scalar are a division."""
+    if shapes is None:
+        return None
+    if isinstance(e, ast.Call) and e.func in ("recip", "inv") and shapes(e.args[0]) == SCALAR:
+        arg = e.args[0]
+        if isinstance(arg, ast.MatMul) and all(shapes(f) == SCALAR for f in arg.factors):
+            return list(arg.factors)  # 1/(u u) is 1/u^2
+        return [arg]
+    if isinstance(e, ast.Hadamard):
+        parts = [divisors(f, shapes) for f in e.factors]
+        return None if None in parts else [d for part in parts if part for d in part]
+    return None
+
+
+def _text_quotient(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
+    """A product with its scalar reciprocals written as divisors at its end (scalars
+    commute): `x^T (A + A^T) / (x^T x)`, repeated ones as a power, `/ (x^T x)^2`, a
+    fraction's denominator with them, `x^T / (2 sqrt(x^T x))`. A 1x1 ones vector is 1."""
+    below: list[tuple[ast.Expr, int]] = []
+    above: list[ast.Expr] = []
+    for f in factors:
+        of = divisors(f, shapes)
+        if of is None and not (isinstance(f, ast.Ones) and f.dim == 1):
+            above.append(f)
+        for d in of or ():
+            at = next((i for i, (b, _) in enumerate(below) if b == d), None)
+            if at is None:
+                below.append((d, 1))
+            else:
+                below[at] = (d, below[at][1] + 1)
+    if not below:
+        return _text_product(tuple(above), shapes) if above else "1"
+    fraction = next((f for f in above if isinstance(f, ast.Number) and f.value.denominator > 1),
+                    None)
+    if fraction is not None:
+        numerator = ast.Number(Fraction(fraction.value.numerator))
+        above = [numerator if f is fraction else f for f in above
+                 if f is not fraction or numerator.value != 1 or len(above) == 1]
+    if not above:
+        out = "1"
+    elif len(above) > 1:
+        out = _text_product(tuple(above), shapes)
+    else:
+        out = "(1^T)^T" if isinstance(above[0], ast.Ones) else _text_factor(above[0], shapes)
+    number = fraction.value.denominator if fraction is not None else 1
+    for base, power in below:
+        atom = _text_divisor(base, shapes)
+        while power > 0:
+            step = min(power, MAX_POWER)
+            divisor = f"{atom}^{step}" if step > 1 else atom
+            out += " / " + (f"({number} {divisor})" if number > 1 else divisor)
+            number, power = 1, power - step
+    return out
+
+
+def _text_divisor(e: ast.Expr, shapes: Shapes | None) -> str:
+    """A divisor as one factor the parser reads after '/': ||x|| for sqrt(||x||^2)."""
+    if isinstance(e, ast.Call) and e.func == "sqrt" and isinstance(e.args[0], ast.Norm2):
+        return "||%s||" % text(e.args[0].operand, shapes)
+    if isinstance(e, ast.Name | ast.Call):
+        return text(e, shapes)
+    return "(%s)" % text(e, shapes)
+
+
+def _text_product(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
+    if len(factors) == 1:
+        return text(factors[0], shapes)
+    if isinstance(factors[0], ast.Ones):
+        # "1 y^T" would read back as the number 1 times y^T: (1^T)^T is only a vector
+        rest = _text_product(factors[1:], shapes) if len(factors) > 2 \
+            else _text_factor(factors[1], shapes)
+        return "(1^T)^T " + rest
+    return " ".join(f"{_text_factor(f, shapes)}^{n}" if n > 1 else _text_factor(f, shapes)
+                    for f, n in runs(factors))
 
 
 def runs(factors: tuple[ast.Expr, ...]) -> list[tuple[ast.Expr, int]]:
@@ -73,17 +150,15 @@ def runs(factors: tuple[ast.Expr, ...]) -> list[tuple[ast.Expr, int]]:
     return out
 
 
-def _text_signed(e: ast.Expr) -> str:
+def _text_signed(e: ast.Expr, shapes: Shapes | None) -> str:
     """After a minus sign: only sums need parentheses."""
-    return "(%s)" % text(e) if isinstance(e, ast.Add | ast.Neg) else text(e)
+    return "(%s)" % text(e, shapes) if isinstance(e, ast.Add | ast.Neg) else text(e, shapes)
 
 
-def _text_factor(e: ast.Expr) -> str:
-    if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard):
-        return "(%s)" % text(e)
-    return text(e)
-
-
+def _text_factor(e: ast.Expr, shapes: Shapes | None) -> str:
+    if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard) or divisors(e, shapes):
+        return "(%s)" % text(e, shapes)
+    return text(e, shapes)
 
 
 class NumpyPrinter:

@@ -17,7 +17,7 @@ from derivtex.syntax import ast
 from derivtex.syntax.latex_input import parse_latex
 from derivtex.verify.differences import finite_differences
 from fuzz import generate
-from tests.conftest import evaluate_numpy, numeric_check, run_cli
+from tests.conftest import evaluate_numpy, numeric_check, read_back, run_cli
 
 LAYOUTS = ["numerator", "denominator"]
 
@@ -254,6 +254,75 @@ def test_latex_input_reads_the_results_latex_prints(expr, wrt, ref, options):
     want = evaluate_numpy(d.numpy, arrays)
     got = evaluate_numpy(NumpyPrinter(d.symbols, Shapes(d.symbols))(back), arrays)
     np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-12, err_msg=tex)
+
+
+# (expression, wrt, reference, numerator-layout result, denominator-layout result)
+QUOTIENTS = [
+    ("x^T A x / (x^T x)", "x", lambda x, A: dot(x, A @ x) / dot(x, x),
+     "x^T (A + A^T) / (x^T x) - 2 (x^T A x) x^T / (x^T x)^2",
+     "(A + A^T) x / (x^T x) - 2 (x^T A x) x / (x^T x)^2"),
+    ("log(x^T x)", "x", lambda x: np.log(dot(x, x)), "2 x^T / (x^T x)", "2 x / (x^T x)"),
+    ("sqrt(x^T x)", "x", lambda x: np.sqrt(dot(x, x)), "x^T / sqrt(x^T x)", "x / sqrt(x^T x)"),
+    ("||x||", "x", lambda x: np.linalg.norm(x), "x^T / ||x||", "x / ||x||"),
+    ("||x - c||", "x", lambda x, c: np.linalg.norm(x - c),
+     "(x - c)^T / ||x - c||", "(x - c) / ||x - c||"),
+    ("a^T x / ||x||", "x", lambda a, x: dot(a, x) / np.linalg.norm(x),
+     "a^T / ||x|| - (a^T x) x^T / ||x||^3", "a / ||x|| - (a^T x) x / ||x||^3"),
+    ("1 / (a^T x)", "x", lambda a, x: 1 / dot(a, x), "-a^T / (a^T x)^2", "-a / (a^T x)^2"),
+    ("(a^T x)^-1", "x", lambda a, x: 1 / dot(a, x), "-a^T / (a^T x)^2", "-a / (a^T x)^2"),
+    ("1 / (x^T x)^2", "x", lambda x: dot(x, x) ** -2,
+     "-4 (x^T x) x^T / (x^T x)^4", "-4 (x^T x) x / (x^T x)^4"),
+    ("y^T x / (a^T x) / (b^T x)", "x", lambda y, a, b, x: dot(y, x) / dot(a, x) / dot(b, x),
+     "y^T / (a^T x) / (b^T x) - (x^T y) a^T / (a^T x)^2 / (b^T x)"
+     " - (x^T y) b^T / (b^T x)^2 / (a^T x)",
+     "y / (a^T x) / (b^T x) - (x^T y) a / (a^T x)^2 / (b^T x) - (x^T y) b / (b^T x)^2 / (a^T x)"),
+    ("log(alpha)", "alpha", lambda alpha: np.log(alpha), "1 / alpha", "1 / alpha"),
+    ("sqrt(alpha) x", "alpha", lambda alpha, x: np.sqrt(alpha) * x,
+     "x / (2 sqrt(alpha))", "x^T / (2 sqrt(alpha))"),
+    ("alpha^-1 x", "alpha", lambda alpha, x: x / alpha, "-x / alpha^2", "-x^T / alpha^2"),
+    ("||x / ||x|| - c||^2", "x", lambda x, c: np.sum((x / np.linalg.norm(x) - c) ** 2),
+     "2 (x / ||x|| - c)^T / ||x|| - 2 ((x / ||x|| - c)^T x) x^T / ||x||^3", None),
+    # a norm ending a norm's operand: its closing bars would close the outer norm
+    ("norm(x / norm(x))^2 a^T y", "y",
+     lambda x, a, y: dot(a, y) * np.sum((x / np.linalg.norm(x)) ** 2),
+     "||(x / ||x||)||^2 a^T", "||(x / ||x||)||^2 a"),
+]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("expr, wrt, ref, numerator, denominator", QUOTIENTS,
+                         ids=[q[0] for q in QUOTIENTS])
+def test_reciprocals_of_scalars_are_written_as_division(expr, wrt, ref, numerator,
+                                                       denominator, layout):
+    """SPEC §4: the result is in the input language, as a lecturer writes it — never the
+    internal recip(.) — and reads back to the derivative (central differences of `ref`)."""
+    d = derive(expr, wrt, layout=layout)
+    assert "recip" not in d.result_text and "inv" not in d.result_text
+    if layout == "numerator" or denominator is not None:
+        assert d.result_text == (numerator if layout == "numerator" else denominator)
+    drawn = generate.bind(d.to_dict()["symbols"], np.random.default_rng(3))
+    arrays = {name: np.atleast_2d(value) for name, value in drawn.items()}  # alpha differenced too
+    names = ref.__code__.co_varnames[:ref.__code__.co_argcount]
+    want = generate.jacobian(lambda env: ref(**{k: env[k] for k in names}), arrays, wrt, layout)
+    got = evaluate_numpy(read_back(d), arrays)
+    np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-5, atol=1e-6,
+                               err_msg=d.result_text)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("expr, wrt, ref, options", CASES, ids=[c[0] for c in CASES])
+def test_the_result_text_reads_back_to_the_same_value(expr, wrt, ref, options, layout):
+    """SPEC §4: `result` is in the input language — our own parser reads it back, with the
+    symbols' shapes declared, to the value the `numpy` answer has."""
+    d = derive(expr, wrt, layout=layout, **options)
+    code = read_back(d) if d.result is not None else None
+    if code is None:
+        return
+    arrays = generate.bind(d.to_dict()["symbols"], np.random.default_rng(0))
+    want = evaluate_numpy(d.numpy, arrays)
+    got = evaluate_numpy(code, arrays)
+    np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-12,
+                               err_msg=d.result_text)
 
 
 def test_a_misspelt_operator_name_suggests_the_function():

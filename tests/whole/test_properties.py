@@ -16,7 +16,7 @@ from derivtex import derive
 from derivtex.errors import DerivtexError
 from derivtex.printing.safety import FORBIDDEN_MACROS
 from fuzz import generate
-from tests.conftest import evaluate_numpy
+from tests.conftest import evaluate_numpy, read_back
 from tests.strategies import (
     bind,
     jacobian,
@@ -51,6 +51,10 @@ def check(drawn, wrt: str, layout: str) -> str | None:
     got = evaluate_numpy(data["numpy"], arrays)
     np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-4, atol=1e-6,
                                err_msg=f"{drawn.text} wrt {wrt} ({layout}): {data['result']}")
+    again = read_back(d)
+    if again is not None:  # the result text reads back to the same value
+        np.testing.assert_allclose(np.broadcast_to(evaluate_numpy(again, arrays), got.shape), got,
+                                   rtol=1e-10, err_msg=f"{drawn.text}: {data['result']}")
     return ""
 
 
