@@ -9,10 +9,10 @@ from typing import Any
 
 from .engine.algebra import Algebra
 from .engine.index_method import Outcome, derive_steps
-from .errors import DerivtexError, OptionError, ParseError, UnsupportedError, shorten
+from .errors import DerivtexError, Failure, OptionError, ParseError, UnsupportedError, shorten
 from .model.declarations import split_glued
 from .model.inference import infer
-from .model.shapes import Shapes, Symbol, kind_of, parse_shape_option, walk
+from .model.shapes import Shapes, Symbol, kind_of, parse_shape_option
 from .options import Options
 from .printing.latex import LatexPrinter
 from .printing.plain import NumpyPrinter, text
@@ -20,6 +20,7 @@ from .printing.printer import Printer, split_name
 from .printing.render import render, rendered_steps
 from .printing.safety import check_emitted
 from .syntax import ast
+from .syntax.ast import walk
 from .syntax.lexer import check_length
 from .syntax.limits import check_text, check_tree
 from .syntax.parser import parse_text
@@ -73,7 +74,7 @@ class Derivation:
         if self.order != 2 or self.result is None:
             return self.result, {}, self._shapes
         from .printing.abbreviate import apply_names
-        from .printing.hessian_render import hessian_names
+        from .printing.hessian_facts import hessian_names
 
         named = [(ast.Name(n), v) for n, v in hessian_names(self.outcome, self.symbols).items()]
         shown = apply_names(self.result, named)
@@ -219,8 +220,6 @@ class Derivation:
 
     def _displayed(self, form: str) -> Any:
         """The rendering, or the guard's Failure for it (a display never raises)."""
-        from .shells.guard import Failure
-
         try:
             return str(getattr(self, form))
         except Exception as exc:  # noqa: BLE001 - classified by the guard, as in shells/guard.py

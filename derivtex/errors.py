@@ -1,6 +1,9 @@
-"""Exceptions of derivtex's own, so every shell can turn them into one clear message."""
+"""Exceptions of derivtex's own, so every shell can turn them into one clear message,
+and Failure: what a shell shows when a derivation produced nothing."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 MAX_ECHO = 40  # characters of user text quoted back in a message
 
@@ -68,3 +71,39 @@ class VerificationError(Exception):
 
 class UnsafeOutputError(Exception):
     """Rendered output holds a control sequence derivtex never emits: a bug, never output."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a derivation produced nothing: `internal` means a bug in derivtex."""
+
+    kind: str
+    message: str
+    column: int | None = None
+    internal: bool = False
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.internal else 2
+
+    def __str__(self) -> str:
+        where = f"column {self.column}: " if self.column is not None else ""
+        return f"{self.kind}: {where}{self.message}"
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> Failure:
+        if isinstance(exc, DerivtexError):
+            return cls(exc.kind, exc.message, exc.column)
+        if isinstance(exc, RecursionError):
+            return cls("unsupported", "the expression is too deeply nested", 1)
+        if isinstance(exc, MemoryError):
+            return cls("unsupported", "the derivation needs more memory than is available; "
+                       "declare smaller sizes or split the expression", 1)
+        if isinstance(exc, VerificationError):
+            what = f"the result failed its numeric check ({exc})"
+        else:
+            what = f"{type(exc).__name__}: {exc}"[:300]
+        from . import __version__
+
+        return cls("internal error", f"{what}; nothing was written. Please report this "
+                   f"expression (derivtex {__version__}).", internal=True)

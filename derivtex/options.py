@@ -13,10 +13,9 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 from .errors import OptionError, shorten
+from .model.layout import LAYOUTS, Layout
 
-Layout = Literal["numerator", "denominator"]
 MethodChoice = Literal["index", "identity", "both"]
-LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 METHODS: tuple[MethodChoice, ...] = get_args(MethodChoice)
 STEPS = ("full", "compact")
 ORDERS = (1, 2)

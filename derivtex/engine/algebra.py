@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..model.shapes import SCALAR, Shapes, children, walk
+from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
+from ..syntax.ast import children, walk
 
 Term = tuple[Fraction, ast.Expr]
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from ..model.functions import PRIME, derivative_expr
-from ..model.shapes import names_in
+from ..functions import PRIME, derivative_expr
 from ..syntax import ast
+from ..syntax.ast import names_in
 from . import index as ix
 from .steps import PassRule
 

@@ -15,8 +15,9 @@ from collections import Counter
 from collections.abc import Callable
 from fractions import Fraction
 
-from ..model.shapes import SCALAR, Shapes, walk
+from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
+from ..syntax.ast import walk
 from .polynomial import (
     NotElementwise,
     PolynomialReader,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..errors import UnsupportedError
-from ..model.functions import REGISTRY
+from ..functions import REGISTRY
 from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
 from . import index as ix

@@ -14,9 +14,10 @@ from fractions import Fraction
 from math import gcd, lcm
 
 from ..errors import UnsupportedError
-from ..model.shapes import SCALAR, Shapes, Symbol, walk
-from ..options import Layout
+from ..model.layout import Layout
+from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
+from ..syntax.ast import walk
 from . import index as ix
 from .algebra import Algebra, user_sums
 from .differentiate import Differentiator

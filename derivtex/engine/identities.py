@@ -6,10 +6,12 @@ numbers refer to The Matrix Cookbook (2012)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..printing.printer import Printer
+from ..model.layout import Layout, needs_transpose
+from ..model.shapes import Symbol
 from ..syntax import ast
 
 
@@ -21,38 +23,38 @@ class Identity:
     numerator: str      # its derivative in numerator layout, as input text
     cookbook: int | None = None
 
-    def statement(self, printer_type: type[Printer], layout: str) -> str:
-        """d expr / d wrt = derivative, as the identity method's steps show it: a vector
-        variable's Jacobian (numerator layout), a matrix variable's derivative in `layout`
-        (the Cookbook states the denominator-layout form)."""
-        # A class is hashable; mypy matches type[Printer] against Hashable by the
-        # instance's unbound __hash__ and rejects it (a checker gap, not a bug).
-        return _statement(self, printer_type, layout)  # type: ignore[arg-type]
+    def shown(self, layout: Layout) -> Shown:
+        """The pattern and its derivative as the identity method's steps show them: a
+        vector variable's Jacobian (numerator layout), a matrix variable's derivative in
+        `layout` (the Cookbook states the denominator-layout form)."""
+        return _shown(self, layout)
+
+
+@dataclass(frozen=True)
+class Shown:
+    pattern: ast.Expr
+    derivative: ast.Expr
+    symbols: Mapping[str, Symbol]
 
 
 @lru_cache(maxsize=64)
-def _statement(identity: Identity, printer_type: type[Printer], layout: str) -> str:
-    from ..api import derive
+def _shown(identity: Identity, layout: Layout) -> Shown:
     from ..model.inference import infer
     from ..model.shapes import Shapes
     from ..syntax.parser import parse_text
     from .algebra import Algebra
 
-    pattern = derive(identity.expr, identity.wrt, verify=False)
-    variable = pattern.symbols[identity.wrt]
+    pattern, symbols = infer(parse_text(identity.expr))
+    variable = symbols[identity.wrt]
     if identity.numerator == "I":
         derivative: ast.Expr = ast.Identity(variable.shape[0])
-        symbols = dict(pattern.symbols)
     else:
         derivative, more = infer(parse_text(identity.numerator),
-                                 {n: s.shape for n, s in pattern.symbols.items()})
-        symbols = {**more, **pattern.symbols}
-    if variable.kind == "matrix" and layout == "denominator":
+                                 {n: s.shape for n, s in symbols.items()})
+        symbols = {**more, **symbols}
+    if variable.kind == "matrix" and needs_transpose("numerator", layout):
         derivative = Algebra(Shapes(symbols)).transpose(derivative)
-    printer = printer_type(Shapes(symbols))
-    wrt = printer.symbol(identity.wrt, variable.kind != "scalar")
-    return "%s = %s" % (printer.partial_frac(printer.expr(pattern.parsed), wrt),
-                        printer.expr(derivative))
+    return Shown(pattern, derivative, symbols)
 
 
 LIBRARY = {i.id: i for i in [

@@ -13,9 +13,11 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ..errors import UnsupportedError
-from ..model.functions import ELEMENTWISE, derivative_expr
-from ..model.shapes import SCALAR, Shapes, Symbol, names_in
+from ..functions import ELEMENTWISE, derivative_expr
+from ..model.layout import Layout, needs_transpose
+from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
+from ..syntax.ast import names_in
 from .algebra import Algebra, user_sums
 from .expand import product_groups
 from .identities import LIBRARY
@@ -271,14 +273,14 @@ class IdentityMethod:
 
 
 def derive_by_identities(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
-                         layout: str, goal: Goal) -> tuple[list[Step], ast.Expr]:
+                         layout: Layout, goal: Goal) -> tuple[list[Step], ast.Expr]:
     """The identity method's steps (after `goal`) and its result in `layout`."""
     method = IdentityMethod(symbols, wrt, expr)
     raw = method.derive(expr)
     if raw == ast.Number(Fraction(0)) or not method.depends(expr):
         raise UnsupportedError(f"{wrt} does not change the expression")
     # vector variables give Jacobians (numerator layout), matrix variables gradients
-    transpose = (not method.matrix) == (layout == "denominator")
+    transpose = needs_transpose("denominator" if method.matrix else "numerator", layout)
     if method.matrix and transpose:  # every step in the layout in use, not the Cookbook's
         method.steps = [replace(step, after=method.algebra.transpose(step.after))
                         for step in method.steps if isinstance(step.after, ast.Expr)]

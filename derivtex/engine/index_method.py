@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..errors import UnsupportedError
+from ..model.layout import Layout, layout_shape, natural_layout, needs_transpose
 from ..model.shapes import Dim, Shape, Shapes, Symbol, kind_of
 from ..printing.plain import text
 from ..syntax import ast
@@ -27,7 +28,6 @@ from .steps import (
     Delta,
     Goal,
     IndexForm,
-    Layout,
     Linearity,
     Method,
     Reassembly,
@@ -56,12 +56,6 @@ def output_name(symbols: Mapping[str, Symbol], kind: str) -> str:
     preferred = {"scalar": "f g h u".split(), "vector": "y z u v".split(),
                  "matrix": "F G H".split()}[kind]
     return next((n for n in preferred if n not in symbols), "f")
-
-
-def needs_transpose(out_kind: str, wrt_kind: str, layout: str) -> bool:
-    """Is the natural arrangement (output index first, then the variable's) the wrong way round?"""
-    natural_is_numerator = not (out_kind == "scalar" and wrt_kind != "scalar")
-    return natural_is_numerator == (layout == "denominator")
 
 
 def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
@@ -123,7 +117,7 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     natural_row, natural_col = (free + [None, None])[:2]
     if wrt_kind == "scalar":  # the output's own arrangement: a row stays a row
         natural_row, natural_col = out_idx
-    transpose = needs_transpose(out_kind, wrt_kind, layout)
+    transpose = needs_transpose(natural_layout(out_kind, wrt_kind), layout)
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
     result = read_in_layout(Assembler(algebra, names), algebra, simplified or contracted,
                             (natural_row, natural_col), transpose)
@@ -201,15 +195,3 @@ def free_indices(names: ix.IndexNames, out_shape: Shape, wrt_shape: Shape
         return [names.fresh(d, next(it, None)) if d != 1 else None for d in shape]
 
     return pick(out_shape, out_letters), pick(wrt_shape, wrt_letters)
-
-
-def layout_shape(out_shape: Shape, wrt_shape: Shape, out_kind: str, wrt_kind: str,
-                 layout: str) -> Shape:
-    """The derivative's shape in the layout (SPEC §3)."""
-    if out_kind == "scalar":
-        numerator: Shape = (wrt_shape[1], wrt_shape[0])
-    elif wrt_kind == "scalar":
-        numerator = out_shape
-    else:
-        numerator = (out_shape[0], wrt_shape[0])
-    return numerator if layout == "numerator" else (numerator[1], numerator[0])

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TypeGuard
 
-from ..model.functions import ELEMENTWISE
-from ..model.shapes import SCALAR, Shapes, walk
+from ..functions import ELEMENTWISE
+from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
+from ..syntax.ast import walk
 
 Monomial = tuple[tuple[ast.Expr, int], ...]
 Poly = dict[Monomial, Fraction]

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Literal
 
+from ..model.layout import Layout
 from ..model.shapes import Kind, Shape
-from ..options import Layout
 from ..syntax import ast
 from . import index as ix
 from .contract import Contraction

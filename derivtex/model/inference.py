@@ -13,11 +13,12 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ..errors import OptionError, ShapeError
+from ..functions import REGISTRY, nearest
 from ..syntax import ast
+from ..syntax.ast import is_number, names_in, rebuild, walk
 from ..syntax.parser import GREEK
 from .declarations import Dim, default_kind, glued_hint
-from .functions import REGISTRY, nearest
-from .shapes import Kind, Symbol, is_number, names_in, rebuild, walk
+from .shapes import Kind, Symbol
 
 _DIM_POOL = "n m p q r s t u v w d e g h".split()
 MAX_GREEK_GUESSES = 6

@@ -6,13 +6,13 @@ Shapes are (rows, cols) pairs; a dimension is a name (str) or a size (int), 1 me
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
+from ..functions import REGISTRY
 from ..syntax import ast
 from .declarations import Dim, parse_shape_option
-from .functions import REGISTRY
 
 Shape = tuple[Dim, Dim]
 SCALAR: Shape = (1, 1)
@@ -34,60 +34,6 @@ def kind_of(shape: Shape) -> Kind:
     if shape == SCALAR:
         return "scalar"
     return "vector" if shape[1] == 1 else "matrix"
-
-
-def walk(expr: ast.Expr) -> Iterator[ast.Expr]:
-    """Nodes in source order (pre-order)."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(children(node)))
-
-
-def children(node: ast.Expr) -> tuple[ast.Expr, ...]:
-    if isinstance(node, ast.Add):
-        return node.terms
-    if isinstance(node, ast.MatMul | ast.Hadamard):
-        return node.factors
-    if isinstance(node, ast.Call):
-        return node.args
-    if isinstance(node, ast.Neg | ast.Transpose | ast.Norm2):
-        return (node.operand,)
-    return ()
-
-
-def rebuild(node: ast.Expr, leaf: Callable[[ast.Expr], ast.Expr | None]) -> ast.Expr:
-    """The tree with `leaf(node)` substituted for every node it returns non-None for."""
-    out = leaf(node)
-    if out is not None:
-        return out
-    if isinstance(node, ast.Add):
-        return replace(node, terms=tuple(rebuild(t, leaf) for t in node.terms))
-    if isinstance(node, ast.MatMul | ast.Hadamard):
-        return replace(node, factors=tuple(rebuild(f, leaf) for f in node.factors))
-    if isinstance(node, ast.Call):
-        return replace(node, args=tuple(rebuild(a, leaf) for a in node.args))
-    if isinstance(node, ast.Neg | ast.Transpose | ast.Norm2):
-        return replace(node, operand=rebuild(node.operand, leaf))
-    return node
-
-
-def is_number(node: ast.Expr) -> bool:
-    """A numeric constant; in a sum of vectors it stands for that multiple of the ones."""
-    while isinstance(node, ast.Neg):
-        node = node.operand
-    return isinstance(node, ast.Number)
-
-
-def names_in(expr: ast.Expr) -> list[ast.Name]:
-    """Each name once, in source order; a bold occurrence (a bold mu in LaTeX input)
-    stands for the name."""
-    seen: dict[str, ast.Name] = {}
-    for node in walk(expr):
-        if isinstance(node, ast.Name) and (node.name not in seen or node.bold):
-            seen[node.name] = node
-    return list(seen.values())
 
 
 def infer_symbols(

@@ -7,9 +7,10 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ..model.functions import ELEMENTWISE
-from ..model.shapes import Shapes, Symbol, children, kind_of, walk
+from ..functions import ELEMENTWISE
+from ..model.shapes import Shapes, Symbol, kind_of
 from ..syntax import ast
+from ..syntax.ast import children, walk
 
 NAMES = "s u v g h r".split()
 

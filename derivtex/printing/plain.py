@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from ..engine.expand import product_groups
-from ..model.functions import REGISTRY
+from ..functions import REGISTRY
 from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
 from ..syntax.parser import MAX_POWER

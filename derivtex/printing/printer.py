@@ -17,9 +17,11 @@ from fractions import Fraction
 from functools import lru_cache
 
 from ..engine import index as ix
-from ..model.shapes import SCALAR, Shape, Shapes, is_number
+from ..model.shapes import SCALAR, Shape, Shapes
 from ..syntax import ast
+from ..syntax.ast import is_number
 from ..syntax.parser import GREEK
+from .notation import Notation
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
@@ -54,106 +56,12 @@ def split_coefficient(factors: tuple[ast.Expr, ...]) -> tuple[Fraction, list[ast
     return coeff, rest
 
 
-class Printer:
+class Printer(Notation):
     """`names`: values shown under a short name (s for sigma(W x)); the names printed
     are collected in `used`, so each can be defined where it first appears.
 
-    Subclasses set the primitives below; everything else is shared structure."""
-
-    format = ""
-    # -- notation primitives (overridden per notation) -----------------------
-    transpose_mark = ""
-    inverse_mark = ""
-    inverse_transpose_mark = ""
-    hadamard_inverse_mark = ""
-    hadamard_op = ""
-    align = ""           # the alignment point of an equation row
-    newline = ""         # between rows of a display
-    wide_space = ""      # between an equation and its side remark
-    quad = ""            # indents a `where` row
-    thin_space = ""
-    member = ""          # "is an element of"
-    list_separator = ""  # between the definitions of a `where` row
-
-    def greek(self, name: str) -> str:
-        raise NotImplementedError
-
-    def upright(self, letters: str) -> str:
-        raise NotImplementedError
-
-    def bold(self, base: str) -> str:
-        raise NotImplementedError
-
-    def sub(self, base: str, sub: str) -> str:
-        raise NotImplementedError
-
-    def sup(self, base: str, sup: str) -> str:
-        raise NotImplementedError
-
-    def paren(self, text: str) -> str:
-        raise NotImplementedError
-
-    def bracket(self, text: str) -> str:
-        raise NotImplementedError
-
-    def frac(self, num: str, den: str) -> str:
-        raise NotImplementedError
-
-    def index_names(self, names: list[str]) -> str:
-        raise NotImplementedError
-
-    def norm_squared(self, text: str) -> str:
-        raise NotImplementedError
-
-    def function(self, name: str, arg: str) -> str:
-        raise NotImplementedError
-
-    def log_det(self, arg: str) -> str:
-        raise NotImplementedError
-
-    def sum_limits(self, index: str, dim: str) -> str:
-        raise NotImplementedError
-
-    def sum_over(self, indices: str) -> str:
-        raise NotImplementedError
-
-    def partial_frac(self, num: str, den: str) -> str:
-        raise NotImplementedError
-
-    def partial_ratio(self, num: str, den: str) -> str:
-        raise NotImplementedError
-
-    def partial_of(self, wrt: str) -> str:
-        raise NotImplementedError
-
-    def second_partial(self, f: str, first: str, second: str | None) -> str:
-        raise NotImplementedError
-
-    def second_partial_of(self, first: str, second: str) -> str:
-        raise NotImplementedError
-
-    def gradient(self, f: str) -> str:
-        raise NotImplementedError
-
-    def times(self, dims: list[str]) -> str:
-        raise NotImplementedError
-
-    def real_space(self, shape_text: str) -> str:
-        raise NotImplementedError
-
-    def text(self, words: str) -> str:
-        raise NotImplementedError
-
-    def prime_fact(self, func: str) -> str | None:
-        """The statement of f' the chain rule cites, or None."""
-        raise NotImplementedError
-
-    def inline(self, math: str) -> str:
-        raise NotImplementedError
-
-    def fold(self, body: str) -> str:
-        """Line-breaking hook: a display body broken to the page width."""
-        return body
+    Subclasses set the notation's primitives (notation.py); everything here is shared
+    structure."""
 
     # -- names, numbers, shapes ------------------------------------------------
     def __init__(self, shapes: Shapes, names: dict[ast.Expr, str] | None = None) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..engine.expand import product_groups
 from ..errors import UnsupportedError
-from ..model.functions import REGISTRY, Code
+from ..functions import REGISTRY, Code
 from ..model.shapes import SCALAR, Dim, Shapes, Symbol
 from ..syntax import ast
 

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import DerivtexError, OptionError, shorten
+from ..errors import DerivtexError, Failure, OptionError, shorten
 from ..options import Options, check_label
 from ..printing.render import environment, template_dirs
 from .files import NO_FOLLOW, WriteError, read_no_follow, write_atomic
-from .guard import Failure, attempt
+from .guard import attempt
 from .workers import run_all
 
 # 55 characters, so that the section's label derivtex:NAME is a valid label too

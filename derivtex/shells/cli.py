@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from .. import __version__
-from ..errors import MAX_ECHO, DerivtexError, OptionError, shorten
+from ..errors import MAX_ECHO, DerivtexError, Failure, OptionError, shorten
+from ..model.layout import LAYOUTS
 from ..options import Options
 from .files import WriteError, write_atomic
-from .guard import Failure, attempt
+from .guard import attempt
 
 if TYPE_CHECKING:
     from ..api import Derivation
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive = commands.add_parser("derive", help="derive one expression")
     derive.add_argument("expression", help="the expression (text or LaTeX); - reads stdin")
     derive.add_argument("--wrt", required=True, help="the variable to differentiate by")
-    derive.add_argument("--layout", choices=("numerator", "denominator"), default="numerator")
+    derive.add_argument("--layout", choices=LAYOUTS, default="numerator")
     derive.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
                         help="declare a shape: A=n,m (matrix), x=m (vector), c=1 (scalar)")
     derive.add_argument("--symmetric", action="append", default=[], metavar="NAME",

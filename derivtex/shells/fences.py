@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import OptionError, shorten
+from ..errors import Failure, OptionError, shorten
 from ..options import Options
-from .guard import Failure
 from .publish import cached_attempt
 
 OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")

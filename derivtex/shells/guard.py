@@ -9,51 +9,15 @@ never aborts the rest of a build, so shells only format the Failure.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from .. import __version__
-from ..errors import DerivtexError, VerificationError
+from ..errors import Failure
 from ..options import Options
 
 if TYPE_CHECKING:
     from ..api import Derivation
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Failure:
-    """Why a derivation produced nothing: `internal` means a bug in derivtex."""
-
-    kind: str
-    message: str
-    column: int | None = None
-    internal: bool = False
-
-    @property
-    def exit_status(self) -> int:
-        return 1 if self.internal else 2
-
-    def __str__(self) -> str:
-        where = f"column {self.column}: " if self.column is not None else ""
-        return f"{self.kind}: {where}{self.message}"
-
-    @classmethod
-    def from_exception(cls, exc: BaseException) -> Failure:
-        if isinstance(exc, DerivtexError):
-            return cls(exc.kind, exc.message, exc.column)
-        if isinstance(exc, RecursionError):
-            return cls("unsupported", "the expression is too deeply nested", 1)
-        if isinstance(exc, MemoryError):
-            return cls("unsupported", "the derivation needs more memory than is available; "
-                       "declare smaller sizes or split the expression", 1)
-        if isinstance(exc, VerificationError):
-            what = f"the result failed its numeric check ({exc})"
-        else:
-            what = f"{type(exc).__name__}: {exc}"[:300]
-        return cls("internal error", f"{what}; nothing was written. Please report this "
-                   f"expression (derivtex {__version__}).", internal=True)
 
 
 def attempt(expression: str, options: Options,

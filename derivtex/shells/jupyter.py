@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .guard import Failure
+from ..errors import Failure
 
 PACKAGE = str(Path(__file__).resolve().parent.parent) + os.sep  # derivtex/, not shells/
 

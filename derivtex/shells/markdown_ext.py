@@ -14,9 +14,9 @@ from typing import Any
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
+from ..errors import Failure
 from ..printing.render import environment
 from .fences import replace_fences
-from .guard import Failure
 from .publish import failure_line
 
 log = logging.getLogger("mkdocs.plugins.derivtex")

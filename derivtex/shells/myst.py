@@ -18,9 +18,8 @@ import sys
 from typing import Any
 
 from .. import __version__
-from ..errors import DerivtexError
+from ..errors import DerivtexError, Failure
 from ..options import Options
-from .guard import Failure
 
 DIRECTIVE_KEYS = tuple(sorted({*Options.keys(), "shape"} - {"shapes", "templates"}))
 

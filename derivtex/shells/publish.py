@@ -8,9 +8,10 @@ from functools import lru_cache
 from typing import Any
 
 from ..api import Derivation
+from ..errors import Failure
 from ..options import Options
 from ..printing.render import environment
-from .guard import Failure, attempt
+from .guard import attempt
 
 
 def compact_body(d: Derivation) -> str:

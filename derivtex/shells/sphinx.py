@@ -28,10 +28,9 @@ from sphinx.util.docutils import SphinxDirective
 
 from .. import __version__
 from ..api import Derivation
-from ..errors import DerivtexError
+from ..errors import DerivtexError, Failure
 from ..options import Options, check_label
 from ..printing.render import template_dirs
-from .guard import Failure
 from .publish import cached_attempt, failure_line, wording
 
 logger = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from multiprocessing.process import BaseProcess
 from typing import TypeVar
 
-from .guard import Failure
+from ..errors import Failure
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -6,7 +6,8 @@ take part in equality.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 
@@ -97,3 +98,57 @@ class Zero(Expr):
     rows: str | int
     cols: str | int
 
+
+# -- walking the tree -----------------------------------------------------------
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Nodes in source order (pre-order)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    if isinstance(node, Add):
+        return node.terms
+    if isinstance(node, MatMul | Hadamard):
+        return node.factors
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Neg | Transpose | Norm2):
+        return (node.operand,)
+    return ()
+
+
+def rebuild(node: Expr, leaf: Callable[[Expr], Expr | None]) -> Expr:
+    """The tree with `leaf(node)` substituted for every node it returns non-None for."""
+    out = leaf(node)
+    if out is not None:
+        return out
+    if isinstance(node, Add):
+        return replace(node, terms=tuple(rebuild(t, leaf) for t in node.terms))
+    if isinstance(node, MatMul | Hadamard):
+        return replace(node, factors=tuple(rebuild(f, leaf) for f in node.factors))
+    if isinstance(node, Call):
+        return replace(node, args=tuple(rebuild(a, leaf) for a in node.args))
+    if isinstance(node, Neg | Transpose | Norm2):
+        return replace(node, operand=rebuild(node.operand, leaf))
+    return node
+
+
+def is_number(node: Expr) -> bool:
+    """A numeric constant; in a sum of vectors it stands for that multiple of the ones."""
+    while isinstance(node, Neg):
+        node = node.operand
+    return isinstance(node, Number)
+
+
+def names_in(expr: Expr) -> list[Name]:
+    """Each name once, in source order; a bold occurrence (a bold mu in LaTeX input)
+    stands for the name."""
+    seen: dict[str, Name] = {}
+    for node in walk(expr):
+        if isinstance(node, Name) and (node.name not in seen or node.bold):
+            seen[node.name] = node
+    return list(seen.values())

@@ -20,7 +20,7 @@ from pylatexenc.latexwalker import (
 )
 
 from ..errors import ParseError, shorten
-from ..model.functions import LATEX_MACROS
+from ..functions import LATEX_MACROS
 from . import ast
 from .lexer import Token, tokenize
 from .parser import GREEK, parse_tokens

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import LimitError
-from ..model.shapes import children
 from . import ast
+from .ast import children
 
 MAX_NUMBER_CHARS = 30  # a float has 17 significant digits; 400 digits overflow it
 MAX_DEPTH = 100  # nodes on one path from the root: transposes, signs, brackets, calls

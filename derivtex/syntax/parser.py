@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..errors import ParseError
-from ..model.functions import PREFIX, SPELLINGS, SUGAR, lookup, nearest
+from ..functions import PREFIX, SPELLINGS, SUGAR, lookup, nearest
 from . import ast
 from .lexer import Token, tokenize
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..engine.expand import product_groups
 from ..errors import VerificationError
-from ..model.functions import NUMERIC
+from ..functions import NUMERIC
+from ..model.layout import Layout, needs_transpose
 from ..model.shapes import Shapes, Symbol, kind_of
 from ..syntax import ast
 from .differences import FD_STEP, finite_differences
@@ -132,7 +133,7 @@ class AtSizes:
 
 
 def check(expr: ast.Expr, result: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
-          layout: str, seed: int = 0, draws: int = 2) -> None:
+          layout: Layout, seed: int = 0, draws: int = 2) -> None:
     """Raises VerificationError unless `result` matches finite differences of `expr`."""
     shapes = Shapes(symbols)
     out_rows, out_cols = shapes(expr)
@@ -145,7 +146,7 @@ def check(expr: ast.Expr, result: ast.Expr, symbols: Mapping[str, Symbol], wrt: 
             got = np.asarray(evaluate(result, env), dtype=float)
         want = arrange(jac, env[wrt].shape, out_kind, wrt_kind,
                        (sizes.get(out_rows, 1), sizes.get(out_cols, 1)))
-        if layout == "denominator":
+        if needs_transpose("numerator", layout):  # differences give numerator layout
             want = want.T
         if got.shape == (1, 1) and want.shape != (1, 1):
             got = np.broadcast_to(got, want.shape)

@@ -13,7 +13,7 @@ from string import ascii_letters
 import numpy as np
 
 from ..engine import index as ix
-from ..model.functions import NUMERIC
+from ..functions import NUMERIC
 from ..syntax import ast
 
 Value = tuple[np.ndarray, tuple[ix.Idx, ...]]  # an array and the index of each axis

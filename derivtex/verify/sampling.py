@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DomainError
-from ..model.shapes import Dim, Symbol, walk
+from ..model.shapes import Dim, Symbol
 from ..syntax import ast
+from ..syntax.ast import walk
 
 SIZE_POOL = (2, 3, 4, 5, 6)
 SIZE_MODES = ("random", "tall", "wide", "equal")

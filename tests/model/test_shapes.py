@@ -3,8 +3,9 @@ import pytest
 from derivtex.errors import OptionError, ShapeError
 from derivtex.model.declarations import split_glued
 from derivtex.model.inference import infer
-from derivtex.model.shapes import infer_symbols, parse_shape_option, walk
+from derivtex.model.shapes import infer_symbols, parse_shape_option
 from derivtex.syntax import ast
+from derivtex.syntax.ast import walk
 from derivtex.syntax.parser import parse_text
 
 

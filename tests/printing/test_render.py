@@ -50,9 +50,9 @@ def test_every_step_record_has_a_renderer_and_one_without_fails_loudly():
 
     from derivtex.engine.steps import RECORDS, GradientEntry, PassStep
     from derivtex.model.shapes import Shapes
-    from derivtex.printing.hessian_render import HessianFacts
+    from derivtex.printing.facts import StepFacts
+    from derivtex.printing.hessian_facts import HessianFacts
     from derivtex.printing.latex import LatexPrinter
-    from derivtex.printing.render import StepFacts
 
     d = derive("W x", "x")
     h = derive("x^T A x", "x", order=2)
@@ -78,15 +78,16 @@ def test_every_step_record_has_a_renderer_and_one_without_fails_loudly():
 def test_identity_statements_are_printed_from_their_own_fields():
     from derivtex.engine.identities import LIBRARY
     from derivtex.model.shapes import Shapes
+    from derivtex.printing.facts import identity_statement
     from derivtex.printing.latex import LatexPrinter
     from derivtex.printing.typst import TypstPrinter
 
     trace = LIBRARY["trace_product"]
     assert not hasattr(trace, "latex")
-    assert trace.statement(LatexPrinter, "denominator") == (
+    assert identity_statement(trace, LatexPrinter, "denominator") == (
         r"\frac{\partial \operatorname{tr}\left(\boldsymbol{A} \boldsymbol{X} \boldsymbol{B}"
         r"\right)}{\partial \boldsymbol{X}} = \boldsymbol{A}^{\top} \boldsymbol{B}^{\top}")
-    assert trace.statement(TypstPrinter, "denominator") == (
+    assert identity_statement(trace, TypstPrinter, "denominator") == (
         "(partial tr(bold(A) bold(X) bold(B)))/(partial bold(X)) = bold(A)^(top) bold(B)^(top)")
     # the page cites exactly the derivative the index method derives for the pattern,
     # as the identity method's steps show it (Jacobian for vectors, matrices in the layout)
@@ -95,12 +96,12 @@ def test_identity_statements_are_printed_from_their_own_fields():
         d = derive(identity.expr, identity.wrt,
                    layout="denominator" if kind == "matrix" else "numerator")
         printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
-        assert identity.statement(LatexPrinter, "denominator").endswith(" = " + printed), \
-            identity.id
+        statement = identity_statement(identity, LatexPrinter, "denominator")
+        assert statement.endswith(" = " + printed), identity.id
         if kind == "matrix":  # in numerator layout, the transpose
             d = derive(identity.expr, identity.wrt)
             printed = LatexPrinter(Shapes(d.symbols)).expr(d.result)
-            assert identity.statement(LatexPrinter, "numerator").endswith(" = " + printed)
+            assert identity_statement(identity, LatexPrinter, "numerator").endswith(" = " + printed)
 
 
 def test_an_old_steps_override_with_latex_literals_still_renders_latex(tmp_path):

@@ -6,10 +6,10 @@ import shutil
 import pytest
 
 from derivtex import derive
-from derivtex.errors import OptionError, UnsafeOutputError, VerificationError
+from derivtex.errors import Failure, OptionError, UnsafeOutputError, VerificationError
 from derivtex.options import Options
 from derivtex.printing.render import template_dirs
-from derivtex.shells.guard import Failure, attempt
+from derivtex.shells.guard import attempt
 
 
 def latex_of(d):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from derivtex import derive, load_ipython_extension
-from derivtex.shells.guard import Failure
+from derivtex.errors import Failure
 from derivtex.shells.jupyter import failure_bundle, raised_in_derivtex, show_error
 
 nbformat = pytest.importorskip("nbformat")

@@ -10,10 +10,11 @@ import pytest
 from derivtex import derive
 from derivtex.errors import OptionError, ParseError, ShapeError
 from derivtex.model.inference import infer
-from derivtex.model.shapes import Shapes, names_in, walk
+from derivtex.model.shapes import Shapes
 from derivtex.printing.latex import LatexPrinter
 from derivtex.printing.plain import NumpyPrinter
 from derivtex.syntax import ast
+from derivtex.syntax.ast import names_in, walk
 from derivtex.syntax.latex_input import parse_latex
 from derivtex.verify.differences import finite_differences
 from fuzz import generate

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from derivtex import derive
-from derivtex.model.functions import REGISTRY, derivative_expr, lookup, nearest
+from derivtex.functions import REGISTRY, derivative_expr, lookup, nearest
 from derivtex.model.shapes import Shapes, Symbol
 from derivtex.printing.plain import NumpyPrinter
 from derivtex.syntax import ast

@@ -13,8 +13,8 @@ from ..engine.steps import HessianGoal, Step
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
+from .facts import StepFacts
 from .printer import Printer
-from .render import StepFacts
 
 
 class HessianFacts(StepFacts):

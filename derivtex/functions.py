@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..syntax import ast
+from .syntax import ast
 
 ShapeRule = Literal["elementwise", "square_to_scalar", "square_to_square", "vector_to_vector",
                     "vector_to_square"]

@@ -1,0 +1,334 @@
+"""A step record's facts in the notation of the output format: every expression and index
+the record holds, printed by the printer in use, plus what its sentence reads off the
+equation (the deltas it holds, the sums it moves into). Wording is in the templates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+from typing import Any
+
+from ..engine import index as ix
+from ..engine.identities import LIBRARY, Identity
+from ..engine.index_method import Outcome
+from ..engine.steps import ByIdentity, Goal, Step
+from ..model.layout import Layout, needs_transpose, other
+from ..model.shapes import Shape, Shapes, Symbol
+from ..syntax import ast
+from .abbreviate import page_names
+from .printer import Printer
+
+
+class StepFacts:
+    """Turns engine Steps into the strings the templates use, all printed by the printer
+    of the format in use. Each sentence's facts are read off the equation it stands beside
+    (the deltas it holds, the sums it moves into), and each abbreviation is defined on the
+    first line that uses it. Every rule has a method here: a missing one is an error."""
+
+    def __init__(self, printer: Printer, outcome: Outcome) -> None:
+        shapes = printer.shapes
+        goal = outcome.steps[0]
+        assert isinstance(goal, Goal)
+        self.out_kind, self.wrt_kind = goal.out_kind, goal.wrt_kind
+        exprs = [e for step in outcome.steps for e in (step.before, step.after)
+                 if isinstance(e, ast.Expr)]
+        exprs += [n.expr for step in outcome.steps for n in (step.before, step.after)
+                  if isinstance(n, ix.Node) for n in ix.walk(n) if isinstance(n, ix.Entry)]
+        names, symbols = page_names(exprs, outcome.result, shapes.symbols)
+        self.p = type(printer)(Shapes(symbols), names)
+        self.plain = type(printer)(Shapes(symbols))
+        self.values = {name: value for value, name in names.items()}
+        self.defined: set[str] = set()
+        self.previous: ix.Node | None = None
+        self.previous_rhs = ""
+        self.wrt_name = goal.wrt
+        self.f_latex = self.p.symbol(goal.f, self.out_kind != "scalar")
+        self.wrt_latex = self.p.symbol(goal.wrt, self.wrt_kind != "scalar")
+        self.full_latex = self.p.partial_frac(self.f_latex, self.wrt_latex)
+        self.common = {"layout": goal.layout, "out_kind": goal.out_kind,
+                       "wrt_kind": goal.wrt_kind,
+                       "entry_latex": self.p.index(ix.Deriv(goal.entry, goal.wrt_entry))}
+
+    def __call__(self, step: Step) -> dict[str, Any]:
+        facts = {"mode": step.mode, **self.common, **step.facts()}
+        facts.update(full_latex=self.full_latex, f_latex=self.f_latex,
+                     wrt_latex=self.wrt_latex, where=[])
+        for key, default in (("same_as_contraction", False), ("swapped", False), ("row", None),
+                             ("col", None)):
+            facts.setdefault(key, default)
+        if isinstance(step.before, ix.Node):
+            facts["lhs"] = self.p.index(step.before)
+        if isinstance(step.after, ix.Node):
+            facts["rhs"] = self.p.index(step.after)
+            facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
+        self.renderer(step)(step, facts)
+        facts["where"] = [*facts["where"], *self.first_uses()]
+        if isinstance(step.after, ix.Node):
+            self.previous = step.after
+        self.previous_rhs = facts.get("rhs", "")
+        return facts
+
+    def renderer(self, step: Step) -> Any:
+        """The method that prints the step's facts; a record without one fails loudly."""
+        if isinstance(step, ByIdentity):
+            return self.identity_step
+        method = getattr(self, step.rule, None)
+        if method is None:
+            raise NotImplementedError(f"no renderer for {type(step).__name__} (rule "
+                                      f"{step.rule!r}) in {type(self).__name__}")
+        return method
+
+    def first_uses(self) -> list[str]:
+        """`s = sigma(W x)` for each name used for the first time."""
+        lines = []
+        for name in sorted(self.p.used - self.defined):
+            value = self.values[name]
+            lines.append("%s = %s" % (self.plain.expr(ast.Name(name)), self.plain.expr(value)))
+            self.defined.add(name)
+        return lines
+
+    def identity_step(self, step: ByIdentity, facts: dict) -> None:
+        assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
+        facts["lhs"] = self.p.derivative_of(self.wrt_latex, self.p.expr(step.before))
+        facts["rhs"] = self.p.expr(step.after)
+        identity = LIBRARY.get(facts.get("identity") or "")
+        facts["statement"] = identity_statement(identity, type(self.p), facts["layout"]) \
+            if identity else None
+        facts["cite"] = f" (cf. Matrix Cookbook eq. ({facts['cookbook']}))" \
+            if facts.get("cookbook") else ""
+        if identity is not None and identity.wrt == "X":
+            if facts.get("cookbook") and needs_transpose("denominator", facts["layout"]):
+                facts["cite"] = f" (the transpose of Matrix Cookbook eq. ({facts['cookbook']}), " \
+                    "which is in denominator layout)"
+        recognised = facts.get("recognised")
+        facts["recognised_latex"] = self.p.expr(recognised) if recognised is not None else ""
+        v, x = ast.Name("v"), ast.Name("x")
+        vectors = type(self.p)(Shapes({n: Symbol(n, "vector", ("n", 1)) for n in "vx"}))
+        facts["pattern_latex"] = vectors.expr(ast.MatMul((ast.Transpose(v), x)))
+        facts["pattern_row_latex"] = vectors.expr(ast.Transpose(v))
+
+    def goal(self, step: Step, facts: dict) -> None:
+        assert isinstance(step.before, ast.Expr)
+        facts["expr_latex"] = self.plain.expr(step.before)
+        row_of = facts.get("row_of")
+        facts["row_latex"] = self.plain.expr(row_of) if row_of is not None else ""
+        facts["entry_latex"] = self.p.index(ix.Deriv(facts["entry"], facts["wrt_entry"]))
+        if facts["shape"] is not None:
+            facts["shape_latex"] = self.p.shape(facts["shape"])
+            facts["space_latex"] = self.p.real_space(facts["shape_latex"])
+
+    def linearity(self, step: Step, facts: dict) -> None:
+        """How many sums the derivative moved into, and whether it split across terms."""
+        assert isinstance(step.after, ix.Node)
+        derivs = [n for n in ix.walk(step.after) if isinstance(n, ix.Deriv)]
+        facts["sums"] = sum(1 for n in ix.walk(step.after) if isinstance(n, ix.Sum)
+                            and ix.contains(n, lambda m: isinstance(m, ix.Deriv))
+                            for _ in n.indices)
+        facts["terms"] = len(derivs)
+
+    def chain_rule(self, step: Step, facts: dict) -> None:
+        """Cite f' only for the functions this step differentiated."""
+        assert isinstance(step.after, ix.Node)
+        before = self.previous
+        count_before = Counter(n.func for n in ix.walk(before) if isinstance(n, ix.Apply)) \
+            if before is not None else Counter()
+        count_after = Counter(n.func for n in ix.walk(step.after) if isinstance(n, ix.Apply))
+        new = [f for f in sorted(count_after) if count_after[f] > count_before.get(f, 0)]
+        facts["primes"] = [fact for f in new if (fact := self.p.prime_fact(f)) is not None]
+
+    def sum_expansion(self, step: Step, facts: dict) -> None:
+        """Its facts are the equation's (lhs, rhs, has_sum)."""
+
+    def product_rule(self, step: Step, facts: dict) -> None:
+        """Its sentence needs no fact beyond the method."""
+
+    def cancellation(self, step: Step, facts: dict) -> None:
+        """Its facts are the equation's and the engine's (collected)."""
+
+    def collect(self, step: Step, facts: dict) -> None:
+        """Its facts are the equation's and the engine's (how many terms were merged)."""
+
+    def index_form(self, step: Step, facts: dict) -> None:
+        """Its sentence needs only the order, which the goal recorded."""
+
+    def rule_printer(self) -> Printer:
+        """A printer over the square matrix U and the vectors u, s the rules speak of."""
+        return type(self.p)(Shapes({"U": Symbol("U", "matrix", ("n", "n")),
+                                    "u": Symbol("u", "vector", ("n", 1)),
+                                    "s": Symbol("s", "vector", ("n", 1))}))
+
+    def determinant(self, step: Step, facts: dict) -> None:
+        """Jacobi's formula as an index statement: d det U / d U_kl = det(U) (U^-1)_lk."""
+        p, u, (row, col) = self.rule_printer(), ast.Name("U"), entry_indices("k", "l")
+        det, inverse = ast.Call("det", (u,)), ast.Call("inv", (u,))
+        facts["statement"] = "%s = %s" % (
+            p.index(ix.Deriv(ix.Entry(det, None, None), ix.Entry(u, row, col))),
+            p.index(ix.Prod((ix.Entry(det, None, None), ix.Entry(inverse, col, row)))))
+
+    def inverse(self, step: Step, facts: dict) -> None:
+        """d (U^-1)_kl / d U_pq = -(U^-1)_kp (U^-1)_ql."""
+        p, u = self.rule_printer(), ast.Name("U")
+        k, m, q, r = entry_indices("k", "l", "p", "q")
+        inverse = ast.Call("inv", (u,))
+        facts["statement"] = "%s = %s" % (
+            p.index(ix.Deriv(ix.Entry(inverse, k, m), ix.Entry(u, q, r))),
+            p.index(ix.Prod((ix.Const(Fraction(-1)), ix.Entry(inverse, k, q),
+                             ix.Entry(inverse, r, m)))))
+
+    def diag(self, step: Step, facts: dict) -> None:
+        """diag(u)_kl = u_k delta_kl."""
+        p, u, (row, col) = self.rule_printer(), ast.Name("u"), entry_indices("k", "l")
+        facts["statement"] = "%s = %s" % (
+            p.index(ix.Entry(ast.Call("diag", (u,)), row, col)),
+            p.index(ix.Prod((ix.Entry(u, row, None), ix.Delta(row, col)))))
+
+    def softmax(self, step: Step, facts: dict) -> None:
+        """The softmax's entry derivative, over the call the equation holds."""
+        after = step.after
+        call = next((n.expr for n in ix.walk(after) if isinstance(n, ix.Entry)
+                     and isinstance(n.expr, ast.Call) and n.expr.func == "softmax"),
+                    None) if isinstance(after, ix.Node) else None
+        i, k = entry_indices("i", "k")
+        values: ast.Expr
+        if isinstance(call, ast.Call):
+            values, arg, printer = call, call.args[0], self.p
+            facts["softmax_latex"] = printer.expr(call)
+            facts["softmax_arg_latex"] = printer.expr(arg)
+        else:
+            values, arg, printer = ast.Name("s"), ast.Name("u"), self.rule_printer()
+            facts["softmax_latex"] = facts["softmax_arg_latex"] = ""
+        named = isinstance(arg, ast.Name)
+        s_i, s_k = (ix.Entry(values, n, None) for n in (i, k))
+        u_k = ix.Entry(arg if named else ast.Name("u"), k, None)
+        facts["softmax_u_latex"] = self.rule_printer().expr(ast.Name("u"))
+        facts["softmax_entry"] = "%s = %s" % (printer.index(ix.Deriv(s_i, u_k)), printer.index(
+            ix.Add((ix.Prod((s_i, ix.Delta(i, k))), ix.Prod((ix.Const(Fraction(-1)), s_i, s_k))))))
+        facts["softmax_arg_named"] = named
+
+    def delta(self, step: Step, facts: dict) -> None:
+        """The deltas the equation holds, each with the derivative it replaced."""
+        assert isinstance(step.after, ix.Node)
+        wrt: ix.Entry = facts["wrt_entry"]
+        facts["wrt_entry_latex"] = self.p.entry(wrt)
+        facts["examples"] = [
+            (self.p.index(ix.Deriv(ix.Entry(wrt.expr, *others), wrt)),
+             " ".join(self.p.index(d) for d in deltas))
+            for others, deltas in delta_examples(step.after, wrt)]
+        facts["self_latex"] = self.p.index(ix.Deriv(wrt, wrt))
+        facts["example_latex"], facts["delta_latex"] = facts["examples"][0] \
+            if facts["examples"] else (facts["self_latex"], "")
+
+    def contraction(self, step: Step, facts: dict) -> None:
+        done = facts["contractions"]
+        facts["count"] = len(done)
+        facts["has_delta"] = isinstance(step.after, ix.Node) and ix.has_delta(step.after)
+        pairs: list[tuple[str, str]] = []
+        for c in done:
+            if (c.summed.name, c.kept.name) not in pairs:
+                pairs.append((c.summed.name, c.kept.name))
+        facts["pairs"] = pairs
+        kept: dict[str, list[str]] = {}
+        for a, b in pairs:
+            kept.setdefault(a, []).append(b)
+        facts["kept"] = list(kept.items())
+        facts["workhorse_latex"] = self.workhorse(done[0]) if done else ""
+
+    def workhorse(self, first: Any) -> str:
+        """sum_k delta_jk a_k = a_j, with a factor the sum really holds."""
+        k, j = first.summed, first.kept
+        sample: ix.Node = ix.Entry(ast.Name(self.wrt_name), k, None)
+        if self.previous is not None:  # a factor beside the delta, in the same product
+            for node in ix.walk(self.previous):
+                if not isinstance(node, ix.Prod) or not any(
+                        isinstance(f, ix.Delta) and k in (f.first, f.second) for f in node.factors):
+                    continue
+                beside = [f for f in node.factors if isinstance(f, ix.Entry) and k in f.indices()]
+                if beside:
+                    sample = beside[0]
+                    break
+        kept = ix.rename(sample, k, j)
+        delta = ix.Delta(j, k)
+        return "%s %s%s %s = %s" % (self.p.sum_over(k.name), self.p.index(delta),
+                                    self.p.thin_space, self.p.index(sample), self.p.index(kept))
+
+    def reassembly(self, step: Step, facts: dict) -> None:
+        natural = facts["natural"]
+        facts["is_identity"] = isinstance(natural, ast.Identity)
+        entry = step.after
+        assert isinstance(entry, ix.Entry)
+        facts["rhs"] = self.p.entry(entry)
+        facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
+        facts["result_latex"] = self.p.expr(natural)
+        facts["order_latex"] = self.p.index_list(entry.indices())
+
+    def transpose_check(self, step: Step, facts: dict) -> None:
+        assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
+        facts["natural_latex"] = self.p.atom(step.before)
+        facts["natural_transposed"] = self.p.transposed(facts["natural_latex"])
+        facts["rhs"] = self.p.expr(step.after)
+        facts["shape_latex"] = self.p.shape(facts["shape"])
+        natural = facts["natural_shape"]
+        facts["natural_kind"] = shape_kind(natural)
+        facts["kind"] = shape_kind(facts["shape"])
+        facts["natural_shape_latex"] = self.p.shape(natural)
+        facts["source_layout"] = other(facts["layout"])
+
+
+def entry_indices(*names: str) -> tuple[ix.Idx, ...]:
+    return tuple(ix.Idx(name, "n") for name in names)
+
+
+def shape_kind(shape: Shape) -> str:
+    if shape[1] == 1 and shape[0] != 1:
+        return "a column vector"
+    if shape[0] == 1 and shape[1] != 1:
+        return "a row vector"
+    return "a scalar" if shape == (1, 1) else "a matrix"
+
+
+def delta_examples(tree: ix.Node, wrt: ix.Entry
+                   ) -> list[tuple[tuple[ix.Idx | None, ix.Idx | None], list[ix.Delta]]]:
+    """For each derivative the delta step evaluated, the entry it was taken of and its
+    deltas: d x_i / d x_j -> delta_ji; d X_ab / d X_kl -> delta_ka delta_lb."""
+    found: list = []
+    seen: set = set()
+
+    def other(d: ix.Delta, mine: ix.Idx | None) -> ix.Idx | None:
+        if mine is None:
+            return None
+        if d.first == mine:
+            return d.second
+        return d.first if d.second == mine else None
+
+    for node in ix.walk(tree):
+        factors = node.factors if isinstance(node, ix.Prod) else (node,) \
+            if isinstance(node, ix.Delta) else ()
+        deltas = [f for f in factors if isinstance(f, ix.Delta)]
+        if not deltas:
+            continue
+        if wrt.row is not None and wrt.col is not None:
+            rows = [d for d in deltas if other(d, wrt.row) is not None]
+            cols = [d for d in deltas if other(d, wrt.col) is not None and d not in rows]
+            groups = [([r, c], (other(r, wrt.row), other(c, wrt.col)))
+                      for r, c in zip(rows, cols, strict=False)]
+        else:
+            mine = wrt.row if wrt.row is not None else wrt.col
+            groups = [([d], (other(d, mine), None) if wrt.row is not None
+                       else (None, other(d, mine))) for d in deltas
+                      if other(d, mine) is not None]
+        for ds, others in groups:
+            key = tuple((d.first.name, d.second.name) for d in ds)
+            if key not in seen:
+                seen.add(key)
+                found.append((others, ds))
+    return found
+
+
+def identity_statement(identity: Identity, printer_type: type[Printer], layout: Layout) -> str:
+    """d pattern / d variable = derivative, printed from the identity's own fields, as the
+    identity method's steps show it (so the page cites exactly what the tests check)."""
+    shown = identity.shown(layout)
+    printer = printer_type(Shapes(shown.symbols))
+    wrt = printer.symbol(identity.wrt, shown.symbols[identity.wrt].kind != "scalar")
+    return "%s = %s" % (printer.partial_frac(printer.expr(shown.pattern), wrt),
+                        printer.expr(shown.derivative))
