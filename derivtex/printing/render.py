@@ -29,7 +29,7 @@ def template_dirs(user_dir: str | Path | None = None) -> list[Path]:
 def environment(user_dir: str | None = None) -> jinja2.Environment:
     """The user's overrides win, template by template, over the package's own."""
     shipped = jinja2.PackageLoader("derivtex", "templates")
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(user_dir), shipped])
         if user_dir else shipped,
         block_start_string="((*", block_end_string="*))",
@@ -39,6 +39,14 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, autoescape=False,
         bytecode_cache=template_cache(),
     )
+    env.filters["math"] = print_math
+    return env
+
+
+@jinja2.pass_context
+def print_math(context: jinja2.runtime.Context, value: Any) -> str:
+    """`((( s.step.after | math )))`: a record's object printed by the printer in scope."""
+    return str(context["p"].math(value))
 
 
 def inline(math: str) -> str:
@@ -53,14 +61,15 @@ def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
                    ) -> list[dict[str, Any]]:
     """Each step's facts, equations and sentence, in the notation of `printer`."""
     env = environment(user_dir)
-    explain = env.get_template("explain.j2").module
     facts_of = StepFacts(printer, outcome)
     prefix = ""
     if isinstance(outcome.steps[0], HessianGoal):
         from .hessian_facts import HessianFacts
 
         facts_of, prefix = HessianFacts(printer, outcome), "hessian_"
-    # the equations' macros see the printer as `p`: rows, alignment and words in its notation
+    # the macros see the printer as `p` (rows, alignment and words in its notation), which
+    # the `math` filter prints with
+    explain = env.get_template("explain.j2").make_module({"p": facts_of.p})
     equations = env.get_template("steps.j2").make_module({"p": facts_of.p})
     body = getattr(equations, prefix + "body")
     out = []
