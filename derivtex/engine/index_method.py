@@ -73,18 +73,18 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     is, when the user asked for the derivative of a row."""
     shapes = Shapes(symbols)
     dims = {d for s in symbols.values() for d in s.shape if isinstance(d, str)}
-    names = ix.IndexNames(set(symbols) | dims)
     algebra = Algebra(shapes, user_sums(expr))
     out_shape = shapes(expr)
     wrt_shape = symbols[wrt].shape
     out_kind, wrt_kind = kind_of(out_shape), symbols[wrt].kind
+    f_name = output_name(symbols, out_kind)
+    names = ix.IndexNames(set(symbols) | dims | {f_name})
     out_idx, wrt_idx = free_indices(names, out_shape, wrt_shape)
     if "i" in names.free:  # the notes sum over k, l for a scalar: f = sum_k sum_l y_k A_kl x_l
         names.free.remove("i")
         names.free.append("i")
     free = [i for i in out_idx + wrt_idx if i is not None]
     tensor = len(free) > 2
-    f_name = output_name(symbols, out_kind)
     goal_entry = ix.Entry(ast.Name(f_name), out_idx[0], out_idx[1])
     wrt_entry = ix.Entry(ast.Name(wrt), wrt_idx[0], wrt_idx[1])
     goal = Goal(
