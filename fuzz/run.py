@@ -112,10 +112,10 @@ def index_form(d, arrays: dict) -> np.ndarray:
     evaluate = Evaluator(Shapes(d.symbols), sizes)
     env = {name: np.atleast_2d(value) for name, value in arrays.items()}
     values = IndexValues(lambda e: evaluate(e, env), sizes)
-    outcome = d.outcome
-    free = [i for i in outcome.out_idx + outcome.wrt_idx if i is not None]
+    tensor = d.outcome.tensor
+    free = [i for i in tensor.out_idx + tensor.wrt_idx if i is not None]
     full = [sizes[i.dim] for i in free]
-    return np.broadcast_to(values.aligned(outcome.entries, free), full)
+    return np.broadcast_to(values.aligned(tensor.tree, free), full)
 
 
 def main(argv: list[str] | None = None) -> int:

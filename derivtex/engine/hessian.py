@@ -102,9 +102,8 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     steps.append(Symmetry(before=result, after=result,
                           visibly_symmetric=vector and algebra.transpose(result) == result,
                           vector=vector, h=h_name, shape=goal.shape))
-    indices: list[ix.Idx | None] = [n for n in (i, j) if n is not None]
     assert goal.shape is not None
-    return Outcome(steps, result, goal.shape, contracted, indices[:1], indices[1:])
+    return Outcome(steps, result, goal.shape)
 
 
 def named_functions(expr: ast.Expr) -> set[str]:

@@ -39,17 +39,25 @@ from .steps import (
 MAX_RULE_ROUNDS = 20
 
 
+@dataclass(frozen=True)
+class TensorEntries:
+    """A tensor's entry in index form, the output's indices then the variable's (None
+    where a dimension is 1): verification evaluates it as one array."""
+
+    tree: ix.Node
+    out_idx: list[ix.Idx | None]
+    wrt_idx: list[ix.Idx | None]
+
+
 @dataclass
 class Outcome:
-    """The steps, and the result: a matrix expression, or (for tensors of order 3 and
-    more) None with the entry in index form, which verification checks entry by entry."""
+    """The steps, and the result: a matrix expression, or, for tensors of order 3 and
+    more, None and the entry in index form."""
 
     steps: list[Step]
     result: ast.Expr | None
     result_shape: tuple[Dim, ...]
-    entries: ix.Node
-    out_idx: list[ix.Idx | None]
-    wrt_idx: list[ix.Idx | None]
+    tensor: TensorEntries | None = None
 
 
 def output_name(symbols: Mapping[str, Symbol], kind: str) -> str:
@@ -92,7 +100,7 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                                    "use --method index for index form")
         assert goal.shape is not None
         steps, result = derive_by_identities(expr, symbols, wrt, layout, goal)
-        return Outcome(steps, result, goal.shape, ix.Const(Fraction(0)), out_idx, wrt_idx)
+        return Outcome(steps, result, goal.shape)
     expander = Expander(shapes, names)
     tree = expander.entry(scalar_forms(expr, shapes), out_idx[0], out_idx[1])
     steps.append(SumExpansion(before=goal_entry, after=tree, expr=expr))
@@ -104,7 +112,8 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     if tensor:
         steps.append(IndexForm(before=lhs, after=collapse(contracted), order=len(free),
                                out_kind=out_kind, wrt_kind=wrt_kind))
-        return Outcome(steps, None, tuple(i.dim for i in free), contracted, out_idx, wrt_idx)
+        return Outcome(steps, None, tuple(i.dim for i in free),
+                       TensorEntries(contracted, out_idx, wrt_idx))
 
     simplified: ix.Node | None = None
     cancelled = cancel(contracted, shapes)
@@ -130,7 +139,7 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     steps.append(transpose_check(result, result, transpose, goal,
                                  (row.dim if row else 1, col.dim if col else 1)))
     assert goal.shape is not None
-    return Outcome(steps, result, goal.shape, contracted, out_idx, wrt_idx)
+    return Outcome(steps, result, goal.shape)
 
 
 def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,

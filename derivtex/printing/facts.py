@@ -50,7 +50,7 @@ class StepFacts:
                        "entry_latex": self.p.index(ix.Deriv(goal.entry, goal.wrt_entry))}
 
     def __call__(self, step: Step) -> dict[str, Any]:
-        facts = {"mode": step.mode, **self.common, **step.facts()}
+        facts = {"mode": step.mode, **self.common, **step.facts(), "step": step}
         facts.update(full_latex=self.full_latex, f_latex=self.f_latex,
                      wrt_latex=self.wrt_latex, where=[])
         for key, default in (("same_as_contraction", False), ("swapped", False), ("row", None),

@@ -109,6 +109,19 @@ class Printer(Notation):
         return name
 
     # -- matrix expressions ------------------------------------------------
+    def math(self, value: ast.Expr | ix.Node | ix.Idx | Shape) -> str:
+        """Any object a step record holds, in this notation: the templates' `math` filter."""
+        if isinstance(value, ast.Expr):
+            return self.expr(value)
+        if isinstance(value, ix.Idx):
+            return self.index_names([value.name])
+        if isinstance(value, ix.Node):
+            return self.index(value)
+        if isinstance(value, tuple):
+            return self.shape(value)
+        raise TypeError(f"the math filter prints expressions, index trees, indices and "
+                        f"shapes, not {type(value).__name__}")
+
     def expr(self, e: ast.Expr) -> str:
         name = self.named(e)
         if name is not None:

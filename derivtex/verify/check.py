@@ -164,7 +164,9 @@ def check_entries(expr: ast.Expr, outcome: Outcome, symbols: Mapping[str, Symbol
     (index_values.py), against finite differences."""
     shapes = Shapes(symbols)
     out_rows, out_cols = shapes(expr)
-    indices = outcome.out_idx + outcome.wrt_idx
+    tensor = outcome.tensor
+    assert tensor is not None
+    indices = tensor.out_idx + tensor.wrt_idx
     free = [i for i in indices if i is not None]
 
     def judge(evaluate: Evaluator, env: Env, jac: np.ndarray) -> Judged:
@@ -173,7 +175,7 @@ def check_entries(expr: ast.Expr, outcome: Outcome, symbols: Mapping[str, Symbol
         want = jac.reshape(full)[tuple(slice(None) if i else 0 for i in indices)]
         values = IndexValues(lambda e: evaluate(e, env), sizes)
         with np.errstate(all="ignore"):
-            got = values.aligned(outcome.entries, free)
+            got = values.aligned(tensor.tree, free)
         try:
             got = np.broadcast_to(got, want.shape)
         except ValueError:

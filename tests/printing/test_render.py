@@ -139,3 +139,20 @@ def test_sentences_come_as_text_and_math_segments_for_node_building_shells():
     assert "math" in kinds and "text" in kinds
     assert "".join(value if kind == "text" else r"\(%s\)" % value
                    for kind, value in step["segments"]) == step["text"]
+
+
+def test_templates_print_any_record_object_with_the_math_filter(tmp_path):
+    """The template contract: `s.step` is the step record, `| math` prints what it holds
+    with the printer of the output format (the same data the equation is printed from)."""
+    from derivtex.printing.render import SHIPPED
+
+    shipped = (SHIPPED / "explain.j2").read_text()
+    marker = "((* macro transpose_check(s, m) -*))\n"
+    assert marker in shipped
+    (tmp_path / "explain.j2").write_text(shipped.replace(
+        marker, marker + "Natural: ((( m(s.step.before | math) ))) of ((( s.shape | math ))).\n"))
+    d = derive("y^T A x", "x", templates=str(tmp_path))
+    assert r"Natural: \(\boldsymbol{y}^{\top} \boldsymbol{A}\) of 1 \times m." in d.latex
+    assert "Natural: $bold(y)^(top) bold(A)$ of 1 times m." in d.typst
+    with pytest.raises(TypeError, match="not dict"):
+        d.typst_printer.math({})

@@ -57,11 +57,14 @@ def test_a_wrong_index_form_is_caught():
     symbols = infer_symbols(expr)
     outcome = derive("A X B", "X").outcome
     check_entries(expr, outcome, symbols, "X")
-    doubled = replace(outcome, entries=ix.prod([ix.Const(Fraction(2)), outcome.entries]))
+    tensor = outcome.tensor
+    assert tensor is not None
+    doubled = replace(outcome, tensor=replace(
+        tensor, tree=ix.prod([ix.Const(Fraction(2)), tensor.tree])))
     with pytest.raises(VerificationError, match="differs from finite differences"):
         check_entries(expr, doubled, symbols, "X")
-    k, m = outcome.wrt_idx  # d(AXB)_ij/dX_km = A_ik B_mj; with k and m swapped it is wrong
-    swapped = replace(outcome, wrt_idx=[m, k])
+    k, m = tensor.wrt_idx  # d(AXB)_ij/dX_km = A_ik B_mj; with k and m swapped it is wrong
+    swapped = replace(outcome, tensor=replace(tensor, wrt_idx=[m, k]))
     with pytest.raises(VerificationError, match="index form has shape"):
         check_entries(expr, swapped, symbols, "X")
 
