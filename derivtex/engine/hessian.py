@@ -19,10 +19,10 @@ from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
 from ..syntax.ast import walk
 from . import index as ix
-from .algebra import Algebra, user_sums
+from .algebra import Algebra, reciprocal_powers, user_sums
 from .differentiate import Differentiator
 from .elementwise import tidy_gradient, tidy_hessian
-from .expand import Expander
+from .expand import Expander, scalar_forms
 from .index_method import Outcome, differentiate_entry, output_name
 from .reassemble import Assembler
 from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
@@ -69,7 +69,7 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     algebra = Algebra(shapes, frozenset(
         t for t in user_sums(expr) if not visibly_symmetric(t, Algebra(shapes))))
     expander = Expander(shapes, names)
-    tree = expander.entry(expr, None, None)
+    tree = expander.entry(scalar_forms(expr, shapes), None, None)
     steps.append(SumExpansion(before=f_entry, after=tree, expr=expr))
     first = Differentiator(first_wrt, expander.entry, names.fresh, shapes)
     gradient_lhs = ix.Deriv(f_entry, first_wrt)
@@ -97,7 +97,7 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     natural = Assembler(algebra, second_names).assemble(contracted, i, j)
     if natural == ast.Number(Fraction(0)):
         natural = ast.Zero(dim, dim) if vector else natural
-    result = lecturer_form(tidy_hessian(natural, shapes), shapes)
+    result = reciprocal_powers(lecturer_form(tidy_hessian(natural, shapes), shapes), shapes)
     steps.append(Reassembly(before=hessian_lhs, after=ix.Entry(result, i, j), natural=result,
                             row=i, col=j, second=True))
     steps.append(Symmetry(before=result, after=result,
