@@ -32,11 +32,7 @@ class StepFacts:
         goal = outcome.steps[0]
         assert isinstance(goal, Goal)
         self.out_kind, self.wrt_kind = goal.out_kind, goal.wrt_kind
-        exprs = [e for step in outcome.steps for e in (step.before, step.after)
-                 if isinstance(e, ast.Expr)]
-        exprs += [n.expr for step in outcome.steps for n in (step.before, step.after)
-                  if isinstance(n, ix.Node) for n in ix.walk(n) if isinstance(n, ix.Entry)]
-        names, symbols = page_names(exprs, outcome.result, shapes.symbols)
+        names, symbols = page_names(outcome, shapes.symbols)
         self.p = type(printer)(Shapes(symbols), names)
         self.plain = type(printer)(Shapes(symbols))
         self.values = {name: value for value, name in names.items()}

@@ -232,8 +232,8 @@ def test_equal_product_rule_terms_are_collected_into_twice_one_of_them():
     steps = derive("||A x - b||^2", "x").to_dict()["steps"]
     collect = next(s for s in steps if s["rule"] == "collect")
     assert "twice one of them" in collect["text"]
-    assert collect["latex"].endswith(r"&= 2 \sum_{k=1}^{n} A_{kj} \left[\boldsymbol{A} "
-                                     r"\boldsymbol{x} - \boldsymbol{b}\right]_{k}")
+    assert collect["latex"].endswith(r"&= 2 \sum_{k=1}^{n} A_{kj} [\boldsymbol{A} "
+                                     r"\boldsymbol{x} - \boldsymbol{b}]_{k}")
 
 
 def test_scalar_factors_stand_where_a_lecturer_puts_them():
@@ -267,9 +267,8 @@ def rule_steps(steps: list[dict], rule: str) -> list[dict]:
 def test_workhorse_quotes_the_bracket_the_delta_multiplies():
     """Σ_k δ_jk (Σ_l A_il B_lk + C_ik): the workhorse is about that bracket, not v_k."""
     contraction, = rule_steps(steps_of("(A B + C) v", "v"), "contraction")
-    assert r"\sum_{k} \delta_{jk}\, \left[\boldsymbol{A} \boldsymbol{B} + \boldsymbol{C}" \
-        r"\right]_{ik} = \left[\boldsymbol{A} \boldsymbol{B} + \boldsymbol{C}\right]_{ij}" \
-        in contraction["text"]
+    assert r"\sum_{k} \delta_{jk}\, [\boldsymbol{A} \boldsymbol{B} + \boldsymbol{C}]_{ik} = " \
+        r"[\boldsymbol{A} \boldsymbol{B} + \boldsymbol{C}]_{ij}" in contraction["text"]
     assert "v_{k}" not in contraction["text"]
     second = rule_steps(steps_of("x^T A x", "x", order=2), "contraction")[1]
     assert r"\left(A_{ik} + A_{ki}\right) = A_{ij} + A_{ji}" in second["text"]
@@ -344,3 +343,19 @@ def test_row_vector_sentence_stands_on_its_own():
     assert "notes" not in goal["text"]
     assert r"has the same entries as the column \(\boldsymbol{A}^{\top} \boldsymbol{x}\)" \
         in goal["text"]
+
+
+@pytest.mark.parametrize("vector", ["c", "b"])
+def test_summation_indices_are_letters_lecturers_sum_over(vector):
+    """Never a, b, c...: a summation index b beside the vector b reads as the vector. Here
+    p is a dimension, so the sums run over k, l, q, r, t."""
+    expansion = derive(f"||A B x - {vector}||^2", "x").to_dict()["steps"][1]["latex"]
+    assert expansion == (
+        r"f &= \sum_{k=1}^{n} \left(\sum_{l=1}^{m}\sum_{q=1}^{p} A_{kl} B_{lq} x_{q} - "
+        rf"{vector}_{{k}}\right) \left(\sum_{{r=1}}^{{m}}\sum_{{t=1}}^{{p}} A_{{kr}} "
+        rf"B_{{rt}} x_{{t}} - {vector}_{{k}}\right)")
+
+
+def test_summation_indices_are_numbered_when_the_letters_run_out():
+    expansion = derive("y^T A B C D E F x", "x").to_dict()["steps"][1]["latex"]
+    assert r"E_{i,k_{1}} F_{k_{1},k_{2}} x_{k_{2}}" in expansion
