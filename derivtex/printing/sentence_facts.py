@@ -21,7 +21,7 @@ from ..errors import DerivtexError
 class Collapse:
     """The sums over one index name in the tree the deltas were summed out of: `values`
     are the indices it was replaced by; `full` sums had a delta in every term, `partial`
-    sums in some terms only (`kept_terms` terms had none and kept the sum), `idle` sums
+    sums in some terms only (`delta_terms` of them; the others keep the sum), `idle` sums
     held no delta on the index at all and stay as they are."""
 
     index: str
@@ -29,7 +29,6 @@ class Collapse:
     full: int = 0
     partial: int = 0
     idle: int = 0
-    kept_terms: int = 0
     delta_terms: int = 0
 
 
@@ -54,7 +53,6 @@ def collapses(tree: ix.Node | None, pairs: list[tuple[str, str]]) -> list[Collap
                           if not any(is_delta_on(f, idx) for f in factors))
             if without:
                 found.partial += 1
-                found.kept_terms += without
                 found.delta_terms += len(terms) - without
             else:
                 found.full += 1

@@ -165,8 +165,8 @@ def test_symmetric_sum_is_not_transposed():
 
 def test_delta_and_workhorse_sentences_use_the_equations_own_indices():
     steps = {s["rule"]: s for s in derive("a^T X b", "X").to_dict()["steps"]}
-    assert r"\frac{\partial X_{kl}}{\partial X_{ij}} = \delta_{ik} \delta_{jl}" in \
-        steps["delta"]["text"]
+    assert r"\frac{\partial X_{kl}}{\partial X_{ij}} = \delta_{ik} \delta_{jl}\): it is 1 " \
+        "when both pairs of indices agree" in steps["delta"]["text"]
     assert r"\delta_{ik} \delta_{jl} a_{k} b_{l}" in steps["delta"]["latex"]
     assert r"\sum_{k} \delta_{ik}\, a_{k} = a_{i}" in steps["contraction"]["text"]
     one = {s["rule"]: s for s in derive("W x", "x").to_dict()["steps"]}
@@ -278,12 +278,13 @@ def test_workhorse_quotes_the_bracket_the_delta_multiplies():
 def test_contraction_says_which_sums_collapse():
     softmax, = rule_steps(steps_of("softmax(W x)", "x"), "contraction")
     assert r"each sum over \(k\) keeps only its term" not in softmax["text"]
-    assert r"the term without one keeps its sum" in softmax["text"]
+    assert r"in the sum over \(k\) only the term with a delta collapses, to \(k = i\)" \
+        in softmax["text"]
     assert r"the sum over \(l\) keeps only its term with \(l = j\)" in softmax["text"]
     rayleigh, = rule_steps(steps_of("x^T A x / (x^T x)", "x"), "contraction")
     assert r"each sum over \(p\) keeps only" not in rayleigh["text"]
     assert r"the sum over \(p\) holding a delta keeps only its term with \(p = j\), " \
-        r"the other sums over \(p\) stay" in rayleigh["text"]
+        r"and the other sums over \(p\) stay" in rayleigh["text"]
 
 
 def test_collect_says_what_merged():
