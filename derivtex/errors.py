@@ -65,6 +65,12 @@ class OptionError(DerivtexError):
     kind = "bad option"
 
 
+class TemplateError(DerivtexError):
+    """A template override (--templates DIR) that does not render: its file and line."""
+
+    kind = "template error"
+
+
 class VerificationError(Exception):
     """The derived result disagrees with finite differences: a bug in derivtex, never output."""
 

@@ -2,6 +2,7 @@
 it (lazy imports inside functions included), so the layout shows the pipeline."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,22 @@ def test_imports_flow_one_way(path):
             continue
         assert level(target) <= level(here), \
             f"{here} (stage {level(here)}) imports {target} (stage {level(target)}), line {line}"
+
+
+LATEX = re.compile(r"\\(frac|boldsymbol|partial|delta|sum|operatorname|top|mathbb|left|right)\b")
+# in strings: `bold(` after a quote or a space, not the primitive (def bold, self.bold)
+TYPST = re.compile(r"(\b(sum|prod)_\(|(?<!def)[\"' ]bold\(|\bRR\^|#math\.|#set\b|\bpartial [a-z(]|"
+                   r"\bdelta_\()")
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_notation_lives_only_in_its_printer(path):
+    """The notation boundary: LaTeX control sequences only in modules whose path names
+    LaTeX (its printer, line breaker, input reader), Typst's math only in Typst's."""
+    text = path.read_text()
+    if "latex" not in path.name:
+        found = LATEX.search(text)
+        assert found is None, f"LaTeX in {path.name}: {found.group(0)!r}"
+    if "typst" not in path.name:
+        found = TYPST.search(text)
+        assert found is None, f"Typst in {path.name}: {found.group(0)!r}"

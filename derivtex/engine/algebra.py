@@ -3,11 +3,13 @@ common factors pulled out, so reassembled results read as a lecturer writes them
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction
+from typing import TypeGuard
 
 from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
-from ..syntax.ast import children, walk
+from ..syntax.ast import children, rebuild, walk
 
 Term = tuple[Fraction, ast.Expr]
 
@@ -88,6 +90,8 @@ class Algebra:
             f = pending.pop(0)
             if isinstance(f, ast.Number):
                 coeff *= f.value
+            elif is_one(f):
+                continue
             elif isinstance(f, ast.Neg):
                 coeff = -coeff
                 pending[:0] = self.flat([f.operand])
@@ -248,6 +252,13 @@ def is_zero(expr: ast.Expr) -> bool:
     return isinstance(expr, ast.Zero) or expr == ast.Number(Fraction(0))
 
 
+def is_one(expr: ast.Expr) -> bool:
+    """A 1x1 ones vector or identity (or its transpose) is the number 1."""
+    if isinstance(expr, ast.Transpose):
+        expr = expr.operand
+    return isinstance(expr, ast.Ones | ast.Identity) and expr.dim == 1
+
+
 def scalar_rank(s: ast.Expr) -> int:
     """Where a lecturer puts a scalar factor: names, then norms and products, functions last."""
     return 0 if isinstance(s, ast.Name) else 2 if isinstance(s, ast.Call) else 1
@@ -289,3 +300,60 @@ def combine(terms: list[Term]) -> list[Term]:
     for coeff, body in terms:
         totals[body] = totals.get(body, Fraction(0)) + coeff
     return [(c, b) for b, c in totals.items() if c != 0]
+
+
+def reciprocal_powers(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
+    """1/u 1/u is 1/u^2, and u/u^4 is 1/u^3, when that one product holds every 1/u of
+    the result: -x / alpha^2 prints as a lecturer writes it, not as -s^2 x where
+    s = 1/alpha. A reciprocal that several terms share keeps its one name
+    (s = 1/(x^T x))."""
+
+    def is_reciprocal(node: ast.Expr) -> TypeGuard[ast.Call]:
+        return isinstance(node, ast.Call) and node.func == "recip" and \
+            shapes(node.args[0]) == SCALAR
+
+    everywhere = Counter(n for n in walk(expr) if is_reciprocal(n))
+
+    def spread(factors: tuple[ast.Expr, ...]) -> list[ast.Expr]:
+        """Products of scalars (elementwise or not) are plain products: their factors
+        join in."""
+        out: list[ast.Expr] = []
+        for f in factors:
+            if isinstance(f, ast.Hadamard | ast.MatMul) and shapes(f) == SCALAR and \
+                    all(shapes(g) == SCALAR for g in f.factors):
+                out += spread(f.factors)
+            else:
+                out.append(f)
+        return out
+
+    def merged(node: ast.Expr) -> ast.Expr | None:
+        if not isinstance(node, ast.MatMul | ast.Hadamard) or \
+                (isinstance(node, ast.Hadamard) and shapes(node) != SCALAR):
+            return None
+        factors = spread(node.factors)
+        here: Counter[ast.Call] = Counter(f for f in factors if is_reciprocal(f))
+        whole = {r for r, k in here.items() if k == everywhere[r]}
+        below = [d for r in whole for d in spread(r.args) * here[r]]
+        cancelled: Counter[ast.Expr] = Counter()
+        for f in factors:
+            if f not in whole and f in below:
+                below.remove(f)
+                cancelled[f] += 1
+        if not cancelled and all(here[r] == 1 for r in whole):
+            return None
+        divisor = ast.MatMul(tuple(below)) if len(below) > 1 else below[0] if below else None
+        out: list[ast.Expr] = []
+        for f in factors:
+            if f in whole:
+                if divisor is not None:  # at the place of the first reciprocal
+                    out.append(ast.Call("recip", (divisor,), quotient=True))
+                    divisor = None
+            elif cancelled[f]:
+                cancelled[f] -= 1
+            else:
+                out.append(f)
+        if not out:
+            return ast.Number(Fraction(1))
+        return out[0] if len(out) == 1 else ast.MatMul(tuple(out))
+
+    return rebuild(expr, merged)

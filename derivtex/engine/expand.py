@@ -8,6 +8,7 @@ from ..errors import UnsupportedError
 from ..functions import REGISTRY
 from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
+from ..syntax.ast import rebuild
 from . import index as ix
 
 # Whole entries of these are atoms; their entry derivatives are rules of their own.
@@ -94,6 +95,24 @@ class Expander:
                 return self.entry(arg, None, None)
             return ix.Sum((k,), self.entry(arg, k, k), origin)
         raise UnsupportedError(f"{expr.func}() is not supported by the index method yet", expr.col)
+
+
+def scalar_forms(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
+    """The inverse of a number is its reciprocal and its determinant the number itself:
+    alpha^{-1} is differentiated by the chain rule, (1/z)' = -1/z^2, not by the matrix
+    rule's sums over 1..1 (whose result held a 1x1 ones vector), and results hold 1/alpha,
+    which numpy evaluates for a float alpha (np.linalg.inv of a float raises)."""
+
+    def number_rule(node: ast.Expr) -> ast.Expr | None:
+        if not (isinstance(node, ast.Call) and node.func in ("inv", "det")
+                and shapes(node.args[0]) == SCALAR):
+            return None
+        arg = rebuild(node.args[0], number_rule)
+        if node.func == "det":
+            return arg
+        return ast.Call("recip", (arg,), quotient=True, col=node.col)
+
+    return rebuild(expr, number_rule)
 
 
 def product_groups(

@@ -19,10 +19,10 @@ from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
 from ..syntax.ast import walk
 from . import index as ix
-from .algebra import Algebra, user_sums
+from .algebra import Algebra, reciprocal_powers, user_sums
 from .differentiate import Differentiator
 from .elementwise import tidy_gradient, tidy_hessian
-from .expand import Expander
+from .expand import Expander, scalar_forms
 from .index_method import Outcome, differentiate_entry, output_name
 from .reassemble import Assembler
 from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
@@ -49,12 +49,13 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                                "order 4; derivtex derives Hessians by a vector or a scalar "
                                "(use --order 1 for the gradient)")
     dim = wrt_sym.shape[0]
-    taken = set(symbols) | {d for s in symbols.values() for d in s.shape if isinstance(d, str)}
+    f_name = output_name(symbols, "scalar")
+    taken = set(symbols) | {d for s in symbols.values() for d in s.shape
+                            if isinstance(d, str)} | {f_name}
     names = ix.IndexNames(taken)
     vector = wrt_sym.kind == "vector"
     i = names.fresh(dim, "i") if vector else None
     j = names.fresh(dim, "j") if vector else None
-    f_name = output_name(symbols, "scalar")
     h_name = hessian_name(symbols)
     f_entry = ix.Entry(ast.Name(f_name), None, None)
     first_wrt, second_wrt = ix.Entry(ast.Name(wrt), i, None), ix.Entry(ast.Name(wrt), j, None)
@@ -68,7 +69,7 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     algebra = Algebra(shapes, frozenset(
         t for t in user_sums(expr) if not visibly_symmetric(t, Algebra(shapes))))
     expander = Expander(shapes, names)
-    tree = expander.entry(expr, None, None)
+    tree = expander.entry(scalar_forms(expr, shapes), None, None)
     steps.append(SumExpansion(before=f_entry, after=tree, expr=expr))
     first = Differentiator(first_wrt, expander.entry, names.fresh, shapes)
     gradient_lhs = ix.Deriv(f_entry, first_wrt)
@@ -96,7 +97,7 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     natural = Assembler(algebra, second_names).assemble(contracted, i, j)
     if natural == ast.Number(Fraction(0)):
         natural = ast.Zero(dim, dim) if vector else natural
-    result = lecturer_form(tidy_hessian(natural, shapes), shapes)
+    result = reciprocal_powers(lecturer_form(tidy_hessian(natural, shapes), shapes), shapes)
     steps.append(Reassembly(before=hessian_lhs, after=ix.Entry(result, i, j), natural=result,
                             row=i, col=j, second=True))
     steps.append(Symmetry(before=result, after=result,

@@ -13,11 +13,11 @@ from ..model.shapes import Dim, Shape, Shapes, Symbol, kind_of
 from ..printing.plain import text
 from ..syntax import ast
 from . import index as ix
-from .algebra import Algebra, user_sums, visible_transposes
+from .algebra import Algebra, reciprocal_powers, user_sums, visible_transposes
 from .contract import Contraction, contract
 from .differentiate import Differentiator
 from .entrywise import cancel, collect
-from .expand import Expander
+from .expand import Expander, scalar_forms
 from .reassemble import Assembler, collapse
 from .steps import (
     PASS_STEPS,
@@ -72,18 +72,18 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     is, when the user asked for the derivative of a row."""
     shapes = Shapes(symbols)
     dims = {d for s in symbols.values() for d in s.shape if isinstance(d, str)}
-    names = ix.IndexNames(set(symbols) | dims)
     algebra = Algebra(shapes, user_sums(expr))
     out_shape = shapes(expr)
     wrt_shape = symbols[wrt].shape
     out_kind, wrt_kind = kind_of(out_shape), symbols[wrt].kind
+    f_name = output_name(symbols, out_kind)
+    names = ix.IndexNames(set(symbols) | dims | {f_name})
     out_idx, wrt_idx = free_indices(names, out_shape, wrt_shape)
     if "i" in names.free:  # the notes sum over k, l for a scalar: f = sum_k sum_l y_k A_kl x_l
         names.free.remove("i")
         names.free.append("i")
     free = [i for i in out_idx + wrt_idx if i is not None]
     tensor = len(free) > 2
-    f_name = output_name(symbols, out_kind)
     goal_entry = ix.Entry(ast.Name(f_name), out_idx[0], out_idx[1])
     wrt_entry = ix.Entry(ast.Name(wrt), wrt_idx[0], wrt_idx[1])
     goal = Goal(
@@ -103,7 +103,7 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         steps, result = derive_by_identities(expr, symbols, wrt, layout, goal)
         return Outcome(steps, result, goal.shape)
     expander = Expander(shapes, names)
-    tree = expander.entry(expr, out_idx[0], out_idx[1])
+    tree = expander.entry(scalar_forms(expr, shapes), out_idx[0], out_idx[1])
     steps.append(SumExpansion(before=goal_entry, after=tree, expr=expr))
 
     diff = Differentiator(wrt_entry, expander.entry, names.fresh, shapes)
@@ -129,8 +129,9 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         natural_row, natural_col = out_idx
     transpose = needs_transpose(natural_layout(out_kind, wrt_kind), layout)
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
-    result = read_in_layout(Assembler(algebra, names), algebra, simplified or contracted,
-                            (natural_row, natural_col), transpose)
+    result = reciprocal_powers(read_in_layout(Assembler(algebra, names), algebra,
+                                              simplified or contracted,
+                                              (natural_row, natural_col), transpose), shapes)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
     steps.append(Reassembly(before=lhs, after=ix.Entry(result, row, col), natural=result,

@@ -32,7 +32,7 @@ class StepFacts:
         goal = outcome.steps[0]
         assert isinstance(goal, Goal)
         self.out_kind, self.wrt_kind = goal.out_kind, goal.wrt_kind
-        names, symbols = page_names(page_exprs(outcome), outcome.result, shapes.symbols)
+        names, symbols = page_names(outcome, shapes.symbols)
         self.p = type(printer)(Shapes(symbols), names)
         self.plain = type(printer)(Shapes(symbols))
         self.values = {name: value for value, name in names.items()}
@@ -272,31 +272,6 @@ class StepFacts:
         facts["kind"] = shape_kind(facts["shape"])
         facts["natural_shape_latex"] = self.p.shape(natural)
         facts["source_layout"] = other(facts["layout"])
-
-
-def page_exprs(outcome: Outcome) -> list[ast.Expr]:
-    """The expressions a page shows: the steps' own sides, then the entries of their index
-    trees, in order. The steps share subtrees and entries, so each object is listed once:
-    repeats name nothing new (page_names keeps first uses)."""
-    exprs = [e for step in outcome.steps for e in (step.before, step.after)
-             if isinstance(e, ast.Expr)]
-    seen: set[int] = set()
-    listed: set[int] = set()
-    for step in outcome.steps:
-        for side in (step.before, step.after):
-            if not isinstance(side, ix.Node):
-                continue
-            stack: list[ix.Node] = [side]
-            while stack:  # ix.walk's order, without the subtrees already walked
-                node = stack.pop()
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-                if isinstance(node, ix.Entry) and id(node.expr) not in listed:
-                    listed.add(id(node.expr))
-                    exprs.append(node.expr)
-                stack.extend(ix.children(node))
-    return exprs
 
 
 def entry_indices(*names: str) -> tuple[ix.Idx, ...]:

@@ -44,8 +44,9 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
             else:
                 out += " + " + text(term, shapes)
         return out
-    if isinstance(e, ast.MatMul) or divisors(e, shapes):
-        return _text_quotient(e.factors if isinstance(e, ast.MatMul) else (e,), shapes)
+    if isinstance(e, ast.MatMul) or divisors(e, shapes) or _is_scalar_hadamard(e, shapes):
+        return _text_quotient(e.factors if isinstance(e, ast.MatMul | ast.Hadamard) else (e,),
+                              shapes)
     if isinstance(e, ast.Hadamard):
         return " .* ".join(_text_signed(f, shapes) for f in e.factors)
     if isinstance(e, ast.Transpose):
@@ -83,7 +84,7 @@ def _text_quotient(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
     fraction's denominator with them, `x^T / (2 sqrt(x^T x))`. A 1x1 ones vector is 1."""
     below: list[tuple[ast.Expr, int]] = []
     above: list[ast.Expr] = []
-    for f in factors:
+    for f in _spread(factors, shapes):
         of = divisors(f, shapes)
         if of is None and not (isinstance(f, ast.Ones) and f.dim == 1):
             above.append(f)
@@ -135,18 +136,46 @@ def _text_product(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
         rest = _text_product(factors[1:], shapes) if len(factors) > 2 \
             else _text_factor(factors[1], shapes)
         return "(1^T)^T " + rest
-    return " ".join(f"{_text_factor(f, shapes)}^{n}" if n > 1 else _text_factor(f, shapes)
-                    for f, n in runs(factors))
+    return " ".join(_text_power(f, n, shapes) for f, n in runs(factors, shapes))
 
 
-def runs(factors: tuple[ast.Expr, ...]) -> list[tuple[ast.Expr, int]]:
-    """Repeated scalar names as powers: alpha alpha -> alpha^2."""
+def runs(factors: tuple[ast.Expr, ...], shapes: Shapes | None = None
+         ) -> list[tuple[ast.Expr, int]]:
+    """Repeated scalar names as powers: alpha alpha -> alpha^2; with `shapes`, any
+    repeated scalar, as the LaTeX shows it: (x^T A x) (x^T A x) -> (x^T A x)^2."""
     out: list[tuple[ast.Expr, int]] = []
     for f in factors:
-        if out and isinstance(f, ast.Name) and out[-1][0] == f:
+        if out and out[-1][0] == f and out[-1][1] < MAX_POWER and (
+                isinstance(f, ast.Name) or (shapes is not None and shapes(f) == SCALAR)):
             out[-1] = (f, out[-1][1] + 1)
         else:
             out.append((f, 1))
+    return out
+
+
+def _text_power(e: ast.Expr, power: int, shapes: Shapes | None) -> str:
+    """A factor raised as the parser reads it back: what carries its own power or
+    operator (||x||^2, x^T) is bracketed first."""
+    if power == 1:
+        return _text_factor(e, shapes)
+    bare = isinstance(e, ast.Name | ast.Call) and not divisors(e, shapes)
+    return "%s^%d" % (text(e, shapes) if bare else "(%s)" % text(e, shapes), power)
+
+
+def _is_scalar_hadamard(e: ast.Expr, shapes: Shapes | None) -> bool:
+    return isinstance(e, ast.Hadamard) and shapes is not None and shapes(e) == SCALAR
+
+
+def _spread(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> list[ast.Expr]:
+    """An elementwise product of scalars is a plain product: its factors join the
+    product around it, so s .* s reads s^2 (and (s .* s) s reads s^3), as in the LaTeX."""
+    out: list[ast.Expr] = []
+    for f in factors:
+        if _is_scalar_hadamard(f, shapes) and divisors(f, shapes) is None:
+            assert isinstance(f, ast.Hadamard)
+            out += _spread(f.factors, shapes)
+        else:
+            out.append(f)
     return out
 
 

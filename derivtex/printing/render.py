@@ -4,6 +4,8 @@ format in use, never written here); all wording is in templates."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import jinja2
 
 from ..engine.index_method import Outcome
 from ..engine.steps import HessianGoal
+from ..errors import DerivtexError, TemplateError
 from .facts import StepFacts
 from .printer import Printer
 from .template_cache import template_cache
@@ -60,6 +63,12 @@ def dollar(math: str) -> str:
 def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
                    ) -> list[dict[str, Any]]:
     """Each step's facts, equations and sentence, in the notation of `printer`."""
+    with blamed_on_overrides(user_dir):
+        return _rendered_steps(outcome, printer, user_dir)
+
+
+def _rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
+                    ) -> list[dict[str, Any]]:
     env = environment(user_dir)
     facts_of = StepFacts(printer, outcome)
     prefix = ""
@@ -76,7 +85,7 @@ def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
     for step in outcome.steps:
         facts = facts_of(step)
         macro = prefix + step.rule if hasattr(explain, prefix + step.rule) else step.rule
-        sentence = getattr(explain, macro)
+        sentence = macro_of(explain, macro, env.get_template("explain.j2").filename)
         out.append({
             "rule": step.rule,
             "macro": macro,
@@ -119,5 +128,50 @@ def segments(marked: str) -> list[tuple[str, str]]:
 
 
 def render(template: str, user_dir: str | None = None, **context: Any) -> str:
-    return environment(user_dir).get_template(template).render(
-        inline=inline, dollar=dollar, **context)
+    with blamed_on_overrides(user_dir):
+        return environment(user_dir).get_template(template).render(
+            inline=inline, dollar=dollar, **context)
+
+
+def macro_of(module: Any, name: str, filename: str | None) -> Any:
+    """A rule's sentence macro; an override without it is the user's to fix."""
+    if hasattr(module, name):
+        return getattr(module, name)
+    if filename and not Path(filename).resolve().is_relative_to(SHIPPED):
+        raise TemplateError(f"{filename} has no macro {name}(s, m); copy it from the "
+                            "shipped explain.j2")
+    raise NotImplementedError(f"explain.j2 has no macro {name}")
+
+
+@contextmanager
+def blamed_on_overrides(user_dir: str | None) -> Iterator[None]:
+    """An error raised inside the user's own template is theirs to fix: a TemplateError
+    with its file and line (exit status 2), not an internal error asking for a report."""
+    try:
+        yield
+    except DerivtexError:
+        raise
+    except Exception as exc:
+        where = override_line(exc, Path(user_dir).resolve()) if user_dir else None
+        if where is None:
+            raise
+        raise TemplateError(f"{where}: {type(exc).__name__}: {str(exc)[:200]}") from exc
+
+
+def override_line(exc: Exception, user_dir: Path) -> str | None:
+    """`FILE, line N` of the innermost frame of the error in a template under `user_dir`,
+    or None."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        found = (exc.filename, exc.lineno) if exc.filename else None
+    else:
+        found = None
+        tb = exc.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if name.endswith(".j2"):  # a compiled template's frame: map to its own line
+                template = environment(str(user_dir)).get_template(Path(name).name)
+                found = (name, template.get_corresponding_lineno(tb.tb_lineno))
+            tb = tb.tb_next
+    if found is None or not Path(found[0]).resolve().is_relative_to(user_dir):
+        return None
+    return f"{found[0]}, line {found[1]}"

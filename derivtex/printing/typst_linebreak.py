@@ -75,7 +75,10 @@ def fold_row(row: str, limit: float) -> str:
     if not amp:
         return row
     pieces = pieces_of(rhs, limit - width(lhs) - 2.0, 0)
-    return " \\\n".join([lhs + "&" + pieces[0]] + ["& quad " + p.lstrip() for p in pieces[1:]])
+    # `""` before the row's sign: an empty operand, so Typst spaces + and - as binary
+    # (the role amsmath's {} plays after &), not as a tight unary sign
+    return " \\\n".join([lhs + "&" + pieces[0]] + ['& quad "" ' + p.lstrip()
+                                                   for p in pieces[1:]])
 
 
 def pieces_of(text: str, limit: float, depth: int) -> list[str]:

@@ -119,6 +119,32 @@ def test_conflicting_shapes_and_a_missing_template_directory_are_errors(tmp_path
     assert proc.returncode == 2 and b"is not a directory" in proc.stderr
 
 
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace("((* macro goal(s, m) -*))", "((* macro goal(s, m) -*))((( s.nope )))"),
+     "explain.j2, line 6: UndefinedError: 'dict object' has no attribute 'nope'"),
+    (lambda t: t.replace("((* macro goal(s, m) -*))", "((* macro goal(s, m) -*))((( s | math )))"),
+     "explain.j2, line 6: TypeError: the math filter prints expressions"),
+    (lambda t: "((* macro goal(s, m) *))\n", "explain.j2, line 1: TemplateSyntaxError"),
+    (lambda t: "((* macro goal(s, m) *))x((* endmacro *))\n",
+     "explain.j2 has no macro sum_expansion(s, m)"),
+])
+def test_a_broken_template_override_is_the_users_error_with_its_line(tmp_path, edit, message):
+    """A lecturer's edited template that does not render: exit 2 and the file and line,
+    nothing written, no "internal error, please report"."""
+    from derivtex.printing.render import SHIPPED
+
+    overrides = tmp_path / "templates"
+    overrides.mkdir()
+    (overrides / "explain.j2").write_text(edit((SHIPPED / "explain.j2").read_text()))
+    target = tmp_path / "out.tex"
+    proc = run_cli("derive", "W x", "--wrt", "x", "--templates", str(overrides),
+                   "-o", str(target))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert err.startswith(f"derivtex: template error: {overrides}") and message in err, err
+    assert "report" not in err and "Traceback" not in err and not target.exists()
+
+
 def test_label_numbers_the_result_line_and_ref_works_in_pdflatex(tmp_path, pdflatex):
     proc = run_cli("derive", "y^T A x", "--wrt", "x", "--label", "eq:bilinear",
                    "--standalone", "-o", str(tmp_path / "d.tex"))

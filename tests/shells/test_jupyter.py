@@ -123,4 +123,5 @@ def test_a_failure_while_displaying_is_one_line_not_a_traceback(tmp_path):
     d = derive("y^T A x", "x", templates=str(tmp_path))
     assert d._repr_latex_() is None
     shown = d._repr_markdown_()
-    assert shown.startswith("**derivtex:** internal error") and "\n" not in shown.strip()
+    assert shown.startswith(f"**derivtex:** template error: {tmp_path / 'derivation.md.j2'}, "
+                            "line 1: UndefinedError") and "\n" not in shown.strip()

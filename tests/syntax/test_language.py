@@ -272,7 +272,7 @@ QUOTIENTS = [
     ("1 / (a^T x)", "x", lambda a, x: 1 / dot(a, x), "-a^T / (a^T x)^2", "-a / (a^T x)^2"),
     ("(a^T x)^-1", "x", lambda a, x: 1 / dot(a, x), "-a^T / (a^T x)^2", "-a / (a^T x)^2"),
     ("1 / (x^T x)^2", "x", lambda x: dot(x, x) ** -2,
-     "-4 (x^T x) x^T / (x^T x)^4", "-4 (x^T x) x / (x^T x)^4"),
+     "-4 x^T / (x^T x)^3", "-4 x / (x^T x)^3"),
     ("y^T x / (a^T x) / (b^T x)", "x", lambda y, a, b, x: dot(y, x) / dot(a, x) / dot(b, x),
      "y^T / (a^T x) / (b^T x) - (x^T y) a^T / (a^T x)^2 / (b^T x)"
      " - (x^T y) b^T / (b^T x)^2 / (a^T x)",
