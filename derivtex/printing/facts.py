@@ -5,10 +5,9 @@ equation (the deltas it holds, the sums it moves into). Wording is in the templa
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine import index as ix
-from ..engine.identities import LIBRARY, Identity
 from ..engine.index_method import Outcome
 from ..engine.steps import ByIdentity, Goal, Step
 from ..functions import PRIME
@@ -18,6 +17,9 @@ from ..syntax import ast
 from .abbreviate import page_names
 from .printer import Printer
 from .sentence_facts import collapses, delta_partner, differentiated, merges
+
+if TYPE_CHECKING:
+    from ..engine.identities import Identity
 
 
 class StepFacts:
@@ -88,6 +90,8 @@ class StepFacts:
         return lines
 
     def identity_step(self, step: ByIdentity, facts: dict) -> None:
+        from ..engine.identities import LIBRARY  # the identity method's steps only
+
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
         facts["lhs"] = self.p.derivative_of(self.wrt_latex, self.p.expr(step.before))
         facts["rhs"] = self.p.expr(step.after)
