@@ -232,8 +232,8 @@ def test_equal_product_rule_terms_are_collected_into_twice_one_of_them():
     steps = derive("||A x - b||^2", "x").to_dict()["steps"]
     collect = next(s for s in steps if s["rule"] == "collect")
     assert "twice one of them" in collect["text"]
-    assert collect["latex"].endswith(r"&= 2 \sum_{k=1}^{n} A_{kj} \left[\boldsymbol{A} "
-                                     r"\boldsymbol{x} - \boldsymbol{b}\right]_{k}")
+    assert collect["latex"].endswith(r"&= 2 \sum_{k=1}^{n} A_{kj} [\boldsymbol{A} "
+                                     r"\boldsymbol{x} - \boldsymbol{b}]_{k}")
 
 
 def test_scalar_factors_stand_where_a_lecturer_puts_them():
