@@ -64,14 +64,30 @@ def page_names(outcome: Outcome, symbols: Mapping[str, Symbol]
     names are never one of the page's index letters or the output's name."""
     exprs = [e for step in outcome.steps for e in (step.before, step.after)
              if isinstance(e, ast.Expr)]
-    nodes = [n for step in outcome.steps for top in (step.before, step.after)
-             if isinstance(top, ix.Node) for n in ix.walk(top)]
-    exprs += [n.expr for n in nodes if isinstance(n, ix.Entry)]
+    nodes = page_nodes(outcome)
+    exprs += list({id(n.expr): n.expr for n in nodes if isinstance(n, ix.Entry)}.values())
     indices = {i.name for n in nodes for i in node_indices(n)}
     goal = outcome.steps[0]
     assert isinstance(goal, Goal) and isinstance(goal.before, ast.Expr)
     output = {} if goal.row_of is not None else {goal.before: goal.f}
     return names_for(exprs, outcome.result, symbols, indices | {goal.f}, output)
+
+
+def page_nodes(outcome: Outcome) -> list[ix.Node]:
+    """The nodes of the steps' index trees in ix.walk's order, each object once: the steps
+    share subtrees, and a repeat names nothing new (names_for keeps first uses)."""
+    seen: set[int] = set()
+    nodes: list[ix.Node] = []
+    for step in outcome.steps:
+        for top in (step.before, step.after):
+            stack = [top] if isinstance(top, ix.Node) else []
+            while stack:
+                node = stack.pop()
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    nodes.append(node)
+                    stack.extend(ix.children(node))
+    return nodes
 
 
 def node_indices(node: ix.Node) -> tuple[ix.Idx, ...]:
