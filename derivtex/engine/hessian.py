@@ -50,12 +50,13 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                                "order 4; derivtex derives Hessians by a vector or a scalar "
                                "(use --order 1 for the gradient)")
     dim = wrt_sym.shape[0]
-    taken = set(symbols) | {d for s in symbols.values() for d in s.shape if isinstance(d, str)}
+    f_name = output_name(symbols, "scalar")
+    taken = set(symbols) | {d for s in symbols.values() for d in s.shape
+                            if isinstance(d, str)} | {f_name}
     names = ix.IndexNames(taken)
     vector = wrt_sym.kind == "vector"
     i = names.fresh(dim, "i") if vector else None
     j = names.fresh(dim, "j") if vector else None
-    f_name = output_name(symbols, "scalar")
     h_name = hessian_name(symbols)
     f_entry = ix.Entry(ast.Name(f_name), None, None)
     first_wrt, second_wrt = ix.Entry(ast.Name(wrt), i, None), ix.Entry(ast.Name(wrt), j, None)

@@ -197,9 +197,13 @@ def rename(node: Node, old: Idx, new: Idx) -> Node:
 
 
 class IndexNames:
-    """Hands out index letters that clash with no symbol or dimension name."""
+    """Hands out index letters that clash with no symbol, dimension or output name.
 
-    LETTERS = "i j k l p q a b c d e g h o u v w".split()
+    Only the letters lecturers sum over: a to h read as the vectors and functions of the
+    input language (a summation index b beside a vector b is misread), s is the page's
+    name for a function value, and o looks like 0; past the last letter, k_1, k_2, ..."""
+
+    LETTERS = "i j k l p q r t u v".split()
 
     def __init__(self, taken: set[str]) -> None:
         self.free = [n for n in self.LETTERS if n not in taken]

@@ -18,7 +18,6 @@ from .contract import Contraction, contract
 from .differentiate import Differentiator
 from .entrywise import cancel, collect
 from .expand import Expander, scalar_forms
-from .identity_method import derive_by_identities
 from .reassemble import Assembler, collapse
 from .scalars import reciprocal_powers
 from .steps import (
@@ -74,18 +73,18 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     is, when the user asked for the derivative of a row."""
     shapes = Shapes(symbols)
     dims = {d for s in symbols.values() for d in s.shape if isinstance(d, str)}
-    names = ix.IndexNames(set(symbols) | dims)
     algebra = Algebra(shapes, user_sums(expr))
     out_shape = shapes(expr)
     wrt_shape = symbols[wrt].shape
     out_kind, wrt_kind = kind_of(out_shape), symbols[wrt].kind
+    f_name = output_name(symbols, out_kind)
+    names = ix.IndexNames(set(symbols) | dims | {f_name})
     out_idx, wrt_idx = free_indices(names, out_shape, wrt_shape)
     if "i" in names.free:  # the notes sum over k, l for a scalar: f = sum_k sum_l y_k A_kl x_l
         names.free.remove("i")
         names.free.append("i")
     free = [i for i in out_idx + wrt_idx if i is not None]
     tensor = len(free) > 2
-    f_name = output_name(symbols, out_kind)
     goal_entry = ix.Entry(ast.Name(f_name), out_idx[0], out_idx[1])
     wrt_entry = ix.Entry(ast.Name(wrt), wrt_idx[0], wrt_idx[1])
     goal = Goal(
@@ -100,6 +99,8 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
             raise UnsupportedError("the identity method gives matrix-shaped derivatives only; "
                                    "use --method index for index form")
         assert goal.shape is not None
+        from .identity_method import derive_by_identities  # off the index method's path
+
         steps, result = derive_by_identities(expr, symbols, wrt, layout, goal)
         return Outcome(steps, result, goal.shape)
     expander = Expander(shapes, names)
@@ -151,18 +152,23 @@ def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,
     always give the same result, transposed."""
     row, col = natural
     as_is = assembler.assemble(tree, row, col)
-    swapped = assembler.assemble(tree, col, row) if row != col else as_is
+    if row == col:  # one reading: it and its transpose
+        return algebra.transpose(as_is) if swap else as_is
+    swapped = assembler.assemble(tree, col, row)
 
     def cost(e: ast.Expr) -> tuple[int, int]:
         return visible_transposes(e, algebra.shapes), len(text(e))
 
-    def pair_cost(e: ast.Expr) -> tuple[int, int]:
-        a, b = cost(e), cost(algebra.transpose(e))
-        return a[0] + b[0], a[1] + b[1]
+    def pair(e: ast.Expr) -> tuple[tuple[int, int], ast.Expr]:
+        """The pair's cost, and the transpose it was read from (kept for the answer)."""
+        transposed = algebra.transpose(e)
+        a, b = cost(e), cost(transposed)
+        return (a[0] + b[0], a[1] + b[1]), transposed
 
-    if pair_cost(swapped) < pair_cost(as_is):
-        return swapped if swap else algebra.transpose(swapped)
-    return algebra.transpose(as_is) if swap else as_is
+    (swapped_cost, swapped_t), (as_is_cost, as_is_t) = pair(swapped), pair(as_is)
+    if swapped_cost < as_is_cost:
+        return swapped if swap else swapped_t
+    return as_is_t if swap else as_is
 
 
 def differentiate_entry(tree: ix.Node, lhs: ix.Node, diff: Differentiator, steps: list[Step],

@@ -7,6 +7,9 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 
+from ..engine import index as ix
+from ..engine.index_method import Outcome
+from ..engine.steps import Goal
 from ..functions import ELEMENTWISE
 from ..model.shapes import Shapes, Symbol, kind_of
 from ..syntax import ast
@@ -52,10 +55,50 @@ def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
     return where, extended
 
 
-def page_names(exprs: list[ast.Expr], result: ast.Expr | None,
-               symbols: Mapping[str, Symbol]) -> tuple[dict[ast.Expr, str], dict[str, Symbol]]:
+def page_names(outcome: Outcome, symbols: Mapping[str, Symbol]
+               ) -> tuple[dict[ast.Expr, str], dict[str, Symbol]]:
     """One set of names for a whole page, so a name never changes meaning: every softmax
-    (s = softmax(z), as lecturers write it), and the function values the result repeats."""
+    (s = softmax(z), as lecturers write it), and the function values the result repeats.
+    A name is never one of the page's index letters or its output's name."""
+    exprs = [e for step in outcome.steps for e in (step.before, step.after)
+             if isinstance(e, ast.Expr)]
+    nodes = page_nodes(outcome)
+    exprs += list({id(n.expr): n.expr for n in nodes if isinstance(n, ix.Entry)}.values())
+    indices = {i.name for n in nodes for i in node_indices(n)}
+    goal = outcome.steps[0]
+    outputs = {goal.f} if isinstance(goal, Goal) else set()
+    return names_for(exprs, outcome.result, symbols, indices | outputs)
+
+
+def page_nodes(outcome: Outcome) -> list[ix.Node]:
+    """The nodes of the steps' index trees in ix.walk's order, each object once: the steps
+    share subtrees, and a repeat names nothing new (names_for keeps first uses)."""
+    seen: set[int] = set()
+    nodes: list[ix.Node] = []
+    for step in outcome.steps:
+        for top in (step.before, step.after):
+            stack = [top] if isinstance(top, ix.Node) else []
+            while stack:
+                node = stack.pop()
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    nodes.append(node)
+                    stack.extend(ix.children(node))
+    return nodes
+
+
+def node_indices(node: ix.Node) -> tuple[ix.Idx, ...]:
+    if isinstance(node, ix.Entry):
+        return node.indices()
+    if isinstance(node, ix.Sum):
+        return node.indices
+    if isinstance(node, ix.Delta):
+        return (node.first, node.second)
+    return ()
+
+
+def names_for(exprs: list[ast.Expr], result: ast.Expr | None, symbols: Mapping[str, Symbol],
+              taken: set[str]) -> tuple[dict[ast.Expr, str], dict[str, Symbol]]:
     shapes = Shapes(symbols)
     wanted: list[ast.Expr] = []
     for expr in exprs:
@@ -65,7 +108,7 @@ def page_names(exprs: list[ast.Expr], result: ast.Expr | None,
     if result is not None:
         repeated, _ = abbreviate(result, symbols)
         wanted += [value for _, value in repeated if value not in wanted]
-    taken = set(symbols)
+    taken = taken | set(symbols)
     extended = dict(symbols)
     names: dict[ast.Expr, str] = {}
     for value in wanted:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections import Counter
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine import index as ix
-from ..engine.identities import LIBRARY, Identity
 from ..engine.index_method import Outcome
 from ..engine.steps import ByIdentity, Goal, Step
 from ..model.layout import Layout, needs_transpose, other
@@ -17,6 +16,9 @@ from ..model.shapes import Shape, Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
 from .printer import Printer
+
+if TYPE_CHECKING:
+    from ..engine.identities import Identity
 
 
 class StepFacts:
@@ -30,11 +32,7 @@ class StepFacts:
         goal = outcome.steps[0]
         assert isinstance(goal, Goal)
         self.out_kind, self.wrt_kind = goal.out_kind, goal.wrt_kind
-        exprs = [e for step in outcome.steps for e in (step.before, step.after)
-                 if isinstance(e, ast.Expr)]
-        exprs += [n.expr for step in outcome.steps for n in (step.before, step.after)
-                  if isinstance(n, ix.Node) for n in ix.walk(n) if isinstance(n, ix.Entry)]
-        names, symbols = page_names(exprs, outcome.result, shapes.symbols)
+        names, symbols = page_names(outcome, shapes.symbols)
         self.p = type(printer)(Shapes(symbols), names)
         self.plain = type(printer)(Shapes(symbols))
         self.values = {name: value for value, name in names.items()}
@@ -88,6 +86,8 @@ class StepFacts:
         return lines
 
     def identity_step(self, step: ByIdentity, facts: dict) -> None:
+        from ..engine.identities import LIBRARY  # the identity method's steps only
+
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
         facts["lhs"] = self.p.derivative_of(self.wrt_latex, self.p.expr(step.before))
         facts["rhs"] = self.p.expr(step.after)

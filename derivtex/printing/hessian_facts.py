@@ -100,9 +100,5 @@ class HessianFacts(StepFacts):
 def hessian_names(outcome: Outcome, symbols: Mapping[str, Symbol]) -> dict[str, ast.Expr]:
     """The names the page gives function values (s = sigma(X w)), for the result text:
     the same expressions StepFacts collects, so text and page agree."""
-    exprs = [e for step in outcome.steps for e in (step.before, step.after)
-             if isinstance(e, ast.Expr)]
-    exprs += [n.expr for step in outcome.steps for n in (step.before, step.after)
-              if isinstance(n, ix.Node) for n in ix.walk(n) if isinstance(n, ix.Entry)]
-    names, _ = page_names(exprs, outcome.result, symbols)
+    names, _ = page_names(outcome, symbols)
     return {name: value for value, name in names.items()}

@@ -35,6 +35,9 @@ PRIME_FACTS = {
 }
 
 
+_TALL = (r"\frac", r"\sum", r"\prod", r"\left", r"\begin")
+
+
 class LatexPrinter(Printer):
     format = "latex"
     transpose_mark = r"\top"
@@ -69,7 +72,11 @@ class LatexPrinter(Printer):
         return r"\left(%s\right)" % text
 
     def bracket(self, text: str) -> str:
-        return r"\left[%s\right]" % text
+        r"""An entry's bracket, [A x - b]_k: sized only around something tall, so an inline
+        [\Sigma^{-1}]_{jl} keeps to its line."""
+        if any(tall in text for tall in _TALL):
+            return r"\left[%s\right]" % text
+        return "[%s]" % text
 
     def frac(self, num: str, den: str) -> str:
         return r"\frac{%s}{%s}" % (num, den)

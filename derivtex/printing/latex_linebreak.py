@@ -170,9 +170,9 @@ def split_at(text: str, is_break: Callable[[str, int], bool]) -> list[str]:
             k += 6
             continue
         ch = text[k]
-        if ch == "{":
+        if ch in "{[":  # a plain [ ... ] holds an entry: never cut inside it
             depth += 1
-        elif ch == "}":
+        elif ch in "}]":
             depth -= 1
         elif ch == "\\":
             k += 2

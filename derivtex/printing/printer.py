@@ -68,6 +68,10 @@ class Printer(Notation):
         self.shapes = shapes
         self.names = names or {}
         self.used: set[str] = set()
+        # index trees printed so far, by identity: a step's left side is the one before's
+        # and its trees share subtrees, so each is printed once per page (the names a tree
+        # uses were added to `used` when it was first printed)
+        self.printed: dict[int, tuple[ix.Node, str]] = {}
 
     def name_parts(self, name: str) -> tuple[str, str]:
         """(base, subscript) in this notation: x1 -> (x, 1), foo -> upright foo."""
@@ -103,6 +107,8 @@ class Printer(Notation):
         return self.partial_of(wrt) + self.paren(body)
 
     def named(self, e: ast.Expr) -> str | None:
+        if not self.names:  # hashing e walks all of it
+            return None
         name = self.names.get(e)
         if name is not None:
             self.used.add(name)
@@ -262,6 +268,14 @@ class Printer(Notation):
         return self.sub(self.bracket(self.expr(e.expr)), indices)
 
     def index(self, node: ix.Node) -> str:
+        hit = self.printed.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        text = self.index_text(node)
+        self.printed[id(node)] = (node, text)
+        return text
+
+    def index_text(self, node: ix.Node) -> str:
         if isinstance(node, ix.Const):
             return self.number(node.value)
         if isinstance(node, ix.Entry):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import signal
 import sys
@@ -16,7 +17,6 @@ from .. import __version__
 from ..errors import MAX_ECHO, DerivtexError, Failure, OptionError, shorten
 from ..model.layout import LAYOUTS
 from ..options import Options
-from .files import WriteError, write_atomic
 from .guard import attempt
 
 if TYPE_CHECKING:
@@ -165,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.output:
         sys.stdout.write(output)
         return 0
+    from .files import WriteError, write_atomic
+
     try:
         write_atomic(args.output, output)
     except WriteError as exc:
@@ -173,12 +175,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def one_blas_thread() -> None:
+    """Verification multiplies matrices of a few entries, where BLAS threads only cost:
+    starting OpenBLAS's pool is a fifth of a cold `derivtex derive` on a busy machine.
+    Set before numpy loads (it reads the variable once); the user's own setting wins."""
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Ctrl-C and SIGTERM end any command with one line and 128 + the signal's number:
     a build's finished entries and any file already written stay whole."""
     args = build_parser().parse_args(argv)
     if threading.current_thread() is not threading.main_thread():
         return run(args)
+    one_blas_thread()
     # Import the engine (numpy among it) before the handlers exist: a signal raised inside
     # an extension module's import comes out as an ImportError, not as a clean stop.
     from .. import api  # noqa: F401

@@ -232,8 +232,8 @@ def test_equal_product_rule_terms_are_collected_into_twice_one_of_them():
     steps = derive("||A x - b||^2", "x").to_dict()["steps"]
     collect = next(s for s in steps if s["rule"] == "collect")
     assert "twice one of them" in collect["text"]
-    assert collect["latex"].endswith(r"&= 2 \sum_{k=1}^{n} A_{kj} \left[\boldsymbol{A} "
-                                     r"\boldsymbol{x} - \boldsymbol{b}\right]_{k}")
+    assert collect["latex"].endswith(r"&= 2 \sum_{k=1}^{n} A_{kj} [\boldsymbol{A} "
+                                     r"\boldsymbol{x} - \boldsymbol{b}]_{k}")
 
 
 def test_scalar_factors_stand_where_a_lecturer_puts_them():
@@ -253,3 +253,19 @@ def test_a_scalar_every_term_shares_is_pulled_out_with_the_common_factor():
     d = derive("x^T A x / (x^T x)", "x")
     assert r"s \boldsymbol{x}^{\top} \left(\boldsymbol{A} + \boldsymbol{A}^{\top}\right)" \
         in d.latex
+
+
+@pytest.mark.parametrize("vector", ["c", "b"])
+def test_summation_indices_are_letters_lecturers_sum_over(vector):
+    """Never a, b, c...: a summation index b beside the vector b reads as the vector. Here
+    p is a dimension, so the sums run over k, l, q, r, t."""
+    expansion = derive(f"||A B x - {vector}||^2", "x").to_dict()["steps"][1]["latex"]
+    assert expansion == (
+        r"f &= \sum_{k=1}^{n} \left(\sum_{l=1}^{m}\sum_{q=1}^{p} A_{kl} B_{lq} x_{q} - "
+        rf"{vector}_{{k}}\right) \left(\sum_{{r=1}}^{{m}}\sum_{{t=1}}^{{p}} A_{{kr}} "
+        rf"B_{{rt}} x_{{t}} - {vector}_{{k}}\right)")
+
+
+def test_summation_indices_are_numbered_when_the_letters_run_out():
+    expansion = derive("y^T A B C D E F x", "x").to_dict()["steps"][1]["latex"]
+    assert r"E_{i,k_{1}} F_{k_{1},k_{2}} x_{k_{2}}" in expansion

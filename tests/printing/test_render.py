@@ -156,3 +156,19 @@ def test_templates_print_any_record_object_with_the_math_filter(tmp_path):
     assert "Natural: $bold(y)^(top) bold(A)$ of 1 times m." in d.typst
     with pytest.raises(TypeError, match="not dict"):
         d.typst_printer.math({})
+
+
+def test_entry_brackets_are_sized_only_around_something_tall():
+    """An inline [Sigma^-1]_{jl} with \\left[ grows past its line of text."""
+    from derivtex.model.shapes import Shapes
+    from derivtex.printing.latex import LatexPrinter
+
+    d = derive("(x - mu)^T inv(S) (x - mu)", "x")
+    assert r"[\boldsymbol{S}^{-1}]_{" in d.latex and r"\left[\boldsymbol{S}^{-1}" not in d.latex
+    printer = LatexPrinter(Shapes(d.symbols))
+    assert printer.bracket(r"\sigma\left(u\right) - y") == r"\left[\sigma\left(u\right) - y\right]"
+    assert printer.bracket(r"\frac{1}{2} u") == r"\left[\frac{1}{2} u\right]"
+    from derivtex.printing.latex_linebreak import fold
+
+    inside = "[" + " - ".join(f"a_{{{k}}}" for k in range(60)) + "]_{k}"
+    assert inside in fold("f &= x + " + inside)  # a row never breaks inside a plain [ ]
