@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from fractions import Fraction
-from typing import TypeGuard
 
 from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
-from ..syntax.ast import children, rebuild, walk
+from ..syntax.ast import children, walk
+from .scalars import cancel_reciprocals, scalar_rank, side_by_side
 
 Term = tuple[Fraction, ast.Expr]
 
@@ -59,9 +59,9 @@ class Algebra:
                      if not self.is_scalar(f)]
             return self.product([*scalars, *chain])
         if isinstance(expr, ast.Add):
+            if self.symmetric(expr):
+                return expr  # (A + A^T)^T is A + A^T, (M + M^T)^T is M + M^T
             pushed = self.sum([(Fraction(1), self.transpose(t)) for t in expr.terms])
-            if isinstance(pushed, ast.Add) and set(pushed.terms) == set(expr.terms):
-                return expr  # (A + A^T)^T is A + A^T
             if expr not in self.keep or \
                     visible_transposes(pushed, self.shapes) < visible_transposes(expr, self.shapes):
                 return pushed
@@ -69,6 +69,19 @@ class Algebra:
         if isinstance(expr, ast.Call) and expr.func == "diag":
             return expr
         return ast.Transpose(expr)
+
+    def symmetric(self, expr: ast.Add) -> bool:
+        """A sum that is its own transpose, its kept sums' transposes read term by term,
+        with no terms that cancel: alpha A + B + (alpha A + B)^T is, so the layouts show
+        it alike; A - A^T + (A - A^T)^T is 0, not symmetric."""
+        terms: list[ast.Expr] = []
+        for t in expr.terms:
+            if isinstance(t, ast.Transpose) and isinstance(t.operand, ast.Add):
+                terms += [self.transpose(u) for u in t.operand.terms]
+            else:
+                terms.append(t)
+        distinct = len(combine(split_signs([(Fraction(1), t) for t in terms]))) == len(terms)
+        return distinct and Counter(terms) == Counter(self.transpose(t) for t in terms)
 
     def transpose_factor(self, f: ast.Expr) -> ast.Expr:
         """A sum of columns inside a product keeps its bracket: (sigma(X w) - y)^T X."""
@@ -100,7 +113,7 @@ class Algebra:
             else:
                 chain.append(f)
         scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])
-        scalars.sort(key=scalar_rank)  # -2 lambda exp(...) x^T, ||x||^2 exp(...)
+        scalars = side_by_side(sorted(scalars, key=scalar_rank))  # -2 lambda exp(...) x^T
         if coeff == 0 or any(is_zero(f) for f in scalars + chain):
             return self.zero(chain)
         if len(chain) > 1:
@@ -153,16 +166,52 @@ class Algebra:
 
     # -- sums -----------------------------------------------------------
     def sum(self, terms: list[Term]) -> ast.Expr:
-        combined = [t for t in combine(split_signs(terms)) if not isinstance(t[1], ast.Zero)]
+        terms = self.open_if_cancelling(split_signs(terms))
+        combined = [t for t in combine(terms) if not isinstance(t[1], ast.Zero)]
         if not combined:
             return self.zero([terms[0][1]] if terms else [])
         combined = self.factor_common(combined)
         combined.sort(key=lambda t: (t[0] < 0, count_transposes(t[1])))
+        combined = self.share_scalars(combined)
         out: list[ast.Expr] = []
         for coeff, body in combined:
             magnitude = self.product([ast.Number(abs(coeff)), body])
             out.append(ast.Neg(magnitude) if coeff < 0 else magnitude)
         return out[0] if len(out) == 1 else ast.Add(tuple(out))
+
+    def open_if_cancelling(self, terms: list[Term]) -> list[Term]:
+        """A kept sum's transpose read term by term when that lets terms cancel or
+        combine: A + B - B^T + (A + B - B^T)^T is A + A^T, and A - A^T + (A - A^T)^T is 0."""
+        if not any(isinstance(b, ast.Transpose) and isinstance(b.operand, ast.Add)
+                   for _, b in terms):
+            return terms
+        opened: list[Term] = []
+        for coeff, body in terms:
+            if isinstance(body, ast.Transpose) and isinstance(body.operand, ast.Add):
+                opened += split_signs([(coeff, self.transpose(u)) for u in body.operand.terms])
+            else:
+                opened.append((coeff, body))
+        return opened if len(combine(opened)) < len(opened) else terms
+
+    def share_scalars(self, terms: list[Term]) -> list[Term]:
+        """Matrices that the same scalar multiplies share one bracket, where the first of
+        them stands: alpha A + B + alpha A^T + B^T is alpha (A + A^T) + B + B^T."""
+        keys: list[tuple[Fraction, tuple[ast.Expr, ...]] | None] = []
+        for coeff, body in terms:
+            scalars, chain = self.chain_of(body)
+            keys.append((coeff, tuple(scalars)) if scalars and len(chain) == 1 else None)
+        out: list[Term] = []
+        done: set[tuple[Fraction, tuple[ast.Expr, ...]]] = set()
+        for term, key in zip(terms, keys, strict=True):
+            members = [t for t, k in zip(terms, keys, strict=True) if key and k == key]
+            if key is None or len(members) < 2:
+                out.append(term)
+            elif key not in done:
+                done.add(key)
+                inner = self.sum([(Fraction(1), self.chain_of(body)[1][0])
+                                  for _, body in members])
+                out.append((key[0], self.product([*key[1], inner])))
+        return out
 
     def chain_of(self, expr: ast.Expr) -> tuple[list[ast.Expr], list[ast.Expr]]:
         factors = list(expr.factors) if isinstance(expr, ast.MatMul) else [expr]
@@ -259,22 +308,6 @@ def is_one(expr: ast.Expr) -> bool:
     return isinstance(expr, ast.Ones | ast.Identity) and expr.dim == 1
 
 
-def scalar_rank(s: ast.Expr) -> int:
-    """Where a lecturer puts a scalar factor: names, then norms and products, functions last."""
-    return 0 if isinstance(s, ast.Name) else 2 if isinstance(s, ast.Call) else 1
-
-
-def cancel_reciprocals(scalars: list[ast.Expr]) -> list[ast.Expr]:
-    """s * recip(s) = 1 for scalar factors: 1/det(X) det(X) X^{-T} is X^{-T}."""
-    out = list(scalars)
-    for factor in scalars:
-        if isinstance(factor, ast.Call) and factor.func in ("recip", "inv") and \
-                factor in out and factor.args[0] in out:
-            out.remove(factor)
-            out.remove(factor.args[0])
-    return out
-
-
 def split_signs(terms: list[Term]) -> list[Term]:
     """Move negations and numeric factors of each body into its coefficient."""
     out: list[Term] = []
@@ -300,60 +333,3 @@ def combine(terms: list[Term]) -> list[Term]:
     for coeff, body in terms:
         totals[body] = totals.get(body, Fraction(0)) + coeff
     return [(c, b) for b, c in totals.items() if c != 0]
-
-
-def reciprocal_powers(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
-    """1/u 1/u is 1/u^2, and u/u^4 is 1/u^3, when that one product holds every 1/u of
-    the result: -x / alpha^2 prints as a lecturer writes it, not as -s^2 x where
-    s = 1/alpha. A reciprocal that several terms share keeps its one name
-    (s = 1/(x^T x))."""
-
-    def is_reciprocal(node: ast.Expr) -> TypeGuard[ast.Call]:
-        return isinstance(node, ast.Call) and node.func == "recip" and \
-            shapes(node.args[0]) == SCALAR
-
-    everywhere = Counter(n for n in walk(expr) if is_reciprocal(n))
-
-    def spread(factors: tuple[ast.Expr, ...]) -> list[ast.Expr]:
-        """Products of scalars (elementwise or not) are plain products: their factors
-        join in."""
-        out: list[ast.Expr] = []
-        for f in factors:
-            if isinstance(f, ast.Hadamard | ast.MatMul) and shapes(f) == SCALAR and \
-                    all(shapes(g) == SCALAR for g in f.factors):
-                out += spread(f.factors)
-            else:
-                out.append(f)
-        return out
-
-    def merged(node: ast.Expr) -> ast.Expr | None:
-        if not isinstance(node, ast.MatMul | ast.Hadamard) or \
-                (isinstance(node, ast.Hadamard) and shapes(node) != SCALAR):
-            return None
-        factors = spread(node.factors)
-        here: Counter[ast.Call] = Counter(f for f in factors if is_reciprocal(f))
-        whole = {r for r, k in here.items() if k == everywhere[r]}
-        below = [d for r in whole for d in spread(r.args) * here[r]]
-        cancelled: Counter[ast.Expr] = Counter()
-        for f in factors:
-            if f not in whole and f in below:
-                below.remove(f)
-                cancelled[f] += 1
-        if not cancelled and all(here[r] == 1 for r in whole):
-            return None
-        divisor = ast.MatMul(tuple(below)) if len(below) > 1 else below[0] if below else None
-        out: list[ast.Expr] = []
-        for f in factors:
-            if f in whole:
-                if divisor is not None:  # at the place of the first reciprocal
-                    out.append(ast.Call("recip", (divisor,), quotient=True))
-                    divisor = None
-            elif cancelled[f]:
-                cancelled[f] -= 1
-            else:
-                out.append(f)
-        if not out:
-            return ast.Number(Fraction(1))
-        return out[0] if len(out) == 1 else ast.MatMul(tuple(out))
-
-    return rebuild(expr, merged)

@@ -19,12 +19,13 @@ from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
 from ..syntax.ast import walk
 from . import index as ix
-from .algebra import Algebra, reciprocal_powers, user_sums
+from .algebra import Algebra, user_sums
 from .differentiate import Differentiator
 from .elementwise import tidy_gradient, tidy_hessian
 from .expand import Expander, scalar_forms
 from .index_method import Outcome, differentiate_entry, output_name
 from .reassemble import Assembler
+from .scalars import reciprocal_powers
 from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
 
 HESSIAN_NAMES = ("H", "G", "K", "L")

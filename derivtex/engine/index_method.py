@@ -13,12 +13,13 @@ from ..model.shapes import Dim, Shape, Shapes, Symbol, kind_of
 from ..printing.plain import text
 from ..syntax import ast
 from . import index as ix
-from .algebra import Algebra, reciprocal_powers, user_sums, visible_transposes
+from .algebra import Algebra, user_sums, visible_transposes
 from .contract import Contraction, contract
 from .differentiate import Differentiator
 from .entrywise import cancel, collect
 from .expand import Expander, scalar_forms
 from .reassemble import Assembler, collapse
+from .scalars import reciprocal_powers
 from .steps import (
     PASS_STEPS,
     Cancellation,

@@ -59,15 +59,18 @@ def page_names(outcome: Outcome, symbols: Mapping[str, Symbol]
                ) -> tuple[dict[ast.Expr, str], dict[str, Symbol]]:
     """One set of names for a whole page, so a name never changes meaning: every softmax
     (s = softmax(z), as lecturers write it), and the function values the result repeats.
-    A name is never one of the page's index letters or its output's name."""
+    The value that is the whole output is called by the output's name (y = sigma(W x)
+    gives diag(y .* (1 - y)) W, as lecturers write it, not a second name s for y); other
+    names are never one of the page's index letters or the output's name."""
     exprs = [e for step in outcome.steps for e in (step.before, step.after)
              if isinstance(e, ast.Expr)]
     nodes = page_nodes(outcome)
     exprs += list({id(n.expr): n.expr for n in nodes if isinstance(n, ix.Entry)}.values())
     indices = {i.name for n in nodes for i in node_indices(n)}
     goal = outcome.steps[0]
-    outputs = {goal.f} if isinstance(goal, Goal) else set()
-    return names_for(exprs, outcome.result, symbols, indices | outputs)
+    assert isinstance(goal, Goal) and isinstance(goal.before, ast.Expr)
+    output = {} if goal.row_of is not None else {goal.before: goal.f}
+    return names_for(exprs, outcome.result, symbols, indices | {goal.f}, output)
 
 
 def page_nodes(outcome: Outcome) -> list[ix.Node]:
@@ -98,7 +101,8 @@ def node_indices(node: ix.Node) -> tuple[ix.Idx, ...]:
 
 
 def names_for(exprs: list[ast.Expr], result: ast.Expr | None, symbols: Mapping[str, Symbol],
-              taken: set[str]) -> tuple[dict[ast.Expr, str], dict[str, Symbol]]:
+              taken: set[str], output: Mapping[ast.Expr, str]
+              ) -> tuple[dict[ast.Expr, str], dict[str, Symbol]]:
     shapes = Shapes(symbols)
     wanted: list[ast.Expr] = []
     for expr in exprs:
@@ -112,7 +116,7 @@ def names_for(exprs: list[ast.Expr], result: ast.Expr | None, symbols: Mapping[s
     extended = dict(symbols)
     names: dict[ast.Expr, str] = {}
     for value in wanted:
-        name = next((n for n in NAMES if n not in taken), None)
+        name = output.get(value) or next((n for n in NAMES if n not in taken), None)
         if name is None:
             break
         taken.add(name)

@@ -36,7 +36,7 @@ class StepFacts:
         self.p = type(printer)(Shapes(symbols), names)
         self.plain = type(printer)(Shapes(symbols))
         self.values = {name: value for value, name in names.items()}
-        self.defined: set[str] = set()
+        self.defined: set[str] = {goal.f}  # the goal's line defines the output
         self.previous: ix.Node | None = None
         self.previous_rhs = ""
         self.wrt_name = goal.wrt
@@ -120,6 +120,7 @@ class StepFacts:
     def linearity(self, step: Step, facts: dict) -> None:
         """How many sums the derivative moved into, and whether it split across terms."""
         assert isinstance(step.after, ix.Node)
+        self.unnamed_if_circular(step, facts)
         derivs = [n for n in ix.walk(step.after) if isinstance(n, ix.Deriv)]
         facts["sums"] = sum(1 for n in ix.walk(step.after) if isinstance(n, ix.Sum)
                             and ix.contains(n, lambda m: isinstance(m, ix.Deriv))
@@ -138,6 +139,13 @@ class StepFacts:
 
     def sum_expansion(self, step: Step, facts: dict) -> None:
         """Its facts are the equation's (lhs, rhs, has_sum)."""
+        self.unnamed_if_circular(step, facts)
+
+    def unnamed_if_circular(self, step: Step, facts: dict) -> None:
+        """The output's entry, when the output is its own page name (y = softmax(W x)),
+        is written out: y_i = [softmax(W x)]_i, not y_i = y_i."""
+        if facts.get("rhs") == facts.get("lhs") and isinstance(step.after, ix.Node):
+            facts["rhs"] = self.plain.index(step.after)
 
     def product_rule(self, step: Step, facts: dict) -> None:
         """Its sentence needs no fact beyond the method."""

@@ -53,14 +53,18 @@ def test_clean_form_and_numbers_in_both_layouts(expr, wrt, ref, numerator):
         numeric_check(derive(expr, wrt, layout=layout).to_dict(), ref, wrt, layout)
 
 
-def test_sigmoid_layer_shows_the_chain_rule_and_names_sigma():
+def test_sigmoid_layer_shows_the_chain_rule_and_names_sigma_by_the_output():
+    """y = sigma(W x) is already named: diag(y .* (1 - y)) W, no second name s for y."""
     d = derive("sigma(W x)", "x").to_dict()
     rules = [s["rule"] for s in d["steps"]]
     assert rules.index("chain_rule") < rules.index("delta")
     chain = next(s for s in d["steps"] if s["rule"] == "chain_rule")
     assert r"\sigma'(z) = \sigma(z)" in chain["text"]
     reassembly = next(s for s in d["steps"] if s["rule"] == "reassembly")
-    assert r"\text{where } \boldsymbol{s} = \sigma" in reassembly["latex"]
+    assert reassembly["latex"].endswith(
+        r"&= \left[\operatorname{diag}\left(\boldsymbol{y} \odot \left(\boldsymbol{1} - "
+        r"\boldsymbol{y}\right)\right) \boldsymbol{W}\right]_{ij}")
+    assert "where" not in d["latex"]
 
 
 @pytest.mark.parametrize("expr, wrt, rule", [

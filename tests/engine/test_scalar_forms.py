@@ -103,7 +103,7 @@ def test_a_scalar_names_square_in_a_hessian_reads_as_a_power():
 
     d = derive("x^T A x / (x^T x)", "x", order=2)
     data = d.to_dict()
-    assert data["result"] == ("s A + s A^T + 8 (x^T A x) s^3 x x^T - 2 s^2 A x x^T"
+    assert data["result"] == ("s (A + A^T) + 8 (x^T A x) s^3 x x^T - 2 s^2 A x x^T"
                               " - 2 s^2 A^T x x^T - 2 s^2 x x^T (A + A^T) - 2 (x^T A x) s^2 I")
     assert data["where"] == {"s": "1 / (x^T x)"}
     assert r"s^{3} \boldsymbol{x} \boldsymbol{x}^{\top}" in data["steps"][-1]["latex"]

@@ -269,3 +269,25 @@ def test_summation_indices_are_letters_lecturers_sum_over(vector):
 def test_summation_indices_are_numbered_when_the_letters_run_out():
     expansion = derive("y^T A B C D E F x", "x").to_dict()["steps"][1]["latex"]
     assert r"E_{i,k_{1}} F_{k_{1},k_{2}} x_{k_{2}}" in expansion
+
+
+@pytest.mark.parametrize("expr, closing", [
+    ("softmax(W x)", r"\frac{\partial \boldsymbol{y}}{\partial \boldsymbol{x}} &= \left("
+     r"\operatorname{diag}\left(\boldsymbol{y}\right) - \boldsymbol{y} \boldsymbol{y}^{\top}"
+     r"\right) \boldsymbol{W}"),
+    ("sigma(w^T x)", r"\frac{\partial f}{\partial \boldsymbol{x}} &= f \left(1 - f\right) "
+     r"\boldsymbol{w}^{\top}"),
+])
+def test_a_function_value_that_is_the_output_keeps_the_outputs_name(expr, closing):
+    steps = derive(expr, "x").to_dict()["steps"]
+    assert steps[-1]["latex"] == closing
+    assert not any("where" in s["latex"] for s in steps)
+
+
+def test_the_softmax_output_is_written_out_once_not_as_itself():
+    steps = {s["rule"]: s for s in derive("softmax(W x)", "x").to_dict()["steps"]}
+    assert steps["sum_expansion"]["latex"] == (
+        r"y_{i} &= \left[\operatorname{softmax}\left(\boldsymbol{W} \boldsymbol{x}\right)"
+        r"\right]_{i}")
+    assert r"\frac{\partial y_{i}}{\partial u_{k}} = y_{i} \delta_{ik} - y_{i} y_{k}" in \
+        steps["softmax"]["text"]
