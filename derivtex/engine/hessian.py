@@ -23,7 +23,7 @@ from .algebra import Algebra, user_sums
 from .differentiate import Differentiator
 from .elementwise import tidy_gradient, tidy_hessian
 from .expand import Expander, scalar_forms
-from .index_method import Outcome, differentiate_entry, output_name
+from .index_method import Outcome, differentiate_entry, output_name, simplify_entry
 from .reassemble import Assembler
 from .scalars import reciprocal_powers
 from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
@@ -75,6 +75,7 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     first = Differentiator(first_wrt, expander.entry, names.fresh, shapes)
     gradient_lhs = ix.Deriv(f_entry, first_wrt)
     contracted = differentiate_entry(tree, gradient_lhs, first, steps)
+    contracted = simplify_entry(contracted, gradient_lhs, shapes, steps)
 
     assembled = Assembler(algebra, names).assemble(contracted, i, None)
     gradient = tidy_gradient(assembled, shapes)

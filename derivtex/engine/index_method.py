@@ -117,21 +117,14 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         return Outcome(steps, None, tuple(i.dim for i in free),
                        TensorEntries(contracted, out_idx, wrt_idx))
 
-    simplified: ix.Node | None = None
-    cancelled = cancel(contracted, shapes)
-    if cancelled is not None:
-        simplified = cancelled[0]
-        steps.append(Cancellation(before=lhs, after=simplified, collected=cancelled[1]))
-    elif (collected := collect(contracted)) is not None:
-        simplified = collected[0]
-        steps.append(Collect(before=lhs, after=simplified, merged=collected[1]))
+    simplified = simplify_entry(contracted, lhs, shapes, steps)
     natural_row, natural_col = (free + [None, None])[:2]
     if wrt_kind == "scalar":  # the output's own arrangement: a row stays a row
         natural_row, natural_col = out_idx
     transpose = needs_transpose(natural_layout(out_kind, wrt_kind), layout)
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
     result = reciprocal_powers(read_in_layout(Assembler(algebra, names), algebra,
-                                              simplified or contracted,
+                                              simplified,
                                               (natural_row, natural_col), transpose), shapes)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
@@ -142,6 +135,22 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                                  (row.dim if row else 1, col.dim if col else 1)))
     assert goal.shape is not None
     return Outcome(steps, result, goal.shape)
+
+
+def simplify_entry(contracted: ix.Node, lhs: ix.Node, shapes: Shapes, steps: list[Step]
+                   ) -> ix.Node:
+    """The contracted entry with fractions cancelled (s_k / s_k), or else like terms
+    collected, as a lecturer tidies an entry before reading it as a matrix; the step
+    that did so is added."""
+    cancelled = cancel(contracted, shapes)
+    if cancelled is not None:
+        steps.append(Cancellation(before=lhs, after=cancelled[0], collected=cancelled[1]))
+        return cancelled[0]
+    collected = collect(contracted)
+    if collected is not None:
+        steps.append(Collect(before=lhs, after=collected[0], merged=collected[1]))
+        return collected[0]
+    return contracted
 
 
 def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,

@@ -58,7 +58,10 @@ class HessianFacts(StepFacts):
 
     def gradient_entry(self, step: Step, facts: dict) -> None:
         gradient: ast.Expr = facts["gradient"]
-        facts["gradient_latex"] = self.plain.expr(gradient)
+        undefined = [name for name, value in self.values.items() if name not in self.defined
+                     and any(node == value for node in ast.walk(gradient))]
+        # X^T (s - y) once an earlier line defined s, else written out
+        facts["gradient_latex"] = (self.plain if undefined else self.p).expr(gradient)
         facts["gradient_named"] = self.p.expr(gradient)
         facts["assembled_latex"] = self.p.expr(facts["assembled"])
         facts["gradient_lhs"] = self.p.gradient(self.f_latex) if self.vector else facts["lhs"]

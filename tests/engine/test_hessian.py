@@ -143,20 +143,30 @@ def test_quadratic_form_steps_follow_the_index_method():
                                       r"\boldsymbol{A}^{\top} = \boldsymbol{H}^{\top}")
 
 
-def test_logistic_gradient_is_collected_before_the_second_pass():
+def test_logistic_gradient_is_cancelled_entry_by_entry_before_the_second_pass():
+    """As on the first derivative's page: s_k / s_k cancels in the entries, where s is
+    defined on the line that first uses it; then nabla f = X^T (s - y), never a Hadamard
+    inverse."""
     steps = derive("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w",
                    order=2).to_dict()["steps"]
-    entry = next(s for s in steps if s["rule"] == "gradient_entry")
-    assert "collecting like terms" in entry["text"] and ". Its \\(i\\)-th entry" in entry["text"]
-    assert (r"\boldsymbol{X}^{\top} \left(\sigma\left(\boldsymbol{X} \boldsymbol{w}\right) - "
-            r"\boldsymbol{y}\right)") in entry["text"]
+    rules = [s["rule"] for s in steps]
+    assert rules.index("contraction") < rules.index("cancellation") < \
+        rules.index("gradient_entry")
+    cancellation = steps[rules.index("cancellation")]
     defines_s = r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)"
-    assert defines_s in entry["latex"]
-    assert [s for s in steps if r"\boldsymbol{s}" in s["latex"]][0] is entry
-    reassembled, collected = entry["latex"].split(r" \\" + "\n")[:2]
-    assert reassembled.startswith(r"\nabla f &= ") and r"\operatorname{diag}" in reassembled
-    assert collected == r"&= \boldsymbol{X}^{\top} \left(\boldsymbol{s} - \boldsymbol{y}\right)"
+    assert cancellation["latex"] == (
+        r"\frac{\partial f}{\partial w_{i}} &= \sum_{k=1}^{n} X_{ki} [\boldsymbol{s} - "
+        r"\boldsymbol{y}]_{k} \\" + "\n" + r"&\quad " + defines_s)
+    assert [s for s in steps if r"\boldsymbol{s}" in s["latex"]][0] is cancellation
     assert sum(defines_s in s["latex"] for s in steps) == 1
+    entry = steps[rules.index("gradient_entry")]
+    assert entry["text"].startswith(r"These are the entries of the gradient \(\nabla f = "
+                                    r"\boldsymbol{X}^{\top} \left(\boldsymbol{s} - "
+                                    r"\boldsymbol{y}\right)\). Its \(i\)-th entry")
+    assert entry["latex"].startswith(r"\frac{\partial f}{\partial w_{i}} &= \left["
+                                     r"\boldsymbol{X}^{\top} \left(\boldsymbol{s} - "
+                                     r"\boldsymbol{y}\right)\right]_{i} = ")
+    assert r"\circ -1" not in "".join(s["latex"] + s["text"] for s in steps)
     assert steps[-1]["latex"].startswith(r"\boldsymbol{H} &= \boldsymbol{X}^{\top} "
                                          r"\operatorname{diag}\left(\boldsymbol{s} \odot")
 
