@@ -101,7 +101,8 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         assert goal.shape is not None
         from .identity_method import derive_by_identities  # off the index method's path
 
-        steps, result = derive_by_identities(expr, symbols, wrt, layout, goal)
+        steps, result = derive_by_identities(scalar_forms(expr, shapes), symbols, wrt, layout,
+                                             goal)
         return Outcome(steps, result, goal.shape)
     expander = Expander(shapes, names)
     tree = expander.entry(scalar_forms(expr, shapes), out_idx[0], out_idx[1])
