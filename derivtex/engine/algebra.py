@@ -172,7 +172,7 @@ class Algebra:
             return self.zero([terms[0][1]] if terms else [])
         combined = self.factor_common(combined)
         combined.sort(key=lambda t: (t[0] < 0, count_transposes(t[1])))
-        combined = self.share_scalars(combined)
+        combined = self.share_scalars(self.with_transposes(combined))
         out: list[ast.Expr] = []
         for coeff, body in combined:
             magnitude = self.product([ast.Number(abs(coeff)), body])
@@ -192,6 +192,19 @@ class Algebra:
             else:
                 opened.append((coeff, body))
         return opened if len(combine(opened)) < len(opened) else terms
+
+    def with_transposes(self, terms: list[Term]) -> list[Term]:
+        """A term's transpose right after it: A + A^T + 2 alpha I, not A + 2 alpha I + A^T."""
+        out: list[Term] = []
+        rest = list(terms)
+        while rest:
+            coeff, body = rest.pop(0)
+            out.append((coeff, body))
+            partner = (coeff, self.transpose(body))
+            if partner[1] != body and partner in rest:
+                rest.remove(partner)
+                out.append(partner)
+        return out
 
     def share_scalars(self, terms: list[Term]) -> list[Term]:
         """Matrices that the same scalar multiplies share one bracket, where the first of

@@ -101,7 +101,8 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         assert goal.shape is not None
         from .identity_method import derive_by_identities  # off the index method's path
 
-        steps, result = derive_by_identities(expr, symbols, wrt, layout, goal)
+        steps, result = derive_by_identities(scalar_forms(expr, shapes), symbols, wrt, layout,
+                                             goal)
         return Outcome(steps, result, goal.shape)
     expander = Expander(shapes, names)
     tree = expander.entry(scalar_forms(expr, shapes), out_idx[0], out_idx[1])
@@ -165,17 +166,18 @@ def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,
         return algebra.transpose(as_is) if swap else as_is
     swapped = assembler.assemble(tree, col, row)
 
+    swapped_t, as_is_t = algebra.transpose(swapped), algebra.transpose(as_is)
+    if swapped == as_is_t and swapped_t == as_is:  # one pair read twice: equal costs
+        return as_is_t if swap else as_is
+
     def cost(e: ast.Expr) -> tuple[int, int]:
         return visible_transposes(e, algebra.shapes), len(text(e))
 
-    def pair(e: ast.Expr) -> tuple[tuple[int, int], ast.Expr]:
-        """The pair's cost, and the transpose it was read from (kept for the answer)."""
-        transposed = algebra.transpose(e)
+    def pair_cost(e: ast.Expr, transposed: ast.Expr) -> tuple[int, int]:
         a, b = cost(e), cost(transposed)
-        return (a[0] + b[0], a[1] + b[1]), transposed
+        return a[0] + b[0], a[1] + b[1]
 
-    (swapped_cost, swapped_t), (as_is_cost, as_is_t) = pair(swapped), pair(as_is)
-    if swapped_cost < as_is_cost:
+    if pair_cost(swapped, swapped_t) < pair_cost(as_is, as_is_t):
         return swapped if swap else swapped_t
     return as_is_t if swap else as_is
 

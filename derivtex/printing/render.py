@@ -78,14 +78,15 @@ def _rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
         facts_of, prefix = HessianFacts(printer, outcome), "hessian_"
     # the macros see the printer as `p` (rows, alignment and words in its notation), which
     # the `math` filter prints with
-    explain = env.get_template("explain.j2").make_module({"p": facts_of.p})
+    sentences = env.get_template("explain.j2")
+    explain = sentences.make_module({"p": facts_of.p})
     equations = env.get_template("steps.j2").make_module({"p": facts_of.p})
     body = getattr(equations, prefix + "body")
     out = []
     for step in outcome.steps:
         facts = facts_of(step)
         macro = prefix + step.rule if hasattr(explain, prefix + step.rule) else step.rule
-        sentence = macro_of(explain, macro, env.get_template("explain.j2").filename)
+        sentence = macro_of(explain, macro, sentences.filename)
         out.append({
             "rule": step.rule,
             "macro": macro,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -175,12 +176,27 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def one_blas_thread() -> None:
-    """Verification multiplies matrices of a few entries, where BLAS threads only cost:
-    starting OpenBLAS's pool is a fifth of a cold `derivtex derive` on a busy machine.
-    Set before numpy loads (it reads the variable once); the user's own setting wins."""
-    if "numpy" not in sys.modules:
+def load_engine() -> None:
+    """Imports the engine (numpy among it) as a short-lived command wants it. In a fresh
+    process: one BLAS thread (verification multiplies matrices of a few entries, and
+    starting OpenBLAS's pool cost a fifth of a cold `derivtex derive` on a busy machine;
+    the user's own OPENBLAS_NUM_THREADS wins), no garbage collection while the imports
+    create tens of thousands of objects that live as long as the process, and those frozen
+    afterwards, so no later collection (the one at exit included) walks them again.
+    Together a tenth of a cold start. A process that already has numpy is left alone."""
+    fresh = "numpy" not in sys.modules
+    collecting = gc.isenabled()
+    if fresh:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        gc.disable()
+    try:
+        from .. import api  # noqa: F401
+        from ..verify import check  # noqa: F401 - every derivation is verified
+    finally:
+        if fresh and collecting:
+            gc.enable()
+    if fresh:
+        gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,10 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if threading.current_thread() is not threading.main_thread():
         return run(args)
-    one_blas_thread()
     # Import the engine (numpy among it) before the handlers exist: a signal raised inside
     # an extension module's import comes out as an ImportError, not as a clean stop.
-    from .. import api  # noqa: F401
+    load_engine()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return run(args)

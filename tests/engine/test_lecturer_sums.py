@@ -51,11 +51,12 @@ CASES = [
      (r"\boldsymbol{x}^{\top} \left(\boldsymbol{A} + \boldsymbol{A}^{\top}\right)",
       r"\left(\boldsymbol{A} + \boldsymbol{A}^{\top}\right) \boldsymbol{x}"),
      lambda x, A, B: x.T @ (A + B - B.T) @ x),
-    # the layouts read x^T (2 alpha I + A + A^T) and (A + alpha I + (A + alpha I)^T) x
-    ("x^T (A + alpha I) x", "x", ("x^T (A + 2 alpha I + A^T)", "(A + 2 alpha I + A^T) x"),
-     (r"\boldsymbol{x}^{\top} \left(\boldsymbol{A} + 2 \alpha \boldsymbol{I} + "
-      r"\boldsymbol{A}^{\top}\right)",
-      r"\left(\boldsymbol{A} + 2 \alpha \boldsymbol{I} + \boldsymbol{A}^{\top}\right) "
+    # the layouts read x^T (2 alpha I + A + A^T) and (A + alpha I + (A + alpha I)^T) x; a
+    # term's transpose follows it
+    ("x^T (A + alpha I) x", "x", ("x^T (A + A^T + 2 alpha I)", "(A + A^T + 2 alpha I) x"),
+     (r"\boldsymbol{x}^{\top} \left(\boldsymbol{A} + \boldsymbol{A}^{\top} + "
+      r"2 \alpha \boldsymbol{I}\right)",
+      r"\left(\boldsymbol{A} + \boldsymbol{A}^{\top} + 2 \alpha \boldsymbol{I}\right) "
       r"\boldsymbol{x}"),
      lambda x, A, alpha: x.T @ (A + alpha * np.eye(len(x))) @ x),
 ]

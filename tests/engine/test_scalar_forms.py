@@ -113,3 +113,18 @@ def test_a_scalar_names_square_in_a_hessian_reads_as_a_power():
     np.testing.assert_allclose(
         evaluate_numpy(NumpyPrinter(symbols, Shapes(symbols))(back), arrays),
         evaluate_numpy(data["numpy"], arrays), rtol=1e-12)
+
+
+@pytest.mark.parametrize("expr, result, derivative", [
+    ("alpha^-1 x^T A x", "x^T (A + A^T) / alpha", lambda alpha, x, A: x.T @ (A + A.T) / alpha),
+    ("inv(alpha) a^T x", "a^T / alpha", lambda alpha, a: a.T / alpha),
+    ("det(alpha) a^T x", "alpha a^T", lambda alpha, a: alpha * a.T),
+])
+def test_the_identity_method_takes_a_numbers_inverse_as_a_division(expr, result, derivative):
+    """Its `numpy` answer called np.linalg.inv(alpha) and np.linalg.det(alpha)."""
+    data = derive(expr, "x", method="identity").to_dict()
+    assert data["result"] == result and "linalg" not in data["numpy"]
+    arrays = generate.bind(data["symbols"], np.random.default_rng(5))
+    names = derivative.__code__.co_varnames[:derivative.__code__.co_argcount]
+    np.testing.assert_allclose(evaluate_numpy(data["numpy"], arrays),
+                               derivative(**{n: arrays[n] for n in names}), rtol=1e-12)
