@@ -282,9 +282,12 @@ def test_contraction_says_which_sums_collapse():
         in softmax["text"]
     assert r"the sum over \(l\) keeps only its term with \(l = j\)" in softmax["text"]
     rayleigh, = rule_steps(steps_of("x^T A x / (x^T x)", "x"), "contraction")
-    assert r"each sum over \(p\) keeps only" not in rayleigh["text"]
-    assert r"the sum over \(p\) holding a delta keeps only its term with \(p = j\), " \
-        r"and the other sums over \(p\) stay" in rayleigh["text"]
+    assert r"in the sum over \(k\) only the term with a delta collapses, to \(k = j\), " \
+        r"and the other sum over \(k\) stays" in rayleigh["text"]
+    squares, = rule_steps(steps_of("||A x - b||^2", "x"), "contraction")
+    assert r"each sum over \(l\)" not in squares["text"]
+    assert r"the sum over \(l\) holding a delta keeps only its term with \(l = j\), " \
+        r"and the other sum over \(l\) stays" in squares["text"]
 
 
 def test_collect_says_what_merged():
@@ -382,3 +385,22 @@ def test_the_softmax_output_is_written_out_once_not_as_itself():
         r"\right]_{i}")
     assert r"\frac{\partial y_{i}}{\partial u_{k}} = y_{i} \delta_{ik} - y_{i} y_{k}" in \
         steps["softmax"]["text"]
+
+
+def test_a_contracted_sum_never_shares_its_index_with_a_sum_that_stays():
+    """The Rayleigh quotient: the chain rule's copy of sum_p x_p^2 sums over q, so "each
+    sum over q keeps only its term with q = j" is not read of the denominators' sum."""
+    steps = {s["rule"]: s for s in derive("x^T A x / (x^T x)", "x",
+                                          symmetric={"A"}).to_dict()["steps"]}
+    assert steps["chain_rule"]["latex"].endswith(
+        r"\left(-\frac{1}{\left(\sum_{p=1}^{n} x_{p}^{2}\right)^{2}}\right) \left("
+        r"\sum_{q=1}^{n} \frac{\partial}{\partial x_{j}}\left(x_{q}^{2}\right)\right)")
+    assert steps["contraction"]["text"].endswith(
+        r"the sum over \(q\) keeps only its term with \(q = j\).")
+    assert r"\frac{1}{\sum_{p=1}^{n} x_{p}^{2}}" in steps["contraction"]["latex"]
+    sigmoid = {s["rule"]: s for s in derive("sigma(W x)", "x").to_dict()["steps"]}
+    assert sigmoid["contraction"]["latex"] == (
+        r"\frac{\partial y_{i}}{\partial x_{j}} &= \sigma'\left(\sum_{k=1}^{m} W_{ik} x_{k}"
+        r"\right) W_{ij}")
+    assert sigmoid["contraction"]["text"].endswith(
+        r"each sum over \(l\) keeps only its term with \(l = j\).")
