@@ -414,3 +414,15 @@ def test_a_page_name_is_never_one_of_the_pages_index_letters():
         r"\frac{\partial f}{\partial \boldsymbol{x}} &= \boldsymbol{s}^{\top} "
         r"\operatorname{diag}\left(\boldsymbol{g} \odot \left(\boldsymbol{1} - "
         r"\boldsymbol{g}\right)\right) \boldsymbol{A} \boldsymbol{B} \boldsymbol{C}")
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_inner_product_in_disguise_cites_the_cookbook_with_its_layout(layout):
+    """The Cookbook's (69) is d(a^T x)/dx = a; the page states its transpose, a^T, and
+    says what the row multiplies: dx/dx = I."""
+    identity, = rule_steps(steps_of("y^T A x", "x", method="identity", layout=layout),
+                           "identity")
+    assert "(the transpose of Matrix Cookbook eq. (69), which is in denominator layout)" \
+        in identity["text"]
+    assert r"\(\frac{\partial \boldsymbol{x}}{\partial \boldsymbol{x}} = \boldsymbol{I}\), " \
+        "so the row itself." in identity["text"]
