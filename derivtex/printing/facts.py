@@ -242,6 +242,10 @@ class StepFacts:
         facts["softmax_entry"] = "%s = %s" % (printer.index(ix.Deriv(s_i, u_k)), printer.index(
             ix.Add((ix.Prod((s_i, ix.Delta(i, k))), ix.Prod((ix.Const(Fraction(-1)), s_i, s_k))))))
         facts["softmax_arg_named"] = named
+        u = arg if named else ast.Name("u")
+        exp_i, exp_l = (ix.Apply("exp", ix.Entry(u, n, None)) for n in entry_indices("i", "l"))
+        facts["softmax_definition"] = "%s = %s" % (printer.index(s_i), printer.frac(
+            printer.index(exp_i), "%s %s" % (printer.sum_over("l"), printer.index(exp_l))))
 
     def delta(self, step: Step, facts: dict) -> None:
         """The deltas the equation holds, each with the derivative it replaced."""

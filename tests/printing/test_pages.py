@@ -426,3 +426,10 @@ def test_inner_product_in_disguise_cites_the_cookbook_with_its_layout(layout):
         in identity["text"]
     assert r"\(\frac{\partial \boldsymbol{x}}{\partial \boldsymbol{x}} = \boldsymbol{I}\), " \
         "so the row itself." in identity["text"]
+
+
+def test_softmax_derivative_is_derived_from_its_definition():
+    softmax, = rule_steps(steps_of("softmax(W x)", "x"), "softmax")
+    assert r"\(y_{i} = \frac{\exp\left(u_{i}\right)}{\sum_{l} \exp\left(u_{l}\right)}\), " \
+        r"has by the quotient rule \(\frac{\partial y_{i}}{\partial u_{k}} = y_{i} " \
+        r"\delta_{ik} - y_{i} y_{k}\)" in softmax["text"]
