@@ -136,7 +136,7 @@ class Differentiator:
     def atom_rule(self, atom: ix.Node) -> ix.Node:
         if isinstance(atom, ix.Apply):
             outer = ix.Apply(PRIME[atom.func], atom.arg, derivative_origin(atom))
-            return ix.prod([outer, self.linearity(atom.arg)])
+            return ix.prod([outer, self.linearity(ix.fresh_bound(atom.arg, self.fresh))])
         assert isinstance(atom, ix.Entry) and isinstance(atom.expr, ast.Call)
         call, arg = atom.expr, atom.expr.args[0]
         rows, cols = self.dims(arg)

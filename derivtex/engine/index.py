@@ -163,8 +163,18 @@ def is_zero(node: Node) -> bool:
     return isinstance(node, Const) and node.value == 0
 
 
-def rename(node: Node, old: Idx, new: Idx) -> Node:
-    """Substitute index `new` for `old` everywhere, origins included."""
+def fresh_bound(node: Node, fresh: Callable[[str | int], Idx]) -> Node:
+    """`node` with each index its sums bind renamed to a fresh one: the chain rule's copy
+    of an argument, so that sigma'(sum_k W_ik x_k) sum_l W_il delta_lj contracts only
+    the sum over l, and a sentence about it names no other sum."""
+    for old in [i for n in walk(node) if isinstance(n, Sum) for i in n.indices]:
+        node = rename(node, old, fresh(old.dim), bound=True)
+    return node
+
+
+def rename(node: Node, old: Idx, new: Idx, bound: bool = False) -> Node:
+    """Substitute index `new` for `old` everywhere, origins included; a sum over `old`
+    loses it (a contraction), or, with `bound`, sums over `new` instead."""
 
     def swap(i: Idx) -> Idx:
         return new if i == old else i
@@ -183,16 +193,18 @@ def rename(node: Node, old: Idx, new: Idx) -> Node:
         first, second = swap(node.first), swap(node.second)
         return Const(Fraction(1)) if first == second else Delta(first, second)
     if isinstance(node, Sum):
-        kept = tuple(i for i in node.indices if i != old)
-        return Sum(kept, rename(node.body, old, new), entry(node.origin))
+        kept = tuple(swap(i) for i in node.indices) if bound else \
+            tuple(i for i in node.indices if i != old)
+        return Sum(kept, rename(node.body, old, new, bound), entry(node.origin))
     if isinstance(node, Add):
-        return Add(tuple(rename(t, old, new) for t in node.terms), entry(node.origin))
+        return Add(tuple(rename(t, old, new, bound) for t in node.terms), entry(node.origin))
     if isinstance(node, Prod):
-        return Prod(tuple(rename(f, old, new) for f in node.factors), entry(node.origin))
+        return Prod(tuple(rename(f, old, new, bound) for f in node.factors),
+                    entry(node.origin))
     if isinstance(node, Apply):
-        return Apply(node.func, rename(node.arg, old, new), entry(node.origin))
+        return Apply(node.func, rename(node.arg, old, new, bound), entry(node.origin))
     if isinstance(node, Deriv):
-        return Deriv(rename(node.body, old, new), node.wrt)
+        return Deriv(rename(node.body, old, new, bound), node.wrt)
     return node
 
 

@@ -4,18 +4,19 @@ equation (the deltas it holds, the sums it moves into). Wording is in the templa
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..engine import index as ix
 from ..engine.index_method import Outcome
 from ..engine.steps import ByIdentity, Goal, Step
+from ..functions import PRIME
 from ..model.layout import Layout, needs_transpose, other
 from ..model.shapes import Shape, Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
 from .printer import Printer
+from .sentence_facts import collapses, delta_partner, differentiated, merges
 
 if TYPE_CHECKING:
     from ..engine.identities import Identity
@@ -29,6 +30,7 @@ class StepFacts:
 
     def __init__(self, printer: Printer, outcome: Outcome) -> None:
         shapes = printer.shapes
+        self.inputs = dict(shapes.symbols)
         goal = outcome.steps[0]
         assert isinstance(goal, Goal)
         self.out_kind, self.wrt_kind = goal.out_kind, goal.wrt_kind
@@ -60,6 +62,8 @@ class StepFacts:
             facts["rhs"] = self.p.index(step.after)
             facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
         self.renderer(step)(step, facts)
+        if isinstance(step, Goal):
+            self.declarations(facts)
         facts["where"] = [*facts["where"], *self.first_uses()]
         if isinstance(step.after, ix.Node):
             self.previous = step.after
@@ -117,10 +121,24 @@ class StepFacts:
             facts["shape_latex"] = self.p.shape(facts["shape"])
             facts["space_latex"] = self.p.real_space(facts["shape_latex"])
 
+    def declarations(self, facts: dict) -> None:
+        """Each input symbol with its space (W in R^{n x m}), and the symmetric ones."""
+        p = self.plain
+        facts["declared"] = [
+            "%s %s %s" % (p.symbol(name, symbol.kind != "scalar"), p.member, p.space(symbol.shape))
+            for name, symbol in self.inputs.items()]
+        facts["symmetric"] = [
+            (p.symbol(name, True), p.transposed(p.symbol(name, True)))
+            for name, symbol in self.inputs.items() if symbol.symmetric]
+
     def linearity(self, step: Step, facts: dict) -> None:
-        """How many sums the derivative moved into, and whether it split across terms."""
+        """How many sums the derivative moved into, whether it split across terms, and
+        what it differentiates by what."""
         assert isinstance(step.after, ix.Node)
         self.unnamed_if_circular(step, facts)
+        if isinstance(step.before, ix.Deriv):
+            facts["of_latex"] = self.p.index(step.before.body)
+            facts["by_latex"] = self.p.entry(step.before.wrt)
         derivs = [n for n in ix.walk(step.after) if isinstance(n, ix.Deriv)]
         facts["sums"] = sum(1 for n in ix.walk(step.after) if isinstance(n, ix.Sum)
                             and ix.contains(n, lambda m: isinstance(m, ix.Deriv))
@@ -128,14 +146,12 @@ class StepFacts:
         facts["terms"] = len(derivs)
 
     def chain_rule(self, step: Step, facts: dict) -> None:
-        """Cite f' only for the functions this step differentiated."""
+        """Cite f' only for the functions this step differentiated, and say whether each
+        was applied to a scalar or entry by entry."""
         assert isinstance(step.after, ix.Node)
-        before = self.previous
-        count_before = Counter(n.func for n in ix.walk(before) if isinstance(n, ix.Apply)) \
-            if before is not None else Counter()
-        count_after = Counter(n.func for n in ix.walk(step.after) if isinstance(n, ix.Apply))
-        new = [f for f in sorted(count_after) if count_after[f] > count_before.get(f, 0)]
-        facts["primes"] = [fact for f in new if (fact := self.p.prime_fact(f)) is not None]
+        done, facts["of_scalar"], facts["of_entry"] = differentiated(self.previous, step.after)
+        facts["primes"] = [fact for f in done if f in PRIME
+                           and (fact := self.p.prime_fact(PRIME[f])) is not None]
 
     def sum_expansion(self, step: Step, facts: dict) -> None:
         """Its facts are the equation's (lhs, rhs, has_sum)."""
@@ -154,7 +170,14 @@ class StepFacts:
         """Its facts are the equation's and the engine's (collected)."""
 
     def collect(self, step: Step, facts: dict) -> None:
-        """Its facts are the equation's and the engine's (how many terms were merged)."""
+        """What merged: whole terms of the entry, or the equal terms of a bracket inside it
+        (x_j + x_j = 2 x_j), read off the equation the collection started from."""
+        found = merges(self.previous)
+        whole = [m for m in found if m.whole]
+        facts["whole"] = whole[0] if whole else None
+        facts["whole_terms"] = len(whole[0].before.terms) if whole and whole[0].top else 0
+        facts["brackets"] = ["%s = %s" % (self.p.index(m.before), self.p.index(m.after))
+                             for m in found if not m.whole]
 
     def index_form(self, step: Step, facts: dict) -> None:
         """Its sentence needs only the order, which the goal recorded."""
@@ -235,29 +258,21 @@ class StepFacts:
             if (c.summed.name, c.kept.name) not in pairs:
                 pairs.append((c.summed.name, c.kept.name))
         facts["pairs"] = pairs
-        kept: dict[str, list[str]] = {}
-        for a, b in pairs:
-            kept.setdefault(a, []).append(b)
-        facts["kept"] = list(kept.items())
+        facts["kept"] = collapses(self.previous, pairs)
         facts["workhorse_latex"] = self.workhorse(done[0]) if done else ""
 
     def workhorse(self, first: Any) -> str:
-        """sum_k delta_jk a_k = a_j, with a factor the sum really holds."""
+        """sum_k delta_jk a_k = a_j, with the factor the delta really multiplies (an
+        entry, or a bracket as a whole: sum_k delta_jk [A B + C]_ik = [A B + C]_ij)."""
         k, j = first.summed, first.kept
-        sample: ix.Node = ix.Entry(ast.Name(self.wrt_name), k, None)
-        if self.previous is not None:  # a factor beside the delta, in the same product
-            for node in ix.walk(self.previous):
-                if not isinstance(node, ix.Prod) or not any(
-                        isinstance(f, ix.Delta) and k in (f.first, f.second) for f in node.factors):
-                    continue
-                beside = [f for f in node.factors if isinstance(f, ix.Entry) and k in f.indices()]
-                if beside:
-                    sample = beside[0]
-                    break
+        partner = delta_partner(self.previous, k)
+        sample: ix.Node = partner if partner is not None else ix.Entry(
+            ast.Name(self.wrt_name), k, None)
         kept = ix.rename(sample, k, j)
         delta = ix.Delta(j, k)
         return "%s %s%s %s = %s" % (self.p.sum_over(k.name), self.p.index(delta),
-                                    self.p.thin_space, self.p.index(sample), self.p.index(kept))
+                                    self.p.thin_space, self.p.index_factor(sample),
+                                    self.p.index(kept))
 
     def reassembly(self, step: Step, facts: dict) -> None:
         natural = facts["natural"]

@@ -51,6 +51,7 @@ class LatexPrinter(Printer):
     quad = r"\quad"
     thin_space = r"\,"
     member = r"\in"
+    reals = r"\mathbb{R}"
     list_separator = ",\\quad "
 
     def greek(self, name: str) -> str:

@@ -21,6 +21,7 @@ class Notation:
     quad = ""            # indents a `where` row
     thin_space = ""
     member = ""          # "is an element of"
+    reals = ""           # the real numbers
     list_separator = ""  # between the definitions of a `where` row
 
     def greek(self, name: str) -> str:

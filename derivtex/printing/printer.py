@@ -101,6 +101,12 @@ class Printer(Notation):
     def shape(self, shape: Shape) -> str:
         return self.times([self.dim(d) for d in shape])
 
+    def space(self, shape: Shape) -> str:
+        """The set a symbol of `shape` lies in: R for a scalar, R^n for a column."""
+        if shape == (1, 1):
+            return self.reals
+        return self.real_space(self.dim(shape[0]) if shape[1] == 1 else self.shape(shape))
+
     def transposed(self, base: str) -> str:
         return self.sup(base, self.transpose_mark)
 

@@ -52,6 +52,7 @@ class TypstPrinter(Printer):
     quad = "quad"
     thin_space = "thin"
     member = "in"
+    reals = "RR"
     list_separator = ", quad "
 
     def greek(self, name: str) -> str:

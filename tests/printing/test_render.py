@@ -30,7 +30,7 @@ def test_templates_can_be_replaced_from_a_user_directory(tmp_path):
         shutil.copy(f, tmp_path / f.name)
     explain = (tmp_path / "explain.j2").read_text()
     (tmp_path / "explain.j2").write_text(
-        explain.replace("Write the entry as an explicit sum over indices.",
+        explain.replace("Write the entry ((( m(s.lhs) ))) as an explicit sum over indices.",
                         "Schreibe den Eintrag als Summe."))
     latex = derive("W x", "x", templates=str(tmp_path)).latex
     assert "Schreibe den Eintrag als Summe." in latex
@@ -41,7 +41,7 @@ def test_jupyter_repr_is_the_whole_snippet_with_its_sentences():
     (tests/test_jupyter.py exports a real notebook)."""
     d = derive("a^T x", "x")
     rep = d._repr_latex_()
-    assert rep == d.latex and rep.startswith("\\(f\\) is a scalar")
+    assert rep == d.latex and rep.startswith("Here ") and "\\(f\\) is a scalar" in rep
     assert rep.rstrip().endswith("\\end{align*}")
 
 

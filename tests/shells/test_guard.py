@@ -63,7 +63,7 @@ def test_a_template_that_smuggles_a_file_read_is_refused(tmp_path):
         shutil.copy(f, tmp_path / f.name)
     explain = tmp_path / "explain.j2"
     explain.write_text(explain.read_text().replace(
-        "Write the entry", r"\input{/etc/hostname} Write the entry"))
+        "explicit sum over indices", r"\input{/etc/hostname} explicit sum over indices"))
     with pytest.raises(UnsafeOutputError):
         latex_of(derive("y^T A x", "x", templates=str(tmp_path)))
     got = attempt("y^T A x", Options("x", templates=str(tmp_path)), latex_of)

@@ -217,7 +217,7 @@ def test_symmetric_from_the_command_line():
 def test_a_row_vector_says_it_is_derived_by_its_column():
     d = derive("x^T A", "x")
     goal = d.to_dict()["steps"][0]["text"]
-    assert "is a row vector" in goal and "Jacobian of its column" in goal
+    assert "is a row vector" in goal and "the Jacobian of that column" in goal
     assert "row vector" not in derive("A x", "x").to_dict()["steps"][0]["text"]
 
 

@@ -1,0 +1,200 @@
+"""What a sentence reads off the equation beside it, so that it says only what is true of
+that equation: which sums a delta collapses (and which it leaves), which factor the delta
+multiplies, which terms turned out equal, which functions the chain rule differentiated
+and whether their argument is a scalar or an entry."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import partial
+
+from ..engine import index as ix
+from ..engine.contract import holders, is_delta_on, split_terms
+from ..engine.entrywise import atom_key, canonical
+from ..engine.reassemble import collapse, monomials
+from ..errors import DerivtexError
+
+
+@dataclass
+class Collapse:
+    """The sums over one index name in the tree the deltas were summed out of: `values`
+    are the indices it was replaced by; `full` sums had a delta in every term, `partial`
+    sums in some terms only (`delta_terms` of them; the others keep the sum), `idle` sums
+    held no delta on the index at all and stay as they are."""
+
+    index: str
+    values: list[str]
+    full: int = 0
+    partial: int = 0
+    idle: int = 0
+    delta_terms: int = 0
+
+
+def collapses(tree: ix.Node | None, pairs: list[tuple[str, str]]) -> list[Collapse]:
+    """For each summed index of the contraction (in order), what happened to its sums."""
+    out: dict[str, Collapse] = {}
+    for summed, kept in pairs:
+        out.setdefault(summed, Collapse(summed, [])).values.append(kept)
+    for node in ix.walk(tree) if tree is not None else ():
+        if not isinstance(node, ix.Sum):
+            continue
+        for idx in node.indices:
+            found = out.get(idx.name)
+            if found is None:
+                continue
+            on = holders(node.body, partial(delta_on, idx))
+            if id(node.body) not in on:
+                found.idle += 1
+                continue
+            terms = split_terms(node.body, idx, on)
+            without = sum(1 for _, factors in terms
+                          if not any(is_delta_on(f, idx) for f in factors))
+            if without:
+                found.partial += 1
+                found.delta_terms += len(terms) - without
+            else:
+                found.full += 1
+    return list(out.values())
+
+
+def delta_on(k: ix.Idx, node: ix.Node) -> bool:
+    return is_delta_on(node, k)
+
+
+def delta_partner(tree: ix.Node | None, k: ix.Idx) -> ix.Node | None:
+    """The factor a delta on `k` multiplies, as the equation shows it: an entry that
+    carries k, else the bracket that does, written out (A_ik + A_ki), or as the entry it
+    stands for when it holds a sum of its own ([A B + C]_ik)."""
+    for node in ix.walk(tree) if tree is not None else ():
+        if not isinstance(node, ix.Prod) or not any(is_delta_on(f, k) for f in node.factors):
+            continue
+        beside = [f for f in node.factors if not isinstance(f, ix.Delta | ix.Const)
+                  and ix.contains(f, lambda n: isinstance(n, ix.Entry) and k in n.indices())]
+        entries = [f for f in beside if isinstance(f, ix.Entry)]
+        if entries:
+            return entries[0]
+        if beside:
+            origin = getattr(beside[0], "origin", None)
+            long = ix.contains(beside[0], lambda n: isinstance(n, ix.Sum))
+            return origin if long and isinstance(origin, ix.Entry) and k in origin.indices() \
+                else beside[0]
+    return None
+
+
+@dataclass
+class Merge:
+    """Equal terms of one bracket added up: `before` the bracket, `after` its terms
+    collected; `whole` when its terms are terms of the entry (the bracket is under sums
+    and numbers only), `top` when it is the entry itself, and `renamed` when the terms
+    are equal only once their dummy indices and factor order agree."""
+
+    before: ix.Add
+    after: ix.Node
+    count: int
+    whole: bool
+    renamed: bool
+    top: bool = False
+
+
+def merges(tree: ix.Node | None) -> list[Merge]:
+    """Every bracket of `tree` in which two or more terms are the same term."""
+    found: list[Merge] = []
+    stack: list[tuple[ix.Node, bool]] = [(tree, True)] if tree is not None else []
+    while stack:
+        node, whole = stack.pop()
+        if isinstance(node, ix.Add):
+            merged = merge(node, whole)
+            if merged is not None:
+                merged.top = node is top_of(tree)
+                found.append(merged)
+        if isinstance(node, ix.Prod):
+            numbers = sum(1 for f in node.factors if isinstance(f, ix.Const))
+            whole = whole and numbers >= len(node.factors) - 1
+        elif not isinstance(node, ix.Add | ix.Sum):
+            whole = False
+        stack.extend((child, whole) for child in reversed(ix.children(node)))
+    return found
+
+
+def top_of(tree: ix.Node | None) -> ix.Node | None:
+    while isinstance(tree, ix.Sum):
+        tree = tree.body
+    return tree
+
+
+def merge(add: ix.Add, whole: bool) -> Merge | None:
+    seen: dict = {}
+    groups: dict[tuple, list[tuple[ix.Node, Fraction]]] = {}
+    for term in add.terms:
+        try:
+            monos = monomials(collapse(term))
+        except DerivtexError:
+            return None
+        if len(monos) != 1:
+            return None
+        mono = canonical(monos[0], seen)
+        key = (tuple(i.name for i in mono.indices), tuple(sorted(atom_key(a) for a in mono.atoms)))
+        groups.setdefault(key, []).append((term, mono.coeff))
+    count = max(len(g) for g in groups.values())
+    if count < 2:
+        return None
+    terms = []
+    renamed = False
+    for group in groups.values():
+        first, coeff = group[0]
+        total = sum((c for _, c in group), Fraction(0))
+        if total:
+            terms.append(ix.prod([ix.Const(total / coeff), first]))
+        renamed = renamed or len({repr_tree(t) for t, _ in group}) > 1
+    return Merge(add, ix.add(terms), count, whole, renamed)
+
+
+def repr_tree(node: ix.Node) -> str:
+    """A tree as text, to tell terms that are written alike from ones equal up to names."""
+    if isinstance(node, ix.Entry):
+        return repr((node.expr, node.row, node.col))
+    parts = ",".join(repr_tree(c) for c in ix.children(node))
+    extra = repr((node.first, node.second)) if isinstance(node, ix.Delta) else \
+        repr(node.value) if isinstance(node, ix.Const) else \
+        repr(node.indices) if isinstance(node, ix.Sum) else \
+        node.func if isinstance(node, ix.Apply) else ""
+    return f"{type(node).__name__}({extra};{parts})"
+
+
+def differentiated(before: ix.Node | None, after: ix.Node) -> tuple[list[str], bool, bool]:
+    """The functions a chain-rule step differentiated (they were inside a derivative and
+    no longer are), and whether any had a scalar argument, any an indexed entry."""
+    inside_before = applied_inside_derivatives(before) if before is not None else []
+    still = Counter(a.func for a in applied_inside_derivatives(after))
+    counts = Counter(a.func for a in inside_before)
+    done = [f for f in sorted(counts) if counts[f] > still.get(f, 0)]
+    args = [a.arg for a in inside_before if a.func in done]
+    scalar = any(not free_indices(arg) for arg in args)
+    entry = any(free_indices(arg) for arg in args)
+    return done, scalar, entry
+
+
+def applied_inside_derivatives(tree: ix.Node) -> list[ix.Apply]:
+    found: list[ix.Apply] = []
+    for node in ix.walk(tree):
+        if isinstance(node, ix.Deriv):
+            found.extend(n for n in ix.walk(node.body) if isinstance(n, ix.Apply))
+    return list({id(a): a for a in found}.values())  # once, however many derivatives enclose it
+
+
+def free_indices(node: ix.Node) -> set[ix.Idx]:
+    """The indices of `node` that no sum inside it binds."""
+    if isinstance(node, ix.Entry):
+        return set(node.indices())
+    if isinstance(node, ix.Delta):
+        return {node.first, node.second}
+    if isinstance(node, ix.Sum):
+        return free_indices(node.body) - set(node.indices)
+    if isinstance(node, ix.Deriv):
+        return free_indices(node.body) | set(node.wrt.indices())
+    out: set[ix.Idx] = set()
+    for child in ix.children(node):
+        out |= free_indices(child)
+    return out
