@@ -403,7 +403,7 @@ def test_a_contracted_sum_never_shares_its_index_with_a_sum_that_stays():
         r"\frac{\partial y_{i}}{\partial x_{j}} &= \sigma'\left(\sum_{k=1}^{m} W_{ik} x_{k}"
         r"\right) W_{ij}")
     assert sigmoid["contraction"]["text"].endswith(
-        r"each sum over \(l\) keeps only its term with \(l = j\).")
+        r"the sum over \(l\) keeps only its term with \(l = j\).")
 
 
 def test_a_page_name_is_never_one_of_the_pages_index_letters():
