@@ -16,7 +16,7 @@ FUNCTIONS = {
     "recip": r"\frac{1}{%s}", "sqrt": r"\sqrt{%s}", "sinh": r"\sinh\left(%s\right)",
     "cosh": r"\cosh\left(%s\right)",
     "dsigma": r"\sigma'\left(%s\right)", "dtanh": r"\tanh'\left(%s\right)",
-    "drecip": r"\left(-\frac{1}{\left(%s\right)^{2}}\right)", "dsqrt": r"\frac{1}{2\sqrt{%s}}",
+    "dsqrt": r"\frac{1}{2\sqrt{%s}}",
     "dsoftplus": r"\operatorname{softplus}'\left(%s\right)",
 }
 

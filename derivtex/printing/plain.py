@@ -84,16 +84,26 @@ def _text_quotient(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
     fraction's denominator with them, `x^T / (2 sqrt(x^T x))`. A 1x1 ones vector is 1."""
     below: list[tuple[ast.Expr, int]] = []
     above: list[ast.Expr] = []
+    scale = Fraction(1)  # numbers among the divisors: 1/(2 alpha^2) is / (2 alpha^2)
     for f in _spread(factors, shapes):
         of = divisors(f, shapes)
         if of is None and not (isinstance(f, ast.Ones) and f.dim == 1):
             above.append(f)
         for d in of or ():
+            if isinstance(d, ast.Number):
+                scale *= d.value
+                continue
             at = next((i for i, (b, _) in enumerate(below) if b == d), None)
             if at is None:
                 below.append((d, 1))
             else:
                 below[at] = (d, below[at][1] + 1)
+    if scale != 1:  # one number in front: 2/3 x^T / alpha, not 2 x^T 1/3 / alpha
+        value = Fraction(1) / scale
+        for f in above:
+            value *= f.value if isinstance(f, ast.Number) else 1
+        above = [ast.Number(value)] * (value != 1) + [f for f in above
+                                                      if not isinstance(f, ast.Number)]
     if not below:
         return _text_product(tuple(above), shapes) if above else "1"
     fraction = next((f for f in above if isinstance(f, ast.Number) and f.value.denominator > 1),

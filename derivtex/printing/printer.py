@@ -183,11 +183,45 @@ class Printer(Notation):
             return self.number(coeff)
         sign = "-" if coeff < 0 else ""
         lead = [self.number(abs(coeff))] if abs(coeff) != 1 else []
+        over = [f for f in rest if isinstance(f, ast.Call) and self.is_reciprocal(f)]
+        if len(over) == 1 and (lead or self.shapes(e) == SCALAR):
+            return sign + self.quotient(abs(coeff), [f for f in rest if f is not over[0]],
+                                        over[0])
         if len(rest) == 1 and not lead:
             return sign + (self.factor(rest[0]) if sign else self.expr(rest[0]))
-        return sign + " ".join(lead + [
-            self.sup(self.atom(f), str(n)) if n > 1 else self.factor(f)
-            for f, n in self.powers(rest)])
+        return sign + self.product_of(lead, rest)
+
+    def product_of(self, lead: list[str], factors: list[ast.Expr]) -> str:
+        return " ".join(lead + [self.sup(self.atom(f), str(n)) if n > 1 else self.factor(f)
+                                for f, n in self.powers(factors)])
+
+    def quotient(self, size: Fraction, rest: list[ast.Expr], over: ast.Call) -> str:
+        """A product with one reciprocal of a scalar as a lecturer writes it: a scalar
+        product is one fraction, (x^T x)/(2 alpha^2); otherwise the number joins the
+        reciprocal, 2/alpha^3 x."""
+        arg = over.args[0]
+        if isinstance(arg, ast.MatMul):  # 8 / (16 alpha^2) is 1 / (2 alpha^2)
+            inside, others = split_coefficient(arg.factors)
+            size /= inside
+            arg = others[0] if len(others) == 1 else ast.MatMul(tuple(others))
+        below = self.expr(arg) if size.denominator == 1 else \
+            self.number(Fraction(size.denominator)) + " " + (
+                self.expr(arg) if isinstance(arg, ast.MatMul) else self.factor(arg))
+        numerator = [str(size.numerator)] if size.numerator != 1 or not rest else []
+        if self.shapes(ast.MatMul((*rest, over))) == SCALAR:
+            above = self.expr(rest[0]) if len(rest) == 1 and not numerator else \
+                self.product_of(numerator, rest)
+            return self.frac(above, below)
+        return self.product_of([self.frac(str(size.numerator), below)], rest)
+
+    def reciprocal_prime(self, base: str) -> str:
+        """(1/u)' at u: -1/u^2, bracketed, for it stands inside a product."""
+        return self.paren("-" + self.frac("1", self.sup(base, "2")))
+
+    def is_reciprocal(self, e: ast.Expr) -> bool:
+        """1/u of a scalar u, printed as a fraction (not under a page name)."""
+        return isinstance(e, ast.Call) and e.func == "recip" and e not in self.names and \
+            self.shapes(e.args[0]) == SCALAR
 
     def scalar_factors(self, factors: tuple[ast.Expr, ...]) -> tuple[ast.Expr, ...]:
         """An elementwise product of scalars is a plain product: its factors join the
@@ -219,6 +253,8 @@ class Printer(Notation):
             if self.shapes(arg) == SCALAR:
                 return self.frac("1", self.expr(arg))
             return self.sup(self.atom(arg), self.hadamard_inverse_mark)
+        if e.func == "drecip":
+            return self.reciprocal_prime(self.atom(arg))
         if e.func == "log" and isinstance(arg, ast.Call) and arg.func == "det" \
                 and arg not in self.names:
             return self.log_det(self.expr(arg.args[0]))
@@ -307,6 +343,10 @@ class Printer(Notation):
             return self.joined([self.index(t) for t in node.terms])
         if isinstance(node, ix.Prod):
             return self.product(node.factors)
+        if isinstance(node, ix.Apply) and node.func == "drecip":
+            arg = self.index(node.arg)
+            return self.reciprocal_prime(arg if isinstance(node.arg, ix.Entry) else
+                                         self.paren(arg))
         if isinstance(node, ix.Apply):
             return self.function(node.func, self.index(node.arg))
         if isinstance(node, ix.Deriv):

@@ -15,7 +15,7 @@ FUNCTIONS = {
     "tr": "tr(%s)", "det": "det(%s)", "inv": "(%s)^(-1)", "sigma": "sigma(%s)",
     "tanh": "tanh(%s)", "exp": "exp(%s)", "log": "log(%s)", "recip": "frac(1, %s)",
     "sqrt": "sqrt(%s)", "sinh": "sinh(%s)", "cosh": "cosh(%s)",
-    "dsigma": "sigma'(%s)", "dtanh": "tanh'(%s)", "drecip": "(-frac(1, (%s)^2))",
+    "dsigma": "sigma'(%s)", "dtanh": "tanh'(%s)",
     "dsqrt": "frac(1, 2 sqrt(%s))", "dsoftplus": "op(\"softplus\")'(%s)",
 }
 

@@ -172,3 +172,29 @@ def test_entry_brackets_are_sized_only_around_something_tall():
 
     inside = "[" + " - ".join(f"a_{{{k}}}" for k in range(60)) + "]_{k}"
     assert inside in fold("f &= x + " + inside)  # a row never breaks inside a plain [ ]
+
+
+@pytest.mark.parametrize("expr, wrt, latex, text", [
+    ("x^T x / (2 alpha)", "alpha",
+     r"-\frac{\boldsymbol{x}^{\top} \boldsymbol{x}}{2 \alpha^{2}}", "-(x^T x) / (2 alpha^2)"),
+    ("x / (2 alpha)", "alpha", r"-\frac{1}{2 \alpha^{2}} \boldsymbol{x}", "-x / (2 alpha^2)"),
+    ("2 x^T x / (4 alpha)", "alpha",
+     r"-\frac{\boldsymbol{x}^{\top} \boldsymbol{x}}{2 \alpha^{2}}", "-(x^T x) / (2 alpha^2)"),
+    ("log(x^T x)", "x", r"\frac{2}{\boldsymbol{x}^{\top} \boldsymbol{x}} \boldsymbol{x}^{\top}",
+     "2 x^T / (x^T x)"),
+])
+def test_quotients_are_written_as_a_lecturer_writes_them(expr, wrt, latex, text):
+    """A scalar product with one reciprocal is one fraction; a number joins a reciprocal
+    (2/(x^T x) x^T, never 2 1/(x^T x) x^T); the text divides once, / (2 alpha^2)."""
+    d = derive(expr, wrt)
+    assert d.latex.rstrip().splitlines()[-2].split("&= ")[-1] == latex
+    assert d.result_text == text
+
+
+def test_the_reciprocals_derivative_prints_without_needless_brackets():
+    d = derive("alpha^-1 x", "alpha")
+    chain = next(s for s in d.steps if s["rule"] == "chain_rule")
+    assert r"\left(-\frac{1}{\alpha^{2}}\right) \frac{\partial \alpha}{\partial \alpha}" \
+        in chain["body"]
+    assert "(-frac(1, alpha^(2)))" in next(s for s in d.typst_steps
+                                         if s["rule"] == "chain_rule")["body"]
