@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -46,20 +47,27 @@ def code_text(code: Code, arg: str) -> str:
 
 def code_value(code: Code, z: Any) -> Any:
     """The same code evaluated on `z`: what verification computes."""
+    return code_function(code)(z)
+
+
+def code_function(code: Code) -> Callable[[Any], Any]:
+    """code_value(code, z) as a function of z, the tree read once: verification evaluates
+    each function at every test point, once per entry of the variable."""
     if isinstance(code, str):  # the only string in a Code tree is Z
-        return z
+        return lambda z: z
     if isinstance(code, int | float):
-        return code
+        return lambda z: code
     op, *parts = code
-    values = [code_value(p, z) for p in parts]
+    args = [code_function(p) for p in parts]
     if op == "neg":
-        return -values[0]
+        return lambda z: -args[0](z)
     if op in _BINARY:
-        return _BINARY_VALUE[op](*values)
+        combine, first, second = _BINARY_VALUE[op], *args
+        return lambda z: combine(first(z), second(z))
     target: Any = np
     for attr in op.split("."):
         target = getattr(target, attr)
-    return target(*values)
+    return lambda z: target(*[arg(z) for arg in args])
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,11 @@ class Function:
     def numpy_text(self, arg: str) -> str:
         return code_text(self.numpy, arg)
 
-    def numeric(self, z: Any) -> Any:
-        return code_value(self.numpy, z)
+    @cached_property
+    def numeric(self) -> Callable[[Any], Any]:
+        """f on numpy values: the code tree read once (code_function), since verification
+        evaluates f at every test point, once per entry of the variable."""
+        return code_function(self.numpy)
 
 
 def _call(name: str) -> Callable[[ast.Expr], ast.Expr]:

@@ -147,36 +147,39 @@ def break_units(text: str, limit: float) -> list[str]:
 
 
 def _is_term_break(text: str, k: int) -> bool:
-    return text[k] in "+-" and k > 0 and text[k - 1] == " " and text[k + 1:k + 2] == " " \
-        and not text[:k].rstrip().endswith(("=", "&", "(", "[", "+", "-"))
+    if not (text[k] in "+-" and k > 0 and text[k - 1] == " " and text[k + 1:k + 2] == " "):
+        return False
+    before = k - 1  # the last character before the sign that is not a space
+    while before >= 0 and text[before].isspace():
+        before -= 1
+    return before < 0 or text[before] not in "=&([+-"
 
 
 def _is_factor_break(text: str, k: int) -> bool:
     return text[k] == " " and k > 0 and text[k - 1] not in "+-=&,(" and \
         text[k + 1:k + 2] not in ("+", "-", "=", "", " ", "^", "_", ")", "]") and \
-        not text[:k].endswith(("\\left(", "\\left[", "\\Bigl(", "\\Bigl[", "\\sum", "}^{n}"))
+        not text.endswith(("\\left(", "\\left[", "\\Bigl(", "\\Bigl[", "\\sum", "}^{n}"), 0, k)
 
 
 def split_at(text: str, is_break: Callable[[str, int], bool]) -> list[str]:
     """Cut `text` before each top-level position where is_break holds."""
     pieces, depth, start, k = [], 0, 0, 0
     while k < len(text):
-        if text.startswith(r"\left", k):
-            depth += 1
-            k += 5
-            continue
-        if text.startswith(r"\right", k):
-            depth -= 1
-            k += 6
-            continue
         ch = text[k]
+        if ch == "\\":
+            if text.startswith(r"\left", k):
+                depth += 1
+                k += 5
+            elif text.startswith(r"\right", k):
+                depth -= 1
+                k += 6
+            else:
+                k += 2
+            continue
         if ch in "{[":  # a plain [ ... ] holds an entry: never cut inside it
             depth += 1
         elif ch in "}]":
             depth -= 1
-        elif ch == "\\":
-            k += 2
-            continue
         elif depth == 0 and k > start and is_break(text, k):
             pieces.append(text[start:k])
             start = k
@@ -190,33 +193,46 @@ def open_brackets(text: str) -> str:
     so what is inside them can break across rows."""
     out, depth, k = [], 0, 0
     while k < len(text):
-        for left in _OPEN:
-            if text.startswith(left, k) and depth == 0:
-                out.append(_SIZED[left])
-                k += len(left)
-                depth_inner = 1
-                start = k
-                while k < len(text) and depth_inner:
-                    if text.startswith(r"\left", k):
-                        depth_inner += 1
-                        k += 5
-                    elif text.startswith(r"\right", k):
-                        depth_inner -= 1
-                        k += 6
-                    else:
-                        k += 1
-                inner = text[start:k - 6]
-                closing = text[k - 6:k + 1]
-                out.append(inner)
-                out.append(_SIZED.get(closing, closing))
-                k += 1
-                break
-        else:
-            ch = text[k]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-            out.append(ch)
+        left = next((o for o in _OPEN if text.startswith(o, k)), None) \
+            if depth == 0 and text[k] == "\\" else None
+        if left is not None:
+            out.append(_SIZED[left])
+            k += len(left)
+            depth_inner = 1
+            start = k
+            while k < len(text) and depth_inner:
+                if text.startswith(r"\left", k):
+                    depth_inner += 1
+                    k += 5
+                elif text.startswith(r"\right", k):
+                    depth_inner -= 1
+                    k += 6
+                else:  # on to the next control sequence: only \left and \right count here
+                    k = _next_backslash(text, k + 1)
+            inner = text[start:k - 6]
+            closing = text[k - 6:k + 1]
+            out.append(inner)
+            out.append(_SIZED.get(closing, closing))
             k += 1
+            continue
+        run = _PLAIN_RUN.match(text, k)
+        if run is not None:  # characters that change nothing here, copied as one piece
+            out.append(run.group())
+            k = run.end()
+            continue
+        ch = text[k]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        out.append(ch)
+        k += 1
     return "".join(out)
+
+
+_PLAIN_RUN = re.compile(r"[^\\{}]+")
+
+
+def _next_backslash(text: str, k: int) -> int:
+    found = text.find("\\", k)
+    return len(text) if found < 0 else found

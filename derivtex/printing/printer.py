@@ -68,10 +68,11 @@ class Printer(Notation):
         self.shapes = shapes
         self.names = names or {}
         self.used: set[str] = set()
-        # index trees printed so far, by identity: a step's left side is the one before's
-        # and its trees share subtrees, so each is printed once per page (the names a tree
-        # uses were added to `used` when it was first printed)
-        self.printed: dict[int, tuple[ix.Node, str]] = {}
+        # expressions and index trees printed so far, by identity: a step's left side is
+        # the one before's, its trees share subtrees and the result is shown in several
+        # steps, so each is printed once per page (the names it uses were added to `used`
+        # when it was first printed)
+        self.printed: dict[int, tuple[ast.Expr | ix.Node, str]] = {}
 
     def name_parts(self, name: str) -> tuple[str, str]:
         """(base, subscript) in this notation: x1 -> (x, 1), foo -> upright foo."""
@@ -135,6 +136,14 @@ class Printer(Notation):
                         f"shapes, not {type(value).__name__}")
 
     def expr(self, e: ast.Expr) -> str:
+        hit = self.printed.get(id(e))
+        if hit is not None and hit[0] is e:
+            return hit[1]
+        text = self.expr_text(e)
+        self.printed[id(e)] = (e, text)
+        return text
+
+    def expr_text(self, e: ast.Expr) -> str:
         name = self.named(e)
         if name is not None:
             return self.symbol(name, self.shapes(e) != SCALAR)
