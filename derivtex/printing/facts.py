@@ -183,8 +183,9 @@ class StepFacts:
         whole = [m for m in found if m.whole]
         facts["whole"] = whole[0] if whole else None
         facts["whole_terms"] = len(whole[0].before.terms) if whole and whole[0].top else 0
-        facts["brackets"] = ["%s = %s" % (self.p.index(m.before), self.p.index(m.after))
-                             for m in found if not m.whole]
+        facts["brackets"] = list(dict.fromkeys(  # each equation once: (x^T x)^2 has two
+            "%s = %s" % (self.p.index(m.before), self.p.index(m.after))
+            for m in found if not m.whole))
 
     def index_form(self, step: Step, facts: dict) -> None:
         """Its sentence needs only the order, which the goal recorded."""

@@ -116,3 +116,9 @@ def test_softmax_derivative_is_derived_from_its_definition():
     assert r"\(y_{i} = \frac{\exp\left(u_{i}\right)}{\sum_{l} \exp\left(u_{l}\right)}\), " \
         r"has by the quotient rule \(\frac{\partial y_{i}}{\partial u_{k}} = y_{i} " \
         r"\delta_{ik} - y_{i} y_{k}\)" in softmax["text"]
+
+
+def test_collect_states_each_bracket_once():
+    collect, = rule_steps(steps_of("(x^T x)^2", "x"), "collect")
+    assert collect["text"] == \
+        r"Equal terms add up, \(x_{j} + x_{j} = 2 x_{j}\), and we multiply out."
