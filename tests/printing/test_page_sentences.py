@@ -65,6 +65,9 @@ def test_scalar_chain_rule_is_the_plain_chain_rule_and_cites_f_prime():
         assert "elementwise" not in chain["text"], expr
         assert "function of a scalar" in chain["text"], expr
         assert prime in chain["text"], expr
+    log, = rule_steps(steps_of("log(det(X))", "X"), "chain_rule")
+    assert r"\(\frac{\partial}{\partial X_{ij}}\left(\log\left(u\right)\right) = \frac{1}{u} " \
+        r"\frac{\partial u}{\partial X_{ij}}\)" in log["text"]
     sigmoid, = rule_steps(steps_of("sigma(W x)", "x"), "chain_rule")
     assert "elementwise function is its derivative at the same entry" in sigmoid["text"]
 
