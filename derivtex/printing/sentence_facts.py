@@ -179,27 +179,28 @@ def differentiated(before: ix.Node | None, after: ix.Node) -> tuple[list[str], b
     return done, scalar, entry
 
 
-def scalar_function(before: ix.Node | None, done: list[str]) -> tuple[str, ix.Entry] | None:
+def scalar_function(before: ix.Node | None, done: list[str]) -> tuple[ix.Apply, ix.Entry] | None:
     """A differentiated function of a scalar, with the entry it was differentiated by."""
     for node in ix.walk(before) if before is not None else ():
         if isinstance(node, ix.Deriv):
             for inner in ix.walk(node.body):
                 if isinstance(inner, ix.Apply) and inner.func in done and \
                         not free_indices(inner.arg):
-                    return inner.func, node.wrt
+                    return inner, node.wrt
     return None
 
 
 def scalar_chain_rule(printer: Printer, before: ix.Node | None, done: list[str],
                       name: str) -> tuple[str, str]:
-    """(u, d log(u)/dX_ij = (1/u) du/dX_ij) for a differentiated function of a scalar,
-    or two empty strings."""
+    """(u = det X, d log(u)/dX_ij = (1/u) du/dX_ij) for a differentiated function of a
+    scalar, or two empty strings."""
     found = scalar_function(before, done)
-    if found is None or found[0] not in PRIME:
+    if found is None or found[0].func not in PRIME:
         return "", ""
-    func, by = found
+    (func, arg), by = (found[0].func, found[0].arg), found[1]
     u = ix.Entry(ast.Name(name), None, None)
-    return printer.entry(u), "%s = %s" % (
+    value = printer.expr(arg.expr) if isinstance(arg, ix.Entry) else printer.index(arg)
+    return "%s = %s" % (printer.entry(u), value), "%s = %s" % (
         printer.index(ix.Deriv(ix.Apply(func, u), by)),
         printer.index(ix.Prod((ix.Apply(PRIME[func], u), ix.Deriv(u, by)))))
 

@@ -63,7 +63,7 @@ def test_scalar_chain_rule_is_the_plain_chain_rule_and_cites_f_prime():
                              ("x^T A x / (x^T x)", "x", r"-\frac{1}{z^{2}}")):
         chain, = rule_steps(steps_of(expr, wrt), "chain_rule")
         assert "elementwise" not in chain["text"], expr
-        assert "function of a scalar" in chain["text"], expr
+        assert "function of the scalar" in chain["text"], expr
         assert prime in chain["text"], expr
     log, = rule_steps(steps_of("log(det(X))", "X"), "chain_rule")
     assert r"\(\frac{\partial}{\partial X_{ij}}\left(\log\left(u\right)\right) = \frac{1}{u} " \
