@@ -100,12 +100,19 @@ class StepFacts:
             if identity else None
         facts["cite"] = f" (cf. Matrix Cookbook eq. ({facts['cookbook']}))" \
             if facts.get("cookbook") else ""
-        if identity is not None and identity.wrt == "X":
-            if facts.get("cookbook") and needs_transpose("denominator", facts["layout"]):
-                facts["cite"] = f" (the transpose of Matrix Cookbook eq. ({facts['cookbook']}), " \
-                    "which is in denominator layout)"
+        # the Cookbook is in denominator layout; a vector variable's identity is shown as
+        # its Jacobian (numerator layout) whatever the layout, a matrix variable's in it
+        if identity is not None and facts.get("cookbook") and (
+                identity.wrt != "X" or needs_transpose("denominator", facts["layout"])):
+            facts["cite"] = f" (the transpose of Matrix Cookbook eq. ({facts['cookbook']}), " \
+                "which is in denominator layout)"
         recognised = facts.get("recognised")
         facts["recognised_latex"] = self.p.expr(recognised) if recognised is not None else ""
+        wrt = self.inputs.get(self.wrt_name)
+        facts["times_identity"] = "%s = %s" % (
+            self.p.partial_frac(self.wrt_latex, self.wrt_latex),
+            self.p.expr(ast.Identity(wrt.shape[0]))) \
+            if recognised is not None and step.after == recognised and wrt is not None else ""
         v, x = ast.Name("v"), ast.Name("x")
         vectors = type(self.p)(Shapes({n: Symbol(n, "vector", ("n", 1)) for n in "vx"}))
         facts["pattern_latex"] = vectors.expr(ast.MatMul((ast.Transpose(v), x)))
@@ -235,6 +242,10 @@ class StepFacts:
         facts["softmax_entry"] = "%s = %s" % (printer.index(ix.Deriv(s_i, u_k)), printer.index(
             ix.Add((ix.Prod((s_i, ix.Delta(i, k))), ix.Prod((ix.Const(Fraction(-1)), s_i, s_k))))))
         facts["softmax_arg_named"] = named
+        u = arg if named else ast.Name("u")
+        exp_i, exp_l = (ix.Apply("exp", ix.Entry(u, n, None)) for n in entry_indices("i", "l"))
+        facts["softmax_definition"] = "%s = %s" % (printer.index(s_i), printer.frac(
+            printer.index(exp_i), "%s %s" % (printer.sum_over("l"), printer.index(exp_l))))
 
     def delta(self, step: Step, facts: dict) -> None:
         """The deltas the equation holds, each with the derivative it replaced."""

@@ -58,18 +58,32 @@ class HessianFacts(StepFacts):
 
     def gradient_entry(self, step: Step, facts: dict) -> None:
         gradient: ast.Expr = facts["gradient"]
-        undefined = [name for name, value in self.values.items() if name not in self.defined
-                     and any(node == value for node in ast.walk(gradient))]
-        # X^T (s - y) once an earlier line defined s, else written out
-        facts["gradient_latex"] = (self.plain if undefined else self.p).expr(gradient)
-        facts["gradient_named"] = self.p.expr(gradient)
-        facts["assembled_latex"] = self.p.expr(facts["assembled"])
-        facts["gradient_lhs"] = self.p.gradient(self.f_latex) if self.vector else facts["lhs"]
-        facts["vector_entry"] = self.p.entry(ix.Entry(gradient, facts["row"], None))
+        p = self.names_if_defined(step, facts)
+        facts["gradient_latex"] = p.expr(gradient)
+        facts["gradient_named"] = p.expr(gradient)
+        facts["assembled_latex"] = p.expr(facts["assembled"])
+        facts["gradient_lhs"] = p.gradient(self.f_latex) if self.vector else facts["lhs"]
+        facts["vector_entry"] = p.entry(ix.Entry(gradient, facts["row"], None))
         facts["entry_is_expansion"] = facts["vector_entry"] == facts["rhs"]
         facts["recognised_latex"] = [self.quotient(f) for f in facts["recognised"]]
         facts["second_wrt_latex"] = self.p.entry(facts["second_wrt_entry"])
         facts["row_name"] = facts["row"].name if facts["row"] is not None else ""
+
+    def names_if_defined(self, step: Step, facts: dict) -> Printer:
+        """The printer for the gradient's lines: with the page's names (X^T (s - y)) once
+        an earlier line defined them; else the values written out, so that no row of this
+        display uses a name its last row would define (the Hessian's line defines it)."""
+        shown = [facts["gradient"], facts["assembled"]]
+        if isinstance(step.after, ix.Node):
+            shown += [n.expr for n in ix.walk(step.after) if isinstance(n, ix.Entry)]
+        undefined = {name for name, value in self.values.items() if name not in self.defined
+                     and any(node == value for e in shown for node in ast.walk(e))}
+        if not undefined:
+            return self.p
+        if isinstance(step.after, ix.Node):
+            facts["rhs"] = self.plain.index(step.after)
+        self.p.used -= undefined  # printed by name only in the equation now replaced
+        return self.plain
 
     def quotient(self, func: str) -> str:
         """The quotient the gradient's tidying named: exp(u) / (1^T exp(u)) = softmax(u),

@@ -284,8 +284,13 @@ def test_log_sum_exp_names_the_softmax_it_recognises():
     assert (r"\frac{1}{\boldsymbol{1}^{\top} \exp\left(\boldsymbol{u}\right)} "
             r"\exp\left(\boldsymbol{u}\right) = \operatorname{softmax}\left(\boldsymbol{u}\right)"
             ) in entry["text"]
-    assert r"\frac{\partial f}{\partial z_{i}} &= s_{i} \\" in entry["latex"]
-    assert "s_{i} = s_{i}" not in entry["latex"]
+    assert entry["latex"].endswith(r"\frac{\partial f}{\partial z_{i}} &= \left["
+                                   r"\operatorname{softmax}\left(\boldsymbol{z}\right)"
+                                   r"\right]_{i}")
+    second = steps[steps.index(entry) + 1]  # s is named on the first line that uses it
+    assert second["latex"] == (r"H_{ij} &= \frac{\partial s_{i}}{\partial z_{j}} \\" + "\n"
+                               r"&\quad \text{where } \boldsymbol{s} = "
+                               r"\operatorname{softmax}\left(\boldsymbol{z}\right)")
 
 
 @pytest.mark.parametrize("expr, wrt", [
@@ -304,3 +309,17 @@ def test_a_longer_chain_next_to_a_repeated_index_is_read_as_a_vector():
     """sigma(x)^T A A^T sigma(x): A_ik A_lk s_l is (A A^T s)_i, twice absorbed."""
     d = derive("sigma(x)^T A A^T sigma(x)", "x", order=2)
     assert d.verified and "diag(A A^T s .* " in d.result_text
+
+
+def test_no_row_of_the_gradient_uses_a_name_before_its_where_line():
+    """The softplus loss's gradient is recognised (exp/(1 + exp) = sigma) on its own
+    display; s is named where it is first used, the Hessian's line, never rows above."""
+    steps = derive("y^T X w - 1^T log(1 + exp(X w))", "w", order=2).to_dict()["steps"]
+    entry = next(s for s in steps if s["rule"] == "gradient_entry")
+    assert entry["latex"].split(" \\\\\n")[1] == (
+        r"&= \boldsymbol{X}^{\top} \left(\boldsymbol{y} - \sigma\left(\boldsymbol{X} "
+        r"\boldsymbol{w}\right)\right)")
+    first = next(s for s in steps if r"\boldsymbol{s}" in s["latex"])
+    assert first["rule"] == "reassembly"
+    assert first["latex"].endswith(
+        r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)")

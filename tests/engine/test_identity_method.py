@@ -43,7 +43,7 @@ def test_notes_identity_friends_recognise_v_transpose():
     steps = derive("y^T A x", "x", method="identity").to_dict()["steps"]
     text = " ".join(s["text"] for s in steps)
     assert r"\boldsymbol{v}^{\top} = \boldsymbol{y}^{\top} \boldsymbol{A}" in text
-    assert "cf. Matrix Cookbook eq. (69)" in text
+    assert "transpose of Matrix Cookbook eq. (69)" in text
     assert steps[-1]["latex"].endswith(r"\boldsymbol{y}^{\top} \boldsymbol{A}")
 
 

@@ -1,0 +1,118 @@
+"""Every sentence true of the equation beside it (SPEC §7; the student review of
+2026-11-27): each test reads the sentence of one step of a real derivation."""
+
+import pytest
+
+from derivtex import derive
+
+
+def steps_of(expr: str, wrt: str, **options) -> list[dict]:
+    return derive(expr, wrt, **options).to_dict()["steps"]
+
+
+def rule_steps(steps: list[dict], rule: str) -> list[dict]:
+    return [s for s in steps if s["rule"] == rule]
+
+
+def test_workhorse_quotes_the_bracket_the_delta_multiplies():
+    """Σ_k δ_jk (Σ_l A_il B_lk + C_ik): the workhorse is about that bracket, not v_k."""
+    contraction, = rule_steps(steps_of("(A B + C) v", "v"), "contraction")
+    assert r"\sum_{k} \delta_{jk}\, [\boldsymbol{A} \boldsymbol{B} + \boldsymbol{C}]_{ik} = " \
+        r"[\boldsymbol{A} \boldsymbol{B} + \boldsymbol{C}]_{ij}" in contraction["text"]
+    assert "v_{k}" not in contraction["text"]
+    second = rule_steps(steps_of("x^T A x", "x", order=2), "contraction")[1]
+    assert r"\left(A_{ik} + A_{ki}\right) = A_{ij} + A_{ji}" in second["text"]
+    assert "x_{k}" not in second["text"]
+
+
+def test_contraction_says_which_sums_collapse():
+    softmax, = rule_steps(steps_of("softmax(W x)", "x"), "contraction")
+    assert r"each sum over \(k\) keeps only its term" not in softmax["text"]
+    assert r"in the sum over \(k\) only the term with a delta collapses, to \(k = i\)" \
+        in softmax["text"]
+    assert r"the sum over \(l\) keeps only its term with \(l = j\)" in softmax["text"]
+    rayleigh, = rule_steps(steps_of("x^T A x / (x^T x)", "x"), "contraction")
+    assert r"in the sum over \(k\) only the term with a delta collapses, to \(k = j\), " \
+        r"and the other sum over \(k\) stays" in rayleigh["text"]
+    squares, = rule_steps(steps_of("||A x - b||^2", "x"), "contraction")
+    assert r"each sum over \(l\)" not in squares["text"]
+    assert r"the sum over \(l\) holding a delta keeps only its term with \(l = j\), " \
+        r"and the other sum over \(l\) stays" in squares["text"]
+
+
+def test_collect_says_what_merged():
+    """Only x_j + x_j merged in the Rayleigh quotient, not two whole terms."""
+    for options in ({}, {"symmetric": ["A"]}):
+        collect, = rule_steps(steps_of("x^T A x / (x^T x)", "x", **options), "collect")
+        assert "twice one of them" not in collect["text"]
+        assert r"\(x_{j} + x_{j} = 2 x_{j}\)" in collect["text"]
+    whole, = rule_steps(steps_of("||A x - b||^2", "x"), "collect")
+    assert whole["text"].startswith("The two terms are equal once their summation indices")
+
+
+def test_symmetric_matrix_is_declared_at_the_start():
+    goal = steps_of("x^T A x / (x^T x)", "x", symmetric=["A"])[0]
+    assert r"\(\boldsymbol{A}\) is symmetric, \(\boldsymbol{A}^{\top} = \boldsymbol{A}\)" \
+        in goal["text"]
+    assert "symmetric" not in steps_of("x^T A x / (x^T x)", "x")[0]["text"]
+
+
+def test_scalar_chain_rule_is_the_plain_chain_rule_and_cites_f_prime():
+    for expr, wrt, prime in (("log(det(X))", "X", r"\log'(z) = \frac{1}{z}"),
+                             ("exp(-lambda ||x||^2)", "x", r"\exp'(z) = \exp(z)"),
+                             ("x^T A x / (x^T x)", "x", r"-\frac{1}{z^{2}}")):
+        chain, = rule_steps(steps_of(expr, wrt), "chain_rule")
+        assert "elementwise" not in chain["text"], expr
+        assert "function of a scalar" in chain["text"], expr
+        assert prime in chain["text"], expr
+    sigmoid, = rule_steps(steps_of("sigma(W x)", "x"), "chain_rule")
+    assert "elementwise function is its derivative at the same entry" in sigmoid["text"]
+
+
+def test_expansion_sentence_names_what_it_writes_out():
+    assert rule_steps(steps_of("log(det(X))", "X"), "sum_expansion")[0]["text"] == \
+        r"There is no sum to write out, so \(f\) stays as it is."
+    scalar, = rule_steps(steps_of("x^T A x", "x"), "sum_expansion")
+    assert scalar["text"] == r"Write \(f\) as an explicit sum over indices."
+    vector, = rule_steps(steps_of("W x", "x"), "sum_expansion")
+    assert vector["text"] == r"Write the entry \(y_{i}\) as an explicit sum over indices."
+    linearity, = rule_steps(steps_of("log(det(X))", "X"), "linearity")
+    assert linearity["text"] == r"Differentiate \(f\) by \(X_{ij}\)."
+
+
+def test_goal_introduces_every_symbol_with_its_space():
+    d = derive("W x + alpha b", "x")
+    assert d.to_dict()["steps"][0]["text"].startswith(
+        r"Here \(\boldsymbol{W} \in \mathbb{R}^{n \times m}\), \(\boldsymbol{x} \in "
+        r"\mathbb{R}^{m}\), \(\alpha \in \mathbb{R}\) and \(\boldsymbol{b} \in "
+        r"\mathbb{R}^{n}\).")
+    assert "W in RR^(n times m)" in d.typst.replace("bold(W)", "W")
+    hessian = steps_of("x^T A x", "x", order=2)[0]
+    assert hessian["text"].startswith(r"Here \(\boldsymbol{x} \in \mathbb{R}^{n}\) and "
+                                      r"\(\boldsymbol{A} \in \mathbb{R}^{n \times n}\).")
+
+
+def test_row_vector_sentence_stands_on_its_own():
+    goal = steps_of("x^T A", "x")[0]
+    assert "notes" not in goal["text"]
+    assert r"has the same entries as the column \(\boldsymbol{A}^{\top} \boldsymbol{x}\)" \
+        in goal["text"]
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_inner_product_in_disguise_cites_the_cookbook_with_its_layout(layout):
+    """The Cookbook's (69) is d(a^T x)/dx = a; the page states its transpose, a^T, and
+    says what the row multiplies: dx/dx = I."""
+    identity, = rule_steps(steps_of("y^T A x", "x", method="identity", layout=layout),
+                           "identity")
+    assert "(the transpose of Matrix Cookbook eq. (69), which is in denominator layout)" \
+        in identity["text"]
+    assert r"\(\frac{\partial \boldsymbol{x}}{\partial \boldsymbol{x}} = \boldsymbol{I}\), " \
+        "so the row itself." in identity["text"]
+
+
+def test_softmax_derivative_is_derived_from_its_definition():
+    softmax, = rule_steps(steps_of("softmax(W x)", "x"), "softmax")
+    assert r"\(y_{i} = \frac{\exp\left(u_{i}\right)}{\sum_{l} \exp\left(u_{l}\right)}\), " \
+        r"has by the quotient rule \(\frac{\partial y_{i}}{\partial u_{k}} = y_{i} " \
+        r"\delta_{ik} - y_{i} y_{k}\)" in softmax["text"]
