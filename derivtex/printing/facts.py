@@ -16,7 +16,13 @@ from ..model.shapes import Shape, Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
 from .printer import Printer
-from .sentence_facts import collapses, delta_partner, differentiated, merges
+from .sentence_facts import (
+    collapses,
+    delta_partner,
+    differentiated,
+    merges,
+    scalar_chain_rule,
+)
 
 if TYPE_CHECKING:
     from ..engine.identities import Identity
@@ -159,6 +165,8 @@ class StepFacts:
         done, facts["of_scalar"], facts["of_entry"] = differentiated(self.previous, step.after)
         facts["primes"] = [fact for f in done if f in PRIME
                            and (fact := self.p.prime_fact(PRIME[f])) is not None]
+        facts["scalar_u"], facts["scalar_rule"] = scalar_chain_rule(
+            self.plain, self.previous, done, "u" if "u" not in self.inputs else "t")
 
     def sum_expansion(self, step: Step, facts: dict) -> None:
         """Its facts are the equation's (lhs, rhs, has_sum)."""
@@ -183,8 +191,9 @@ class StepFacts:
         whole = [m for m in found if m.whole]
         facts["whole"] = whole[0] if whole else None
         facts["whole_terms"] = len(whole[0].before.terms) if whole and whole[0].top else 0
-        facts["brackets"] = ["%s = %s" % (self.p.index(m.before), self.p.index(m.after))
-                             for m in found if not m.whole]
+        facts["brackets"] = list(dict.fromkeys(  # each equation once: (x^T x)^2 has two
+            "%s = %s" % (self.p.index(m.before), self.p.index(m.after))
+            for m in found if not m.whole))
 
     def index_form(self, step: Step, facts: dict) -> None:
         """Its sentence needs only the order, which the goal recorded."""

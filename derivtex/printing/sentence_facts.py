@@ -15,6 +15,9 @@ from ..engine.contract import holders, is_delta_on, split_terms
 from ..engine.entrywise import atom_key, canonical
 from ..engine.reassemble import collapse, monomials
 from ..errors import DerivtexError
+from ..functions import PRIME
+from ..syntax import ast
+from .printer import Printer
 
 
 @dataclass
@@ -174,6 +177,31 @@ def differentiated(before: ix.Node | None, after: ix.Node) -> tuple[list[str], b
     scalar = any(not free_indices(arg) for arg in args)
     entry = any(free_indices(arg) for arg in args)
     return done, scalar, entry
+
+
+def scalar_function(before: ix.Node | None, done: list[str]) -> tuple[str, ix.Entry] | None:
+    """A differentiated function of a scalar, with the entry it was differentiated by."""
+    for node in ix.walk(before) if before is not None else ():
+        if isinstance(node, ix.Deriv):
+            for inner in ix.walk(node.body):
+                if isinstance(inner, ix.Apply) and inner.func in done and \
+                        not free_indices(inner.arg):
+                    return inner.func, node.wrt
+    return None
+
+
+def scalar_chain_rule(printer: Printer, before: ix.Node | None, done: list[str],
+                      name: str) -> tuple[str, str]:
+    """(u, d log(u)/dX_ij = (1/u) du/dX_ij) for a differentiated function of a scalar,
+    or two empty strings."""
+    found = scalar_function(before, done)
+    if found is None or found[0] not in PRIME:
+        return "", ""
+    func, by = found
+    u = ix.Entry(ast.Name(name), None, None)
+    return printer.entry(u), "%s = %s" % (
+        printer.index(ix.Deriv(ix.Apply(func, u), by)),
+        printer.index(ix.Prod((ix.Apply(PRIME[func], u), ix.Deriv(u, by)))))
 
 
 def applied_inside_derivatives(tree: ix.Node) -> list[ix.Apply]:

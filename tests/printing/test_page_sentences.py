@@ -65,6 +65,9 @@ def test_scalar_chain_rule_is_the_plain_chain_rule_and_cites_f_prime():
         assert "elementwise" not in chain["text"], expr
         assert "function of a scalar" in chain["text"], expr
         assert prime in chain["text"], expr
+    log, = rule_steps(steps_of("log(det(X))", "X"), "chain_rule")
+    assert r"\(\frac{\partial}{\partial X_{ij}}\left(\log\left(u\right)\right) = \frac{1}{u} " \
+        r"\frac{\partial u}{\partial X_{ij}}\)" in log["text"]
     sigmoid, = rule_steps(steps_of("sigma(W x)", "x"), "chain_rule")
     assert "elementwise function is its derivative at the same entry" in sigmoid["text"]
 
@@ -116,3 +119,9 @@ def test_softmax_derivative_is_derived_from_its_definition():
     assert r"\(y_{i} = \frac{\exp\left(u_{i}\right)}{\sum_{l} \exp\left(u_{l}\right)}\), " \
         r"has by the quotient rule \(\frac{\partial y_{i}}{\partial u_{k}} = y_{i} " \
         r"\delta_{ik} - y_{i} y_{k}\)" in softmax["text"]
+
+
+def test_collect_states_each_bracket_once():
+    collect, = rule_steps(steps_of("(x^T x)^2", "x"), "collect")
+    assert collect["text"] == \
+        r"Equal terms add up, \(x_{j} + x_{j} = 2 x_{j}\), and we multiply out."
