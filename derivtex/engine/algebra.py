@@ -12,6 +12,7 @@ from ..syntax.ast import children, walk
 from .scalars import cancel_reciprocals, scalar_rank, side_by_side
 
 Term = tuple[Fraction, ast.Expr]
+ONE, ZERO = Fraction(1), Fraction(0)  # built once: every product and sum starts from one
 
 
 def user_sums(expr: ast.Expr) -> frozenset[ast.Add]:
@@ -95,7 +96,7 @@ class Algebra:
     # -- products -------------------------------------------------------
     def product(self, factors: list[ast.Expr]) -> ast.Expr:
         """Flattened product: numbers merged in front, then scalars, identities dropped."""
-        coeff = Fraction(1)
+        coeff = ONE
         scalars: list[ast.Expr] = []
         chain: list[ast.Expr] = []
         pending = self.flat(factors)
@@ -120,8 +121,9 @@ class Algebra:
             chain = [f for f in chain if not isinstance(f, ast.Identity)] or chain[:1]
             chain = self.ones_through_diag(chain)
         out: list[ast.Expr] = scalars + chain
-        if abs(coeff) != 1 or not out:
-            out.insert(0, ast.Number(abs(coeff)))
+        magnitude = abs(coeff)
+        if magnitude != 1 or not out:
+            out.insert(0, ast.Number(magnitude))
         expr = out[0] if len(out) == 1 else ast.MatMul(tuple(out))
         return ast.Neg(expr) if coeff < 0 else expr
 
@@ -311,7 +313,7 @@ def is_zero(expr: ast.Expr) -> bool:
         return is_zero(expr.operand)
     if isinstance(expr, ast.MatMul):
         return any(is_zero(f) for f in expr.factors)
-    return isinstance(expr, ast.Zero) or expr == ast.Number(Fraction(0))
+    return isinstance(expr, ast.Zero) or isinstance(expr, ast.Number) and expr.value == 0
 
 
 def is_one(expr: ast.Expr) -> bool:
@@ -344,5 +346,5 @@ def split_signs(terms: list[Term]) -> list[Term]:
 def combine(terms: list[Term]) -> list[Term]:
     totals: dict[ast.Expr, Fraction] = {}
     for coeff, body in terms:
-        totals[body] = totals.get(body, Fraction(0)) + coeff
+        totals[body] = totals.get(body, ZERO) + coeff
     return [(c, b) for b, c in totals.items() if c != 0]

@@ -13,6 +13,8 @@ from fractions import Fraction
 
 from ..syntax import ast
 
+_ONE = Fraction(1)  # built once: products are built throughout the method
+
 
 @dataclass(frozen=True, slots=True)
 class Idx:
@@ -127,7 +129,7 @@ def add(terms: list[Node]) -> Node:
 
 def prod(factors: list[Node]) -> Node:
     """A product with constants merged to the front, zero absorbing everything."""
-    coeff = Fraction(1)
+    coeff = _ONE
     rest: list[Node] = []
     for factor in factors:
         if isinstance(factor, Prod) and factor.origin is None:
