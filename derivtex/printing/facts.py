@@ -21,6 +21,7 @@ from .sentence_facts import (
     delta_partner,
     differentiated,
     merges,
+    recognised_entries,
     scalar_chain_rule,
 )
 
@@ -194,6 +195,11 @@ class StepFacts:
         facts["brackets"] = list(dict.fromkeys(  # each equation once: (x^T x)^2 has two
             "%s = %s" % (self.p.index(m.before), self.p.index(m.after))
             for m in found if not m.whole))
+        facts["recognised"] = [
+            "%s = %s" % (self.plain.index(node), self.plain.expr(entry.expr) if not
+                         entry.indices() else self.plain.entry(entry))
+            for node, entry in recognised_entries(
+                self.previous, step.after if isinstance(step.after, ix.Node) else None)]
 
     def index_form(self, step: Step, facts: dict) -> None:
         """Its sentence needs only the order, which the goal recorded."""

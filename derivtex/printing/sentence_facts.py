@@ -227,3 +227,19 @@ def free_indices(node: ix.Node) -> set[ix.Idx]:
     for child in ix.children(node):
         out |= free_indices(child)
     return out
+
+
+def recognised_entries(before: ix.Node | None, after: ix.Node | None
+                       ) -> list[tuple[ix.Node, ix.Entry]]:
+    """The written-out sums and brackets of `before` that `after` shows as the entry of a
+    whole expression (sum_p A_kp x_p - b_k as [A x - b]_k), each expression once."""
+    if before is None or after is None:
+        return []
+    shown = {repr(n.expr) for n in ix.walk(after) if isinstance(n, ix.Entry)}
+    found: dict[str, tuple[ix.Node, ix.Entry]] = {}
+    for node in ix.walk(before):
+        origin = getattr(node, "origin", None)
+        if isinstance(origin, ix.Entry) and not ix.has_delta(node) and \
+                repr(origin.expr) in shown:
+            found.setdefault(repr(origin.expr), (node, origin))
+    return list(found.values())

@@ -123,5 +123,12 @@ def test_softmax_derivative_is_derived_from_its_definition():
 
 def test_collect_states_each_bracket_once():
     collect, = rule_steps(steps_of("(x^T x)^2", "x"), "collect")
-    assert collect["text"] == \
-        r"Equal terms add up, \(x_{j} + x_{j} = 2 x_{j}\), and we multiply out."
+    assert collect["text"].startswith(
+        r"Equal terms add up, \(x_{j} + x_{j} = 2 x_{j}\), and we multiply out. We")
+
+
+def test_collect_says_which_sums_it_writes_as_entries_of_whole_expressions():
+    """2 sum_k A_kj [A x - b]_k: the bracket the step recognised is said, not slipped in."""
+    collect, = rule_steps(steps_of("||A x - b||^2", "x"), "collect")
+    assert collect["text"].endswith(r"We also write \(\sum_{l=1}^{m} A_{kl} x_{l} - b_{k} = "
+                                    r"[\boldsymbol{A} \boldsymbol{x} - \boldsymbol{b}]_{k}\).")
