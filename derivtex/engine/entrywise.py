@@ -69,12 +69,16 @@ class Factored:
     def factored(self) -> ast.Expr:
         """The product left after cancelling, with its factors kept whole."""
         factors = [from_poly(dict(f)) for f, n in self.powers.items() for _ in range(n)]
+        coeff = self.coeff
+        for f in [f for f in factors if isinstance(f, ast.Number)]:  # 1_k s_k is s_k
+            coeff *= f.value
+            factors.remove(f)
         body: ast.Expr = factors[0] if len(factors) == 1 else ast.Hadamard(tuple(factors)) \
             if factors else ast.Number(Fraction(1))
-        if self.coeff == 1:
+        if coeff == 1:
             return body
-        scaled = ast.MatMul((ast.Number(abs(self.coeff)), body))
-        return ast.Neg(scaled) if self.coeff < 0 else scaled
+        scaled = ast.MatMul((ast.Number(abs(coeff)), body))
+        return ast.Neg(scaled) if coeff < 0 else scaled
 
     def times(self, expr: ast.Expr, power: int = 1) -> None:
         if isinstance(expr, ast.Hadamard):

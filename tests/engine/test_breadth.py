@@ -80,3 +80,18 @@ def test_no_internal_objects_leak_into_output():
         out = derive(expr, wrt).latex + derive(expr, wrt).result_text
         for word in ("Piecewise", "Subs", "Derivative", "Lambda", "dsigma", "None"):
             assert word not in out
+
+
+@pytest.mark.parametrize("expr", ["1^T (softmax(z) .* log(softmax(z)))",
+                                  "sum(softmax(z) .* log(softmax(z)))"])
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_negative_entropy_of_a_softmax(expr, layout):
+    """A ones entry beside a cancelled s_k / s_k is 1, not a vector '1' multiplied
+    elementwise: this was an internal error (an ill-shaped result) before."""
+    def ref(z):
+        s = np.exp(z) / np.sum(np.exp(z))
+        return np.sum(s * np.log(s))
+
+    d = derive(expr, "z", layout=layout)
+    assert d.verified and "1 .*" not in d.result_text
+    numeric_check(d.to_dict(), ref, "z", layout)
