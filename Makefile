@@ -38,7 +38,10 @@ fuzz: $(TEST_STAMP)
 	$(PY) -m fuzz.run -n 10000 --seed 2026
 	$(PY) -m fuzz.hessians -n 1000 --seed 2026
 
+# Bytecode first, as `pip install` compiles it: sympy, numpy and jinja2 are measured
+# with theirs, so derivtex is too (even where PYTHONDONTWRITEBYTECODE is set).
 bench: $(TEST_STAMP)
+	$(PY) -m compileall -q derivtex
 	$(PY) benchmarks/bench_derive.py
 	$(PY) benchmarks/bench_sphinx.py
 
