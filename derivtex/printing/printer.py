@@ -292,7 +292,8 @@ class Printer(Notation):
     def atom(self, e: ast.Expr) -> str:
         """As the base of a superscript: what already carries one (X^{-1}, ||x||^2) is
         bracketed, or TeX would read a double superscript."""
-        raised = isinstance(e, ast.Norm2) or (isinstance(e, ast.Call) and e.func == "inv")
+        raised = isinstance(e, ast.Norm2) or (isinstance(e, ast.Call) and e.func in (
+            "inv", "recip", "drecip") and e not in self.names)  # X^{-1}, 1/u, -1/u^2
         if isinstance(e, ast.Name | ast.Identity | ast.Ones | ast.Call) and not raised:
             return self.expr(e)
         return self.paren(self.expr(e))

@@ -198,3 +198,10 @@ def test_the_reciprocals_derivative_prints_without_needless_brackets():
         in chain["body"]
     assert "(-frac(1, alpha^(2)))" in next(s for s in d.typst_steps
                                          if s["rule"] == "chain_rule")["body"]
+
+
+def test_a_raised_fraction_is_bracketed():
+    """-(1/(x^T x))^2, never -\\frac{1}{x^T x}^2, which reads as a squared denominator."""
+    d = derive("x^T A x / (x^T x)", "x", symmetric={"A"})
+    assert r"= -\left(\frac{1}{\boldsymbol{x}^{\top} \boldsymbol{x}}\right)^{2}" in d.latex
+    assert r"\frac{1}{\boldsymbol{x}^{\top} \boldsymbol{x}}^{2}" not in d.latex
