@@ -205,3 +205,11 @@ def test_a_raised_fraction_is_bracketed():
     d = derive("x^T A x / (x^T x)", "x", symmetric={"A"})
     assert r"= -\left(\frac{1}{\boldsymbol{x}^{\top} \boldsymbol{x}}\right)^{2}" in d.latex
     assert r"\frac{1}{\boldsymbol{x}^{\top} \boldsymbol{x}}^{2}" not in d.latex
+
+
+def test_a_scalar_function_value_carries_its_own_brackets():
+    """log(det(X)) on the page, never log((det(X))) or 1/(det(X))."""
+    latex = derive("log(det(X))", "X").latex
+    assert r"f &= \log\left(\det\left(\boldsymbol{X}\right)\right)" in latex
+    assert r"\frac{1}{\det\left(\boldsymbol{X}\right)}" in latex
+    assert r"\left(\det" not in latex
