@@ -212,4 +212,4 @@ def test_a_scalar_function_value_carries_its_own_brackets():
     latex = derive("log(det(X))", "X").latex
     assert r"f &= \log\left(\det\left(\boldsymbol{X}\right)\right)" in latex
     assert r"\frac{1}{\det\left(\boldsymbol{X}\right)}" in latex
-    assert r"\left(\det" not in latex
+    assert r"\left(\left(\det" not in latex and r"{\left(\det" not in latex
