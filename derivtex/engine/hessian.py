@@ -97,12 +97,11 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                                                                            second_wrt)
     contracted = differentiate_entry(entry_tree, hessian_lhs, second, steps, second=True)
 
-    assembler = Assembler(algebra, second_names)
-    recognised = recognition(contracted, hessian_lhs, assembler, algebra, prefer_row=False,
+    recognised = recognition(contracted, hessian_lhs, algebra, second_names, prefer_row=False,
                              second=True)
     if recognised is not None:
         steps.append(recognised)
-    natural = assembler.assemble(contracted, i, j)
+    natural = Assembler(algebra, second_names).assemble(contracted, i, j)
     if natural == ast.Number(Fraction(0)):
         natural = ast.Zero(dim, dim) if vector else natural
     result = reciprocal_powers(lecturer_form(tidy_hessian(natural, shapes), shapes), shapes)

@@ -125,12 +125,11 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         natural_row, natural_col = out_idx
     transpose = needs_transpose(natural_layout(out_kind, wrt_kind), layout)
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
-    assembler = Assembler(algebra, names)
-    recognised = recognition(simplified, lhs, assembler, algebra,
+    recognised = recognition(simplified, lhs, algebra, names,
                              prefer_row=row is None and col is not None)
     if recognised is not None:
         steps.append(recognised)
-    result = reciprocal_powers(read_in_layout(assembler, algebra, simplified,
+    result = reciprocal_powers(read_in_layout(Assembler(algebra, names), algebra, simplified,
                                               (natural_row, natural_col), transpose), shapes)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)

@@ -7,9 +7,11 @@ sigma'(...) W_ij to [diag(y .* (1 - y)) W]_ij in one go."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 from ..functions import ELEMENTWISE, PRIME
+from ..model.shapes import Shapes
 from ..syntax import ast
 from . import index as ix
 from .algebra import Algebra, visible_transposes
@@ -68,17 +70,18 @@ class Recogniser:
         return node
 
     def product_entry(self, node: ix.Sum) -> ix.Entry | None:
-        """sum_l A_jl x_l as [A x]_j: a product of two or more symbol entries whose
-        indices other than the summed ones are one or two; the reading with fewer
-        transposes, the layout's when they tie."""
+        """sum_l A_jl x_l as [A x]_j: a product of two or more symbol entries, each summed
+        index in two of them and one or two other indices, each in one; the reading with
+        fewer transposes, the layout's when they tie."""
         body = node.body
         if not isinstance(body, ix.Prod) or len(body.factors) < 2 or not all(
                 isinstance(f, ix.Entry) and isinstance(f.expr, ast.Name) for f in body.factors):
             return None
-        seen: list[ix.Idx] = []
-        for factor in body.factors:
-            assert isinstance(factor, ix.Entry)
-            seen += [i for i in factor.indices() if i not in node.indices and i not in seen]
+        indices = [i for f in body.factors if isinstance(f, ix.Entry) for i in f.indices()]
+        uses = [i for i in indices if i not in node.indices]
+        seen = list(dict.fromkeys(uses))
+        if len(uses) != len(seen) or any(indices.count(i) != 2 for i in node.indices):
+            return None  # sum_p A_lp B_pl with l summed outside, sum_k x_k x_k: no product
         if len(seen) == 1:
             readings = [(seen[0], None), (None, seen[0])]
         elif len(seen) == 2:
@@ -134,11 +137,16 @@ def entrywise(expr: ast.Expr, row: ix.Idx | None, col: ix.Idx | None) -> ix.Node
     return None
 
 
-def recognition(tree: ix.Node, lhs: ix.Node, assembler: Assembler, algebra: Algebra,
+def recognition(tree: ix.Node, lhs: ix.Node, algebra: Algebra, names: ix.IndexNames,
                 prefer_row: bool, second: bool = False) -> Recognition | None:
     """The step, when the entry holds something to recognise and the line it gives is not
-    already one entry (sum_k y_k A_kj is [y^T A]_j: the reassembly says that itself)."""
-    recogniser = Recogniser(assembler, algebra, prefer_row)
+    already one entry (sum_k y_k A_kj is [y^T A]_j: the reassembly says that itself).
+    Each sum is read literally, as if no matrix were symmetric: sum_k x_k A_kj is
+    [x^T A]_j, never [A x]_j on the quiet strength of A^T = A."""
+    literal = Algebra(Shapes({name: replace(symbol, symmetric=False)
+                              for name, symbol in algebra.shapes.symbols.items()}),
+                      algebra.keep)
+    recogniser = Recogniser(Assembler(literal, names), literal, prefer_row)
     recogniser.learn(tree)
     rewritten = recogniser.rewrite(tree)
     if not (recogniser.products or recogniser.derivatives) or isinstance(rewritten, ix.Entry):

@@ -104,3 +104,41 @@ def test_the_recognised_line_has_the_values_of_the_line_before(expr, wrt, option
     assert sorted(i.name for i in order) == sorted(i.name for i in after[1])
     got = values.aligned(steps[k].after, order)
     assert np.allclose(got, before[0]) and np.ptp(before[0]) > 0
+
+
+@pytest.mark.parametrize("layout,second", [
+    ("numerator", r"[\boldsymbol{x}^{\top} \boldsymbol{A}]_{j}"),
+    ("denominator", r"[\boldsymbol{A}^{\top} \boldsymbol{x}]_{j}")])
+def test_a_sum_is_read_literally_even_when_the_matrix_is_symmetric(layout, second):
+    """sum_k x_k A_kj is [A x]_j only because A^T = A: the line reads it as it stands and
+    leaves the symmetry to the reassembly, on a page that states it."""
+    step, _ = recognition(derive("x^T A x", "x", symmetric=["A"], layout=layout))
+    assert step["body"].endswith(r"&= [\boldsymbol{A} \boldsymbol{x}]_{j} + " + second)
+
+
+def test_only_a_chain_of_entries_is_read_as_a_product():
+    """sum_p A_lp B_pl (l summed further out) is a diagonal entry, sum_k x_k x_k A_kj
+    repeats k: neither is the entry of a matrix product, so neither is rewritten."""
+    from derivtex.engine import index as ix
+    from derivtex.engine.algebra import Algebra
+    from derivtex.engine.reassemble import Assembler
+    from derivtex.engine.recognise import Recogniser
+    from derivtex.model.shapes import Symbol
+    from derivtex.syntax.ast import Name
+
+    shapes = Shapes({"A": Symbol("A", "matrix", ("n", "n")),
+                     "B": Symbol("B", "matrix", ("n", "n")),
+                     "x": Symbol("x", "vector", ("n", 1))})
+    algebra = Algebra(shapes)
+    recogniser = Recogniser(Assembler(algebra, ix.IndexNames(set("ABxn"))), algebra, False)
+    j, k, outer, p = (ix.Idx(name, "n") for name in "jklp")
+    A, B, x = Name("A"), Name("B"), Name("x")
+    diagonal = ix.Sum((p,), ix.Prod((ix.Entry(A, outer, p), ix.Entry(B, p, outer))))
+    repeated = ix.Sum((k,), ix.Prod((ix.Entry(x, k, None), ix.Entry(x, k, None),
+                                     ix.Entry(A, k, j))))
+    chain = ix.Sum((k,), ix.Prod((ix.Entry(x, k, None), ix.Entry(A, k, j))))
+    assert recogniser.product_entry(diagonal) is None
+    assert recogniser.product_entry(repeated) is None
+    entry = recogniser.product_entry(chain)
+    assert entry is not None and (entry.row, entry.col) == (j, None)
+    assert entry.expr == algebra.product([algebra.transpose(A), x])
