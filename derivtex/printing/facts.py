@@ -17,7 +17,9 @@ from ..syntax import ast
 from .abbreviate import page_names
 from .printer import Printer
 from .sentence_facts import (
+    affected_entry,
     collapses,
+    delta_factors,
     delta_partner,
     differentiated,
     merges,
@@ -202,7 +204,17 @@ class StepFacts:
                 self.previous, step.after if isinstance(step.after, ix.Node) else None)]
 
     def index_form(self, step: Step, facts: dict) -> None:
-        """Its sentence needs only the order, which the goal recorded."""
+        """Which entries can be nonzero and which output entries a variable entry affects;
+        the entry is not printed again when it is the contraction's line."""
+        facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
+        deltas = delta_factors(step.after)
+        facts["nonzero_when"] = ["%s = %s" % (self.p.math(d.first), self.p.math(d.second))
+                                 for d in deltas]
+        facts["affected"] = facts["affected_free"] = None
+        found = affected_entry(deltas, step.before)
+        if found is not None:
+            wrt, affected, facts["affected_free"] = found
+            facts["wrt_entry_latex"], facts["affected"] = self.p.index(wrt), self.p.index(affected)
 
     def rule_printer(self) -> Printer:
         """A printer over the square matrix U and the vectors u, s the rules speak of."""

@@ -243,3 +243,30 @@ def recognised_entries(before: ix.Node | None, after: ix.Node | None
                 repr(origin.expr) in shown:
             found.setdefault(repr(origin.expr), (node, origin))
     return list(found.values())
+
+
+def delta_factors(node: object) -> list[ix.Delta]:
+    """The deltas multiplying a whole entry: it is zero unless each pairs equal indices."""
+    factors = node.factors if isinstance(node, ix.Prod) else (node,)
+    return [d for d in factors if isinstance(d, ix.Delta)]
+
+
+def affected_entry(deltas: list[ix.Delta], lhs: object
+                   ) -> tuple[ix.Entry, ix.Entry, bool] | None:
+    """For dy_i/dW_kl = δ_ki x_l: (W_kl, y_k, False), W_kl affects only y_k; the flag says
+    whether an output index stays free (x_k affects the entries F_kj). None when no delta
+    pairs an output index with a variable's index."""
+    if not isinstance(lhs, ix.Deriv) or not isinstance(lhs.body, ix.Entry):
+        return None
+    out, wrt = lhs.body, lhs.wrt
+    out_idx, wrt_idx = set(out.indices()), set(wrt.indices())
+    renamed = dict[ix.Idx, ix.Idx]()
+    for d in deltas:
+        pair = {d.first, d.second}
+        if len(pair & out_idx) == 1 and len(pair & wrt_idx) == 1:
+            (old,), (new,) = pair & out_idx, pair & wrt_idx
+            renamed[old] = new
+    if not renamed:
+        return None
+    row, col = (None if i is None else renamed.get(i, i) for i in (out.row, out.col))
+    return wrt, ix.Entry(out.expr, row, col), bool(out_idx - set(renamed))

@@ -132,3 +132,21 @@ def test_collect_says_which_sums_it_writes_as_entries_of_whole_expressions():
     collect, = rule_steps(steps_of("||A x - b||^2", "x"), "collect")
     assert collect["text"].endswith(r"We also write \(\sum_{l=1}^{m} A_{kl} x_{l} - b_{k} = "
                                     r"[\boldsymbol{A} \boldsymbol{x} - \boldsymbol{b}]_{k}\).")
+
+
+def test_index_form_says_what_the_tensor_means_without_repeating_it():
+    """W x by W ended "The entries above are exact." and printed δ_ki x_l a second time."""
+    *_, contraction, index_form = steps_of("W x", "W")
+    assert contraction["latex"] == r"\frac{\partial y_{i}}{\partial W_{kl}} &= \delta_{ki} x_{l}"
+    assert index_form["latex"] == ""
+    assert index_form["text"] == (
+        "A matrix has only two indices, so this tensor of order 3 has no matrix form (short of "
+        "flattening it by some convention): its index form is the answer. Only the entries "
+        r"with \(k = i\) are nonzero: \(W_{kl}\) affects only \(y_{k}\).")
+    assert r"\(x_{k}\) affects only the entries \(F_{kj}\)." in steps_of("x y^T", "x")[-1]["text"]
+    assert steps_of("A X B", "X")[-1]["text"].endswith("its index form is the answer.")
+    sigmoid = steps_of("sigma(W x)", "W")[-1]  # sigma' written out: a new line, so printed
+    assert sigmoid["latex"].endswith(r"\right)\right]_{i} \delta_{ki} x_{l}")
+    page = derive("W x", "W").latex
+    assert page.count(r"\delta_{ki} x_{l}") == 1
+    assert page.rstrip().endswith(r"\(W_{kl}\) affects only \(y_{k}\).")
