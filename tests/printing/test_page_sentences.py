@@ -150,3 +150,20 @@ def test_index_form_says_what_the_tensor_means_without_repeating_it():
     page = derive("W x", "W").latex
     assert page.count(r"\delta_{ki} x_{l}") == 1
     assert page.rstrip().endswith(r"\(W_{kl}\) affects only \(y_{k}\).")
+
+
+def test_both_methods_declare_the_symbols_once_in_the_first_part():
+    d = derive("y^T A x", "x", method="both", symmetric=["A"])
+    here = r"Here \(\boldsymbol{y} \in \mathbb{R}^{n}\), \(\boldsymbol{A} \in \mathbb{R}^{n " \
+        r"\times n}\) and \(\boldsymbol{x} \in \mathbb{R}^{n}\). \(\boldsymbol{A}\) is " \
+        r"symmetric, \(\boldsymbol{A}^{\top} = \boldsymbol{A}\). \(f\) is a scalar"
+    assert d.steps[0]["text"].startswith(here)
+    assert d.identity_steps[0]["text"] == (
+        r"We build \(\frac{\partial f}{\partial \boldsymbol{x}}\), of shape \(1 \times n\) in "
+        "numerator layout, from identities we already know, combined by the sum, product and "
+        "chain rules.")
+    for page in (d.latex, d.markdown, d.typst):
+        assert page.count("Here ") == 1 and page.count("is symmetric") == 1
+        assert page.index("Here ") < page.index("By the index method") + 40
+    alone = derive("y^T A x", "x", method="identity")
+    assert alone.steps[0]["text"].startswith(r"Here \(\boldsymbol{y} \in \mathbb{R}^{n}\)")
