@@ -167,3 +167,25 @@ def test_both_methods_declare_the_symbols_once_in_the_first_part():
         assert page.index("Here ") < page.index("By the index method") + 40
     alone = derive("y^T A x", "x", method="identity")
     assert alone.steps[0]["text"].startswith(r"Here \(\boldsymbol{y} \in \mathbb{R}^{n}\)")
+
+
+def test_hessian_ends_on_its_matrix_and_says_kronecker_delta_once():
+    d = derive("x^T A x", "x", order=2)
+    symmetry = d.to_dict()["steps"][-1]
+    assert symmetry["latex"] == r"\boldsymbol{H} &= \boldsymbol{A} + \boldsymbol{A}^{\top}"
+    assert symmetry["text"].startswith(
+        r"\(\boldsymbol{H}\) is symmetric, \(\boldsymbol{H}^{\top} = \boldsymbol{H}\), as")
+    assert d.typst.rstrip().endswith("$ bold(H) &= bold(A) + bold(A)^(top) $")
+    second = rule_steps(d.to_dict()["steps"], "delta")[1]
+    assert second["text"] == (
+        r"Differentiating by \(x_{j}\) brings a second Kronecker delta, \(\frac{\partial "
+        r"x_{k}}{\partial x_{j}} = \delta_{jk}\): it is 1 when its indices agree and 0 "
+        r"otherwise. Everything that does not contain \(x_{j}\) has derivative 0.")
+    several = rule_steps(steps_of("(x^T x)^2", "x", order=2), "delta")[1]
+    assert several["text"].startswith(
+        r"Differentiating by \(x_{j}\) brings more Kronecker deltas, \(\frac{\partial x_{i}}"
+        r"{\partial x_{j}} = \delta_{ji}\) and \(\frac{\partial x_{k}}{\partial x_{j}} = "
+        r"\delta_{jk}\): each is 1 when its indices agree")
+    logistic = steps_of("sigma(w^T x)", "x", order=2)[-1]
+    assert not logistic["latex"].endswith(r"= \boldsymbol{H}^{\top}")
+    assert "does not show it at a glance: its entries satisfy" in logistic["text"]
