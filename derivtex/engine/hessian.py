@@ -25,6 +25,7 @@ from .elementwise import tidy_gradient, tidy_hessian
 from .expand import Expander, scalar_forms
 from .index_method import Outcome, differentiate_entry, output_name, simplify_entry
 from .reassemble import Assembler
+from .recognise import recognition
 from .scalars import reciprocal_powers
 from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
 
@@ -96,7 +97,12 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                                                                            second_wrt)
     contracted = differentiate_entry(entry_tree, hessian_lhs, second, steps, second=True)
 
-    natural = Assembler(algebra, second_names).assemble(contracted, i, j)
+    assembler = Assembler(algebra, second_names)
+    recognised = recognition(contracted, hessian_lhs, assembler, algebra, prefer_row=False,
+                             second=True)
+    if recognised is not None:
+        steps.append(recognised)
+    natural = assembler.assemble(contracted, i, j)
     if natural == ast.Number(Fraction(0)):
         natural = ast.Zero(dim, dim) if vector else natural
     result = reciprocal_powers(lecturer_form(tidy_hessian(natural, shapes), shapes), shapes)

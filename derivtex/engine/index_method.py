@@ -19,6 +19,7 @@ from .differentiate import Differentiator
 from .entrywise import cancel, collect
 from .expand import Expander, scalar_forms
 from .reassemble import Assembler, collapse
+from .recognise import recognition
 from .scalars import reciprocal_powers
 from .steps import (
     PASS_STEPS,
@@ -124,8 +125,12 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         natural_row, natural_col = out_idx
     transpose = needs_transpose(natural_layout(out_kind, wrt_kind), layout)
     row, col = (natural_col, natural_row) if transpose else (natural_row, natural_col)
-    result = reciprocal_powers(read_in_layout(Assembler(algebra, names), algebra,
-                                              simplified,
+    assembler = Assembler(algebra, names)
+    recognised = recognition(simplified, lhs, assembler, algebra,
+                             prefer_row=row is None and col is not None)
+    if recognised is not None:
+        steps.append(recognised)
+    result = reciprocal_powers(read_in_layout(assembler, algebra, simplified,
                                               (natural_row, natural_col), transpose), shapes)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)

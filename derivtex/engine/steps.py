@@ -153,6 +153,19 @@ class Collect(Step):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Recognition(Step):
+    """Before reassembly: each sum that is an entry of a matrix product written as that
+    entry ([A x]_j), and each f'(z_i) through f's values (y_i (1 - y_i)). `products`
+    pairs each sum with its entry; `derivatives` holds (f, the argument, f's value at it
+    as an entry, f' there through that entry): sigma, sum_k W_ik x_k, y_i, y_i (1 - y_i)."""
+
+    rule = "recognition"
+    products: tuple[tuple[ix.Node, ix.Entry], ...]
+    derivatives: tuple[tuple[str, ix.Node, ix.Entry, ix.Node], ...]
+    second: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reassembly(Step):
     """The entry read as a matrix expression, `row` and `col` its layout's indices."""
 
@@ -247,8 +260,8 @@ IDENTITY_STEPS: dict[str, type[ByIdentity]] = {
     cls.rule: cls for cls in (IdentityApplied, IdentitySum, IdentityProduct, IdentityChain)}
 RECORDS: tuple[type[Step], ...] = (
     Goal, HessianGoal, SumExpansion, Linearity, *PASS_STEPS.values(), Delta, Contract,
-    IndexForm, Cancellation, Collect, Reassembly, TransposeCheck, GradientEntry, Symmetry,
-    *IDENTITY_STEPS.values())
+    IndexForm, Cancellation, Collect, Recognition, Reassembly, TransposeCheck, GradientEntry,
+    Symmetry, *IDENTITY_STEPS.values())
 
 
 def transpose_check(natural: ast.Expr, result: ast.Expr, needs_transpose: bool, goal: Goal,

@@ -24,6 +24,7 @@ from .sentence_facts import (
     differentiated,
     merges,
     recognised_entries,
+    recognitions,
     scalar_chain_rule,
 )
 
@@ -202,6 +203,11 @@ class StepFacts:
                          entry.indices() else self.plain.entry(entry))
             for node, entry in recognised_entries(
                 self.previous, step.after if isinstance(step.after, ix.Node) else None)]
+
+    def recognition(self, step: Step, facts: dict) -> None:
+        """The sums read as entries of products and the f' written through f's values."""
+        facts["product_sums"], facts["known_values"] = recognitions(self.p, facts["products"],
+                                                      facts["derivatives"])
 
     def index_form(self, step: Step, facts: dict) -> None:
         """Which entries can be nonzero and which output entries a variable entry affects;

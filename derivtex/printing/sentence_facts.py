@@ -270,3 +270,21 @@ def affected_entry(deltas: list[ix.Delta], lhs: object
         return None
     row, col = (None if i is None else renamed.get(i, i) for i in (out.row, out.col))
     return wrt, ix.Entry(out.expr, row, col), bool(out_idx - set(renamed))
+
+
+def recognitions(printer: Printer, products: tuple[tuple[ix.Node, ix.Entry], ...],
+                 derivatives: tuple[tuple[str, ix.Node, ix.Entry, ix.Node], ...]
+                 ) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """What the line before reassembly recognised, as equations: each sum with its
+    product's entry (sum_l A_jl x_l = [A x]_j), and for each f'(...) the statement of f',
+    f's value at the argument (sigma(sum_k W_ik x_k) = y_i) and what f' there is
+    (sigma'(sum_k W_ik x_k) = y_i (1 - y_i)), once for each value."""
+    sums = list(dict.fromkeys("%s = %s" % (printer.index(node), printer.entry(entry))
+                              for node, entry in products))
+    values: dict[str, tuple[str, str, str]] = {}
+    for func, arg, entry, through in derivatives:
+        value = "%s = %s" % (printer.index(ix.Apply(func, arg)), printer.entry(entry))
+        prime = "%s = %s" % (printer.index(ix.Apply(PRIME[func], arg)), printer.index(through))
+        values.setdefault(func + printer.entry(entry),  # once per value: y_k by k or by l
+                          (printer.prime_fact(PRIME[func]) or "", value, prime))
+    return sums, list(values.values())

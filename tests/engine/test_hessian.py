@@ -320,6 +320,6 @@ def test_no_row_of_the_gradient_uses_a_name_before_its_where_line():
         r"&= \boldsymbol{X}^{\top} \left(\boldsymbol{y} - \sigma\left(\boldsymbol{X} "
         r"\boldsymbol{w}\right)\right)")
     first = next(s for s in steps if r"\boldsymbol{s}" in s["latex"])
-    assert first["rule"] == "reassembly"
+    assert first["rule"] == "recognition"  # s_k (1 - s_k), the line before the reassembly
     assert first["latex"].endswith(
         r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)")
