@@ -17,11 +17,10 @@ from ..syntax import ast
 from .abbreviate import page_names
 from .printer import Printer
 from .sentence_facts import (
-    affected_entry,
     collapses,
-    delta_factors,
     delta_partner,
     differentiated,
+    index_form_facts,
     merges,
     recognised_entries,
     recognitions,
@@ -212,15 +211,8 @@ class StepFacts:
     def index_form(self, step: Step, facts: dict) -> None:
         """Which entries can be nonzero and which output entries a variable entry affects;
         the entry is not printed again when it is the contraction's line."""
-        facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
-        deltas = delta_factors(step.after)
-        facts["nonzero_when"] = ["%s = %s" % (self.p.math(d.first), self.p.math(d.second))
-                                 for d in deltas]
-        facts["affected"] = facts["affected_free"] = None
-        found = affected_entry(deltas, step.before)
-        if found is not None:
-            wrt, affected, facts["affected_free"] = found
-            facts["wrt_entry_latex"], facts["affected"] = self.p.index(wrt), self.p.index(affected)
+        facts.update(index_form_facts(self.p, step.after, step.before),
+                     same_as_contraction=facts["rhs"] == self.previous_rhs)
 
     def rule_printer(self) -> Printer:
         """A printer over the square matrix U and the vectors u, s the rules speak of."""

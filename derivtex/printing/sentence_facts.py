@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
+from typing import Any
 
 from ..engine import index as ix
 from ..engine.contract import holders, is_delta_on, split_terms
@@ -245,10 +246,19 @@ def recognised_entries(before: ix.Node | None, after: ix.Node | None
     return list(found.values())
 
 
-def delta_factors(node: object) -> list[ix.Delta]:
-    """The deltas multiplying a whole entry: it is zero unless each pairs equal indices."""
-    factors = node.factors if isinstance(node, ix.Prod) else (node,)
-    return [d for d in factors if isinstance(d, ix.Delta)]
+def index_form_facts(printer: Printer, after: object, lhs: object) -> dict[str, Any]:
+    """The deltas multiplying the whole answer (it is zero unless each pairs equal indices,
+    `nonzero_when`) and the output entries a variable entry affects (`affected`)."""
+    factors = after.factors if isinstance(after, ix.Prod) else (after,)
+    deltas = [d for d in factors if isinstance(d, ix.Delta)]
+    facts: dict[str, Any] = {
+        "nonzero_when": ["%s = %s" % (printer.math(d.first), printer.math(d.second))
+                         for d in deltas], "affected": None, "affected_free": None}
+    found = affected_entry(deltas, lhs)
+    if found is not None:
+        wrt, affected, facts["affected_free"] = found
+        facts["wrt_entry_latex"], facts["affected"] = printer.index(wrt), printer.index(affected)
+    return facts
 
 
 def affected_entry(deltas: list[ix.Delta], lhs: object
