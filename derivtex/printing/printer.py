@@ -22,6 +22,7 @@ from ..syntax import ast
 from ..syntax.ast import is_number
 from ..syntax.parser import GREEK
 from .notation import Notation
+from .products import power_of, split_coefficient
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
@@ -39,21 +40,6 @@ def split_name(name: str) -> tuple[str, bool, str]:
     if not re.fullmatch(r"[A-Za-z0-9_]*", rest):
         raise ValueError(f"not a valid name: {name!r}")
     return base, False, ",".join(p for p in (digits, rest.replace("_", ",")) if p)
-
-
-def split_coefficient(factors: tuple[ast.Expr, ...]) -> tuple[Fraction, list[ast.Expr]]:
-    """Numbers and signs of a product gathered into one coefficient, as a lecturer writes
-    them: (-1) 1/2 x -> -1/2 x, never a mixed number."""
-    coeff = Fraction(1)
-    rest: list[ast.Expr] = []
-    for f in factors:
-        while isinstance(f, ast.Neg):
-            coeff, f = -coeff, f.operand
-        if isinstance(f, ast.Number):
-            coeff *= f.value
-        else:
-            rest.append(f)
-    return coeff, rest
 
 
 class Printer(Notation):
@@ -170,7 +156,8 @@ class Printer(Notation):
             return self.matmul(e)
         if isinstance(e, ast.Transpose):
             inner = e.operand
-            if isinstance(inner, ast.Call) and inner.func == "inv":
+            if isinstance(inner, ast.Call) and inner.func == "inv" and \
+                    power_of(inner.args[0]) is None:
                 return self.sup(self.atom(inner.args[0]), self.inverse_transpose_mark)
             return self.sup(self.atom(inner), self.transpose_mark)
         if isinstance(e, ast.Norm2):
@@ -257,6 +244,9 @@ class Printer(Notation):
     def call(self, e: ast.Call) -> str:
         arg = e.args[0]
         if e.func == "inv":
+            power = power_of(arg)
+            if power is not None:  # (A A)^{-1} is A^{-2}
+                return self.sup(self.atom(power[0]), "-%d" % power[1])
             return self.sup(self.atom(arg), self.inverse_mark)
         if e.func == "recip":
             if self.shapes(arg) == SCALAR:

@@ -179,9 +179,14 @@ class _Parser:
             elif one.kind == "number" and one.value == "1":
                 self.advance()
                 result = ast.Call("inv", (base,), col=caret.col)
+            elif one.kind == "number" and one.value.isdigit() and \
+                    2 <= int(one.value) <= MAX_POWER:  # alpha^{-2} = 1/alpha^2, A^{-2} = (A^2)^{-1}
+                self.advance()
+                result = ast.Call("inv", (square_or_power(base, int(one.value), caret.col),),
+                                  col=caret.col)
             else:
-                raise ParseError("only the exponents -1 (inverse) and -T (inverse "
-                                 "transposed) are supported", one.col)
+                raise ParseError(f"unsupported exponent -{one.value}; use -1 (inverse), -T "
+                                 f"(inverse transposed) or -2..-{MAX_POWER}", one.col)
         elif self.at(".*") and self.tokens[self.pos + 1].value == "-" and \
                 self.tokens[self.pos + 2].value == "1":  # u^{circ -1} in LaTeX: 1/u elementwise
             self.pos += 3

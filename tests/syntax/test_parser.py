@@ -38,6 +38,7 @@ def test_norm_and_inverse_and_functions():
     ("x # y", 3, "unexpected character"),
     ("||x||^1.5", 7, "norm's power"),
     ("x^3.5", 3, "unsupported exponent"),
+    ("x^-11", 4, "-2..-10"),
     ("", 1, "empty"),
 ])
 def test_errors_name_the_column(text, column, fragment):
@@ -102,3 +103,8 @@ def test_unknown_functions_suggest_the_nearest_known_one():
     with pytest.raises(ParseError) as info:
         parse_text("qqq(z)")
     assert "did you mean" not in info.value.message
+
+
+def test_negative_powers_are_inverses_of_powers():
+    assert parse_text("alpha^-2") == ast.Call("inv", (ast.MatMul((N("alpha"), N("alpha"))),))
+    assert parse_text("A^{-3}") == parse_text("inv(A A A)")
