@@ -107,7 +107,8 @@ class Derivation:
         """With method="both": the identity method's steps (`steps` holds the index method's)."""
         if self.identity is None:
             return []
-        return rendered_steps(self.identity, LatexPrinter(self._shapes), self.templates)
+        return rendered_steps(self.identity, LatexPrinter(self._shapes), self.templates,
+                              declared_above=True)
 
     @cached_property
     def latex(self) -> str:
@@ -135,8 +136,8 @@ class Derivation:
         display, in Typst's built-in math."""
         from .printing.typst import check_typst
 
-        identity = rendered_steps(self.identity, self.typst_printer, self.templates) \
-            if self.identity is not None else []
+        identity = rendered_steps(self.identity, self.typst_printer, self.templates,
+                                  declared_above=True) if self.identity is not None else []
         return check_typst(render("derivation.typ.j2", self.templates, steps=self.typst_steps,
                                   identity_steps=identity, no_identity=self.no_identity,
                                   m=self.typst_printer.inline, label=self.options.label,

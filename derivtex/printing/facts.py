@@ -20,6 +20,7 @@ from .sentence_facts import (
     collapses,
     delta_partner,
     differentiated,
+    index_form_facts,
     merges,
     recognised_entries,
     recognitions,
@@ -208,7 +209,10 @@ class StepFacts:
                                                       facts["derivatives"])
 
     def index_form(self, step: Step, facts: dict) -> None:
-        """Its sentence needs only the order, which the goal recorded."""
+        """Which entries can be nonzero and which output entries a variable entry affects;
+        the entry is not printed again when it is the contraction's line."""
+        facts.update(index_form_facts(self.p, step.after, step.before),
+                     same_as_contraction=facts["rhs"] == self.previous_rhs)
 
     def rule_printer(self) -> Printer:
         """A printer over the square matrix U and the vectors u, s the rules speak of."""

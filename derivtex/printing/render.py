@@ -62,15 +62,17 @@ def dollar(math: str) -> str:
     return "$%s$" % math
 
 
-def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
-                   ) -> list[dict[str, Any]]:
-    """Each step's facts, equations and sentence, in the notation of `printer`."""
+def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None,
+                   declared_above: bool = False) -> list[dict[str, Any]]:
+    """Each step's facts, equations and sentence, in the notation of `printer`. With
+    `declared_above` (the identity part of a page whose index part came first) the goal
+    does not declare the symbols again."""
     with blamed_on_overrides(user_dir):
-        return _rendered_steps(outcome, printer, user_dir)
+        return _rendered_steps(outcome, printer, user_dir, declared_above)
 
 
-def _rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
-                    ) -> list[dict[str, Any]]:
+def _rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None,
+                    declared_above: bool) -> list[dict[str, Any]]:
     env = environment(user_dir)
     facts_of = StepFacts(printer, outcome)
     prefix = ""
@@ -86,15 +88,18 @@ def _rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None
     try:
         for step in outcome.steps:
             out.append(rendered_step(step, facts_of, explain, body, sentences.filename,
-                                     prefix, printer))
+                                     prefix, printer, declared_above))
     finally:
         PRINTER.reset(in_scope)
     return out
 
 
 def rendered_step(step: Step, facts_of: StepFacts, explain: Any, body: Any,
-                  filename: str | None, prefix: str, printer: Printer) -> dict[str, Any]:
+                  filename: str | None, prefix: str, printer: Printer,
+                  declared_above: bool) -> dict[str, Any]:
     facts = facts_of(step)
+    if declared_above and "declared" in facts:
+        facts.update(declared=[], symmetric=[])
     macro = prefix + step.rule if hasattr(explain, prefix + step.rule) else step.rule
     sentence = macro_of(explain, macro, filename)
     return {

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
+from typing import Any
 
 from ..engine import index as ix
 from ..engine.contract import holders, is_delta_on, split_terms
@@ -243,6 +244,42 @@ def recognised_entries(before: ix.Node | None, after: ix.Node | None
                 repr(origin.expr) in shown:
             found.setdefault(repr(origin.expr), (node, origin))
     return list(found.values())
+
+
+def index_form_facts(printer: Printer, after: object, lhs: object) -> dict[str, Any]:
+    """The deltas multiplying the whole answer (it is zero unless each pairs equal indices,
+    `nonzero_when`) and the output entries a variable entry affects (`affected`)."""
+    factors = after.factors if isinstance(after, ix.Prod) else (after,)
+    deltas = [d for d in factors if isinstance(d, ix.Delta)]
+    facts: dict[str, Any] = {
+        "nonzero_when": ["%s = %s" % (printer.math(d.first), printer.math(d.second))
+                         for d in deltas], "affected": None, "affected_free": None}
+    found = affected_entry(deltas, lhs)
+    if found is not None:
+        wrt, affected, facts["affected_free"] = found
+        facts["wrt_entry_latex"], facts["affected"] = printer.index(wrt), printer.index(affected)
+    return facts
+
+
+def affected_entry(deltas: list[ix.Delta], lhs: object
+                   ) -> tuple[ix.Entry, ix.Entry, bool] | None:
+    """For dy_i/dW_kl = δ_ki x_l: (W_kl, y_k, False), W_kl affects only y_k; the flag says
+    whether an output index stays free (x_k affects the entries F_kj). None when no delta
+    pairs an output index with a variable's index."""
+    if not isinstance(lhs, ix.Deriv) or not isinstance(lhs.body, ix.Entry):
+        return None
+    out, wrt = lhs.body, lhs.wrt
+    out_idx, wrt_idx = set(out.indices()), set(wrt.indices())
+    renamed = dict[ix.Idx, ix.Idx]()
+    for d in deltas:
+        pair = {d.first, d.second}
+        if len(pair & out_idx) == 1 and len(pair & wrt_idx) == 1:
+            (old,), (new,) = pair & out_idx, pair & wrt_idx
+            renamed[old] = new
+    if not renamed:
+        return None
+    row, col = (None if i is None else renamed.get(i, i) for i in (out.row, out.col))
+    return wrt, ix.Entry(out.expr, row, col), bool(out_idx - set(renamed))
 
 
 def recognitions(printer: Printer, products: tuple[tuple[ix.Node, ix.Entry], ...],

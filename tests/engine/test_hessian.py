@@ -123,7 +123,7 @@ def test_steps_run_gradient_entry_then_second_delta_contraction_reassembly(expr,
     reassembly = rules.index("reassembly")
     assert first_delta < rules.index("contraction") < gradient < second_delta
     assert second_delta < contraction < reassembly < rules.index("symmetry") == len(rules) - 1
-    assert "second Kronecker delta" in steps[second_delta]["text"]
+    assert steps[second_delta]["text"].count("Kronecker delta") == 1
     assert "symmetric" in steps[-1]["text"]
     assert steps[second_delta]["latex"].startswith("H_{ij} &=")
 
@@ -139,8 +139,7 @@ def test_quadratic_form_steps_follow_the_index_method():
     assert r"\sum_{k=1}^{n} \left(A_{ik} + A_{ki}\right) x_{k}" in by_rule["gradient_entry"][0]
     assert r"\delta_{jk}" in by_rule["delta"][1]
     assert by_rule["contraction"][1].endswith("H_{ij} &= A_{ij} + A_{ji}"[-17:])
-    assert by_rule["symmetry"][0] == (r"\boldsymbol{H} &= \boldsymbol{A} + "
-                                      r"\boldsymbol{A}^{\top} = \boldsymbol{H}^{\top}")
+    assert by_rule["symmetry"][0] == r"\boldsymbol{H} &= \boldsymbol{A} + \boldsymbol{A}^{\top}"
 
 
 def test_logistic_gradient_is_cancelled_entry_by_entry_before_the_second_pass():
@@ -274,8 +273,9 @@ def test_a_large_f_whose_hessian_is_zero_still_verifies():
 def test_an_expression_with_its_own_h_calls_the_hessian_g():
     steps = derive("x^T H x", "x", order=2).to_dict()["steps"]
     assert steps[0]["latex"].startswith(r"\boldsymbol{G} &= ")
-    assert steps[-1]["latex"] == (r"\boldsymbol{G} &= \boldsymbol{H} + \boldsymbol{H}^{\top} = "
-                                  r"\boldsymbol{G}^{\top}")
+    assert steps[-1]["latex"] == r"\boldsymbol{G} &= \boldsymbol{H} + \boldsymbol{H}^{\top}"
+    assert steps[-1]["text"].startswith(r"\(\boldsymbol{G}\) is symmetric, "
+                                        r"\(\boldsymbol{G}^{\top} = \boldsymbol{G}\)")
 
 
 def test_log_sum_exp_names_the_softmax_it_recognises():

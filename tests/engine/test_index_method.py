@@ -83,9 +83,11 @@ def test_numpy_field_matches_finite_differences(expr, wrt):
 def test_tensor_derivatives_end_in_verified_index_form():
     d = derive("W x", "W").to_dict()
     assert d["result"] is None and d["numpy"] is None and d["verified"] is True
-    assert d["steps"][-1]["rule"] == "index_form"
-    assert d["steps"][-1]["latex"].endswith(r"\delta_{ki} x_{l}")
-    assert "no single matrix" in d["steps"][-1]["text"]
+    contraction, index_form = d["steps"][-2:]
+    assert index_form["rule"] == "index_form" and contraction["rule"] == "contraction"
+    # the answer is the contraction's line; the last step says what it is, not repeats it
+    assert contraction["latex"].endswith(r"\delta_{ki} x_{l}") and index_form["latex"] == ""
+    assert "no matrix form" in index_form["text"]
 
 
 def test_declared_sizes_come_back_as_integers():

@@ -132,3 +132,60 @@ def test_collect_says_which_sums_it_writes_as_entries_of_whole_expressions():
     collect, = rule_steps(steps_of("||A x - b||^2", "x"), "collect")
     assert collect["text"].endswith(r"We also write \(\sum_{l=1}^{m} A_{kl} x_{l} - b_{k} = "
                                     r"[\boldsymbol{A} \boldsymbol{x} - \boldsymbol{b}]_{k}\).")
+
+
+def test_index_form_says_what_the_tensor_means_without_repeating_it():
+    """W x by W ended "The entries above are exact." and printed δ_ki x_l a second time."""
+    *_, contraction, index_form = steps_of("W x", "W")
+    assert contraction["latex"] == r"\frac{\partial y_{i}}{\partial W_{kl}} &= \delta_{ki} x_{l}"
+    assert index_form["latex"] == ""
+    assert index_form["text"] == (
+        "A matrix has only two indices, so this tensor of order 3 has no matrix form (short of "
+        "flattening it by some convention): its index form is the answer. Only the entries "
+        r"with \(k = i\) are nonzero: \(W_{kl}\) affects only \(y_{k}\).")
+    assert r"\(x_{k}\) affects only the entries \(F_{kj}\)." in steps_of("x y^T", "x")[-1]["text"]
+    assert steps_of("A X B", "X")[-1]["text"].endswith("its index form is the answer.")
+    sigmoid = steps_of("sigma(W x)", "W")[-1]  # sigma' written out: a new line, so printed
+    assert sigmoid["latex"].endswith(r"\right)\right]_{i} \delta_{ki} x_{l}")
+    page = derive("W x", "W").latex
+    assert page.count(r"\delta_{ki} x_{l}") == 1
+    assert page.rstrip().endswith(r"\(W_{kl}\) affects only \(y_{k}\).")
+
+
+def test_both_methods_declare_the_symbols_once_in_the_first_part():
+    d = derive("y^T A x", "x", method="both", symmetric=["A"])
+    here = r"Here \(\boldsymbol{y} \in \mathbb{R}^{n}\), \(\boldsymbol{A} \in \mathbb{R}^{n " \
+        r"\times n}\) and \(\boldsymbol{x} \in \mathbb{R}^{n}\). \(\boldsymbol{A}\) is " \
+        r"symmetric, \(\boldsymbol{A}^{\top} = \boldsymbol{A}\). \(f\) is a scalar"
+    assert d.steps[0]["text"].startswith(here)
+    assert d.identity_steps[0]["text"] == (
+        r"We build \(\frac{\partial f}{\partial \boldsymbol{x}}\), of shape \(1 \times n\) in "
+        "numerator layout, from identities we already know, combined by the sum, product and "
+        "chain rules.")
+    for page in (d.latex, d.markdown, d.typst):
+        assert page.count("Here ") == 1 and page.count("is symmetric") == 1
+        assert page.index("Here ") < page.index("By the index method") + 40
+    alone = derive("y^T A x", "x", method="identity")
+    assert alone.steps[0]["text"].startswith(r"Here \(\boldsymbol{y} \in \mathbb{R}^{n}\)")
+
+
+def test_hessian_ends_on_its_matrix_and_says_kronecker_delta_once():
+    d = derive("x^T A x", "x", order=2)
+    symmetry = d.to_dict()["steps"][-1]
+    assert symmetry["latex"] == r"\boldsymbol{H} &= \boldsymbol{A} + \boldsymbol{A}^{\top}"
+    assert symmetry["text"].startswith(
+        r"\(\boldsymbol{H}\) is symmetric, \(\boldsymbol{H}^{\top} = \boldsymbol{H}\), as")
+    assert d.typst.rstrip().endswith("$ bold(H) &= bold(A) + bold(A)^(top) $")
+    second = rule_steps(d.to_dict()["steps"], "delta")[1]
+    assert second["text"] == (
+        r"Differentiating by \(x_{j}\) brings a second Kronecker delta, \(\frac{\partial "
+        r"x_{k}}{\partial x_{j}} = \delta_{jk}\): it is 1 when its indices agree and 0 "
+        r"otherwise. Everything that does not contain \(x_{j}\) has derivative 0.")
+    several = rule_steps(steps_of("(x^T x)^2", "x", order=2), "delta")[1]
+    assert several["text"].startswith(
+        r"Differentiating by \(x_{j}\) brings more Kronecker deltas, \(\frac{\partial x_{i}}"
+        r"{\partial x_{j}} = \delta_{ji}\) and \(\frac{\partial x_{k}}{\partial x_{j}} = "
+        r"\delta_{jk}\): each is 1 when its indices agree")
+    logistic = steps_of("sigma(w^T x)", "x", order=2)[-1]
+    assert not logistic["latex"].endswith(r"= \boldsymbol{H}^{\top}")
+    assert "does not show it at a glance: its entries satisfy" in logistic["text"]
