@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import jinja2
 
 from ..engine.index_method import Outcome
-from ..engine.steps import HessianGoal
+from ..engine.steps import HessianGoal, Step
 from ..errors import DerivtexError, TemplateError
 from .facts import StepFacts
 from .printer import Printer
@@ -78,27 +80,57 @@ def _rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None,
         from .hessian_facts import HessianFacts
 
         facts_of, prefix = HessianFacts(printer, outcome), "hessian_"
-    # the macros see the printer as `p` (rows, alignment and words in its notation), which
-    # the `math` filter prints with
     sentences = env.get_template("explain.j2")
-    explain = sentences.make_module({"p": facts_of.p})
-    equations = env.get_template("steps.j2").make_module({"p": facts_of.p})
+    explain, equations = shared_module(sentences), shared_module(env.get_template("steps.j2"))
     body = getattr(equations, prefix + "body")
     out = []
-    for step in outcome.steps:
-        facts = facts_of(step)
-        if declared_above and "declared" in facts:
-            facts.update(declared=[], symmetric=[])
-        macro = prefix + step.rule if hasattr(explain, prefix + step.rule) else step.rule
-        sentence = macro_of(explain, macro, sentences.filename)
-        out.append({
-            "rule": step.rule,
-            "macro": macro,
-            "facts": facts,
-            "body": printer.fold(str(body(step.rule, facts)).strip()),
-            **sentence_forms(str(sentence(facts, _marked)), printer),
-        })
+    in_scope = PRINTER.set(facts_of.p)
+    try:
+        for step in outcome.steps:
+            out.append(rendered_step(step, facts_of, explain, body, sentences.filename,
+                                     prefix, printer, declared_above))
+    finally:
+        PRINTER.reset(in_scope)
     return out
+
+
+def rendered_step(step: Step, facts_of: StepFacts, explain: Any, body: Any,
+                  filename: str | None, prefix: str, printer: Printer,
+                  declared_above: bool) -> dict[str, Any]:
+    facts = facts_of(step)
+    if declared_above and "declared" in facts:
+        facts.update(declared=[], symmetric=[])
+    macro = prefix + step.rule if hasattr(explain, prefix + step.rule) else step.rule
+    sentence = macro_of(explain, macro, filename)
+    return {
+        "rule": step.rule,
+        "macro": macro,
+        "facts": facts,
+        "body": printer.fold(str(body(step.rule, facts)).strip()),
+        **sentence_forms(str(sentence(facts, _marked)), printer),
+    }
+
+
+class CurrentPrinter:
+    """`p` in the templates: the printer of the derivation being rendered (in this thread
+    or task), so each template's module is made once, not once per derivation."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(PRINTER.get(), name)
+
+
+PRINTER: ContextVar[Printer] = ContextVar("printer")
+_MODULES: WeakKeyDictionary[jinja2.Template, Any] = WeakKeyDictionary()
+
+
+def shared_module(template: jinja2.Template) -> Any:
+    """The template's macros, made once per compiled template: an edited override is a
+    new Template, so it gets a new module. The macros see the printer as `p` (rows,
+    alignment and words in its notation), which the `math` filter prints with."""
+    module = _MODULES.get(template)
+    if module is None:
+        module = _MODULES[template] = template.make_module({"p": CurrentPrinter()})
+    return module
 
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: never in a name or a template

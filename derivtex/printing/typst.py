@@ -128,7 +128,10 @@ class TypstPrinter(Printer):
         return "RR^(%s)" % shape_text
 
     def text(self, words: str) -> str:
-        return '"%s"' % words
+        """Upright words in math. Typst spaces a word from the math beside it by itself, as
+        much as LaTeX's `\\text{where }`, so a space at the words' edge would double that gap
+        ("where   s" on the page)."""
+        return '"%s"' % words.strip()
 
     def prime_fact(self, func: str) -> str | None:
         return PRIME_FACTS.get(func)

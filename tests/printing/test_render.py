@@ -213,3 +213,22 @@ def test_a_scalar_function_value_carries_its_own_brackets():
     assert r"f &= \log\left(\det\left(\boldsymbol{X}\right)\right)" in latex
     assert r"\frac{1}{\det\left(\boldsymbol{X}\right)}" in latex
     assert r"\left(\left(\det" not in latex and r"{\left(\det" not in latex
+
+
+def test_an_edited_override_is_read_again_in_the_same_process(tmp_path):
+    """Templates' macros are made once per compiled template (mkdocs serve and Jupyter
+    keep one process): an edit makes a new template, and its new wording is used."""
+    import os
+
+    from derivtex.printing.render import SHIPPED
+
+    shipped = (SHIPPED / "explain.j2").read_text()
+    override = tmp_path / "explain.j2"
+    marker = "((* macro transpose_check(s, m) -*))\n"
+    override.write_text(shipped.replace(marker, marker + "First wording. "))
+    assert "First wording." in derive("W x", "x", templates=str(tmp_path)).latex
+    override.write_text(shipped.replace(marker, marker + "Second wording. "))
+    stat = override.stat()
+    os.utime(override, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+    latex = derive("W x", "x", templates=str(tmp_path)).latex
+    assert "Second wording." in latex and "First wording." not in latex

@@ -2,6 +2,7 @@
 built-in math, and says the same sentences as the LaTeX page."""
 
 import re
+import subprocess
 
 import pytest
 import typst
@@ -111,3 +112,23 @@ def test_typst_code_other_than_the_numbered_result_is_refused():
 
     with pytest.raises(UnsafeOutputError):
         check_typst('#read("/etc/hostname")')
+
+
+WORD_BOX = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>')
+
+
+def test_where_row_reads_like_the_latex_one(tmp_path):
+    """`"where " bold(s)` put Typst's own space after the word on top of the quoted one:
+    "where   s". Unquoted, the gap is LaTeX's interword space (3.6 pt at 11 pt)."""
+    d = derive("sigma(X w)^T y", "w")
+    assert r"&\quad \text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} " \
+        r"\boldsymbol{w}\right)" in d.latex
+    assert '\\\n&quad "where" bold(s) = sigma(bold(X) bold(w)) $' in d.typst
+    (tmp_path / "w.typ").write_text(d.typst_standalone())
+    typst.compile(str(tmp_path / "w.typ"), output=str(tmp_path / "w.pdf"))
+    boxes = WORD_BOX.findall(subprocess.run(
+        ["pdftotext", "-bbox", "w.pdf", "-"], cwd=tmp_path, capture_output=True, text=True,
+        check=True).stdout)
+    k = next(k for k, box in enumerate(boxes) if box[2] == "where")
+    gap = float(boxes[k + 1][0]) - float(boxes[k][1])
+    assert 3.0 < gap < 4.5, gap
