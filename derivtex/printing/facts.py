@@ -22,6 +22,7 @@ from .sentence_facts import (
     differentiated,
     index_form_facts,
     merges,
+    read_as_rows,
     recognised_entries,
     recognitions,
     scalar_chain_rule,
@@ -317,6 +318,7 @@ class StepFacts:
         assert isinstance(entry, ix.Entry)
         facts["rhs"] = self.p.entry(entry)
         facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
+        facts["as_rows"] = read_as_rows(self.p, self.previous, entry)
         facts["result_latex"] = self.p.expr(natural)
         facts["order_latex"] = self.p.index_list(entry.indices())
 

@@ -142,3 +142,21 @@ def test_only_a_chain_of_entries_is_read_as_a_product():
     entry = recogniser.product_entry(chain)
     assert entry is not None and (entry.row, entry.col) == (j, None)
     assert entry.expr == algebra.product([algebra.transpose(A), x])
+
+
+def test_the_row_reading_of_a_column_entry_is_said_before_the_row_is_assembled(tmp_path):
+    """[A x]_j + [x^T A]_j becomes [x^T (A + A^T)]_j through [A x]_j = [x^T A^T]_j: the
+    reassembly's sentence says so; the page compiles with Typst too."""
+    import typst
+
+    d = derive("x^T A x", "x")
+    reassembly = next(s for s in d.steps if s["rule"] == "reassembly")
+    assert reassembly["text"] == (
+        r"In numerator layout the derivative is a row, so we read the entries along a row "
+        r"(\([\boldsymbol{A} \boldsymbol{x}]_{j} = [\boldsymbol{x}^{\top} "
+        r"\boldsymbol{A}^{\top}]_{j}\)) and recognise them as the entries of one row vector.")
+    plain = next(s for s in derive("sigma(w^T x)", "w").steps if s["rule"] == "reassembly")
+    assert "along a row and recognise" in plain["text"]
+    page = tmp_path / "page.typ"
+    page.write_text(d.typst_standalone(), encoding="utf-8")
+    assert typst.compile(str(page)).startswith(b"%PDF")
