@@ -127,11 +127,24 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+STOPPED: list[int] = []  # the signal that stopped this process, once one has
+
+
 def stop(signum: int, frame: object) -> None:
-    """The first signal stops the build; more while it cleans up would leave a mess."""
+    """The first signal stops the build; more while it cleans up would leave a mess. It is
+    also recorded, for Python ignores an exception raised while a finaliser runs (a
+    generator closed by the garbage collector, a weakref callback): `derive` asks
+    `still_running` before it writes anything."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    STOPPED.append(signum)
     raise Stopped(signum)
+
+
+def still_running() -> None:
+    """Raises Stopped if a signal came, even one whose exception was swallowed."""
+    if STOPPED:
+        raise Stopped(STOPPED[0])
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -160,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
             return 2
     output = run_derive(args)
+    still_running()
     if isinstance(output, Failure):
         print(f"derivtex: {output}", file=sys.stderr)
         return output.exit_status
