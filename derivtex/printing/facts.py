@@ -289,7 +289,11 @@ class StepFacts:
     def contraction(self, step: Step, facts: dict) -> None:
         done = facts["contractions"]
         facts["count"] = len(done)
-        facts["has_delta"] = isinstance(step.after, ix.Node) and ix.has_delta(step.after)
+        after = step.after if isinstance(step.after, ix.Node) else None
+        facts["deltas_left"] = sum(isinstance(n, ix.Delta) for n in ix.walk(after)) \
+            if after is not None else 0
+        facts["has_delta"] = facts["deltas_left"] > 0
+        facts["unchanged"] = facts["rhs"] == self.previous_rhs  # nothing to sum out
         pairs: list[tuple[str, str]] = []
         for c in done:
             if (c.summed.name, c.kept.name) not in pairs:

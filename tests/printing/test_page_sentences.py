@@ -189,3 +189,17 @@ def test_hessian_ends_on_its_matrix_and_says_kronecker_delta_once():
     logistic = steps_of("sigma(w^T x)", "x", order=2)[-1]
     assert not logistic["latex"].endswith(r"= \boldsymbol{H}^{\top}")
     assert "does not show it at a glance: its entries satisfy" in logistic["text"]
+
+
+def test_with_no_sum_to_contract_the_deltas_stay_and_the_equation_is_not_repeated():
+    """d X / d X: two deltas and no sum; the contraction step says so in one sentence and
+    does not print the delta line a second time."""
+    steps = {s["rule"]: s for s in derive("X", "X").to_dict()["steps"]}
+    assert steps["contraction"]["latex"] == ""
+    assert steps["contraction"]["text"] == (
+        "There is no sum left to take a delta out of: the deltas stay, each pairing a free "
+        "index of the output with one of the variable.")
+    one = {s["rule"]: s for s in derive("x", "x").to_dict()["steps"]}
+    assert one["contraction"]["latex"] == "" and one["contraction"]["text"].endswith(
+        "the delta stays, and pairs the two free indices.")
+    assert one["delta"]["latex"].endswith(r"&= \delta_{ji}")
