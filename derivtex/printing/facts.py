@@ -212,8 +212,16 @@ class StepFacts:
     def index_form(self, step: Step, facts: dict) -> None:
         """Which entries can be nonzero and which output entries a variable entry affects;
         the entry is not printed again when it is the contraction's line."""
+        same = facts["rhs"] == self.previous_rhs
         facts.update(index_form_facts(self.p, step.after, step.before),
-                     same_as_contraction=facts["rhs"] == self.previous_rhs)
+                     same_as_contraction=same, written_out=[] if same else self.primes_in(
+                         self.previous))
+
+    def primes_in(self, tree: ix.Node | None) -> list[str]:
+        """f' = ... for each derivative the line holds, as the last line writes it out."""
+        funcs = sorted({n.func for n in ix.walk(tree) if isinstance(n, ix.Apply)}) \
+            if tree is not None else []
+        return [fact for f in funcs if (fact := self.p.prime_fact(f)) is not None]
 
     def rule_printer(self) -> Printer:
         """A printer over the square matrix U and the vectors u, s the rules speak of."""

@@ -203,3 +203,15 @@ def test_with_no_sum_to_contract_the_deltas_stay_and_the_equation_is_not_repeate
     assert one["contraction"]["latex"] == "" and one["contraction"]["text"].endswith(
         "the delta stays, and pairs the two free indices.")
     assert one["delta"]["latex"].endswith(r"&= \delta_{ji}")
+
+
+def test_an_index_form_that_writes_a_derivative_out_says_with_what():
+    """sigma(W x) by W: the last line writes sigma' through sigma's values; the sentence
+    beside it cites sigma'(z) = sigma(z)(1 - sigma(z)), so the change is explained."""
+    steps = derive("sigma(W x)", "W").to_dict()["steps"]
+    assert steps[-1]["rule"] == "index_form"
+    assert (r"its index form is the answer, written out with \(\sigma'(z) = \sigma(z)\,"
+            r"\bigl(1 - \sigma(z)\bigr)\).") in steps[-1]["text"]
+    assert r"\odot" in steps[-1]["latex"]
+    plain = derive("W x", "W").to_dict()["steps"][-1]
+    assert "written out" not in plain["text"] and plain["latex"] == ""
