@@ -18,6 +18,7 @@ from .abbreviate import page_names
 from .printer import Printer
 from .sentence_facts import (
     collapses,
+    delta_examples,
     delta_partner,
     differentiated,
     index_form_facts,
@@ -357,44 +358,6 @@ def shape_kind(shape: Shape) -> str:
     if shape[0] == 1 and shape[1] != 1:
         return "a row vector"
     return "a scalar" if shape == (1, 1) else "a matrix"
-
-
-def delta_examples(tree: ix.Node, wrt: ix.Entry
-                   ) -> list[tuple[tuple[ix.Idx | None, ix.Idx | None], list[ix.Delta]]]:
-    """For each derivative the delta step evaluated, the entry it was taken of and its
-    deltas: d x_i / d x_j -> delta_ji; d X_ab / d X_kl -> delta_ka delta_lb."""
-    found: list = []
-    seen: set = set()
-
-    def other(d: ix.Delta, mine: ix.Idx | None) -> ix.Idx | None:
-        if mine is None:
-            return None
-        if d.first == mine:
-            return d.second
-        return d.first if d.second == mine else None
-
-    for node in ix.walk(tree):
-        factors = node.factors if isinstance(node, ix.Prod) else (node,) \
-            if isinstance(node, ix.Delta) else ()
-        deltas = [f for f in factors if isinstance(f, ix.Delta)]
-        if not deltas:
-            continue
-        if wrt.row is not None and wrt.col is not None:
-            rows = [d for d in deltas if other(d, wrt.row) is not None]
-            cols = [d for d in deltas if other(d, wrt.col) is not None and d not in rows]
-            groups = [([r, c], (other(r, wrt.row), other(c, wrt.col)))
-                      for r, c in zip(rows, cols, strict=False)]
-        else:
-            mine = wrt.row if wrt.row is not None else wrt.col
-            groups = [([d], (other(d, mine), None) if wrt.row is not None
-                       else (None, other(d, mine))) for d in deltas
-                      if other(d, mine) is not None]
-        for ds, others in groups:
-            key = tuple((d.first.name, d.second.name) for d in ds)
-            if key not in seen:
-                seen.add(key)
-                found.append((others, ds))
-    return found
 
 
 def identity_statement(identity: Identity, printer_type: type[Printer], layout: Layout) -> str:

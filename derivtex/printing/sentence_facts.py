@@ -315,3 +315,41 @@ def read_as_rows(printer: Printer, before: ix.Node | None, entry: ix.Entry) -> l
             row = ix.Entry(algebra.transpose(node.expr), None, node.row)
             found.setdefault("%s = %s" % (printer.entry(node), printer.entry(row)), None)
     return list(found)
+
+
+def delta_examples(tree: ix.Node, wrt: ix.Entry
+                   ) -> list[tuple[tuple[ix.Idx | None, ix.Idx | None], list[ix.Delta]]]:
+    """For each derivative the delta step evaluated, the entry it was taken of and its
+    deltas: d x_i / d x_j -> delta_ji; d X_ab / d X_kl -> delta_ka delta_lb."""
+    found: list = []
+    seen: set = set()
+
+    def other(d: ix.Delta, mine: ix.Idx | None) -> ix.Idx | None:
+        if mine is None:
+            return None
+        if d.first == mine:
+            return d.second
+        return d.first if d.second == mine else None
+
+    for node in ix.walk(tree):
+        factors = node.factors if isinstance(node, ix.Prod) else (node,) \
+            if isinstance(node, ix.Delta) else ()
+        deltas = [f for f in factors if isinstance(f, ix.Delta)]
+        if not deltas:
+            continue
+        if wrt.row is not None and wrt.col is not None:
+            rows = [d for d in deltas if other(d, wrt.row) is not None]
+            cols = [d for d in deltas if other(d, wrt.col) is not None and d not in rows]
+            groups = [([r, c], (other(r, wrt.row), other(c, wrt.col)))
+                      for r, c in zip(rows, cols, strict=False)]
+        else:
+            mine = wrt.row if wrt.row is not None else wrt.col
+            groups = [([d], (other(d, mine), None) if wrt.row is not None
+                       else (None, other(d, mine))) for d in deltas
+                      if other(d, mine) is not None]
+        for ds, others in groups:
+            key = tuple((d.first.name, d.second.name) for d in ds)
+            if key not in seen:
+                seen.add(key)
+                found.append((others, ds))
+    return found
