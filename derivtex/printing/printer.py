@@ -180,9 +180,10 @@ class Printer(Notation):
         sign = "-" if coeff < 0 else ""
         lead = [self.number(abs(coeff))] if abs(coeff) != 1 else []
         over = [f for f in rest if isinstance(f, ast.Call) and self.is_reciprocal(f)]
-        if len(over) == 1 and (lead or self.shapes(e) == SCALAR):
+        scalar = len(over) == 1 and self.shapes(e) == SCALAR
+        if len(over) == 1 and (lead or scalar):
             return sign + self.quotient(abs(coeff), [f for f in rest if f is not over[0]],
-                                        over[0])
+                                        over[0], scalar)
         if len(rest) == 1 and not lead:
             return sign + (self.factor(rest[0]) if sign else self.expr(rest[0]))
         return sign + self.product_of(lead, rest)
@@ -191,7 +192,8 @@ class Printer(Notation):
         return " ".join(lead + [self.sup(self.atom(f), str(n)) if n > 1 else self.factor(f)
                                 for f, n in self.powers(factors)])
 
-    def quotient(self, size: Fraction, rest: list[ast.Expr], over: ast.Call) -> str:
+    def quotient(self, size: Fraction, rest: list[ast.Expr], over: ast.Call,
+                 scalar: bool) -> str:
         """A product with one reciprocal of a scalar as a lecturer writes it: a scalar
         product is one fraction, (x^T x)/(2 alpha^2); otherwise the number joins the
         reciprocal, 2/alpha^3 x."""
@@ -204,7 +206,7 @@ class Printer(Notation):
             self.number(Fraction(size.denominator)) + " " + (
                 self.expr(arg) if isinstance(arg, ast.MatMul) else self.factor(arg))
         numerator = [str(size.numerator)] if size.numerator != 1 or not rest else []
-        if self.shapes(ast.MatMul((*rest, over))) == SCALAR:
+        if scalar:
             above = self.expr(rest[0]) if len(rest) == 1 and not numerator else \
                 self.product_of(numerator, rest)
             return self.frac(above, below)

@@ -4,6 +4,7 @@ format in use, never written here); all wording is in templates."""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -189,26 +190,26 @@ def blamed_on_overrides(user_dir: str | None) -> Iterator[None]:
     except DerivtexError:
         raise
     except Exception as exc:
-        where = override_line(exc, Path(user_dir).resolve()) if user_dir else None
+        where = override_line(exc, user_dir) if user_dir else None
         if where is None:
             raise
         raise TemplateError(f"{where}: {type(exc).__name__}: {str(exc)[:200]}") from exc
 
 
-def override_line(exc: Exception, user_dir: Path) -> str | None:
-    """`FILE, line N` of the innermost frame of the error in a template under `user_dir`,
-    or None."""
+def override_line(exc: Exception, user_dir: str) -> str | None:
+    """`FILE, line N` when the innermost template frame of the error is a template under
+    `user_dir`, or None."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        found = (exc.filename, exc.lineno) if exc.filename else None
-    else:
-        found = None
-        tb = exc.__traceback__
-        while tb is not None:
-            name = tb.tb_frame.f_code.co_filename
-            if name.endswith(".j2"):  # a compiled template's frame: map to its own line
-                template = environment(str(user_dir)).get_template(Path(name).name)
-                found = (name, template.get_corresponding_lineno(tb.tb_lineno))
-            tb = tb.tb_next
-    if found is None or not Path(found[0]).resolve().is_relative_to(user_dir):
+        filename, line = exc.filename, exc.lineno
+    else:  # a compiled template's frame: its line in the generated code, mapped below
+        frames = [tb for tb in traceback.walk_tb(exc.__traceback__)
+                  if tb[0].f_code.co_filename.endswith(".j2")]
+        filename, line = (frames[-1][0].f_code.co_filename, frames[-1][1]) if frames \
+            else (None, 0)
+    if filename is None or not Path(filename).resolve().is_relative_to(
+            Path(user_dir).resolve()):
         return None
-    return f"{found[0]}, line {found[1]}"
+    if not isinstance(exc, jinja2.TemplateSyntaxError):
+        line = environment(user_dir).get_template(Path(filename).name) \
+            .get_corresponding_lineno(line)
+    return f"{filename}, line {line}"
