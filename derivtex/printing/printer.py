@@ -13,8 +13,10 @@ and Greek names from a fixed list, so no input can smuggle a control sequence in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
 from ..engine import index as ix
 from ..model.shapes import SCALAR, Shape, Shapes
@@ -122,11 +124,15 @@ class Printer(Notation):
                         f"shapes, not {type(value).__name__}")
 
     def expr(self, e: ast.Expr) -> str:
-        hit = self.printed.get(id(e))
-        if hit is not None and hit[0] is e:
+        return self.remembered(e, self.expr_text)
+
+    def remembered(self, node: ast.Expr | ix.Node, print_once: Callable[[Any], str]) -> str:
+        """What `node` printed as before (steps share subtrees), else `print_once(node)`."""
+        hit = self.printed.get(id(node))
+        if hit is not None and hit[0] is node:
             return hit[1]
-        text = self.expr_text(e)
-        self.printed[id(e)] = (e, text)
+        text = print_once(node)
+        self.printed[id(node)] = (node, text)
         return text
 
     def expr_text(self, e: ast.Expr) -> str:
@@ -313,12 +319,7 @@ class Printer(Notation):
         return self.sub(self.bracket(self.expr(e.expr)), indices)
 
     def index(self, node: ix.Node) -> str:
-        hit = self.printed.get(id(node))
-        if hit is not None and hit[0] is node:
-            return hit[1]
-        text = self.index_text(node)
-        self.printed[id(node)] = (node, text)
-        return text
+        return self.remembered(node, self.index_text)
 
     def index_text(self, node: ix.Node) -> str:
         if isinstance(node, ix.Const):
