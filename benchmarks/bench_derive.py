@@ -7,7 +7,8 @@
 - an order-4 derivative (a chain of 8 matrices by one of them) against the same chain
   by a vector, goal <= 3;
 - the cold start of `derivtex derive` against `python -c "import sympy"`, goal <= 0.8;
-- peak memory deriving the benchmark set.
+- peak memory: a fresh process deriving the benchmark set against a fresh process running
+  sympy's diff on the same expressions (each process imports only what it measures).
 
     python benchmarks/bench_derive.py
 """
@@ -15,38 +16,39 @@
 from __future__ import annotations
 
 import math
+import resource
 import statistics
 import subprocess
 import sys
 import time
 
-import sympy as sp
-
-from derivtex import derive
-from derivtex.api import parse_expression
-from derivtex.engine.index_method import derive_steps
-from derivtex.model.shapes import infer_symbols
-
-n, m = sp.symbols("n m", integer=True, positive=True)
+# The benchmark set; sympy_cases() gives sympy's diff of each, in this order.
+CASES = [("W x", "x"), ("a^T x", "x"), ("y^T A x", "x"), ("x^T Q x", "x"),
+         ("(A x - b)^T (A x - b)", "x"), ("(x - d)^T Q (x - d)", "x"), ("sigma(W x)", "x"),
+         ("a^T X d", "X"), ("tr(B X)", "X")]
 
 
+# sympy and derivtex are imported where they are used, so that each peak-memory process
+# holds only the library it measures.
 def sympy_cases():
+    import sympy as sp
+
+    n, m = sp.symbols("n m", integer=True, positive=True)
     W, A = sp.MatrixSymbol("W", n, m), sp.MatrixSymbol("A", n, m)
     Q, X = sp.MatrixSymbol("Q", m, m), sp.MatrixSymbol("X", m, m)
     B = sp.MatrixSymbol("B", m, m)
     x, a, d = (sp.MatrixSymbol(s, m, 1) for s in "xad")
     y, b = sp.MatrixSymbol("y", n, 1), sp.MatrixSymbol("b", n, 1)
     return [
-        ("W x", "x", lambda: (W * x).diff(x)),
-        ("a^T x", "x", lambda: (a.T * x).diff(x)),
-        ("y^T A x", "x", lambda: (y.T * A * x).diff(x)),
-        ("x^T Q x", "x", lambda: (x.T * Q * x).diff(x)),
-        ("(A x - b)^T (A x - b)", "x", lambda: ((A * x - b).T * (A * x - b)).diff(x)),
-        ("(x - d)^T Q (x - d)", "x", lambda: ((x - d).T * Q * (x - d)).diff(x)),
-        ("sigma(W x)", "x",
-         lambda: (W * x).applyfunc(lambda z: 1 / (1 + sp.exp(-z))).diff(x)),
-        ("a^T X d", "X", lambda: (a.T * X * d).diff(X)),
-        ("tr(B X)", "X", lambda: sp.Trace(B * X).diff(X)),
+        lambda: (W * x).diff(x),
+        lambda: (a.T * x).diff(x),
+        lambda: (y.T * A * x).diff(x),
+        lambda: (x.T * Q * x).diff(x),
+        lambda: ((A * x - b).T * (A * x - b)).diff(x),
+        lambda: ((x - d).T * Q * (x - d)).diff(x),
+        lambda: (W * x).applyfunc(lambda z: 1 / (1 + sp.exp(-z))).diff(x),
+        lambda: (a.T * X * d).diff(X),
+        lambda: sp.Trace(B * X).diff(X),
     ]
 
 
@@ -60,6 +62,8 @@ def best_of(fn, repeat: int = 7) -> float:
 
 
 def full_derivation(expr: str, wrt: str):
+    from derivtex import derive
+
     return lambda: derive(expr, wrt).to_dict()
 
 
@@ -70,7 +74,7 @@ def geometric_mean(values: list[float]) -> float:
 def per_expression() -> None:
     print(f"{'expression':26} {'derivtex ms':>12} {'sympy ms':>10} {'ratio':>7}")
     ratios = []
-    for expr, wrt, sympy_fn in sympy_cases():
+    for (expr, wrt), sympy_fn in zip(CASES, sympy_cases(), strict=True):
         ours, theirs = best_of(full_derivation(expr, wrt)), best_of(sympy_fn)
         ratios.append(ours / theirs)
         print(f"{expr:26} {ours * 1e3:12.2f} {theirs * 1e3:10.2f} {ours / theirs:7.2f}")
@@ -83,6 +87,10 @@ def quadratic_chain(k: int) -> str:
 
 def engine(expr: str, wrt: str):
     """Parse, infer shapes and run the index method: no verification, no LaTeX."""
+    from derivtex.api import parse_expression
+    from derivtex.engine.index_method import derive_steps
+    from derivtex.model.shapes import infer_symbols
+
     def run():
         parsed = parse_expression(expr, frozenset())
         derive_steps(parsed, infer_symbols(parsed), wrt, "numerator")
@@ -94,6 +102,9 @@ def slope(t_small: float, t_large: float, k_small: int, k_large: int) -> float:
 
 
 def chain_slope(k_small: int = 80, k_large: int = 160) -> None:
+    import sympy as sp
+
+    n = sp.Symbol("n", integer=True, positive=True)
     mats = [sp.MatrixSymbol(f"A{i}", n, n) for i in range(1, k_large + 1)]
     xs = sp.MatrixSymbol("x", n, 1)
     ours = [best_of(engine(quadratic_chain(k), "x"), 5) for k in (k_small, k_large)]
@@ -131,17 +142,33 @@ def cold_start() -> None:
           f" ratio {ours / theirs:.2f} (goal <= 0.8)")
 
 
+def peak_rss(workload: str) -> int:
+    """KiB of peak RSS of a fresh process running one workload of this file (--peak)."""
+    out = subprocess.run([sys.executable, __file__, "--peak", workload], check=True,
+                         capture_output=True, text=True).stdout
+    return int(out)
+
+
+def run_workload(workload: str) -> None:
+    if workload == "derivtex":
+        for expr, wrt in CASES:
+            full_derivation(expr, wrt)()
+    else:
+        for sympy_fn in sympy_cases():
+            sympy_fn()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def peak_memory() -> None:
-    code = ("import resource; from derivtex import derive\n"
-            "for e, w in " + repr([(e, w) for e, w, _ in sympy_cases()]) + ":\n"
-            "    derive(e, w).to_dict()\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    kib = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                             text=True).stdout)
-    print(f"peak RSS deriving the benchmark set in a fresh process: {kib / 1024:.0f} MiB")
+    ours, theirs = peak_rss("derivtex"), peak_rss("sympy")
+    print(f"\npeak memory, the benchmark set in a fresh process: derivtex {ours / 1024:.0f} MiB, "
+          f"sympy's diff {theirs / 1024:.0f} MiB, ratio {ours / theirs:.2f}")
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--peak"]:
+        run_workload(sys.argv[2])
+        return 0
     full_derivation("W x", "x")()  # templates compiled once, as in any real session
     per_expression()
     chain_slope()
