@@ -46,4 +46,4 @@ bench: $(TEST_STAMP)
 	$(PY) benchmarks/bench_sphinx.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo.tex
+	rm -rf $(VENV) build dist *.egg-info demo.tex demo.pdf demo.aux demo.log
