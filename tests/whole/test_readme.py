@@ -1,0 +1,193 @@
+"""README.md works as written (issue 25): every fenced code block is run or built against
+the installed package, section by section, each section in a fresh directory, as a
+reader would follow it. `readme_kinds.KINDS` says how each kind of block is exercised;
+a block it does not recognise fails, so the README cannot grow an untested block. Only
+what needs the network is skipped (a `pip install` line, an `npm install`), each skip a
+test of its own that names the line and why."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+import pytest
+from packaging.requirements import Requirement
+
+from derivtex.functions import SPELLINGS, SUGAR
+from tests.whole import readme_kinds as rk
+
+README = (rk.ROOT / "README.md").read_text()
+BLOCKS = rk.blocks(README)
+
+
+@pytest.fixture(scope="session")
+def walks(tmp_path_factory):
+    """One Walk per README section, made when its first block is tested."""
+    made: dict[str, rk.Walk] = {}
+
+    def walk(section: str) -> rk.Walk:
+        if section not in made:
+            name = re.sub(r"\W+", "-", section).strip("-")[:40] or "top"
+            made[section] = rk.Walk([b for b in BLOCKS if b.section == section],
+                                    tmp_path_factory.mktemp(name))
+        return made[section]
+    return walk
+
+
+def apply(block: rk.Block, walk: rk.Walk) -> None:
+    """Run one block in its section's directory and record how it went. A block that uses
+    a command the installed derivtex lacks (NEW_COMMANDS) is expected to fail, and so is
+    any later block of its section that then fails."""
+    missing = rk.missing_commands(block.text)
+    earlier = [o for b in walk.before(block) if (o := walk.outcome.get(b.line, ""))
+               .startswith("xfail")]
+    try:
+        rk.kind_of(block).run(block, walk)
+    except pytest.skip.Exception as exc:
+        walk.outcome[block.line] = f"skipped: {exc}"
+        raise
+    except (AssertionError, subprocess.SubprocessError, OSError) as exc:
+        if missing or earlier:
+            reason = (f"xfail: needs `derivtex {' / '.join(missing)}` (branch cli)" if missing
+                      else f"{earlier[0]} (an earlier block of this section)")
+            walk.outcome[block.line] = reason
+            pytest.xfail(reason)
+        walk.outcome[block.line] = f"failed: {exc}"
+        raise
+    walk.outcome[block.line] = "ok"
+
+
+def params():
+    for block in BLOCKS:
+        kind = rk.kind_of(block)
+        marks = [pytest.mark.slow] if kind.slow(block) else []
+        yield pytest.param(block, id=block.id, marks=marks)
+
+
+@pytest.mark.parametrize("block", list(params()))
+def test_readme_block(block, walks):
+    kind = rk.kind_of(block)
+    assert kind is not rk.UNKNOWN, (
+        f"README.md:{block.line}: no kind in readme_kinds.KINDS recognises this "
+        f"```{block.lang} block ({block.first_line!r}); add one that runs or builds it")
+    walk = walks(block.section)
+    for before in walk.before(block):
+        if before.line not in walk.outcome:  # selected alone (-k): set the section up
+            try:
+                apply(before, walk)
+            except (pytest.xfail.Exception, pytest.skip.Exception):
+                pass
+        if walk.outcome[before.line].startswith("failed"):
+            pytest.fail(f"README.md:{before.line} ({before.id}), earlier in this section, "
+                        f"failed: this block cannot run after it")
+    apply(block, walk)
+
+
+def skipped_lines():
+    for block in BLOCKS:
+        if rk.kind_of(block).name != "shell":
+            continue
+        for line in rk.shell_lines(block):
+            reason = rk.why_not_run(line)
+            if reason is not None:
+                yield pytest.param(reason, id=f"{block.section} | {line[:48]}")
+
+
+@pytest.mark.parametrize("reason", list(skipped_lines()))
+def test_readme_line_not_run(reason):
+    """Each README line the block tests leave out, named with the reason."""
+    pytest.skip(reason)
+
+
+def test_the_readme_has_blocks_of_every_kind_it_promises():
+    kinds = {rk.kind_of(b).name for b in BLOCKS}
+    assert kinds >= {"shell", "pycon", "python", "conf.py", "rst", "mkdocs.yml",
+                     "mathjax.js", "mkdocs-page", "myst.yml", "myst-page", "toml", "latex"}
+
+
+def test_an_unknown_block_has_no_kind():
+    (block,) = rk.blocks("## Somewhere\n\n```text\nderivtex derive EXPR\n```\n")
+    assert rk.kind_of(block) is rk.UNKNOWN and block.id == "Somewhere | derivtex derive EXPR"
+
+
+def test_blocks_reads_longer_fences_whole():
+    text = "# A\n\n````markdown\n```{derivation} x\n:wrt: x\n```\n````\n\n## B\n```sh\nls\n```\n"
+    first, second = rk.blocks(text)
+    assert first.text == "```{derivation} x\n:wrt: x\n```\n" and first.section == "A"
+    assert (second.section, second.lang, second.line) == ("B", "sh", 10)
+
+
+def test_network_lines_are_skipped_and_make_targets_named():
+    assert rk.why_not_run('pip install ".[sphinx]"').startswith("installs from the package")
+    assert rk.why_not_run("npm install --prefix .cache mathjax@3") is not None
+    assert rk.why_not_run("derivtex derive x --wrt x") is None
+    assert "make -n" in rk.why_not_run("make test")
+    with pytest.raises(AssertionError, match="MAKE_REASONS"):
+        rk.why_not_run("make everything")
+
+
+# -- what the README says about packaging, checked against pyproject.toml ---------------
+PYPROJECT = tomllib.loads((rk.ROOT / "pyproject.toml").read_text())["project"]
+EXTRAS = PYPROJECT["optional-dependencies"]
+# What each README section uses, so what its extra must install.
+SECTION_USES = {
+    "sphinx": {"sphinx", "myst-parser"},
+    "mkdocs": {"mkdocs", "mkdocs-material", "pymdown-extensions"},
+    "jupyter": {"ipython", "ipykernel", "nbconvert"},
+    "jupyter-book": {"jupyter-book"},
+    "typst": {"typst"},
+    "sympy": {"sympy"},
+}
+
+
+def requirements(extra: str) -> dict[str, Requirement]:
+    return {(r := Requirement(spec)).name.lower(): r for spec in EXTRAS[extra]}
+
+
+def test_every_extra_the_readme_installs_exists_and_installs_what_its_section_uses():
+    named = set(re.findall(r'"\.\[([\w,-]+)\]"', README))
+    assert named, "the README installs no extra from the checkout"
+    for group in named:
+        for extra in group.split(","):
+            assert extra in EXTRAS, f'README installs ".[{extra}]", which pyproject lacks'
+    for extra, uses in SECTION_USES.items():
+        assert uses <= set(requirements(extra)), extra
+        assert f'".[{extra}]"' in README, f"the README does not say how to install {extra}"
+
+
+def test_the_sphinx_extra_keeps_sphinx_7_4():
+    """myst-parser 5 needs Sphinx >= 8: the extra stays below it (4.x: Sphinx 7 and 8)."""
+    sphinx = requirements("sphinx")
+    assert sphinx["sphinx"].specifier.contains("7.4.7")
+    assert sphinx["myst-parser"].specifier.contains("4.0.1")
+    assert not sphinx["myst-parser"].specifier.contains("5.0.0")
+
+
+def test_the_readme_cites_no_contract_users_do_not_have():
+    assert not re.search(r"SPEC\s*§|SPEC\.md", README)
+
+
+def test_the_function_list_is_the_registry():
+    """The README's **Functions** item names every function spelling derivtex reads (and
+    so every function a result can hold), and nothing else."""
+    item = README.split("- **Functions**", 1)[1].split("\n- ", 1)[0].split("An unknown", 1)[0]
+    listed = {m.group(1) for m in re.finditer(r"`([A-Za-z]+)(?:\(x\))?`", item)}
+    assert listed == set(SPELLINGS) | (set(SUGAR) - {"norm"})
+
+
+def test_what_the_quick_start_leaves_in_a_checkout_is_ignored_by_git(walks):
+    """Run in a checkout, the Quick start's files (demo.tex, demo.pdf, .aux, .log) are
+    not left for `git status` to show."""
+    if not (rk.ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    walk = walks("Quick start")
+    for block in walk.blocks:
+        if block.line not in walk.outcome:
+            apply(block, walk)
+    assert all(o == "ok" for o in walk.outcome.values()), walk.outcome
+    left = sorted(p.name for p in walk.directory.iterdir() if p.name != "block.sh")
+    assert "demo.pdf" in left
+    proc = subprocess.run(["git", "check-ignore", "--no-index", "--verbose", "--non-matching",
+                           *left], cwd=rk.ROOT, capture_output=True, text=True)
+    assert "::" not in proc.stdout, proc.stdout
