@@ -78,19 +78,24 @@ def ok(proc: subprocess.CompletedProcess[str], what: str) -> None:
                                   f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
 
+def missing(what: str, how: str) -> None:
+    """Something a block needs is not on this machine: a skip, but a failure under CI."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing under CI=true ({how})")
+    pytest.skip(f"{what} not installed ({how})")
+
+
 def need(tool: str, how: str) -> str:
-    """A program the block needs: skipped where it is missing, failed under CI=true."""
     exe = shutil.which(tool, path=env()["PATH"])
     if exe is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is missing under CI=true ({how})")
-        pytest.skip(f"{tool} not installed ({how})")
+        missing(tool, how)
+    assert exe is not None
     return exe
 
 
 @dataclass
 class Walk:
-    """A section followed in its own fresh directory; `state` says what ran there."""
+    """A section followed in its own fresh directory; `outcome` says how each block went."""
 
     blocks: list[Block]
     directory: Path
@@ -116,6 +121,24 @@ NETWORK = [
     (re.compile(r"^(sudo )?apt(-get)? "), "installs Debian packages: needs the network"),
     (re.compile(r"^git clone\b"), "clones a repository: needs the network"),
 ]
+# Lines that need the network but whose result the test has locally: run in their place.
+NPM_MATHJAX = re.compile(r"^npm (install|i)\b.*\bmathjax@3\b")
+
+
+def mathjax_stand_in(line: str) -> str:
+    """`npm install [--prefix DIR] mathjax@3`: a link to the MathJax 3 that .ci/run put in
+    .cache/ (the browser tests' copy), where npm would have put it."""
+    vendored = ROOT / ".cache" / "node_modules" / "mathjax"
+    if not (vendored / "es5" / "tex-chtml.js").exists():
+        missing("MathJax 3", "npm install --prefix .cache mathjax@3, as .ci/run does")
+    prefix = re.search(r"--prefix[ =](\S+)", line)
+    modules = f"{prefix.group(1) if prefix else '.'}/node_modules"
+    return f"mkdir -p {modules} && ln -sfn {vendored} {modules}/mathjax"
+
+
+STAND_INS = [(NPM_MATHJAX, "downloads MathJax from the npm registry: needs the network; the "
+              "test links the MathJax 3 that .ci/run vendored into .cache/ in its place",
+              mathjax_stand_in)]
 MAKE = re.compile(r"^make ([\w.-]+)")
 MAKE_REASONS = {
     "demo": "installs derivtex into .venv from the package index (network)",
@@ -143,6 +166,9 @@ def shell_lines(block: Block) -> list[str]:
 
 
 def why_not_run(line: str) -> str | None:
+    for pattern, reason, _ in STAND_INS:
+        if pattern.match(line):
+            return reason
     for pattern, reason in NETWORK:
         if pattern.match(line):
             return reason
@@ -166,9 +192,12 @@ def run_shell(block: Block, walk: Walk) -> None:
     script, dry = ["set -eo pipefail"], []
     for line in shell_lines(block):
         target = MAKE.match(line)
+        stand_in = next((sub for pattern, _, sub in STAND_INS if pattern.match(line)), None)
         if target:
             dry.append(target.group(1))
             ok(run(["make", "-n", target.group(1)], ROOT), f"make -n {target.group(1)}")
+        elif stand_in is not None:
+            script.append(stand_in(line))
         elif why_not_run(line) is None:
             script.append(line)
     if len(script) == 1:
