@@ -15,31 +15,32 @@ import pytest
 from packaging.requirements import Requirement
 
 from derivtex.functions import SPELLINGS, SUGAR
+from tests.whole import readme_blocks as rb
 from tests.whole import readme_kinds as rk
 
-README = (rk.ROOT / "README.md").read_text()
-BLOCKS = rk.blocks(README)
+README = (rb.ROOT / "README.md").read_text()
+BLOCKS = rb.blocks(README)
 
 
 @pytest.fixture(scope="session")
 def walks(tmp_path_factory):
     """One Walk per README section, made when its first block is tested."""
-    made: dict[str, rk.Walk] = {}
+    made: dict[str, rb.Walk] = {}
 
-    def walk(section: str) -> rk.Walk:
+    def walk(section: str) -> rb.Walk:
         if section not in made:
             name = re.sub(r"\W+", "-", section).strip("-")[:40] or "top"
-            made[section] = rk.Walk([b for b in BLOCKS if b.section == section],
-                                    tmp_path_factory.mktemp(name))
+            made[section] = rb.Walk([b for b in BLOCKS if b.section == section],
+                                    tmp_path_factory.mktemp(name), BLOCKS)
         return made[section]
     return walk
 
 
-def apply(block: rk.Block, walk: rk.Walk) -> None:
+def apply(block: rb.Block, walk: rb.Walk) -> None:
     """Run one block in its section's directory and record how it went. A block that uses
     a command the installed derivtex lacks (NEW_COMMANDS) is expected to fail, and so is
     any later block of its section that then fails."""
-    missing = rk.missing_commands(block.text)
+    missing = rb.missing_commands(block.text)
     earlier = [o for b in walk.before(block) if (o := walk.outcome.get(b.line, ""))
                .startswith("xfail")]
     try:
@@ -88,8 +89,8 @@ def skipped_lines():
     for block in BLOCKS:
         if rk.kind_of(block).name != "shell":
             continue
-        for line in rk.shell_lines(block):
-            reason = rk.why_not_run(line)
+        for line in rb.shell_lines(block):
+            reason = rb.why_not_run(line)
             if reason is not None:
                 yield pytest.param(reason, id=f"{block.section} | {line[:48]}")
 
@@ -107,28 +108,28 @@ def test_the_readme_has_blocks_of_every_kind_it_promises():
 
 
 def test_an_unknown_block_has_no_kind():
-    (block,) = rk.blocks("## Somewhere\n\n```text\nderivtex derive EXPR\n```\n")
+    (block,) = rb.blocks("## Somewhere\n\n```text\nderivtex derive EXPR\n```\n")
     assert rk.kind_of(block) is rk.UNKNOWN and block.id == "Somewhere | derivtex derive EXPR"
 
 
 def test_blocks_reads_longer_fences_whole():
     text = "# A\n\n````markdown\n```{derivation} x\n:wrt: x\n```\n````\n\n## B\n```sh\nls\n```\n"
-    first, second = rk.blocks(text)
+    first, second = rb.blocks(text)
     assert first.text == "```{derivation} x\n:wrt: x\n```\n" and first.section == "A"
     assert (second.section, second.lang, second.line) == ("B", "sh", 10)
 
 
 def test_network_lines_are_skipped_and_make_targets_named():
-    assert rk.why_not_run('pip install ".[sphinx]"').startswith("installs from the package")
-    assert rk.why_not_run("npm install --prefix .cache mathjax@3") is not None
-    assert rk.why_not_run("derivtex derive x --wrt x") is None
-    assert "make -n" in rk.why_not_run("make test")
+    assert rb.why_not_run('pip install ".[sphinx]"').startswith("installs from the package")
+    assert rb.why_not_run("npm install --prefix .cache mathjax@3") is not None
+    assert rb.why_not_run("derivtex derive x --wrt x") is None
+    assert "make -n" in rb.why_not_run("make test")
     with pytest.raises(AssertionError, match="MAKE_REASONS"):
-        rk.why_not_run("make everything")
+        rb.why_not_run("make everything")
 
 
 # -- what the README says about packaging, checked against pyproject.toml ---------------
-PYPROJECT = tomllib.loads((rk.ROOT / "pyproject.toml").read_text())["project"]
+PYPROJECT = tomllib.loads((rb.ROOT / "pyproject.toml").read_text())["project"]
 EXTRAS = PYPROJECT["optional-dependencies"]
 # What each README section uses, so what its extra must install.
 SECTION_USES = {
@@ -179,7 +180,7 @@ def test_the_function_list_is_the_registry():
 def test_what_the_quick_start_leaves_in_a_checkout_is_ignored_by_git(walks):
     """Run in a checkout, the Quick start's files (demo.tex, demo.pdf, .aux, .log) are
     not left for `git status` to show."""
-    if not (rk.ROOT / ".git").exists():
+    if not (rb.ROOT / ".git").exists():
         pytest.skip("not a git checkout")
     walk = walks("Quick start")
     for block in walk.blocks:
@@ -189,5 +190,57 @@ def test_what_the_quick_start_leaves_in_a_checkout_is_ignored_by_git(walks):
     left = sorted(p.name for p in walk.directory.iterdir() if p.name != "block.sh")
     assert "demo.pdf" in left
     proc = subprocess.run(["git", "check-ignore", "--no-index", "--verbose", "--non-matching",
-                           *left], cwd=rk.ROOT, capture_output=True, text=True)
+                           *left], cwd=rb.ROOT, capture_output=True, text=True)
     assert "::" not in proc.stdout, proc.stdout
+
+
+FRAGMENTS = """## Site
+
+```python
+extensions = ["derivtex.sphinx"]
+```
+
+```yaml
+site_name: Notes
+plugins:
+  - derivtex
+markdown_extensions:
+  - pymdownx.arithmatex:
+      generic: true
+```
+
+## Later
+
+```sh
+mkdir -p _static/mathjax docs/javascripts
+```
+
+```python
+html_static_path = ["_static"]
+mathjax_path = "mathjax/tex-chtml.js"
+```
+
+```yaml
+extra_javascript:
+  - javascripts/mathjax.js
+```
+"""
+
+
+def test_fragments_are_built_into_the_readme_files_they_extend(tmp_path):
+    """A section that only adds lines to conf.py or keys to mkdocs.yml is built with the
+    README's complete file plus those lines."""
+    found = rb.blocks(FRAGMENTS)
+    later = [b for b in found if b.section == "Later"]
+    assert [rk.kind_of(b).name for b in later] == ["shell", "conf.py-fragment",
+                                                    "mkdocs.yml-fragment"]
+    walk = rb.Walk(later, tmp_path, found)
+    for block in later:
+        rk.kind_of(block).run(block, walk)
+    conf = (tmp_path / "conf.py").read_text()
+    assert conf.startswith("extensions = [") and 'mathjax_path = "mathjax/' in conf
+    html = (tmp_path / f"_html_{later[1].line}" / "index.html").read_text()
+    assert "mathjax/tex-chtml.js" in html
+    config = (tmp_path / "mkdocs.yml").read_text()
+    assert "site_name: Notes" in config and "javascripts/mathjax.js" in config
+    assert 'class="derivtex"' in (tmp_path / "_site" / "index.html").read_text()

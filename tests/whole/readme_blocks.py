@@ -1,0 +1,209 @@
+"""README.md's code blocks (tests/whole/test_readme.py): finding them, the directory each
+section is followed in, running programs there, and shell blocks line by line.
+
+A README section is a walkthrough: its blocks are applied in order in one fresh directory
+(the section's), as a reader would follow it, so a `derivtex derive ... -o bilinear.tex`
+line can feed the LaTeX block after it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent  # the environment derivtex is installed in
+TIMEOUT = 600
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced code block of README.md: its section (nearest heading), language and
+    text, and the line of its opening fence."""
+
+    section: str
+    lang: str
+    text: str
+    line: int
+
+    @property
+    def first_line(self) -> str:
+        return next((s.strip() for s in self.text.splitlines() if s.strip()), "")
+
+    @property
+    def id(self) -> str:
+        return f"{self.section} | {self.first_line[:48]}"
+
+
+def blocks(markdown: str) -> list[Block]:
+    """Every fenced block, outer fences only (a ```` block may hold ``` fences)."""
+    lines, out, section, i = markdown.splitlines(), [], "", 0
+    while i < len(lines):
+        opening = FENCE.match(lines[i])
+        if opening is None:
+            if lines[i].startswith("#"):
+                section = lines[i].lstrip("#").strip()
+            i += 1
+            continue
+        fence = opening.group(1)
+        close = re.compile(r"^ {0,3}%s{%d,}\s*$" % (re.escape(fence[0]), len(fence)))
+        end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), None)
+        assert end is not None, f"README.md:{i + 1}: a code fence that never closes"
+        out.append(Block(section, opening.group(2), "\n".join(lines[i + 1:end]) + "\n", i + 1))
+        i = end + 1
+    return out
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "MYST_NO_UPDATE_CHECK": "1"}
+
+
+def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=cwd, env=env(), capture_output=True, text=True,
+                          timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+
+
+def ok(proc: subprocess.CompletedProcess[str], what: str) -> None:
+    assert proc.returncode == 0, (f"{what}: exit status {proc.returncode}\n"
+                                  f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+
+
+def missing(what: str, how: str) -> None:
+    """Something a block needs is not on this machine: a skip, but a failure under CI."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing under CI=true ({how})")
+    pytest.skip(f"{what} not installed ({how})")
+
+
+def need(tool: str, how: str) -> str:
+    exe = shutil.which(tool, path=env()["PATH"])
+    if exe is None:
+        missing(tool, how)
+    assert exe is not None
+    return exe
+
+
+@dataclass
+class Walk:
+    """A section followed in its own fresh directory; `outcome` says how each block went."""
+
+    blocks: list[Block]
+    directory: Path
+    readme: list[Block]  # every block of the README, for a fragment's complete file
+    outcome: dict[int, str] = field(default_factory=dict)  # line -> ok/failed/xfail: ...
+
+    def before(self, block: Block) -> list[Block]:
+        return [b for b in self.blocks if b.line < block.line]
+
+    def after(self, block: Block) -> list[Block]:
+        return [b for b in self.blocks if b.line > block.line]
+
+
+# -- shell lines -----------------------------------------------------------------------
+# What a shell line needs that a test run may not have: the network (skipped, each line a
+# test of its own naming why), or a `make` target that must not run inside the test suite
+# (checked with `make -n` instead).
+NETWORK = [
+    (re.compile(r"^(python3? -m )?pip (install|download)\b"),
+     "installs from the package index (PyPI): needs the network"),
+    (re.compile(r"^(python3? -m )?pip wheel\b"),
+     "pip fetches the build backend (hatchling) from the package index: needs the network"),
+    (re.compile(r"^npm (install|ci)\b"), "downloads from the npm registry: needs the network"),
+    (re.compile(r"^(sudo )?apt(-get)? "), "installs Debian packages: needs the network"),
+    (re.compile(r"^git clone\b"), "clones a repository: needs the network"),
+]
+# Lines that need the network but whose result the test has locally: run in their place.
+NPM_MATHJAX = re.compile(r"^npm (install|i)\b.*\bmathjax@3\b")
+
+
+def mathjax_stand_in(line: str) -> str:
+    """`npm install [--prefix DIR] mathjax@3`: a link to the MathJax 3 that .ci/run put in
+    .cache/ (the browser tests' copy), where npm would have put it."""
+    vendored = ROOT / ".cache" / "node_modules" / "mathjax"
+    if not (vendored / "es5" / "tex-chtml.js").exists():
+        missing("MathJax 3", "npm install --prefix .cache mathjax@3, as .ci/run does")
+    prefix = re.search(r"--prefix[ =](\S+)", line)
+    modules = f"{prefix.group(1) if prefix else '.'}/node_modules"
+    return f"mkdir -p {modules} && ln -sfn {vendored} {modules}/mathjax"
+
+
+STAND_INS = [(NPM_MATHJAX, "downloads MathJax from the npm registry: needs the network; the "
+              "test links the MathJax 3 that .ci/run vendored into .cache/ in its place",
+              mathjax_stand_in)]
+MAKE = re.compile(r"^make ([\w.-]+)")
+MAKE_REASONS = {
+    "demo": "installs derivtex into .venv from the package index (network)",
+    "test": "is this test suite (it would run itself)",
+    "clean": "deletes the .venv these tests run in",
+    "bench": "takes minutes and measures time, which tests never assert on",
+    "fuzz": "takes minutes (10,000 derivations); tests/whole/test_fuzz.py samples it",
+    "samples": "rewrites samples/ in the checkout",
+    "picture": "rewrites docs/derivation.png in the checkout",
+}
+# Commands only the `cli` branch adds: until it is merged, the blocks using them are
+# expected to fail (xfail), and run for real once `derivtex --help` lists them.
+NEW_COMMANDS = ("preamble", "example")
+
+
+def shell_lines(block: Block) -> list[str]:
+    """The block's commands, continuation lines joined."""
+    out: list[str] = []
+    for raw in block.text.splitlines():
+        if out and out[-1].endswith("\\"):
+            out[-1] = out[-1][:-1] + raw
+        elif raw.strip():
+            out.append(raw.strip())
+    return out
+
+
+def why_not_run(line: str) -> str | None:
+    for pattern, reason, _ in STAND_INS:
+        if pattern.match(line):
+            return reason
+    for pattern, reason in NETWORK:
+        if pattern.match(line):
+            return reason
+    target = MAKE.match(line)
+    if target:
+        reason = MAKE_REASONS.get(target.group(1))
+        assert reason is not None, f"`{line}`: add the make target to MAKE_REASONS"
+        return f"checked with make -n only: `make {target.group(1)}` {reason}"
+    return None
+
+
+def missing_commands(text: str) -> list[str]:
+    used = [c for c in NEW_COMMANDS if re.search(rf"\bderivtex {c}\b", text)]
+    if not used:
+        return []
+    listed = run([str(BIN / "derivtex"), "--help"], ROOT).stdout
+    return [c for c in used if not re.search(rf"\b{c}\b", listed)]
+
+
+def run_shell(block: Block, walk: Walk) -> None:
+    script, dry = ["set -eo pipefail"], []
+    for line in shell_lines(block):
+        target = MAKE.match(line)
+        stand_in = next((sub for pattern, _, sub in STAND_INS if pattern.match(line)), None)
+        if target:
+            dry.append(target.group(1))
+            ok(run(["make", "-n", target.group(1)], ROOT), f"make -n {target.group(1)}")
+        elif stand_in is not None:
+            script.append(stand_in(line))
+        elif why_not_run(line) is None:
+            script.append(line)
+    if len(script) == 1:
+        if dry:
+            return
+        pytest.skip("every line needs the network (see test_readme_line_not_run)")
+    (walk.directory / "block.sh").write_text("\n".join(script) + "\n")
+    proc = run(["bash", "-x", "block.sh"], walk.directory)
+    ok(proc, f"README.md:{block.line}: shell block")
