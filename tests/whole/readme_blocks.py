@@ -62,13 +62,17 @@ def blocks(markdown: str) -> list[Block]:
     return out
 
 
-def env() -> dict[str, str]:
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+def env(venv: bool = True) -> dict[str, str]:
+    """A reader's shell: derivtex's bin/ first on PATH, or (venv False) a shell where that
+    environment is not active at all."""
+    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and Path(p) != BIN]
+    out = {k: v for k, v in os.environ.items() if venv or k != "VIRTUAL_ENV"}
+    return {**out, "PATH": os.pathsep.join([str(BIN)] * venv + path),
             "MYST_NO_UPDATE_CHECK": "1"}
 
 
-def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, cwd=cwd, env=env(), capture_output=True, text=True,
+def run(argv: list[str], cwd: Path, venv: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=cwd, env=env(venv), capture_output=True, text=True,
                           timeout=TIMEOUT, stdin=subprocess.DEVNULL)
 
 

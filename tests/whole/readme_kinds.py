@@ -175,13 +175,14 @@ def write_myst_yml(block: Block, walk: Walk) -> None:
 
 def build_book(block: Block, walk: Walk) -> None:
     """jupyter-book build with the exports the page's front matter lists (offline, --md
-    and --jats are the builds that need no downloaded theme)."""
+    and --jats are the builds that need no downloaded theme), from a shell where derivtex's
+    environment is not active: the plugin myst.yml names must work from any shell."""
     need("node", "Jupyter Book 2 runs on Node.js")
     exports = EXPORT.findall(block.text.split("\n---", 1)[0])
     assert exports, f"README.md:{block.line}: the page lists no exports: --md writes nothing"
     (walk.directory / "index.md").write_text(block.text)
     flags = sorted({f"--{fmt}" for fmt, _ in exports})
-    proc = run([str(BIN / "jupyter-book"), "build", *flags], walk.directory)
+    proc = run([str(BIN / "jupyter-book"), "build", *flags], walk.directory, venv=False)
     ok(proc, f"README.md:{block.line}: jupyter-book build {' '.join(flags)}")
     said = proc.stdout + proc.stderr
     assert "derivtex" in said and "unknown directive" not in said, said[-2000:]
