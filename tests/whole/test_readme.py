@@ -244,3 +244,23 @@ def test_fragments_are_built_into_the_readme_files_they_extend(tmp_path):
     config = (tmp_path / "mkdocs.yml").read_text()
     assert "site_name: Notes" in config and "javascripts/mathjax.js" in config
     assert 'class="derivtex"' in (tmp_path / "_site" / "index.html").read_text()
+
+
+def github_slug(heading: str) -> str:
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_readme_links_resolve():
+    """Every link of the README's prose leads somewhere: a heading, or a file of the
+    checkout (code blocks are left out: their links are the examples')."""
+    lines = README.splitlines()
+    inside = {i for b in BLOCKS for i in range(b.line - 1, b.line + b.text.count("\n") + 1)}
+    prose = "\n".join(line for i, line in enumerate(lines) if i not in inside)
+    headings = {github_slug(h) for h in re.findall(r"^#+ (.+)$", prose, re.MULTILINE)}
+    targets = re.findall(r"\]\(([^)\s]+)\)", prose)
+    assert targets
+    for target in targets:
+        if target.startswith("#"):
+            assert target[1:] in headings, target
+        elif "://" not in target:
+            assert (rb.ROOT / target).exists(), target
