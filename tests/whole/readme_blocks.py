@@ -36,7 +36,11 @@ class Block:
 
     @property
     def first_line(self) -> str:
-        return next((s.strip() for s in self.text.splitlines() if s.strip()), "")
+        """Its first line that says something: a page's front matter is passed over."""
+        body = self.text
+        if body.startswith("---\n") and "\n---\n" in body[3:]:
+            body = body[3:].split("\n---\n", 1)[1]
+        return next((s.strip() for s in body.splitlines() if s.strip()), "")
 
     @property
     def id(self) -> str:
