@@ -117,7 +117,7 @@ def read_entry(raw: Any, templates: str | None) -> Entry:
         raise OptionError(f"expr is {got}")
     values = {("shapes" if key == "shape" else key): value for key, value in raw.items()
               if key not in ("name", "expr")}
-    options = Options.from_mapping(values, {"templates": templates})
+    options = Options.from_mapping(values, {"templates": templates}, "toml")
     return Entry(name, expression, options)
 
 

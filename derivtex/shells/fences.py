@@ -114,7 +114,7 @@ def render_block(block: Block, defaults: Mapping[str, Any]) -> str | Failure:
     """The block's HTML, or the Failure that stopped it (bad options included)."""
     try:
         expression, mapping = block_options(block.header, block.body)
-        options = Options.from_mapping(mapping, defaults)
+        options = Options.from_mapping(mapping, defaults, "fence")
     except OptionError as exc:
         return Failure.from_exception(exc)
     return cached_attempt(expression, options, "html")
