@@ -17,7 +17,6 @@ from .errors import (
     UnsupportedError,
     option,
     quote,
-    shorten,
     written_in,
 )
 from .model.declarations import split_glued
@@ -277,12 +276,12 @@ def check_names(parsed: ast.Expr, symbols: Mapping[str, Symbol]) -> None:
         try:
             shown = split_name(name)
         except ValueError:
-            raise ParseError(f"{shorten(name)!r} is not a name derivtex can print: use "
+            raise ParseError(f"{quote(name)} is not a name derivtex can print: use "
                              "letters, then digits, then _ and letters or digits",
                              first_col.get(name)) from None
         other = printed.setdefault(shown, name)
         if other != name:
-            raise ParseError(f"{shorten(other)!r} and {shorten(name)!r} would print alike; "
+            raise ParseError(f"{quote(other)} and {quote(name)} would print alike; "
                              "use one spelling", first_col.get(name))
 
 

@@ -30,8 +30,12 @@ SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a tool whose rea
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        """One short line and exit status 2, as for any bad input."""
-        quoted = re.sub(r"'([^']{%d})[^']+'" % MAX_ECHO, "'\\1…'", message)
+        """One short line and exit status 2, as for any bad input; what the user typed is
+        cut and written in ASCII, as `errors.quote` does."""
+        quoted = re.sub(r"'([^']{%d})[^']+'" % MAX_ECHO, "'\\1...'", message)
+        quoted = quoted.encode("ascii", "backslashreplace").decode("ascii")
+        if len(quoted) > 4 * MAX_ECHO:
+            quoted = quoted[:4 * MAX_ECHO] + "..."
         self.exit(2, f"derivtex: error: {quoted} (see {self.prog} --help)\n")
 
 

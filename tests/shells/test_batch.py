@@ -145,7 +145,7 @@ MALFORMED = [
      "s3: bad option: wrt = 1979-05-27: expected text, got date"),
     ('name = "s4"\nexpr = 1979-05-27\nwrt = "x"', "s4: bad option: expr is date, not text"),
     ('name = "s5"\nexpr = "A x"\nwrt = "x"\nlable = "q"',
-     "s5: bad option: unknown key(s) lable; known: name, expr, wrt,"),
+     "s5: bad option: unknown key(s) 'lable'; known: name, expr, wrt,"),
     ('name = "all"\nexpr = "x"\nwrt = "x"', "#7: bad option: name 'all' is reserved"),
     ('name = "ALL"\nexpr = "x"\nwrt = "x"', "#8: bad option: name 'ALL' is reserved"),
     ('name = "good"\nexpr = "x"\nwrt = "x"', "good (#10): bad option: name 'good' is used twice"),
@@ -181,8 +181,8 @@ def test_each_malformed_entry_is_one_message_by_name_and_the_rest_builds(tmp_pat
 @pytest.mark.parametrize("content, message", [
     (b'[[derivation]]\nname = "caf\xe9"\n', "not UTF-8 text (byte 27)"),
     (b'[[derivation]\n', "not valid TOML"),
-    (b'[[derivaton]]\nname = "a"\n', "unknown table or key derivaton"),
-    (b'title = "x"\n', "unknown table or key title"),
+    (b'[[derivaton]]\nname = "a"\n', "unknown table or key 'derivaton'"),
+    (b'title = "x"\n', "unknown table or key 'title'"),
 ])
 def test_an_unusable_spec_is_one_message_and_exit_2(tmp_path, content, message):
     spec = tmp_path / "spec.toml"
