@@ -141,8 +141,8 @@ def test_one_bad_value_is_one_message_in_every_shell(shell, case, tmp_path_facto
 
 
 def test_a_refused_fullwidth_label_does_not_stop_the_pdf(tmp_path, pdflatex):
-    """The Sphinx error note repeats the refused label in ASCII: pdflatex, which stops on
-    a fullwidth character, builds the whole PDF with the note in it."""
+    """The Sphinx error note repeats a refused label (or character) in ASCII: pdflatex,
+    which stops on a fullwidth character, builds the whole PDF with the notes in it."""
     if shutil.which("latexmk") is None:
         pytest.skip("latexmk not installed")
     (tmp_path / "src").mkdir()
@@ -150,7 +150,8 @@ def test_a_refused_fullwidth_label_does_not_stop_the_pdf(tmp_path, pdflatex):
                                               'project = "notes"\n')
     (tmp_path / "src" / "index.rst").write_text(
         "Notes\n=====\n\n.. derivation:: y^T A x\n   :wrt: x\n   :label: ａｂｃ\n\n"
-        ".. derivation:: W x\n   :wrt: x\n   :name: ｘｙ\n\nThe end.\n", encoding="utf-8")
+        ".. derivation:: W x\n   :wrt: x\n   :name: ｘｙ\n\n"
+        ".. derivation:: x + ａ\n   :wrt: x\n\nThe end.\n", encoding="utf-8")
     out = tmp_path / "latex"
     proc = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "latex",
                            str(tmp_path / "src"), str(out)], capture_output=True, text=True,
@@ -158,9 +159,10 @@ def test_a_refused_fullwidth_label_does_not_stop_the_pdf(tmp_path, pdflatex):
     assert proc.returncode == 0, proc.stderr
     assert ":label: '\\uff41\\uff42\\uff43': use letters" in proc.stderr
     assert ":name: '\\uff58\\uff59': use letters" in proc.stderr
+    assert "column 5: unexpected character '\\uff41'" in proc.stderr
     build = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
                             "notes.tex"], cwd=out, capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stdout[-3000:]
     text = subprocess.run(["pdftotext", str(out / "notes.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
-    assert text.count("This derivation could not be made") == 2 and "The end." in text
+    assert text.count("This derivation could not be made") == 3 and "The end." in text
