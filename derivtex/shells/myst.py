@@ -101,7 +101,7 @@ def failure_nodes(failure: Failure, position: dict[str, Any] | None) -> list[dic
     line = position["start"]["line"] if position else None
     where = f"line {line}" if line else None
     print(failure_line(failure, where), file=sys.stderr)
-    message: dict[str, Any] = {"type": "link", "url": "",
+    message: dict[str, Any] = {"type": "link",
                                "children": [text(str(say.failure_text(str(failure))))]}
     if position:
         message["position"] = position
