@@ -140,6 +140,8 @@ def kind(value: Any) -> str:
     if isinstance(value, dict | list | str):
         return "an object" if isinstance(value, dict) else \
             "a list" if isinstance(value, list) else "text"
+    if isinstance(value, bool) or value is None:
+        return "true or false" if value is not None else "null"
     return "a number" if isinstance(value, int | float) else "a " + type(value).__name__
 
 
