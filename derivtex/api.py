@@ -9,7 +9,16 @@ from typing import Any
 
 from .engine.algebra import Algebra
 from .engine.index_method import Outcome, derive_steps
-from .errors import DerivtexError, Failure, OptionError, ParseError, UnsupportedError, shorten
+from .errors import (
+    DerivtexError,
+    Failure,
+    OptionError,
+    ParseError,
+    UnsupportedError,
+    option,
+    quote,
+    written_in,
+)
 from .model.declarations import split_glued
 from .model.inference import infer
 from .model.shapes import Shapes, Symbol, kind_of, parse_shape_option
@@ -267,12 +276,12 @@ def check_names(parsed: ast.Expr, symbols: Mapping[str, Symbol]) -> None:
         try:
             shown = split_name(name)
         except ValueError:
-            raise ParseError(f"{shorten(name)!r} is not a name derivtex can print: use "
+            raise ParseError(f"{quote(name)} is not a name derivtex can print: use "
                              "letters, then digits, then _ and letters or digits",
                              first_col.get(name)) from None
         other = printed.setdefault(shown, name)
         if other != name:
-            raise ParseError(f"{shorten(other)!r} and {shorten(name)!r} would print alike; "
+            raise ParseError(f"{quote(other)} and {quote(name)} would print alike; "
                              "use one spelling", first_col.get(name))
 
 
@@ -292,23 +301,29 @@ def derive(expression: str, wrt: str, layout: str = "numerator",
 
 def derive_with(expression: str, options: Options, verify: bool = True) -> Derivation:
     """The pipeline: parse, infer shapes, derive, verify. Shells call it through
-    `derivtex.guard.attempt`, which turns every failure into a message."""
+    `derivtex.guard.attempt`, which turns every failure into a message; a message names
+    options as the shell the options came from spells them."""
+    with written_in(options.spelling):
+        return derive_checked(expression, options, verify)
+
+
+def derive_checked(expression: str, options: Options, verify: bool) -> Derivation:
     if not isinstance(expression, str):
         raise ParseError("the expression must be text")
     declared = dict(parse_shape_option(f"{name}={dims}") for name, dims in options.shapes)
     parsed = parse_expression(expression, frozenset(declared))
     wrt = options.wrt
     if not check_tree(parsed, wrt).occurrences:
-        raise OptionError(f"the variable {shorten(wrt)!r} does not occur in the expression"
+        raise OptionError(f"the variable {quote(wrt)} does not occur in the expression"
                           + glued_with(parsed, wrt))
     if wrt in options.symmetric:
-        raise OptionError(f"--symmetric {wrt}: the variable itself cannot be declared "
-                          "symmetric; its entries vary one at a time")
+        raise OptionError(f"{option('symmetric', wrt)}: the variable itself cannot be "
+                          "declared symmetric; its entries vary one at a time")
     parsed, symbols = infer(parsed, declared, frozenset(options.symmetric))
     unknown = sorted(set(declared) - set(symbols))
     if unknown:
-        raise OptionError(f"shape declared for {', '.join(shorten(u) for u in unknown)}, "
-                          "not in the expression")
+        names = ", ".join(quote(u) for u in unknown)
+        raise OptionError(f"{option('shape')} declares {names}, not in the expression")
     check_names(parsed, symbols)
     layout, method = options.layout, options.method
     if options.order == 2:

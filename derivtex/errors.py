@@ -3,9 +3,20 @@ and Failure: what a shell shows when a derivation produced nothing."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 MAX_ECHO = 40  # characters of user text quoted back in a message
+
+# Where the user wrote an option, so a message names it as they wrote it.
+Spelling = Literal["cli", "api", "directive", "fence", "toml"]
+API_KEYWORDS = {"shape": "shapes"}  # the API's keyword where it is not the option's name
+# An option named inside a message: key, value as typed, value as a literal (see option).
+_MARK = re.compile("\ue000([a-z_]+)(?:\ue001([^\ue000-\ue002]*)\ue001([^\ue000-\ue002]*))?"
+                   "\ue002")
 
 
 def shorten(text: str) -> str:
@@ -13,20 +24,93 @@ def shorten(text: str) -> str:
     return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 1] + "…"
 
 
+def _escaped(char: str, quoted: bool) -> str:
+    if quoted and char in "'\\":
+        return "\\" + char
+    if " " <= char <= "~":
+        return char
+    return char.encode("unicode_escape").decode("ascii")
+
+
+def quote(value: object) -> str:
+    """A refused value quoted back: ASCII only (anything else escaped, as Python writes
+    it), so no log, page or PDF chokes on it, and cut after MAX_ECHO characters. Text is
+    in single quotes (a Python, TOML and shell literal alike); numbers and lists bare."""
+    quoted = isinstance(value, str)
+    out, size = [], 0
+    for char in value if isinstance(value, str) else str(value):
+        piece = _escaped(char, quoted)
+        if size + len(piece) > MAX_ECHO:
+            out.append("...")
+            break
+        out.append(piece)
+        size += len(piece)
+    body = "".join(out)
+    return f"'{body}'" if quoted else body
+
+
+def option(key: str, value: object = None) -> str:
+    """An option named in a message, with the value refused (quoted): shown as the shell
+    the user wrote it in spells it (`spell`), e.g. --layout 'foo' or layout='foo'."""
+    if value is None:
+        return f"\ue000{key}\ue002"
+    shown = quote(value)
+    return f"\ue000{key}\ue001{shown}\ue001{shown}\ue002"
+
+
+def suggest(key: str, value: object) -> str:
+    """An option with a value to type, in a hint: --shape x=DIMS, shapes='x=DIMS'."""
+    return f"\ue000{key}\ue001{value}\ue001{quote(value)}\ue002"
+
+
+def spell(key: str, spelling: Spelling, typed: str | None = None,
+          literal: str | None = None) -> str:
+    """The one place an option's spelling is decided: --symmetric (CLI), symmetric= (API),
+    :symmetric: (Sphinx and MyST directives), symmetric: (Markdown fences), symmetric
+    (a TOML key); with a value, as that user would write it."""
+    if spelling == "api":
+        return f"{API_KEYWORDS.get(key, key)}={literal or ''}"
+    if spelling == "toml":
+        return key if literal is None else f"{key} = {literal}"
+    name = {"cli": f"--{key}", "directive": f":{key}:", "fence": f"{key}:"}[spelling]
+    return name if typed is None else f"{name} {typed}"
+
+
+def spelled(message: str, spelling: Spelling) -> str:
+    """A message with every option in it spelled for `spelling`."""
+    return _MARK.sub(lambda m: spell(m[1], spelling, m[2], m[3]), message)
+
+
+@contextmanager
+def written_in(spelling: Spelling) -> Iterator[None]:
+    """Errors raised inside name options as the user of that shell writes them."""
+    try:
+        yield
+    except DerivtexError as exc:
+        exc.spelling = spelling
+        raise
+
+
 class DerivtexError(Exception):
     """Bad input: what is wrong and, where known, the 1-based column."""
 
     kind = "error"
+    spelling: Spelling = "api"  # set by `written_in` where a shell hands over options
 
     def __init__(self, message: str, column: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.column = column
 
+    @property
+    def text(self) -> str:
+        """The message, its options spelled as the user wrote them."""
+        return spelled(self.message, self.spelling)
+
     def __str__(self) -> str:
         if self.column is None:
-            return self.message
-        return f"column {self.column}: {self.message}"
+            return self.text
+        return f"column {self.column}: {self.text}"
 
 
 class ParseError(DerivtexError):
@@ -99,7 +183,7 @@ class Failure:
     @classmethod
     def from_exception(cls, exc: BaseException) -> Failure:
         if isinstance(exc, DerivtexError):
-            return cls(exc.kind, exc.message, exc.column)
+            return cls(exc.kind, exc.text, exc.column)
         if isinstance(exc, RecursionError):
             return cls("unsupported", "the expression is too deeply nested", 1)
         if isinstance(exc, MemoryError):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args
 
-from .errors import OptionError, shorten
+from .errors import OptionError, Spelling, option, quote, suggest, written_in
 from .model.layout import LAYOUTS, Layout
 
 MethodChoice = Literal["index", "identity", "both"]
@@ -26,17 +26,19 @@ NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 ShapeDecls = tuple[tuple[str, str], ...]
 
 
-def check_label(label: str) -> str:
-    """A label is copied into LaTeX and HTML: letters, digits and _ : . - only."""
+def check_label(label: str, key: str = "label") -> str:
+    """A label is copied into LaTeX and HTML: letters, digits and _ : . - only. `key`: the
+    option it came from (Sphinx's :name: is a label too)."""
     if not LABEL.fullmatch(label):
-        raise OptionError(f"label {shorten(label)!r}: use letters, digits, _ : . - only "
+        raise OptionError(f"{option(key, label)}: use letters, digits, _ : . - only "
                           "(at most 64 characters)")
     return label
 
 
 def check_choice(key: str, value: Any, choices: tuple[str, ...]) -> str:
+    """One of a few words; the CLI's --format is checked here too, for one wording."""
     if value not in choices:
-        raise OptionError(f"{key} {shorten(str(value))!r}: use {', '.join(choices[:-1])} "
+        raise OptionError(f"{option(key, value)}: use {', '.join(choices[:-1])} "
                           f"or {choices[-1]}")
     return str(value)
 
@@ -47,7 +49,7 @@ def parse_shape_text(text: str) -> list[tuple[str, str]]:
     for part in text.replace(";", " ").split():
         name, sep, dims = part.partition("=")
         if not sep:
-            raise OptionError(f"shape {shorten(part)!r}: expected NAME=DIMS, e.g. A=n,m")
+            raise OptionError(f"{option('shape', part)}: expected NAME=DIMS, e.g. A=n,m")
         out.append((name, dims))
     return out
 
@@ -62,11 +64,11 @@ def shape_items(value: Any) -> list[tuple[str, str]]:
         items = []
         for name, dims in value.items():
             if isinstance(dims, bool) or not isinstance(dims, str | int | list | tuple):
-                raise OptionError(f"shape of {shorten(str(name))!r}: expected \"n,m\", "
-                                  f"a size, or a list of them")
+                raise OptionError(f"{option('shape', {name: dims})}: expected \"n,m\", a "
+                                  "size, or a list of them")
             if isinstance(dims, list | tuple):
                 if not all(isinstance(d, str | int) and not isinstance(d, bool) for d in dims):
-                    raise OptionError(f"shape of {shorten(str(name))!r}: sizes and "
+                    raise OptionError(f"{option('shape', {name: dims})}: sizes and "
                                       "dimension names only")
                 dims = ",".join(str(d) for d in dims)
             items.append((str(name), str(dims)))
@@ -75,10 +77,11 @@ def shape_items(value: Any) -> list[tuple[str, str]]:
         items = []
         for item in value:
             if not isinstance(item, str):
-                raise OptionError(f"shape {shorten(str(item))!r}: expected NAME=DIMS")
+                raise OptionError(f"{option('shape', item)}: expected NAME=DIMS")
             items.extend(parse_shape_text(item))
         return items
-    raise OptionError("shape: expected \"A=n,m; x=m\" or a table of NAME = \"DIMS\"")
+    raise OptionError(f"{option('shape', value)}: expected \"A=n,m; x=m\" or a table of "
+                      "NAME = \"DIMS\"")
 
 
 def parse_order(value: Any) -> Any:
@@ -96,8 +99,9 @@ def merge_shapes(items: Iterable[tuple[str, str]]) -> ShapeDecls:
     for name, dims in items:
         name, dims = name.strip(), dims.replace(" ", "")
         if name in seen and seen[name] != dims:
-            raise OptionError(f"shape of {shorten(name)!r} declared twice: {seen[name]} and "
-                              f"{shorten(dims)}")
+            raise OptionError(f"{quote(name)} is declared twice: "
+                              f"{option('shape', f'{name}={seen[name]}')} and "
+                              f"{option('shape', f'{name}={dims}')}")
         seen[name] = dims
     return tuple(seen.items())
 
@@ -110,10 +114,11 @@ def symmetric_names(value: Any) -> tuple[str, ...]:
         value = value.replace(",", " ").replace(";", " ").split()
     if not isinstance(value, list | tuple | set | frozenset) or \
             not all(isinstance(v, str) for v in value):
-        raise OptionError("symmetric: expected names of matrices, as in \"S\" or [\"S\", \"P\"]")
+        raise OptionError(f"{option('symmetric', value)}: expected names of matrices, as "
+                          "in \"S\" or [\"S\", \"P\"]")
     for name in value:
         if not NAME.fullmatch(name):
-            raise OptionError(f"symmetric {shorten(name)!r}: expected the name of a matrix")
+            raise OptionError(f"{option('symmetric', name)}: expected the name of a matrix")
     return tuple(sorted(set(value)))
 
 
@@ -130,10 +135,12 @@ class Options:
     label: str | None = None
     templates: str | None = None
     order: int = 1
+    # Not an option: the shell the user wrote them in, so errors name them as written.
+    spelling: Spelling = field(default="api", metadata={"option": False})
 
     def __post_init__(self) -> None:
         if not isinstance(self.wrt, str) or not NAME.fullmatch(self.wrt):
-            raise OptionError(f"wrt {shorten(str(self.wrt))!r} is not a name")
+            raise OptionError(f"{option('wrt', self.wrt)} is not a name")
         check_choice("layout", self.layout, LAYOUTS)
         check_choice("method", self.method, METHODS)
         check_choice("steps", self.steps, STEPS)
@@ -141,32 +148,39 @@ class Options:
             check_label(self.label)
         if not isinstance(self.order, int) or isinstance(self.order, bool) or \
                 self.order not in ORDERS:
-            raise OptionError(f"order {shorten(str(self.order))!r}: use 1 (the first "
+            raise OptionError(f"{option('order', self.order)}: use 1 (the first "
                               "derivative) or 2 (the Hessian)")
         if self.order == 2 and self.method != "index":
-            raise OptionError("order 2 (the Hessian) is derived by the index method only; "
-                              "leave method at index")
+            raise OptionError(f"{option('order', 2)} (the Hessian) is derived by the index "
+                              f"method only: use {suggest('method', 'index')}")
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+        return tuple(f.name for f in fields(cls) if f.metadata.get("option", True))
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any],
-                     defaults: Mapping[str, Any] | None = None) -> Options:
+                     defaults: Mapping[str, Any] | None = None,
+                     spelling: Spelling = "api") -> Options:
         """Validate what a user wrote (after a shell's own `defaults`); unknown keys and
-        bad values are OptionErrors that name the key."""
-        merged = {**(defaults or {}), **mapping}
+        bad values are OptionErrors that name the key as `spelling` writes it."""
+        with written_in(spelling):
+            return cls._validated({**(defaults or {}), **mapping}, spelling)
+
+    @classmethod
+    def _validated(cls, merged: dict[str, Any], spelling: Spelling) -> Options:
         unknown = sorted(set(merged) - set(cls.keys()))
         if unknown:
-            raise OptionError(f"unknown option(s) {', '.join(shorten(k) for k in unknown)}; "
+            raise OptionError(f"unknown option(s) {', '.join(quote(k) for k in unknown)}; "
                               f"known: {', '.join(cls.keys())}")
         if merged.get("wrt") is None:
-            raise OptionError("the derivation needs wrt: the variable to differentiate by")
+            raise OptionError(f"the derivation needs {option('wrt')}, the variable to "
+                              "differentiate by")
         values = dict(merged)
         for key in ("wrt", "layout", "method", "steps", "label", "templates"):
             if key in values and values[key] is not None and not isinstance(values[key], str):
-                raise OptionError(f"{key}: expected text, got {type(values[key]).__name__}")
+                raise OptionError(f"{option(key, values[key])}: expected text, got "
+                                  f"{type(values[key]).__name__}")
         values["shapes"] = merge_shapes(shape_items(values.get("shapes")))
         values["symmetric"] = symmetric_names(values.get("symmetric"))
         values["order"] = parse_order(values.get("order", 1))
@@ -174,4 +188,4 @@ class Options:
             values["label"] = None
         if values.get("templates") == "":
             values["templates"] = None
-        return cls(**values)
+        return cls(**values, spelling=spelling)

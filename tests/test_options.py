@@ -23,20 +23,21 @@ def test_defaults_are_overridden_by_what_the_user_wrote():
 
 
 @pytest.mark.parametrize("mapping, fragment", [
-    ({"wrt": "x", "shapes": ["x=3", "x=4"]}, "declared twice: 3 and 4"),
+    ({"wrt": "x", "shapes": ["x=3", "x=4"]}, "'x' is declared twice: shapes='x=3' and "
+                                             "shapes='x=4'"),
     ({"wrt": "x", "shapes": "x=3 x=4"}, "declared twice"),
-    ({"wrt": "x", "shapes": 3}, "shape: expected"),
-    ({"wrt": "x", "shapes": {"A": True}}, "shape of 'A'"),
+    ({"wrt": "x", "shapes": 3}, "shapes=3: expected"),
+    ({"wrt": "x", "shapes": {"A": True}}, "shapes={'A': True}: expected"),
     ({"wrt": "x", "shapes": {"A": [1.5, 2]}}, "sizes and dimension names only"),
     ({"wrt": "x", "shapes": "A"}, "expected NAME=DIMS"),
     ({"wrt": "x", "layout": "sideways"}, "use numerator or denominator"),
     ({"wrt": "x", "method": "magic"}, "use index, identity or both"),
     ({"wrt": "x", "steps": "some"}, "use full or compact"),
-    ({"wrt": "x", "lyaout": "numerator"}, "unknown option(s) lyaout"),
-    ({"layout": "numerator"}, "needs wrt"),
-    ({"wrt": "1x"}, "is not a name"),
-    ({"wrt": 3}, "wrt: expected text"),
-    ({"wrt": "x", "layout": 3}, "layout: expected text"),
+    ({"wrt": "x", "lyaout": "numerator"}, "unknown option(s) 'lyaout'"),
+    ({"layout": "numerator"}, "needs wrt="),
+    ({"wrt": "1x"}, "wrt='1x' is not a name"),
+    ({"wrt": 3}, "wrt=3: expected text"),
+    ({"wrt": "x", "layout": 3}, "layout=3: expected text"),
     ({"wrt": "x", "label": r"d}\input{/etc/hostname}\label{e"}, "letters, digits"),
 ])
 def test_bad_options_are_one_located_message(mapping, fragment):

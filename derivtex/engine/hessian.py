@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from math import gcd, lcm
 
-from ..errors import UnsupportedError
+from ..errors import UnsupportedError, option, suggest
 from ..model.layout import Layout
 from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
@@ -42,14 +42,14 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     """The Hessian of a scalar `expr` by the vector (or scalar) `wrt`, step by step."""
     shapes = Shapes(symbols)
     if shapes(expr) != SCALAR:
-        raise UnsupportedError("--order 2 needs a scalar expression (a Hessian is the second "
-                               "derivative of a scalar); this one is "
+        raise UnsupportedError(f"{option('order', 2)} needs a scalar expression (a Hessian is "
+                               "the second derivative of a scalar); this one is "
                                f"{'×'.join(map(str, shapes(expr)))}")
     wrt_sym = symbols[wrt]
     if wrt_sym.kind == "matrix":
         raise UnsupportedError(f"the second derivative by the matrix {wrt} is a tensor of "
                                "order 4; derivtex derives Hessians by a vector or a scalar "
-                               "(use --order 1 for the gradient)")
+                               f"(use {suggest('order', 1)} for the gradient)")
     dim = wrt_sym.shape[0]
     f_name = output_name(symbols, "scalar")
     taken = set(symbols) | {d for s in symbols.values() for d in s.shape

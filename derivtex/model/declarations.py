@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import OptionError, shorten
+from ..errors import OptionError, option, quote, suggest
 from ..syntax.parser import GREEK
 
 Dim = str | int
@@ -24,10 +24,10 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
     name, sep, dims = text.partition("=")
     name = name.strip()
     if not sep or not _SYMBOL_NAME.fullmatch(name):
-        raise OptionError(f"--shape {shorten(text)!r}: expected NAME=DIMS, e.g. A=n,m or x=3")
+        raise OptionError(f"{option('shape', text)}: expected NAME=DIMS, e.g. A=n,m or x=3")
     parts = [p.strip() for p in dims.split(",")]
     if not 1 <= len(parts) <= 2 or not all(parts):
-        raise OptionError(f"--shape {shorten(text)!r}: give one dimension (vector) or two "
+        raise OptionError(f"{option('shape', text)}: give one dimension (vector) or two "
                           "(matrix)")
     out: list[Dim] = []
     for p in parts:
@@ -36,9 +36,9 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
         elif _DIM_NAME.fullmatch(p):
             out.append(p)
         else:
-            hint = f"; a symmetric matrix is declared with --symmetric {name}" \
+            hint = f"; a symmetric matrix is declared with {suggest('symmetric', name)}" \
                 if p.lower() in _SYMMETRIC_WORDS else ""
-            raise OptionError(f"--shape {shorten(text)!r}: {shorten(p)!r} is not a size or a "
+            raise OptionError(f"{option('shape', text)}: {quote(p)} is not a size or a "
                               "dimension name "
                               f"(a letter, optionally with digits: n, m, d1){hint}")
     return name, tuple(out)

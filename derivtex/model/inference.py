@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
 
-from ..errors import OptionError, ShapeError
+from ..errors import OptionError, ShapeError, option, suggest
 from ..functions import REGISTRY, nearest
 from ..syntax import ast
 from ..syntax.ast import is_number, names_in, rebuild, walk
@@ -75,13 +75,13 @@ class _Inference:
             hint = glued_hint(name.name)
             guess = nearest(name.name) if len(name.name) > 2 else None
             if hint:
-                advice = f"{hint}, or declare it with --shape {name.name}=DIMS"
+                advice = f"{hint}, or declare it with {suggest('shape', name.name + '=DIMS')}"
             elif guess:
                 advice = (f"did you mean the function {guess}(...)? Otherwise declare it "
-                          f"with --shape {name.name}=DIMS")
+                          f"with {suggest('shape', name.name + '=DIMS')}")
             else:
-                advice = (f"declare it with --shape {name.name}=DIMS, or put a space "
-                          "between names (x y, not xy)")
+                advice = (f"declare it with {suggest('shape', name.name + '=DIMS')}, or put "
+                          "a space between names (x y, not xy)")
             raise ShapeError(f"'{name.name}' is not a known name: {advice}", name.col)
         if kind == "scalar":
             self.symbols[name.name] = ("scalar", (1, 1))
@@ -93,8 +93,8 @@ class _Inference:
     def symmetric(self, name: str) -> None:
         kind, (rows, cols) = self.symbols[name]
         if kind != "matrix":
-            raise OptionError(f"--symmetric {name}: {name} is a {kind}, not a matrix")
-        self.unify(rows, cols, f"--symmetric {name}: a symmetric matrix is square", 0)
+            raise OptionError(f"{option('symmetric', name)}: {name} is a {kind}, not a matrix")
+        self.unify(rows, cols, f"{option('symmetric', name)}: a symmetric matrix is square", 0)
 
     def same_shape(self, a: tuple, b: tuple, what: str, col: int) -> None:
         """Sums and elementwise products: both dimensions agree."""
@@ -220,7 +220,8 @@ def _run(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]], symmetric: fro
         inference.declare(name)
     for symmetric_name in sorted(symmetric):
         if symmetric_name not in inference.symbols:
-            raise OptionError(f"--symmetric names {symmetric_name}, not in the expression")
+            raise OptionError(f"{option('symmetric', symmetric_name)} names a matrix not in "
+                              "the expression")
         inference.symmetric(symmetric_name)
     return inference, names, inference.shape(expr)
 
@@ -264,14 +265,15 @@ def _infer_guessing(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]],
                     inference, names, top = more
             return inference, names
     if greek:
-        hint = "; ".join(f"--shape {g}=n" + (",n" if g[0].isupper() else "") for g in greek)
+        hint = "; ".join(suggest("shape", f"{g}=n" + (",n" if g[0].isupper() else ""))
+                         for g in greek)
         raise ShapeError(f"{error.message}; Greek names are scalars unless declared: if "
                          f"{' or '.join(repr(g) for g in greek)} is a vector or matrix, "
                          f"declare it ({hint})", error.column) from None
     scalar = _scalar_that_fits(expr, declared, symmetric)
     if scalar is not None:
         raise ShapeError(f"{error.message}; if '{scalar}' is a scalar (a bias, say), declare "
-                         f"it: --shape {scalar}=1", error.column) from None
+                         f"it: {suggest('shape', scalar + '=1')}", error.column) from None
     raise error
 
 
@@ -343,7 +345,7 @@ def infer(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]] | None = None,
             return ast.Number(Fraction(1), col=node.col)
         if dim not in tied:
             raise ShapeError(f"the size of {what} is not tied to any symbol; declare one "
-                             "with --shape", node.col)
+                             f"with {option('shape')}", node.col)
         return replace(node, dim=dim)
 
     def summed(node: ast.Call) -> ast.Expr:
@@ -351,7 +353,7 @@ def infer(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]] | None = None,
         for dim in (rows, cols):
             if dim != 1 and dim not in tied:
                 raise ShapeError("the size of the ones in sum(.) is not tied to any symbol; "
-                                 "declare one with --shape", node.col)
+                                 f"declare one with {option('shape')}", node.col)
         factors = [rebuild(node.args[0], size)]
         if rows != 1:
             factors.insert(0, ast.Transpose(ast.Ones(rows, col=node.col), col=node.col))

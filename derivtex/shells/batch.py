@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import DerivtexError, Failure, OptionError, shorten
+from ..errors import DerivtexError, Failure, OptionError, quote
 from ..options import Options, check_label
 from ..printing.render import environment, template_dirs
 from .files import NO_FOLLOW, WriteError, read_no_follow, write_atomic
@@ -81,7 +81,7 @@ def load(spec: Path) -> list[Any]:
         raise BuildError(f"{spec}: not valid TOML: {exc}") from None
     others = sorted(set(data) - {"derivation"})
     if others:
-        raise BuildError(f"{spec}: unknown table or key {', '.join(map(shorten, others))}; "
+        raise BuildError(f"{spec}: unknown table or key {', '.join(map(quote, others))}; "
                          "a spec holds only [[derivation]] tables")
     entries = data.get("derivation")
     if not isinstance(entries, list) or not entries:
@@ -95,7 +95,7 @@ def slug(name: Any) -> str:
         raise OptionError(f"name: expected text, got {type(name).__name__}")
     name = re.sub(r"\s+", "-", name.strip())
     if not NAME.fullmatch(name):
-        raise OptionError(f"name {shorten(name)!r}: use letters, digits, _ and - (at most 55 "
+        raise OptionError(f"name {quote(name)}: use letters, digits, _ and - (at most 55 "
                           "characters, starting with a letter or digit)")
     if name.lower() == INDEX:
         raise OptionError(f"name {name!r} is reserved for the index, {INDEX}.tex")
@@ -109,7 +109,7 @@ def read_entry(raw: Any, templates: str | None) -> Entry:
     name = slug(raw.get("name"))
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:
-        raise OptionError(f"unknown key(s) {', '.join(map(shorten, unknown))}; known: "
+        raise OptionError(f"unknown key(s) {', '.join(map(quote, unknown))}; known: "
                           f"{', '.join(KEYS)}")
     expression = raw.get("expr")
     if not isinstance(expression, str):
@@ -117,7 +117,7 @@ def read_entry(raw: Any, templates: str | None) -> Entry:
         raise OptionError(f"expr is {got}")
     values = {("shapes" if key == "shape" else key): value for key, value in raw.items()
               if key not in ("name", "expr")}
-    options = Options.from_mapping(values, {"templates": templates})
+    options = Options.from_mapping(values, {"templates": templates}, "toml")
     return Entry(name, expression, options)
 
 
@@ -249,7 +249,7 @@ def build(spec: Path, outdir: Path, jobs: int = 1, templates: str | None = None,
     """Derive every entry of `spec` into `outdir`; see the module's docstring."""
     report = Report()
     if templates and not Path(templates).is_dir():
-        raise BuildError(f"--templates {shorten(templates)!r} is not a directory")
+        raise BuildError(f"--templates {quote(templates)} is not a directory")
     raw_entries = load(spec)
     templates_print = templates_digest(templates)
     entries = [Entry(e.name, e.expression, e.options, fingerprint(e, templates_print))

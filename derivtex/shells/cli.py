@@ -11,26 +11,78 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import __version__
-from ..errors import MAX_ECHO, DerivtexError, Failure, OptionError, shorten
+from ..errors import MAX_ECHO, DerivtexError, Failure, OptionError, option, written_in
 from ..model.layout import LAYOUTS
-from ..options import Options
+from ..options import METHODS, STEPS, Options, check_choice
 from .guard import attempt
 
 if TYPE_CHECKING:
     from ..api import Derivation
 
 FORMATS = ("latex", "json", "markdown", "typst")
+SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader left
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        """One short line and exit status 2, as for any bad input."""
-        quoted = re.sub(r"'([^']{%d})[^']+'" % MAX_ECHO, "'\\1…'", message)
+        """One short line and exit status 2, as for any bad input; what the user typed is
+        cut and written in ASCII, as `errors.quote` does."""
+        quoted = re.sub(r"'([^']{%d})[^']+'" % MAX_ECHO, "'\\1...'", message)
+        quoted = quoted.encode("ascii", "backslashreplace").decode("ascii")
+        if len(quoted) > 4 * MAX_ECHO:
+            quoted = quoted[:4 * MAX_ECHO] + "..."
         self.exit(2, f"derivtex: error: {quoted} (see {self.prog} --help)\n")
+
+
+def one_of(choices: tuple[str, ...]) -> str:
+    """The metavar of a choice: checked by `Options`, so every shell words it alike."""
+    return "{%s}" % ",".join(choices)
+
+
+def add_derive(commands: Any) -> None:
+    derive = commands.add_parser("derive", help="derive one expression")
+    derive.add_argument("expression", help="the expression (text or LaTeX); - reads stdin")
+    derive.add_argument("--wrt", required=True, metavar="VAR",
+                        help="the variable to differentiate by (required)")
+    derive.add_argument("--layout", default="numerator", metavar=one_of(LAYOUTS),
+                        help="numerator: d(W x)/dx = W, d(a^T x)/dx = a^T (the notes' "
+                        "convention); denominator, the gradient layout: d(a^T x)/dx = a "
+                        "(default: %(default)s)")
+    derive.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
+                        help="declare a shape: A=n,m (matrix), x=m (vector), c=1 (scalar); "
+                        "repeatable (default: inferred from the expression)")
+    derive.add_argument("--symmetric", action="append", default=[], metavar="NAME",
+                        help="declare a square matrix symmetric (S^T = S); repeatable "
+                        "(default: none)")
+    derive.add_argument("--method", default="index", metavar=one_of(METHODS),
+                        help="the index method, known identities, or both side by side "
+                        "(default: %(default)s)")
+    derive.add_argument("--order", default="1", metavar="{1,2}",
+                        help="1: the first derivative; 2: the Hessian of a scalar, by the "
+                        "index method (default: %(default)s)")
+    derive.add_argument("--steps", default="full", metavar=one_of(STEPS),
+                        help="a sentence and equations per step, or the equations as one "
+                        "aligned block (default: %(default)s)")
+    derive.add_argument("--label", metavar="NAME", help="number the result line and label "
+                        "it \\label{NAME} (letters, digits, _ : . -; default: unnumbered)")
+    derive.add_argument("--format", default="latex", metavar=one_of(FORMATS),
+                        help="a LaTeX snippet (align* blocks), the JSON contract, Markdown "
+                        "with $$ math, or Typst (default: %(default)s)")
+    derive.add_argument("--standalone", action="store_true",
+                        help="a complete LaTeX (or Typst) document instead of a snippet")
+    add_templates(derive)
+    derive.add_argument("-o", "--output", metavar="FILE",
+                        help="write here, atomically (default: standard output)")
+
+
+def add_templates(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--templates", metavar="DIR", help="a directory of templates that "
+                         "override the shipped ones (default: the shipped templates)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,35 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
                      "derivatives, as LaTeX a lecturer would write.")
     parser.add_argument("--version", action="version", version=f"derivtex {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    derive = commands.add_parser("derive", help="derive one expression")
-    derive.add_argument("expression", help="the expression (text or LaTeX); - reads stdin")
-    derive.add_argument("--wrt", required=True, help="the variable to differentiate by")
-    derive.add_argument("--layout", choices=LAYOUTS, default="numerator")
-    derive.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
-                        help="declare a shape: A=n,m (matrix), x=m (vector), c=1 (scalar)")
-    derive.add_argument("--symmetric", action="append", default=[], metavar="NAME",
-                        help="declare a square matrix symmetric (S^T = S); repeatable")
-    derive.add_argument("--method", choices=("index", "identity", "both"), default="index",
-                        help="the index method, known identities, or both side by side")
-    derive.add_argument("--order", type=int, choices=(1, 2), default=1,
-                        help="1: the first derivative; 2: the Hessian of a scalar")
-    derive.add_argument("--steps", choices=("full", "compact"), default="full",
-                        help="a sentence and equations per step, or one aligned block")
-    derive.add_argument("--label", metavar="NAME", help="number the result line and label "
-                        "it \\label{NAME} (letters, digits, _ : . -)")
-    derive.add_argument("--format", choices=FORMATS, default="latex")
-    derive.add_argument("--standalone", action="store_true",
-                        help="a complete LaTeX (or Typst) document instead of a snippet")
-    derive.add_argument("--templates", metavar="DIR", help="a directory of templates that "
-                        "override the shipped ones")
-    derive.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    add_derive(commands)
     batch = commands.add_parser("build", help="derive every [[derivation]] of a TOML file")
-    batch.add_argument("spec", type=Path, help="the TOML file")
-    batch.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    batch.add_argument("spec", type=Path, help="the TOML file (`derivtex example` prints one)")
+    batch.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                       help="the directory for NAME.tex and all.tex (required)")
     batch.add_argument("--jobs", "-j", type=int, default=1,
-                       help="derive in N processes (at most one per CPU)")
-    batch.add_argument("--templates", metavar="DIR", help="a directory of templates that "
-                       "override the shipped ones")
+                       help="derive in N processes, at most one per CPU (default: "
+                       "%(default)s)")
+    add_templates(batch)
+    preamble = commands.add_parser("preamble", help="print the preamble lines a LaTeX "
+                                   "snippet needs in the document that \\inputs it")
+    add_templates(preamble)
+    commands.add_parser("example", help="print an example spec for `derivtex build` "
+                        "(derivtex example > notes.toml)")
     return parser
 
 
@@ -84,16 +121,21 @@ def read_expression(arg: str) -> str:
 
 def check_templates(directory: str | None) -> None:
     if directory and not Path(directory).is_dir():
-        raise OptionError(f"--templates {shorten(directory)!r} is not a directory")
+        with written_in("cli"):
+            raise OptionError(f"{option('templates', directory)} is not a directory")
 
 
 def derive_options(args: argparse.Namespace) -> Options:
+    """Every value as typed, checked by `Options`: the CLI words a mistake as every other
+    shell does, naming the option as --layout."""
     check_templates(args.templates)
+    with written_in("cli"):
+        check_choice("format", args.format, FORMATS)
     return Options.from_mapping({"wrt": args.wrt, "layout": args.layout,
                                  "method": args.method, "shapes": args.shape,
                                  "symmetric": args.symmetric, "steps": args.steps,
                                  "label": args.label, "templates": args.templates,
-                                 "order": args.order})
+                                 "order": args.order}, spelling="cli")
 
 
 def render_output(args: argparse.Namespace) -> Callable[[Derivation], str]:
@@ -165,7 +207,39 @@ def run_build(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def run_preamble(args: argparse.Namespace) -> int:
+    """SPEC §4: what `\\documentclass{article}` needs before `\\input{snippet}`, from the
+    template every document derivtex writes includes, so the two cannot differ."""
+    from ..printing.render import render
+
+    check_templates(args.templates)
+    sys.stdout.write(render("preamble.tex.j2", args.templates))
+    return 0
+
+
+def run_example() -> int:
+    """The example spec shipped in the package: `derivtex build` works outside a checkout."""
+    sys.stdout.write(files("derivtex").joinpath("examples", "notes.toml").read_text("utf-8"))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    """The command's exit status; a closed standard output ends it quietly with 141."""
+    try:
+        status = run_command(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return closed_stdout()
+    return status
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if args.command in ("preamble", "example"):
+        try:
+            return run_preamble(args) if args.command == "preamble" else run_example()
+        except DerivtexError as exc:
+            print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
+            return 2
     if args.command == "build":
         try:
             return run_build(args)
@@ -211,6 +285,17 @@ def load_engine() -> None:
             gc.enable()
     if fresh:
         gc.freeze()
+
+
+def closed_stdout() -> int:
+    """The reader left (`derivtex derive ... | head -c 100`): stop quietly, as Unix tools
+    do, with the status a shell shows for one that SIGPIPE ended. Standard output now goes
+    to /dev/null, so Python's own flush at exit cannot fail again (the recipe of Python's
+    `signal` documentation)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return SIGPIPE_STATUS
 
 
 def main(argv: list[str] | None = None) -> int:

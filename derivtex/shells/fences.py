@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Failure, OptionError, shorten
+from ..errors import Failure, OptionError, quote
 from ..options import Options
 from .publish import cached_attempt
 
@@ -90,7 +90,7 @@ def block_options(header: str, body: list[str]) -> tuple[str, dict[str, str]]:
     for item in header.split():
         key, sep, value = item.partition("=")
         if not sep:
-            raise OptionError(f"fence option {shorten(item)!r}: expected key=value")
+            raise OptionError(f"fence option {quote(item)}: expected key=value")
         options[key.strip()] = value.strip()
     lines = []
     for line in body:
@@ -101,7 +101,7 @@ def block_options(header: str, body: list[str]) -> tuple[str, dict[str, str]]:
             lines.append(line.strip())
     unknown = sorted(set(options) - set(BLOCK_KEYS))
     if unknown:
-        raise OptionError(f"unknown option(s) {', '.join(shorten(k) for k in unknown)}; "
+        raise OptionError(f"unknown option(s) {', '.join(quote(k) for k in unknown)}; "
                           f"known: {', '.join(BLOCK_KEYS)}")
     if "wrt" not in options:
         raise OptionError("the block needs `wrt: VARIABLE`")
@@ -114,7 +114,7 @@ def render_block(block: Block, defaults: Mapping[str, Any]) -> str | Failure:
     """The block's HTML, or the Failure that stopped it (bad options included)."""
     try:
         expression, mapping = block_options(block.header, block.body)
-        options = Options.from_mapping(mapping, defaults)
+        options = Options.from_mapping(mapping, defaults, "fence")
     except OptionError as exc:
         return Failure.from_exception(exc)
     return cached_attempt(expression, options, "html")

@@ -28,7 +28,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from .. import __version__
 from ..api import Derivation
-from ..errors import DerivtexError, Failure
+from ..errors import DerivtexError, Failure, written_in
 from ..options import Options, check_label
 from ..printing.render import template_dirs
 from .publish import cached_attempt, failure_line, wording
@@ -72,12 +72,13 @@ class DerivationDirective(SphinxDirective):
         if "shape" in mapping:
             mapping["shapes"] = mapping.pop("shape")
         if "name" in self.options:
-            check_label(self.options["name"])
+            with written_in("directive"):
+                check_label(self.options["name"], "name")
         templates = config.derivtex_templates or None
         defaults = {"layout": config.derivtex_layout, "method": config.derivtex_method,
                     "steps": config.derivtex_steps,
                     "templates": str(Path(self.env.srcdir, templates)) if templates else None}
-        return Options.from_mapping(mapping, defaults)
+        return Options.from_mapping(mapping, defaults, "directive")
 
     def run(self) -> list[nodes.Node]:
         templates = self.config.derivtex_templates

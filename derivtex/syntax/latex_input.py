@@ -19,7 +19,7 @@ from pylatexenc.latexwalker import (
     LatexWalkerError,
 )
 
-from ..errors import ParseError, shorten
+from ..errors import ParseError, quote, shorten
 from ..functions import LATEX_MACROS
 from . import ast
 from .lexer import Token, tokenize
@@ -71,7 +71,7 @@ class _Translator:
             elif isinstance(node, LatexMathNode):
                 self.nodes(node.nodelist)
             elif not isinstance(node, LatexCommentNode):
-                raise ParseError(f"unsupported LaTeX {node.latex_verbatim()[:20]!r}",
+                raise ParseError(f"unsupported LaTeX {quote(node.latex_verbatim()[:20])}",
                                  node.pos + 1)
             k += 1
 

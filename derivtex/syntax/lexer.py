@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import ParseError
+from ..errors import ParseError, quote
 
 MAX_INPUT_CHARS = 10_000
 MAX_NAME_CHARS = 64  # messages quote names; no name is long enough to flood one
@@ -40,7 +40,7 @@ def tokenize(text: str) -> list[Token]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:
-            raise ParseError(f"unexpected character {text[pos]!r}", pos + 1)
+            raise ParseError(f"unexpected character {quote(text[pos])}", pos + 1)
         kind = match.lastgroup
         if kind == "name" and match.end() - pos > MAX_NAME_CHARS:
             raise ParseError(f"a name of {match.end() - pos:,} characters; names have at most "

@@ -37,7 +37,7 @@ def test_greek_is_scalar_and_declarations_override():
 def test_undeclared_long_name_is_an_error_with_column():
     with pytest.raises(ShapeError) as info:
         shapes("A xy")
-    assert info.value.column == 3 and "--shape xy=" in info.value.message
+    assert info.value.column == 3 and "shapes='xy=DIMS'" in str(info.value)
 
 
 def test_shape_mismatch_names_both_shapes():
@@ -98,7 +98,7 @@ def test_greek_names_are_scalars_unless_only_a_vector_fits(text, kinds):
 
 
 @pytest.mark.parametrize("bad, fragment", [
-    ("A=sym", "--symmetric A"), ("A=n,long", "dimension name"), ("x=n m", "dimension name"),
+    ("A=sym", "symmetric='A'"), ("A=n,long", "dimension name"), ("x=n m", "dimension name"),
 ])
 def test_malformed_declarations_are_errors(bad, fragment):
     with pytest.raises(OptionError, match=fragment):

@@ -139,25 +139,25 @@ def test_a_cache_that_is_not_an_object_is_a_note_and_everything_builds(tmp_path)
 
 
 MALFORMED = [
-    ('name = "s1"\nexpr = "A x"\nwrt = "x"\nshape = 3', 's1: bad option: shape: expected'),
-    ('name = "s2"\nexpr = "A x"\nwrt = "x"\nshape = [1, 2]', "s2: bad option: shape '1'"),
+    ('name = "s1"\nexpr = "A x"\nwrt = "x"\nshape = 3', 's1: bad option: shape = 3: expected'),
+    ('name = "s2"\nexpr = "A x"\nwrt = "x"\nshape = [1, 2]', "s2: bad option: shape = 1: expected"),
     ('name = "s3"\nexpr = "A x"\nwrt = 1979-05-27',
-     "s3: bad option: wrt: expected text, got date"),
+     "s3: bad option: wrt = 1979-05-27: expected text, got date"),
     ('name = "s4"\nexpr = 1979-05-27\nwrt = "x"', "s4: bad option: expr is date, not text"),
     ('name = "s5"\nexpr = "A x"\nwrt = "x"\nlable = "q"',
-     "s5: bad option: unknown key(s) lable; known: name, expr, wrt,"),
+     "s5: bad option: unknown key(s) 'lable'; known: name, expr, wrt,"),
     ('name = "all"\nexpr = "x"\nwrt = "x"', "#7: bad option: name 'all' is reserved"),
     ('name = "ALL"\nexpr = "x"\nwrt = "x"', "#8: bad option: name 'ALL' is reserved"),
     ('name = "good"\nexpr = "x"\nwrt = "x"', "good (#10): bad option: name 'good' is used twice"),
     ('name = "Good"\nexpr = "x"\nwrt = "x"', "Good: bad option: name 'Good' differs from 'good'"),
     ('name = "s6"\nexpr = "x"\nwrt = "x"\nlabel = \'d}\\input{/etc/passwd}\'',
      "s6: bad option: label"),
-    ('name = "s7"\nexpr = "x"\nwrt = "x"\nsteps = "short"', "s7: bad option: steps 'short'"),
-    ('name = "s8"\nexpr = "A x"\nwrt = "x"\norder = 3', "s8: bad option: order '3'"),
+    ('name = "s7"\nexpr = "x"\nwrt = "x"\nsteps = "short"', "s7: bad option: steps = 'short': use"),
+    ('name = "s8"\nexpr = "A x"\nwrt = "x"\norder = 3', "s8: bad option: order = 3: use 1"),
     ('name = "s9"\nexpr = "bar(x)"\nwrt = "x"',
      "s9: syntax error: column 1: unknown function 'bar'"),
     ('name = "s10"\nexpr = "A x"\nwrt = "x"\nshape = "x=3; x=4"',
-     "s10: bad option: shape of 'x' declared twice: 3 and 4"),
+     "s10: bad option: 'x' is declared twice: shape = 'x=3' and shape = 'x=4'"),
 ]
 
 
@@ -181,8 +181,8 @@ def test_each_malformed_entry_is_one_message_by_name_and_the_rest_builds(tmp_pat
 @pytest.mark.parametrize("content, message", [
     (b'[[derivation]]\nname = "caf\xe9"\n', "not UTF-8 text (byte 27)"),
     (b'[[derivation]\n', "not valid TOML"),
-    (b'[[derivaton]]\nname = "a"\n', "unknown table or key derivaton"),
-    (b'title = "x"\n', "unknown table or key title"),
+    (b'[[derivaton]]\nname = "a"\n', "unknown table or key 'derivaton'"),
+    (b'title = "x"\n', "unknown table or key 'title'"),
 ])
 def test_an_unusable_spec_is_one_message_and_exit_2(tmp_path, content, message):
     spec = tmp_path / "spec.toml"

@@ -51,7 +51,7 @@ BAD = [
     (["A x", "--wrt", "q"], "'q' does not occur"),
     (["__import__('os').system('touch /tmp/derivtex_pwned')", "--wrt", "x"], "column"),
     (["\\write18{touch /tmp/derivtex_pwned} x", "--wrt", "x"], "\\write"),
-    (["A x", "--wrt", "x", "--layout", "sideways"], "invalid choice"),
+    (["A x", "--wrt", "x", "--layout", "sideways"], "--layout 'sideways': use numerator or"),
     (["A x", "--wrt", "x", "--shape", "A=n,m,p"], "--shape"),
     (["x" * 10_001, "--wrt", "x"], "limit is 10,000"),
     (["(" * 4000 + "x" + ")" * 4000, "--wrt", "x"], "nested deeper"),
@@ -114,7 +114,8 @@ def test_an_immutable_output_file_is_one_clear_message(tmp_path):
 def test_conflicting_shapes_and_a_missing_template_directory_are_errors(tmp_path):
     proc = run_cli("derive", "A x", "--wrt", "x", "--shape", "x=3", "--shape", "x=4")
     assert proc.returncode == 2
-    assert proc.stderr.decode() == "derivtex: bad option: shape of 'x' declared twice: 3 and 4\n"
+    assert proc.stderr.decode() == "derivtex: bad option: 'x' is declared twice: --shape 'x=3' " \
+                                   "and --shape 'x=4'\n"
     proc = run_cli("derive", "A x", "--wrt", "x", "--templates", str(tmp_path / "nope"))
     assert proc.returncode == 2 and b"is not a directory" in proc.stderr
 

@@ -56,7 +56,7 @@ def test_fences_take_every_cli_option():
 def test_a_misspelt_key_is_reported_not_derived(caplog):
     html = markdown.markdown("```derivtex\nW x\nwrt: x\nlayuot: denominator\n```\n",
                              extensions=["derivtex"])
-    assert "unknown option(s) layuot" in html and "arithmatex" not in html
+    assert "unknown option(s) &#39;layuot&#39;" in html and "arithmatex" not in html
 
 
 def test_fences_in_comments_and_longer_fences_are_left_alone():

@@ -26,7 +26,7 @@ def test_html_has_the_derivation_and_bad_input_is_a_located_warning(app, warning
     warnings = warning.getvalue()
     assert re.search(r"index\.rst:16: WARNING: derivtex: syntax error: column 1: unknown "
                      r"function 'bar'", warnings), warnings
-    assert re.search(r"index\.rst:37: WARNING: derivtex: bad option: layout 'sideways'",
+    assert re.search(r"index\.rst:37: WARNING: derivtex: bad option: :layout: 'sideways'",
                      warnings), warnings
     assert re.search(r'id="equation-hessian">\s*<span class="eqno">\(2\)', html)
     assert r"\boldsymbol{H} &amp;= 2 \boldsymbol{S}" in html
@@ -40,7 +40,7 @@ def test_labels_that_are_not_plain_names_are_refused_with_their_line(app, warnin
     app.build()
     warnings = warning.getvalue()
     for line in (25, 29):
-        assert re.search(rf"index\.rst:{line}: WARNING: derivtex: bad option: label .*use "
+        assert re.search(rf"index\.rst:{line}: WARNING: derivtex: bad option: :label: .*use "
                          r"letters, digits", warnings), warnings
     html = (app.outdir / "index.html").read_text()
     assert "hostname" not in html.split("<body")[1].replace("/etc/hostname", "")
@@ -145,7 +145,7 @@ def test_myst_directive(app, warning):
     app.build()
     html = (app.outdir / "index.html").read_text()
     assert r"\boldsymbol{a}^{\top}" in html
-    assert re.search(r"index\.md:7: WARNING: derivtex: bad option: label", warning.getvalue())
+    assert re.search(r"index\.md:7: WARNING: derivtex: bad option: :label:", warning.getvalue())
 
 
 def test_warning_is_fatal_with_W(tmp_path):

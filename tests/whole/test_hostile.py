@@ -63,7 +63,7 @@ def test_hostile_expressions_exit_2_cleanly(expr, tmp_path):
     (["x", "--wrt", "x+1"], "not a name"),
     (["x", "--wrt", ""], "not a name"),
     (["x", "--wrt", "x", "--shape", "x=0"], "--shape"),
-    (["x", "--wrt", "x", "--method", "magic"], "invalid choice"),
+    (["x", "--wrt", "x", "--method", "magic"], "--method 'magic': use index"),
     (["x", "--wrt", "x", "--templates", "/nonexistent"], "not a directory"),
 ])
 def test_bad_options_exit_2(args, fragment, tmp_path):
