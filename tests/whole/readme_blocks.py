@@ -107,7 +107,7 @@ class Walk:
     blocks: list[Block]
     directory: Path
     readme: list[Block]  # every block of the README, for a fragment's complete file
-    outcome: dict[int, str] = field(default_factory=dict)  # line -> ok/failed/xfail: ...
+    outcome: dict[int, str] = field(default_factory=dict)  # line -> ok/failed/skipped: ...
 
     def before(self, block: Block) -> list[Block]:
         return [b for b in self.blocks if b.line < block.line]
@@ -157,9 +157,6 @@ MAKE_REASONS = {
     "samples": "rewrites samples/ in the checkout",
     "picture": "rewrites docs/derivation.png in the checkout",
 }
-# Commands only the `cli` branch adds: until it is merged, the blocks using them are
-# expected to fail (xfail), and run for real once `derivtex --help` lists them.
-NEW_COMMANDS = ("preamble", "example")
 
 
 def shell_lines(block: Block) -> list[str]:
@@ -186,14 +183,6 @@ def why_not_run(line: str) -> str | None:
         assert reason is not None, f"`{line}`: add the make target to MAKE_REASONS"
         return f"checked with make -n only: `make {target.group(1)}` {reason}"
     return None
-
-
-def missing_commands(text: str) -> list[str]:
-    used = [c for c in NEW_COMMANDS if re.search(rf"\bderivtex {c}\b", text)]
-    if not used:
-        return []
-    listed = run([str(BIN / "derivtex"), "--help"], ROOT).stdout
-    return [c for c in used if not re.search(rf"\b{c}\b", listed)]
 
 
 def run_shell(block: Block, walk: Walk) -> None:

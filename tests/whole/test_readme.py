@@ -37,23 +37,13 @@ def walks(tmp_path_factory):
 
 
 def apply(block: rb.Block, walk: rb.Walk) -> None:
-    """Run one block in its section's directory and record how it went. A block that uses
-    a command the installed derivtex lacks (NEW_COMMANDS) is expected to fail, and so is
-    any later block of its section that then fails."""
-    missing = rb.missing_commands(block.text)
-    earlier = [o for b in walk.before(block) if (o := walk.outcome.get(b.line, ""))
-               .startswith("xfail")]
+    """Run one block in its section's directory and record how it went."""
     try:
         rk.kind_of(block).run(block, walk)
     except pytest.skip.Exception as exc:
         walk.outcome[block.line] = f"skipped: {exc}"
         raise
     except (Exception, pytest.fail.Exception) as exc:  # an assertion, a timeout, ...
-        if missing or earlier:
-            reason = (f"xfail: needs `derivtex {' / '.join(missing)}` (branch cli)" if missing
-                      else f"{earlier[0]} (an earlier block of this section)")
-            walk.outcome[block.line] = reason
-            pytest.xfail(reason)
         walk.outcome[block.line] = f"failed: {exc}"
         raise
     walk.outcome[block.line] = "ok"
@@ -77,7 +67,7 @@ def test_readme_block(block, walks):
         if before.line not in walk.outcome:  # selected alone (-k): set the section up
             try:
                 apply(before, walk)
-            except (pytest.xfail.Exception, pytest.skip.Exception):
+            except pytest.skip.Exception:
                 pass
         if walk.outcome[before.line].startswith("failed"):
             pytest.fail(f"README.md:{before.line} ({before.id}), earlier in this section, "
