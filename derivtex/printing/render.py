@@ -201,15 +201,16 @@ def override_line(exc: Exception, user_dir: str) -> str | None:
     `user_dir`, or None."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         filename, line = exc.filename, exc.lineno
-    else:  # a compiled template's frame: its line in the generated code, mapped below
+    else:  # the innermost template frame: one jinja rewrote holds the template's line, a
+        # compiled template's own (a macro called from Python) its generated line, mapped
         frames = [tb for tb in traceback.walk_tb(exc.__traceback__)
                   if tb[0].f_code.co_filename.endswith(".j2")]
         filename, line = (frames[-1][0].f_code.co_filename, frames[-1][1]) if frames \
             else (None, 0)
+        compiled = frames[-1][0].f_globals.get("__jinja_template__") if frames else None
+        if compiled is not None:
+            line = compiled.get_corresponding_lineno(line)
     if filename is None or not Path(filename).resolve().is_relative_to(
             Path(user_dir).resolve()):
         return None
-    if not isinstance(exc, jinja2.TemplateSyntaxError):
-        line = environment(user_dir).get_template(Path(filename).name) \
-            .get_corresponding_lineno(line)
     return f"{filename}, line {line}"
