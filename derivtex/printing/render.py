@@ -20,7 +20,7 @@ from ..engine.steps import HessianGoal, Step
 from ..errors import DerivtexError, TemplateError
 from .facts import StepFacts
 from .printer import Printer
-from .template_cache import template_cache
+from .template_cache import jinja_environment
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 
@@ -35,7 +35,8 @@ def template_dirs(user_dir: str | Path | None = None) -> list[Path]:
 def environment(user_dir: str | None = None) -> jinja2.Environment:
     """The user's overrides win, template by template, over the package's own."""
     shipped = jinja2.PackageLoader("derivtex", "templates")
-    env = jinja2.Environment(
+    env = jinja_environment(
+        user_dir,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(user_dir), shipped])
         if user_dir else shipped,
         block_start_string="((*", block_end_string="*))",
@@ -43,7 +44,6 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
         comment_start_string="((#", comment_end_string="#))",
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, autoescape=False,
-        bytecode_cache=template_cache(),
     )
     env.filters["math"] = print_math
     return env
