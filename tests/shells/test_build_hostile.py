@@ -47,6 +47,29 @@ def test_a_named_pipe_nobody_writes_is_refused_not_waited_on(tmp_path):
     assert status == 2 and err == f"derivtex: cannot build: {fifo}: not a regular file\n"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_in_place_of_an_entrys_file_is_replaced_not_read(tmp_path):
+    """The cache check read the entry's file whole: a pipe with no writer hung the build."""
+    spec = spec_file(tmp_path)
+    assert build(tmp_path, spec)[0] == 0
+    good = tmp_path / "out" / "good.tex"
+    good.unlink()
+    os.mkfifo(good)
+    status, err = build(tmp_path, spec)
+    assert status == 0 and "1 built, 0 unchanged" in err
+    assert good.is_file() and r"\section" in good.read_text()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_template_that_is_a_link_to_a_device_is_refused(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "section.tex.j2").symlink_to("/dev/zero")
+    status, err = build(tmp_path, spec_file(tmp_path), "--templates", str(templates))
+    assert status == 2
+    assert err == f"derivtex: cannot build: {templates / 'section.tex.j2'}: not a regular file\n"
+
+
 def test_a_directory_is_not_a_spec(tmp_path):
     status, err = build(tmp_path, tmp_path)
     assert status == 2 and err == f"derivtex: cannot build: {tmp_path}: not a regular file\n"
