@@ -20,7 +20,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,16 +245,17 @@ def build_lock(outdir: Path) -> Iterator[None]:
     """One build at a time per directory: a second one fails at once, clearly. The lock
     goes with the process, so a killed build never leaves the directory locked."""
     path = outdir / LOCK
-    try:
-        with locked(path) as mine:
-            if not mine:
-                raise BuildError(f"another derivtex build is writing to {shown(outdir)}; run "
-                                 "one build per output directory at a time")
-            yield
-    except OSError as exc:
-        why = "a symbolic link (derivtex follows none in the output directory; remove it)" \
-            if exc.errno == errno.ELOOP else exc.strerror or exc
-        raise BuildError(f"{shown(path)}: {why}") from None
+    with ExitStack() as held:
+        try:
+            mine = held.enter_context(locked(path))
+        except OSError as exc:
+            why = "a symbolic link (derivtex follows none in the output directory; remove " \
+                "it)" if exc.errno == errno.ELOOP else exc.strerror or exc
+            raise BuildError(f"{shown(path)}: {why}") from None
+        if not mine:
+            raise BuildError(f"another derivtex build is writing to {shown(outdir)}; run one "
+                             "build per output directory at a time")
+        yield
 
 
 def remove_leftovers(outdir: Path) -> None:

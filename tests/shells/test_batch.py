@@ -301,6 +301,17 @@ def test_a_symbolic_link_for_the_lock_is_refused_and_its_target_untouched(tmp_pa
     assert victim.read_text() == "precious"
 
 
+def test_only_the_locks_own_failure_is_blamed_on_the_lock(tmp_path, monkeypatch):
+    from derivtex.shells import batch
+
+    def refused(outdir):
+        raise PermissionError(13, "Permission denied", str(outdir / "x"))
+
+    monkeypatch.setattr(batch, "remove_leftovers", refused)
+    with pytest.raises(PermissionError):
+        batch.build(write_spec(tmp_path / "spec.toml", GOOD), tmp_path / "out")
+
+
 def test_jobs_are_capped_at_the_cpu_count(tmp_path):
     from derivtex.shells.workers import available_cpus, worker_count
 
