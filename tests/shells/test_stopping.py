@@ -112,7 +112,7 @@ def test_a_signal_ignored_by_the_caller_stays_ignored(tmp_path, signum):
     templates.mkdir()
     (templates / "section.tex.j2").write_text(SLOW_SECTION)
     spec = tmp_path / "spec.toml"
-    spec.write_text(ENTRIES)
+    spec.write_text(ENTRIES + ENTRIES.replace('"e', '"f'))
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "derivtex", "build", str(spec), "-o",
                              str(out), "--templates", str(templates)], stderr=subprocess.PIPE,
@@ -123,12 +123,13 @@ def test_a_signal_ignored_by_the_caller_stays_ignored(tmp_path, signum):
             assert proc.poll() is None and waited < 120, proc.stderr.read()
             time.sleep(0.05)
             waited += 0.05
+        assert proc.poll() is None, "the build ended before the signal was sent"
         proc.send_signal(signum)
         assert proc.wait(timeout=300) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.stderr.read().decode().endswith("4 built, 0 unchanged, 0 failed -> "
+    assert proc.stderr.read().decode().endswith("8 built, 0 unchanged, 0 failed -> "
                                                 f"{out / 'all.tex'}\n")
 
 
