@@ -41,9 +41,8 @@ def reason(exc: OSError) -> str:
 
 
 def shown(path: Path | str) -> str:
-    """A path as a message quotes it: whole, unless it runs past any path a user types
-    (thousands of characters); then its directory and its name are each cut as every
-    other echo is."""
+    """A path as a message quotes it: whole up to four echoes (160 characters), past
+    that (a path of thousands) its directory and its name each cut as every echo is."""
     text = str(path)
     if len(text) <= MAX_PATH_ECHO:
         return text
