@@ -20,7 +20,7 @@ from ..engine.steps import HessianGoal, Step
 from ..errors import DerivtexError, TemplateError
 from .facts import StepFacts
 from .printer import Printer
-from .template_cache import template_cache
+from .template_cache import jinja_environment
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 
@@ -35,7 +35,8 @@ def template_dirs(user_dir: str | Path | None = None) -> list[Path]:
 def environment(user_dir: str | None = None) -> jinja2.Environment:
     """The user's overrides win, template by template, over the package's own."""
     shipped = jinja2.PackageLoader("derivtex", "templates")
-    env = jinja2.Environment(
+    env = jinja_environment(
+        user_dir,
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(user_dir), shipped])
         if user_dir else shipped,
         block_start_string="((*", block_end_string="*))",
@@ -43,7 +44,6 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
         comment_start_string="((#", comment_end_string="#))",
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, autoescape=False,
-        bytecode_cache=template_cache(),
     )
     env.filters["math"] = print_math
     return env
@@ -201,15 +201,16 @@ def override_line(exc: Exception, user_dir: str) -> str | None:
     `user_dir`, or None."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         filename, line = exc.filename, exc.lineno
-    else:  # a compiled template's frame: its line in the generated code, mapped below
+    else:  # the innermost template frame: one jinja rewrote holds the template's line, a
+        # compiled template's own (a macro called from Python) its generated line, mapped
         frames = [tb for tb in traceback.walk_tb(exc.__traceback__)
                   if tb[0].f_code.co_filename.endswith(".j2")]
         filename, line = (frames[-1][0].f_code.co_filename, frames[-1][1]) if frames \
             else (None, 0)
+        compiled = frames[-1][0].f_globals.get("__jinja_template__") if frames else None
+        if compiled is not None:
+            line = compiled.get_corresponding_lineno(line)
     if filename is None or not Path(filename).resolve().is_relative_to(
             Path(user_dir).resolve()):
         return None
-    if not isinstance(exc, jinja2.TemplateSyntaxError):
-        line = environment(user_dir).get_template(Path(filename).name) \
-            .get_corresponding_lineno(line)
     return f"{filename}, line {line}"

@@ -5,7 +5,9 @@ Every entry goes through the options and the guard every shell uses, so a bad or
 failing entry is reported by its name and the rest still build. Each file is written
 atomically as its entry completes (an interrupted build keeps what it finished); the
 cache records what each file should hold, so an entry whose file is missing, truncated
-or edited is derived again; a lock file keeps two builds out of one directory.
+or edited is derived again; a lock file keeps two builds out of one directory. A broken
+template override is found before anything is derived, and a stop (Ctrl-C, SIGTERM) is
+acted upon between entries even if Python swallowed its exception.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +28,10 @@ from typing import Any
 from .. import __version__
 from ..errors import DerivtexError, Failure, OptionError, quote
 from ..options import Options, check_label
-from ..printing.render import environment, template_dirs
-from .files import NO_FOLLOW, WriteError, read_no_follow, write_atomic
+from ..printing.render import SHIPPED, blamed_on_overrides, environment, render, template_dirs
+from .files import ReadError, WriteError, locked, read_no_follow, read_regular, shown, write_atomic
 from .guard import attempt
+from .stopping import still_running
 from .workers import run_all
 
 # 55 characters, so that the section's label derivtex:NAME is a valid label too
@@ -42,6 +45,9 @@ LEFTOVER = re.compile(r"\.(?:[A-Za-z0-9][A-Za-z0-9_-]*\.tex|\.derivtex-build\.js
                       r"\.[A-Za-z0-9_]{8}\.tmp")
 KEYS = ("name", "expr", "wrt", "layout", "method", "shape", "symmetric", "order", "steps",
         "label")
+MAX_SPEC_BYTES = 4 * 2**20  # hundreds of derivations take well under 1 MB
+MAX_TEMPLATE_BYTES = 2**20  # the shipped templates together take under 30 kB
+MAX_READ_BACK = 64 * 2**20  # a file of ours (an entry, the cache) larger is derived again
 
 
 class BuildError(DerivtexError):
@@ -72,20 +78,24 @@ class Report:
 def load(spec: Path) -> list[Any]:
     """The [[derivation]] tables of a spec file, or a BuildError saying why there are none."""
     try:
-        data = tomllib.loads(spec.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise BuildError(f"{spec}: {exc.strerror or exc}") from None
+        data = tomllib.loads(read_regular(spec, MAX_SPEC_BYTES, "a spec (hundreds of "
+                                          "derivations take well under 1 MB)").decode("utf-8"))
+    except ReadError as exc:
+        raise BuildError(exc.message) from None
     except UnicodeDecodeError as exc:
-        raise BuildError(f"{spec}: not UTF-8 text (byte {exc.start + 1})") from None
+        raise BuildError(f"{shown(spec)}: not UTF-8 text (byte {exc.start + 1})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise BuildError(f"{spec}: not valid TOML: {exc}") from None
+        raise BuildError(f"{shown(spec)}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise BuildError(f"{shown(spec)}: nested too deeply to read") from None
     others = sorted(set(data) - {"derivation"})
     if others:
-        raise BuildError(f"{spec}: unknown table or key {', '.join(map(quote, others))}; "
-                         "a spec holds only [[derivation]] tables")
+        raise BuildError(f"{shown(spec)}: unknown table or key "
+                         f"{', '.join(map(quote, others))}; a spec holds only "
+                         "[[derivation]] tables")
     entries = data.get("derivation")
     if not isinstance(entries, list) or not entries:
-        raise BuildError(f"{spec}: no [[derivation]] tables")
+        raise BuildError(f"{shown(spec)}: no [[derivation]] tables")
     return entries
 
 
@@ -160,8 +170,8 @@ def section_label(name: str) -> str:
 def derive_entry(entry: Entry) -> tuple[str, str | Failure]:
     """(name, the section's LaTeX or the Failure): runs in a worker process with --jobs."""
     def section(d: Any) -> str:
-        return environment(entry.options.templates).get_template("section.tex.j2").render(
-            title=d.title, snippet=d.latex, label=section_label(entry.name))
+        return render("section.tex.j2", entry.options.templates, title=d.title,
+                      snippet=d.latex, label=section_label(entry.name))
 
     return entry.name, attempt(entry.expression, entry.options, section)
 
@@ -170,8 +180,26 @@ def templates_digest(templates: str | None) -> str:
     digest = hashlib.sha256(__version__.encode())
     for directory in template_dirs(templates):
         for path in sorted(directory.glob("*.j2")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            try:
+                text = read_regular(path, MAX_TEMPLATE_BYTES, "a template")
+            except ReadError as exc:
+                raise BuildError(exc.message) from None
+            digest.update(path.name.encode() + b"\0" + text)
     return digest.hexdigest()
+
+
+def check_overrides(templates: str | None, names: list[str]) -> None:
+    """A user's template that does not compile, or a section or index that does not
+    render, is a bad --templates: one TemplateError with its file and line before
+    anything is derived or written, not one per entry."""
+    if not templates:
+        return
+    env = environment(templates)
+    with blamed_on_overrides(templates):
+        for shipped in sorted(SHIPPED.glob("*.j2")):
+            env.get_template(shipped.name)
+    render("section.tex.j2", templates, title="x", snippet="", label=section_label("x"))
+    render("batch.tex.j2", templates, names=names)
 
 
 def fingerprint(entry: Entry, templates: str) -> str:
@@ -188,7 +216,7 @@ def content_hash(data: bytes | str) -> str:
 def read_cache(outdir: Path, report: Report) -> dict[str, dict[str, str]]:
     """The last build's records {name: {"input": ..., "output": ...}}; anything else is
     ignored with a note (the build then derives every entry)."""
-    data = read_no_follow(outdir / CACHE)
+    data = read_no_follow(outdir / CACHE, MAX_READ_BACK)
     if data is None:
         return {}
     try:
@@ -197,8 +225,8 @@ def read_cache(outdir: Path, report: Report) -> dict[str, dict[str, str]]:
         cache = None
     if not isinstance(cache, dict) or cache.get("format") != CACHE_FORMAT or \
             not isinstance(cache.get("entries"), dict):
-        report.notes.append(f"{outdir / CACHE} is not a derivtex {__version__} build cache; "
-                            "every entry is derived again")
+        report.notes.append(f"{shown(outdir / CACHE)} is not a derivtex {__version__} build "
+                            "cache; every entry is derived again")
         return {}
     return {name: record for name, record in cache["entries"].items()
             if isinstance(record, dict)}
@@ -208,7 +236,7 @@ def is_current(entry: Entry, record: Any, outdir: Path) -> bool:
     """The entry is unchanged and its file still holds exactly what was written."""
     if not isinstance(record, dict) or record.get("input") != entry.fingerprint:
         return False
-    written = read_no_follow(outdir / f"{entry.name}.tex")
+    written = read_no_follow(outdir / f"{entry.name}.tex", MAX_READ_BACK)
     return written is not None and record.get("output") == content_hash(written)
 
 
@@ -216,24 +244,18 @@ def is_current(entry: Entry, record: Any, outdir: Path) -> bool:
 def build_lock(outdir: Path) -> Iterator[None]:
     """One build at a time per directory: a second one fails at once, clearly. The lock
     goes with the process, so a killed build never leaves the directory locked."""
-    import fcntl
-
     path = outdir / LOCK
-    try:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | NO_FOLLOW | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        why = "a symbolic link (derivtex follows none in the output directory; remove it)" \
-            if exc.errno == errno.ELOOP else exc.strerror or exc
-        raise BuildError(f"{path}: {why}") from None
-    try:
+    with ExitStack() as held:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(f"another derivtex build is writing to {outdir}; run one build "
-                             "per output directory at a time") from None
+            mine = held.enter_context(locked(path))
+        except OSError as exc:
+            why = "a symbolic link (derivtex follows none in the output directory; remove " \
+                "it)" if exc.errno == errno.ELOOP else exc.strerror or exc
+            raise BuildError(f"{shown(path)}: {why}") from None
+        if not mine:
+            raise BuildError(f"another derivtex build is writing to {shown(outdir)}; run one "
+                             "build per output directory at a time")
         yield
-    finally:
-        os.close(handle)
 
 
 def remove_leftovers(outdir: Path) -> None:
@@ -248,18 +270,19 @@ def build(spec: Path, outdir: Path, jobs: int = 1, templates: str | None = None,
           progress: bool | None = None) -> Report:
     """Derive every entry of `spec` into `outdir`; see the module's docstring."""
     report = Report()
-    if templates and not Path(templates).is_dir():
+    if templates and not os.path.isdir(templates):  # False for a name too long to look up
         raise BuildError(f"--templates {quote(templates)} is not a directory")
     raw_entries = load(spec)
     templates_print = templates_digest(templates)
     entries = [Entry(e.name, e.expression, e.options, fingerprint(e, templates_print))
                for e in read_spec(raw_entries, templates, report)]
+    check_overrides(templates, [e.name for e in entries])
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise BuildError(f"{outdir}: not a directory") from None
+        raise BuildError(f"{shown(outdir)}: not a directory") from None
     except OSError as exc:
-        raise BuildError(f"{outdir}: {exc.strerror or exc}") from None
+        raise BuildError(f"{shown(outdir)}: {exc.strerror or exc}") from None
     with build_lock(outdir):
         remove_leftovers(outdir)
         records = read_cache(outdir, report)
@@ -277,7 +300,8 @@ def build(spec: Path, outdir: Path, jobs: int = 1, templates: str | None = None,
         report.failed = dict(sorted(report.failed.items(),
                                     key=lambda item: report.positions[item[0]]))
         listed = [e.name for e in entries if e.name not in report.failed]
-        index = environment(templates).get_template("batch.tex.j2").render(names=listed)
+        index = render("batch.tex.j2", templates, names=listed)
+        still_running()
         write_atomic(outdir / f"{INDEX}.tex", index, within=outdir)
     return report
 

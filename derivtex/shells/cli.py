@@ -20,6 +20,7 @@ from ..errors import MAX_ECHO, DerivtexError, Failure, OptionError, option, writ
 from ..model.layout import LAYOUTS
 from ..options import METHODS, STEPS, Options, check_choice
 from .guard import attempt
+from .stopping import Stopped, arm, install, restore, still_running
 
 if TYPE_CHECKING:
     from ..api import Derivation
@@ -120,7 +121,7 @@ def read_expression(arg: str) -> str:
 
 
 def check_templates(directory: str | None) -> None:
-    if directory and not Path(directory).is_dir():
+    if directory and not os.path.isdir(directory):  # False for a name too long to look up
         with written_in("cli"):
             raise OptionError(f"{option('templates', directory)} is not a directory")
 
@@ -158,35 +159,6 @@ def run_derive(args: argparse.Namespace) -> str | Failure:
     except DerivtexError as exc:
         return Failure.from_exception(exc)
     return attempt(expression, options, render_output(args))
-
-
-class Stopped(BaseException):
-    """SIGINT or SIGTERM during a build: unwinds like Ctrl-C so workers are stopped and
-    finished entries kept, then exits with 128 + the signal's number."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-STOPPED: list[int] = []  # the signal that stopped this process, once one has
-
-
-def stop(signum: int, frame: object) -> None:
-    """The first signal stops the build; more while it cleans up would leave a mess. It is
-    also recorded, for Python ignores an exception raised while a finaliser runs (a
-    generator closed by the garbage collector, a weakref callback): `derive` asks
-    `still_running` before it writes anything."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    STOPPED.append(signum)
-    raise Stopped(signum)
-
-
-def still_running() -> None:
-    """Raises Stopped if a signal came, even one whose exception was swallowed."""
-    if STOPPED:
-        raise Stopped(STOPPED[0])
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -301,14 +273,13 @@ def closed_stdout() -> int:
 def main(argv: list[str] | None = None) -> int:
     """Ctrl-C and SIGTERM end any command with one line and 128 + the signal's number:
     a build's finished entries and any file already written stay whole."""
-    args = build_parser().parse_args(argv)
     if threading.current_thread() is not threading.main_thread():
-        return run(args)
-    # Import the engine (numpy among it) before the handlers exist: a signal raised inside
-    # an extension module's import comes out as an ImportError, not as a clean stop.
-    load_engine()
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        return run(build_parser().parse_args(argv))
+    previous = install()  # first: from here on a signal is recorded, never a traceback
     try:
+        args = build_parser().parse_args(argv)
+        load_engine()  # the engine is imported (numpy among it) before a signal may raise
+        arm()
         return run(args)
     except Stopped as exc:
         what = "Ctrl-C" if exc.signum == signal.SIGINT else signal.Signals(exc.signum).name
@@ -317,5 +288,4 @@ def main(argv: list[str] | None = None) -> int:
         print(f"derivtex: stopped by {what}{kept}", file=sys.stderr)
         return 128 + exc.signum
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        restore(previous)

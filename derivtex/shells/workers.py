@@ -3,7 +3,9 @@
 Each result is handed back as soon as it is ready, so the caller writes every entry as
 it completes; on Ctrl-C, SIGTERM or any failure of the caller the workers are stopped
 before the exception goes on, and on Linux the kernel stops them if the parent is killed
-outright (SIGKILL), so no derivation is left running as an orphan.
+outright (SIGKILL), so no derivation is left running as an orphan. A stop is held while
+workers are forked (a fork's callbacks would swallow it) and looked for before each
+result is handed back.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from multiprocessing.process import BaseProcess
 from typing import TypeVar
 
 from ..errors import Failure
+from .stopping import held, still_running
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,15 +76,19 @@ def run_all(work: Callable[[T], tuple[str, R]], tasks: Sequence[T], names: Seque
     (in this process when one is enough)."""
     if worker_count(jobs, len(tasks)) == 1:
         for task in tasks:
-            done(*work(task))
+            outcome = work(task)
+            still_running()
+            done(*outcome)
         return
     others = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=worker_count(jobs, len(tasks)),
                                initializer=die_with_parent, initargs=(os.getpid(),))
     try:
-        futures: dict[Future, str] = {pool.submit(work, task): name
-                                      for task, name in zip(tasks, names, strict=True)}
+        with held():
+            futures: dict[Future, str] = {pool.submit(work, task): name
+                                          for task, name in zip(tasks, names, strict=True)}
         for future in as_completed(futures):
+            still_running()
             try:
                 name, outcome = future.result()
             except Exception:  # noqa: BLE001 - a worker killed by the OOM killer or a signal

@@ -1,6 +1,5 @@
 """`derivtex build`: one .tex per entry, all.tex that compiles, nothing re-derived twice."""
 
-import fcntl
 import hashlib
 import json
 import os
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from derivtex.shells.files import locked
 from tests.conftest import ROOT, compile_tex, run_cli
 
 NOTES = ROOT / "samples" / "notes.toml"
@@ -277,12 +277,39 @@ def test_a_second_build_into_a_busy_directory_fails_clearly(tmp_path):
     spec = write_spec(tmp_path / "spec.toml", GOOD)
     out = tmp_path / "out"
     out.mkdir()
-    with open(out / ".derivtex-build.lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+    with locked(out / ".derivtex-build.lock") as mine:
+        assert mine
         status, err = build(tmp_path, spec)
-    assert status == 2 and "another derivtex build is writing to" in err
+    assert status == 2 and err == f"derivtex: cannot build: another derivtex build is " \
+                                  f"writing to {out}; run one build per output directory at " \
+                                  "a time\n"
     assert sorted(p.name for p in out.iterdir()) == [".derivtex-build.lock"]
     assert build(tmp_path, spec)[0] == 0
+
+
+def test_a_symbolic_link_for_the_lock_is_refused_and_its_target_untouched(tmp_path):
+    spec = write_spec(tmp_path / "spec.toml", GOOD)
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    (out / ".derivtex-build.lock").symlink_to(victim)
+    status, err = build(tmp_path, spec)
+    assert status == 2 and err == f"derivtex: cannot build: {out / '.derivtex-build.lock'}: a " \
+                                  "symbolic link (derivtex follows none in the output " \
+                                  "directory; remove it)\n"
+    assert victim.read_text() == "precious"
+
+
+def test_only_the_locks_own_failure_is_blamed_on_the_lock(tmp_path, monkeypatch):
+    from derivtex.shells import batch
+
+    def refused(outdir):
+        raise PermissionError(13, "Permission denied", str(outdir / "x"))
+
+    monkeypatch.setattr(batch, "remove_leftovers", refused)
+    with pytest.raises(PermissionError):
+        batch.build(write_spec(tmp_path / "spec.toml", GOOD), tmp_path / "out")
 
 
 def test_jobs_are_capped_at_the_cpu_count(tmp_path):
@@ -294,7 +321,8 @@ def test_jobs_are_capped_at_the_cpu_count(tmp_path):
     assert status == 0 and "1 built" in err
 
 
-SLOW_SECTION = """((* for i in range(4000000) *))((* endfor *))
+SLOW_SECTION = """((* for i in range(2000) *))((* for j in range(2000) *))((* endfor *))\
+((* endfor *))
 \\section{$((( title )))$}\\label{((( label )))}
 ((( snippet )))
 """
@@ -366,11 +394,13 @@ def test_a_stopped_build_exits_cleanly_keeps_finished_entries_and_leaves_no_orph
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal")
-def test_workers_die_with_a_killed_parent(tmp_path):
+def test_workers_die_with_a_killed_parent_and_leave_no_lock(tmp_path):
     proc, workers = start_slow_build(tmp_path)
     proc.kill()
     proc.wait(timeout=60)
     assert wait_gone(workers) == []
+    status, err = build(tmp_path, write_spec(tmp_path / "next.toml", GOOD))
+    assert status == 0 and "1 built" in err
 
 
 def test_the_hostile_corpus_through_a_parallel_build(tmp_path):

@@ -7,7 +7,14 @@ import stat
 import pytest
 
 from derivtex.shells import files
-from derivtex.shells.files import WriteError, read_no_follow, write_atomic
+from derivtex.shells.files import (
+    ReadError,
+    WriteError,
+    read_no_follow,
+    read_regular,
+    shown,
+    write_atomic,
+)
 
 
 def leftovers(directory):
@@ -95,6 +102,41 @@ def test_reading_back_trusts_only_regular_files(tmp_path):
     real.write_bytes(b"abc")
     link = tmp_path / "link"
     link.symlink_to(real)
-    assert read_no_follow(real) == b"abc"
-    assert read_no_follow(link) is None and read_no_follow(tmp_path / "missing") is None
-    assert read_no_follow(tmp_path) is None
+    assert read_no_follow(real, 3) == b"abc" and read_no_follow(real, 2) is None
+    assert read_no_follow(link, 9) is None and read_no_follow(tmp_path / "missing", 9) is None
+    assert read_no_follow(tmp_path, 9) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_reading_back_a_named_pipe_neither_waits_nor_reads(tmp_path):
+    fifo = tmp_path / "good.tex"
+    os.mkfifo(fifo)
+    assert read_no_follow(fifo, 9) is None
+    with pytest.raises(ReadError, match="good.tex: not a regular file$"):
+        read_regular(fifo, 9, "a test")
+
+
+def test_reading_a_spec_refuses_what_is_too_large_or_missing(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_bytes(b"x" * (2 * 2**20 + 1))
+    with pytest.raises(ReadError, match=r"spec.toml: over 2 MB, the limit for a test$"):
+        read_regular(spec, 2 * 2**20, "a test")
+    spec.write_bytes(b"x" * 2**20)
+    assert read_regular(spec, 2**20, "a test") == b"x" * 2**20
+    with pytest.raises(ReadError, match="nope: No such file or directory$"):
+        read_regular(tmp_path / "nope", 9, "a test")
+
+
+def test_a_path_is_quoted_whole_unless_it_runs_to_thousands_of_characters():
+    assert shown("/home/me/notes/spec.toml") == "/home/me/notes/spec.toml"
+    deep = "/".join(["d"] * 4500) + "/" + "n" * 300
+    assert shown(deep) == "d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d…/" + "n" * 39 + "…"
+    assert shown("n" * 300) == "n" * 39 + "…"
+
+
+def test_a_name_over_255_bytes_is_the_systems_reason_not_a_missing_directory(tmp_path):
+    with pytest.raises(WriteError, match="File name too long$"):
+        write_atomic(tmp_path / ("a" * 300) / "d.tex", "x")
+    with pytest.raises(WriteError, match="File name too long$"):
+        write_atomic(tmp_path / ("a" * 300), "x")
+    assert list(tmp_path.iterdir()) == []
