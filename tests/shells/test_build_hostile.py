@@ -126,7 +126,8 @@ def test_a_path_component_over_255_bytes_in_build_is_one_message(tmp_path, where
     proc = run_cli("build", str(spec), *args)
     err = proc.stderr.decode()
     assert proc.returncode == 2 and one_line(err), err
-    assert LONG_NAME not in err and "…" in err
+    cut = "..." if where == "templates" else "…"  # a refused option is quoted, a path shown
+    assert LONG_NAME not in err and cut in err
     assert [p.name for p in tmp_path.rglob("*") if not p.is_dir()] == ["spec.toml"]
 
 
