@@ -232,3 +232,14 @@ def test_an_edited_override_is_read_again_in_the_same_process(tmp_path):
     os.utime(override, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
     latex = derive("W x", "x", templates=str(tmp_path)).latex
     assert "Second wording." in latex and "First wording." not in latex
+
+
+@pytest.mark.parametrize("expr, wrt", [("tr(A X B)", "X"), ("W x", "W"), ("y^T A x", "x"),
+                                       ("a^T X b", "X")])
+def test_markdown_sentences_are_the_latex_sentences_in_dollars(expr, wrt):
+    """Markdown writes each step's sentence from the same segments as LaTeX (a scalar or
+    vector by a matrix once failed with KeyError: 'p')."""
+    d = derive(expr, wrt=wrt)
+    for step in d.steps:
+        sentence = "".join(f"${v}$" if kind == "math" else v for kind, v in step["segments"])
+        assert sentence in d.markdown
