@@ -46,7 +46,15 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
         bytecode_cache=template_cache(),
     )
     env.filters["math"] = print_math
+    env.globals["result_step"] = result_step
     return env
+
+
+def result_step(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The step a label numbers, in every output: the last step with equations of the
+    index method (with `method: both` the identity method's result, the same matrix,
+    stays unnumbered)."""
+    return next((step for step in reversed(steps) if step["body"]), None)
 
 
 @jinja2.pass_context

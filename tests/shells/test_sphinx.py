@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 from derivtex.shells import publish
-from tests.browser import displayed_equations, rendered_dom, served, vendor_mathjax
+from tests.browser import displayed_equations, raw_tex, rendered_dom, served, vendor_mathjax
 from tests.conftest import ROOT
 
 CANARY = "/tmp/derivtex_pwned"
@@ -167,5 +167,5 @@ def test_sample_site_renders_in_chromium(tmp_path):
     with served(out) as url:
         dom = rendered_dom(url + "/index.html", tmp_path / "profile", shot)
     assert "<mjx-merror" not in dom and "data-mjx-error" not in dom
-    assert displayed_equations(dom) == blocks
+    assert displayed_equations(dom) == blocks and raw_tex(dom) == []
     assert blocks >= 30 and shot.stat().st_size > 10_000
