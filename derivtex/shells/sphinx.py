@@ -30,7 +30,7 @@ from .. import __version__
 from ..api import Derivation
 from ..errors import DerivtexError, Failure
 from ..options import Options, check_label
-from ..printing.render import template_dirs
+from ..printing.render import result_step, template_dirs
 from .publish import cached_attempt, failure_line, wording
 
 logger = logging.getLogger(__name__)
@@ -112,39 +112,37 @@ class DerivationDirective(SphinxDirective):
         container = nodes.container(classes=["derivtex", *self.options.get("class", [])])
         self.add_name(container)
         container[REFERENCE] = str(wording(d.templates).reference_title(d.expression, d.wrt))
-        if d.options.steps == "compact":
-            # The equations without their sentences, one block per step: a single aligned
-            # block cannot break across pages in the PDF.
-            for step in d.steps + d.identity_steps:
-                if step["body"]:
-                    container += math_block(step["body"], docname)
-        else:
-            say = wording(d.templates)
-            for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
-                if d.identity_steps and steps:
-                    heading = str(say.method_heading(method))
-                    container += nodes.rubric(heading, heading, classes=["derivtex-method"])
-                for step in steps:
+        result, numbered = result_step(d.steps), None
+        say = wording(d.templates)
+        for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
+            if d.identity_steps and steps and d.options.steps != "compact":
+                heading = str(say.method_heading(method))
+                container += nodes.rubric(heading, heading, classes=["derivtex-method"])
+            for step in steps:
+                # Compact: the equations without their sentences, one block per step (a
+                # single aligned block cannot break across pages in the PDF).
+                if d.options.steps != "compact":
                     container += sentence(step["segments"])
-                    if step["body"]:
-                        container += math_block(step["body"], docname)
-        if d.options.label:
-            self.number(container, d.options.label)
+                if step["body"]:
+                    block = math_block(step["body"], docname)
+                    container += block
+                    numbered = block if step is result else numbered
+        if d.options.label and numbered is not None:
+            self.number(container, numbered, d.options.label)
         return [container]
 
-    def number(self, container: nodes.container, label: str) -> None:
-        """Number the result line and make it the label's target, exactly as Sphinx's own
-        `math` directive does (MathDirective.add_target): the target right before the
-        math_block, so its id moves onto the equation (numfig and ¶ links need that)."""
-        at, final = [(i, node) for i, node in enumerate(container.children)
-                     if isinstance(node, nodes.math_block)][-1]
+    def number(self, container: nodes.container, final: nodes.math_block, label: str) -> None:
+        """Number the result line (`result_step`: the index method's, in every output) and
+        make it the label's target, exactly as Sphinx's own `math` directive does
+        (MathDirective.add_target): the target right before the math_block, so its id moves
+        onto the equation (numfig and ¶ links need that)."""
         domain = cast(MathDomain, self.env.get_domain("math"))
         domain.note_equation(self.env.docname, label, location=final)
         final["label"] = label
         final["number"] = domain.get_equation_number_for(label)
         target = nodes.target("", "", ids=[nodes.make_id("equation-%s" % label)])
         self.state.document.note_explicit_target(target)
-        container.insert(at, target)
+        container.insert(container.index(final), target)
 
 
 def register_references(app: Sphinx, doctree: nodes.document) -> None:
