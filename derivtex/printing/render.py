@@ -116,7 +116,7 @@ def rendered_step(step: Step, facts_of: StepFacts, explain: Any, body: Any,
         "macro": macro,
         "facts": facts,
         "body": printer.fold(str(body(step.rule, facts)).strip()),
-        **sentence_forms(str(sentence(facts, _marked)), printer),
+        **sentence_forms(str(sentence(facts, marked)), printer),
     }
 
 
@@ -145,7 +145,8 @@ def shared_module(template: jinja2.Template) -> Any:
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: never in a name or a template
 
 
-def _marked(math: str) -> str:
+def marked(math: str) -> str:
+    """Math in a sentence, marked so `segments` can split it back out."""
     return _OPEN + math + _CLOSE
 
 
