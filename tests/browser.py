@@ -127,6 +127,35 @@ def math_errors(dom: str) -> list[str]:
     return ERRORS.findall(dom)
 
 
+# A probe added to a page under test (MathJax 3, CHTML output): once MathJax is done,
+# including any typesetting chained on its start-up promise, it counts the characters
+# MathJax placed and those drawn with no glyph (what clearing its font cache after the
+# page was typeset leaves: math that is in the DOM but blank on the screen).
+PROBE = """<script>
+window.addEventListener("load", () => setTimeout(() => {
+  const started = window.MathJax && MathJax.startup && MathJax.startup.promise;
+  (started || Promise.resolve()).then(() => {
+    const chars = [...document.querySelectorAll("mjx-c")].filter(  // not the invisible
+      c => !/mjx-c(206[1-4]|200B)\\b/.test(c.className));      // operators: no glyph
+    const blank = chars.filter(c => ["none", "normal", '""'].includes(
+      getComputedStyle(c, "::before").content)).length;
+    document.body.setAttribute("data-glyphs", chars.length + " " + blank);
+  });
+}, 3000));
+</script>"""
+
+
+def with_probe(page: Path) -> None:
+    page.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+
+
+def glyphs(dom: str) -> tuple[int, int]:
+    """(characters MathJax placed, characters drawn blank), as the probe saw them."""
+    found = re.search(r'data-glyphs="(\d+) (\d+)"', dom)
+    assert found, "the probe did not run: MathJax never finished"
+    return int(found[1]), int(found[2])
+
+
 def rendered_dom(url: str, profile: Path, screenshot: Path | None = None) -> str:
     """The DOM after MathJax ran (virtual time lets its promises settle)."""
     exe = chromium()

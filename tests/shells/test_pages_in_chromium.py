@@ -2,7 +2,8 @@
 MathJax served locally as its "Offline math" section says, read back from headless
 Chromium's DOM after typesetting. Every page holds inline and display math, a Hessian,
 `method: both` with a label and a failed block; no text node may keep raw TeX and MathJax
-may report no error. The configurations are copied out of README.md by the tests, so the
+may report no error, and (MathJax 3) every character it placed must be drawn. The
+configurations are copied out of README.md by the tests, so the
 README cannot drift from what is tested."""
 
 import re
@@ -12,12 +13,14 @@ import sys
 import pytest
 
 from tests.browser import (
+    glyphs,
     math_errors,
     mathjax2_dir,
     mathjax_dir,
     raw_tex,
     rendered_dom,
     served,
+    with_probe,
 )
 from tests.conftest import ROOT
 
@@ -129,9 +132,12 @@ def test_readme_mkdocs_offline_site_renders_every_piece_of_math(tmp_path):
     spans = page.count('<span class="arithmatex">')
     displays = page.count('<div class="arithmatex">')
     assert spans > 40 and displays > 20 and "derivtex-error" in page
+    with_probe(site / "index.html")
     with served(site) as url:
         dom = visible(page, url + "/index.html", tmp_path, "mkdocs-readme")
     assert_typeset(dom, "mkdocs")
+    placed, blank = glyphs(dom)
+    assert placed > 500 and blank == 0  # typeset and visible, not cleared after the fact
     assert len(re.findall(r'<mjx-container[^>]*display="true"', dom)) == displays
     assert len(re.findall(r'<mjx-container(?![^>]*display="true")', dom)) == spans
     # tags: "ams" numbers the two labelled results, in page order, as Sphinx would.
@@ -165,9 +171,12 @@ def test_sphinx_offline_site_renders_every_piece_of_math(tmp_path):
     displays = page.count('<div class="math notranslate nohighlight"')
     inline = page.count('<span class="math notranslate nohighlight">')
     assert displays > 30 and inline > 40 and "derivtex-error" in page
+    with_probe(out / "index.html")
     with served(out) as url:
         dom = visible(page, url + "/index.html", tmp_path, f"sphinx-{chosen}")
     assert_typeset(dom, "sphinx")
+    placed, blank = glyphs(dom)
+    assert placed > 500 and blank == 0
     assert len(re.findall(r'<mjx-container[^>]*display="true"', dom)) == displays
     assert len(re.findall(r'<mjx-container(?![^>]*display="true")', dom)) == inline
 
