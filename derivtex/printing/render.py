@@ -46,7 +46,15 @@ def environment(user_dir: str | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, autoescape=False,
     )
     env.filters["math"] = print_math
+    env.globals["result_step"] = result_step
     return env
+
+
+def result_step(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The step a label numbers, in every output: the last step with equations of the
+    index method (with `method: both` the identity method's result, the same matrix,
+    stays unnumbered)."""
+    return next((step for step in reversed(steps) if step["body"]), None)
 
 
 @jinja2.pass_context
@@ -108,7 +116,7 @@ def rendered_step(step: Step, facts_of: StepFacts, explain: Any, body: Any,
         "macro": macro,
         "facts": facts,
         "body": printer.fold(str(body(step.rule, facts)).strip()),
-        **sentence_forms(str(sentence(facts, _marked)), printer),
+        **sentence_forms(str(sentence(facts, marked)), printer),
     }
 
 
@@ -137,7 +145,8 @@ def shared_module(template: jinja2.Template) -> Any:
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: never in a name or a template
 
 
-def _marked(math: str) -> str:
+def marked(math: str) -> str:
+    """Math in a sentence, marked so `segments` can split it back out."""
     return _OPEN + math + _CLOSE
 
 

@@ -4,11 +4,13 @@ The plugin adds the Markdown extension `derivtex` with its own options, so a fen
 rendered wherever Markdown puts it (admonitions, tabs, list items) and a failed block is
 an error with its page and line: `mkdocs build --strict` fails, a plain build finishes
 every other page. Derivations are cached for the life of the process, so `mkdocs serve`
-rebuilds re-derive only what changed.
+rebuilds re-derive only what changed. A labelled derivation's id is added to the page's
+anchors, so MkDocs' link validation (`validation: anchors: warn`) knows `#label`.
 """
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 from mkdocs.config import base
@@ -40,3 +42,29 @@ class DerivtexPlugin(BasePlugin[DerivtexConfig]):
             settings["templates"] = self.config.templates
         config.mdx_configs["derivtex"] = {**settings, **config.mdx_configs.get("derivtex", {})}
         return config
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
+        """MkDocs collects a page's anchors from Markdown's element tree and raw HTML, but
+        a derivation reaches the page through Markdown's stash, unseen: add its ids."""
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids |= derivation_ids(html)
+        return html
+
+
+class DerivationIds(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if "derivtex" in (found.get("class") or "").split() and found.get("id"):
+            self.ids.add(str(found["id"]))
+
+
+def derivation_ids(html: str) -> set[str]:
+    """The ids of the page's derivations (their labels)."""
+    parser = DerivationIds()
+    parser.feed(html)
+    parser.close()
+    return parser.ids

@@ -70,25 +70,25 @@ def math(body: str) -> dict[str, Any]:
 
 def derivation_nodes(d: Any) -> list[dict[str, Any]]:
     """The derivation as MyST AST nodes; only a labelled result line is numbered."""
+    from ..printing.render import result_step
     from .publish import wording
 
     say = wording(d.templates)
     nodes: list[dict[str, Any]] = []
-    if d.options.steps == "compact":  # one block per step, so pages can break between
-        nodes.extend(math(step["body"]) for step in d.steps + d.identity_steps if step["body"])
-    else:
-        for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
-            if d.identity_steps and steps:
-                heading = str(say.method_heading(method))
-                nodes.append({"type": "paragraph",
-                              "children": [{"type": "strong", "children": [text(heading)]}]})
-            for step in steps:
+    compact, result = d.options.steps == "compact", result_step(d.steps)
+    for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
+        if d.identity_steps and steps and not compact:
+            heading = str(say.method_heading(method))
+            nodes.append({"type": "paragraph",
+                          "children": [{"type": "strong", "children": [text(heading)]}]})
+        for step in steps:  # compact: one block per step, so pages can break between
+            if not compact:
                 nodes.append(sentence(step["segments"]))
-                if step["body"]:
-                    nodes.append(math(step["body"]))
-    if d.options.label:
-        final = next(n for n in reversed(nodes) if n["type"] == "math")
-        final.update(label=d.options.label, identifier=d.options.label, enumerated=True)
+            if step["body"]:
+                nodes.append(math(step["body"]))
+                if d.options.label and step is result:  # the rule every output follows
+                    nodes[-1].update(label=d.options.label, identifier=d.options.label,
+                                     enumerated=True)
     return nodes
 
 

@@ -21,7 +21,6 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.domains.math import MathDomain
-from sphinx.domains.std import StandardDomain
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -30,13 +29,23 @@ from .. import __version__
 from ..api import Derivation
 from ..errors import DerivtexError, Failure, written_in
 from ..options import Options, check_label
-from ..printing.render import template_dirs
+from ..printing.render import result_step, template_dirs
 from .publish import cached_attempt, failure_line, wording
+from .sphinx_references import (
+    DERIVATION,
+    REFERENCE,
+    TITLE_MATH,
+    forget_titles,
+    math_in_titles,
+    merge_titles,
+    numbered_reference,
+    register_references,
+    title_segments,
+)
 
 logger = logging.getLogger(__name__)
 # The directive's options: every derivation option but the site-wide templates.
 DERIVATION_KEYS = tuple(sorted({*Options.keys(), "shape"} - {"shapes", "templates"}))
-REFERENCE = "derivtex_reference"
 
 
 def math_block(body: str, docname: str) -> nodes.math_block:
@@ -111,59 +120,51 @@ class DerivationDirective(SphinxDirective):
     def derivation(self, d: Derivation) -> list[nodes.Node]:
         docname = self.env.docname
         container = nodes.container(classes=["derivtex", *self.options.get("class", [])])
-        self.add_name(container)
         container[REFERENCE] = str(wording(d.templates).reference_title(d.expression, d.wrt))
-        if d.options.steps == "compact":
-            # The equations without their sentences, one block per step: a single aligned
-            # block cannot break across pages in the PDF.
-            for step in d.steps + d.identity_steps:
-                if step["body"]:
-                    container += math_block(step["body"], docname)
-        else:
-            say = wording(d.templates)
-            for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
-                if d.identity_steps and steps:
-                    heading = str(say.method_heading(method))
-                    container += nodes.rubric(heading, heading, classes=["derivtex-method"])
-                for step in steps:
+        container[TITLE_MATH] = title_segments(d)
+        result, numbered = result_step(d.steps), None
+        say = wording(d.templates)
+        for steps, method in ((d.steps, "index"), (d.identity_steps, "identity")):
+            if d.identity_steps and steps and d.options.steps != "compact":
+                heading = str(say.method_heading(method))
+                container += nodes.rubric(heading, heading, classes=["derivtex-method"])
+            for step in steps:
+                # Compact: the equations without their sentences, one block per step (a
+                # single aligned block cannot break across pages in the PDF).
+                if d.options.steps != "compact":
                     container += sentence(step["segments"])
-                    if step["body"]:
-                        container += math_block(step["body"], docname)
-        if d.options.label:
-            self.number(container, d.options.label)
-        return [container]
+                if step["body"]:
+                    block = math_block(step["body"], docname)
+                    container += block
+                    numbered = block if step is result else numbered
+        if d.options.label and numbered is not None:
+            self.number(container, numbered, d.options.label)
+        return self.named(container)
 
-    def number(self, container: nodes.container, label: str) -> None:
-        """Number the result line and make it the label's target, exactly as Sphinx's own
-        `math` directive does (MathDirective.add_target): the target right before the
-        math_block, so its id moves onto the equation (numfig and ¶ links need that)."""
-        at, final = [(i, node) for i, node in enumerate(container.children)
-                     if isinstance(node, nodes.math_block)][-1]
+    def named(self, container: nodes.container) -> list[nodes.Node]:
+        """A :name: is a target before the container (its id moves onto it, as for
+        `.. _name:`): the LaTeX writer turns such a target into a label, but ignores ids
+        on a container, which left every `:ref:` to a name dead in the PDF."""
+        if "name" not in self.options:
+            return [container]
+        target = nodes.target("", "")
+        self.add_name(target)
+        return [target, container]
+
+    def number(self, container: nodes.container, final: nodes.math_block, label: str) -> None:
+        """Number the result line (`result_step`: the index method's, in every output) and
+        make it the label's target, exactly as Sphinx's own `math` directive does
+        (MathDirective.add_target): the target right before the math_block, so its id moves
+        onto the equation (numfig and ¶ links need that)."""
         domain = cast(MathDomain, self.env.get_domain("math"))
         domain.note_equation(self.env.docname, label, location=final)
         final["label"] = label
         final["number"] = domain.get_equation_number_for(label)
-        target = nodes.target("", "", ids=[nodes.make_id("equation-%s" % label)])
-        self.state.document.note_explicit_target(target)
-        container.insert(at, target)
-
-
-def register_references(app: Sphinx, doctree: nodes.document) -> None:
-    """`:ref:` to a derivation's :name: needs a title, and intersphinx reads objects.inv
-    from the std labels: register each :name: (and each :label: no other target uses)."""
-    std = cast(StandardDomain, app.env.get_domain("std"))
-    docname = app.env.docname
-    for container in doctree.findall(nodes.container):
-        title = container.get(REFERENCE)
-        if title is None:
-            continue
-        for name, node_id in zip(container["names"], container["ids"], strict=False):
-            std.labels[name] = (docname, node_id, title)
-        for block in container.findall(nodes.math_block):
-            label = block.get("label")
-            if label and label not in std.labels and block["ids"]:
-                std.labels[label] = (docname, block["ids"][0], title)
-                std.anonlabels[label] = (docname, block["ids"][0])
+        at = container.index(final)
+        for prefix in ("equation-", DERIVATION):  # moved onto the equation in this order
+            target = nodes.target("", "", ids=[nodes.make_id(prefix + label)])
+            self.state.document.note_explicit_target(target)
+            container.insert(at, target)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -177,5 +178,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("derivtex_templates", "", "env", [str])
     app.add_directive("derivation", DerivationDirective)
     app.connect("doctree-read", register_references)
+    app.connect("missing-reference", numbered_reference)
+    app.connect("doctree-resolved", math_in_titles)
+    app.connect("env-purge-doc", forget_titles)
+    app.connect("env-merge-info", merge_titles)
     return {"version": __version__, "parallel_read_safe": True,
             "parallel_write_safe": True}

@@ -2,6 +2,7 @@
 notebook executed with nbconvert and exported to LaTeX (and compiled) keeps them."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from derivtex import derive, load_ipython_extension
 from derivtex.errors import Failure
 from derivtex.shells.jupyter import failure_bundle, raised_in_derivtex, show_error
+from tests.conftest import ROOT
 
 nbformat = pytest.importorskip("nbformat")
 
@@ -125,3 +127,35 @@ def test_a_failure_while_displaying_is_one_line_not_a_traceback(tmp_path):
     shown = d._repr_markdown_()
     assert shown.startswith(f"**derivtex:** template error: {tmp_path / 'derivation.md.j2'}, "
                             "line 1: UndefinedError") and "\n" not in shown.strip()
+
+
+def readme_nbconvert_command() -> str:
+    section = (ROOT / "README.md").read_text().split("\n### Jupyter\n", 1)[1].split("\n### ")[0]
+    (command,) = re.findall(r"^```sh\n(.*?)^```$", section, re.DOTALL | re.MULTILINE)
+    return command.replace("\\\n", " ").strip()
+
+
+def test_readme_nbconvert_pdf_with_pdflatex_and_a_failure_on_purpose(tmp_path, pdflatex):
+    """The README's command, as printed: the notebook executes through a cell tagged
+    `raises-exception` and becomes a PDF through pdflatex; untagged, execution stops."""
+    tagged = nbformat.v4.new_notebook()
+    tagged.cells = [nbformat.v4.new_code_cell(
+        source, metadata={"tags": ["raises-exception"]} if "A x -" in source else {})
+        for source in NOTEBOOK]
+    nbformat.write(tagged, tmp_path / "lecture.ipynb")
+    command = readme_nbconvert_command()
+    assert "latex_command" in command and "--allow-errors" not in command
+    subprocess.run(["bash", "-c", command.replace("jupyter nbconvert",
+                                                  f"{sys.executable} -m nbconvert")],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    text = subprocess.run(["pdftotext", "lecture.pdf", "-"], cwd=tmp_path,
+                          capture_output=True, text=True, check=True).stdout
+    assert "explicit sum over indices" in text and "the expression ends too early" in text
+    assert "the notebook goes on" in text
+    untagged = nbformat.v4.new_notebook()
+    untagged.cells = [nbformat.v4.new_code_cell(source) for source in NOTEBOOK]
+    nbformat.write(untagged, tmp_path / "untagged.ipynb")
+    stopped = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "notebook",
+                              "--execute", "untagged.ipynb"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=300)
+    assert stopped.returncode != 0 and "CellExecutionError" in stopped.stderr

@@ -8,7 +8,7 @@ import textwrap
 
 import markdown
 
-from tests.browser import displayed_equations, rendered_dom, served, vendor_mathjax
+from tests.browser import displayed_equations, raw_tex, rendered_dom, served, vendor_mathjax
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "samples" / "mkdocs"
@@ -94,7 +94,7 @@ def test_sample_builds_strict_and_renders_in_chromium(tmp_path):
     shot.parent.mkdir(exist_ok=True)
     with served(tmp_path / "site") as url:
         dom = rendered_dom(url + "/index.html", tmp_path / "profile", shot)
-    assert displayed_equations(dom) == blocks
+    assert displayed_equations(dom) == blocks and raw_tex(dom) == []
 
 
 BROKEN = """---
@@ -216,25 +216,6 @@ def test_fences_inside_admonitions_details_tabs_and_lists(tmp_path):
     assert '<span class="s">D x</span>' in html and "<!--" in html.split("C x")[0]
 
 
-def readme_block(after: str, fence: str) -> str:
-    readme = (ROOT / "README.md").read_text()
-    return readme.split(after, 1)[1].split(f"```{fence}\n", 1)[1].split("\n```", 1)[0]
-
-
-def test_the_readme_mkdocs_yml_builds_strict_with_material(tmp_path):
-    """The README's setup from nothing: its mkdocs.yml and MathJax script, as written."""
-    (tmp_path / "docs" / "javascripts").mkdir(parents=True)
-    (tmp_path / "mkdocs.yml").write_text(readme_block("then a complete `mkdocs.yml`", "yaml"))
-    (tmp_path / "docs" / "javascripts" / "mathjax.js").write_text(
-        readme_block("and `docs/javascripts/mathjax.js`", "js"))
-    (tmp_path / "docs" / "index.md").write_text(NESTED)
-    proc = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    html = (tmp_path / "site" / "index.html").read_text()
-    assert html.count('class="derivtex"') == 4 and "assets/stylesheets/main" in html
-    assert "javascripts/mathjax.js" in html
-
-
 def test_bare_extension_fails_strict_with_page_and_line(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# Fine\n\n" + FENCE + "\n")
@@ -267,3 +248,34 @@ def test_a_bug_in_derivtex_is_an_error_saying_please_report(caplog, monkeypatch)
     (error,) = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert error.startswith("derivtex: line 3: internal error: KeyError: 'steps'")
     assert "Please report" in error and "derivtex-error" in html and "After." in html
+
+
+def test_every_piece_of_sentence_math_is_arithmatex_markup():
+    """MkDocs Material's MathJax typesets only class arithmatex: a sentence's inline math
+    outside it stays raw TeX on the page."""
+    html = markdown.markdown("```derivtex\nW x\nwrt: x\n```\n", extensions=["derivtex"])
+    inline = re.findall(r'<span class="arithmatex">\\\( (.*?) \\\)</span>', html)
+    assert r"\boldsymbol{W} \in \mathbb{R}^{n \times m}" in inline and len(inline) > 8
+    outside = re.sub(r'<(span|div) class="arithmatex">.*?</\1>', "", html, flags=re.DOTALL)
+    assert "\\(" not in outside and "\\[" not in outside and "\\boldsymbol" not in outside
+
+
+def test_a_label_numbers_the_result_display_and_is_a_page_anchor(tmp_path):
+    """The labelled result is a numbered environment (MathJax `tags: "ams"` numbers it as
+    Sphinx would); MkDocs' anchor validation sees the label as an id of the page."""
+    html = markdown.markdown("```derivtex\nW x\nwrt: x\nlabel: layer\n```\n",
+                             extensions=["derivtex"])
+    assert html.count(r"\begin{equation}") == 1
+    assert re.search(r'\\begin\{equation\}\\begin\{aligned\}\\frac\{\\partial '
+                     r'\\boldsymbol\{y\}\}\{\\partial \\boldsymbol\{x\}\} &amp;= '
+                     r'\\boldsymbol\{W\}\\end\{aligned\}\\end\{equation\}</div>\n</div>$', html)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(
+        "# Page\n\n```derivtex\nW x\nwrt: x\nlabel: layer\n```\n\nSee [(1)](#layer).\n")
+    (tmp_path / "docs" / "other.md").write_text("# Other\n\n[The layer](index.md#layer)\n")
+    (tmp_path / "mkdocs.yml").write_text(NESTED_CONFIG + "validation:\n  anchors: warn\n")
+    proc = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=tmp_path)
+    assert proc.returncode == 0 and "anchor" not in proc.stderr, proc.stderr
+    (tmp_path / "docs" / "other.md").write_text("# Other\n\n[Missing](index.md#nothing)\n")
+    proc = mkdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=tmp_path)
+    assert proc.returncode != 0 and "does not contain an anchor '#nothing'" in proc.stderr

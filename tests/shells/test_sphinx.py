@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 from derivtex.shells import publish
-from tests.browser import displayed_equations, rendered_dom, served, vendor_mathjax
+from tests.browser import displayed_equations, raw_tex, rendered_dom, served, vendor_mathjax
 from tests.conftest import ROOT
 
 CANARY = "/tmp/derivtex_pwned"
@@ -28,7 +28,8 @@ def test_html_has_the_derivation_and_bad_input_is_a_located_warning(app, warning
                      r"function 'bar'", warnings), warnings
     assert re.search(r"index\.rst:37: WARNING: derivtex: bad option: :layout: 'sideways'",
                      warnings), warnings
-    assert re.search(r'id="equation-hessian">\s*<span class="eqno">\(2\)', html)
+    assert re.search(r'id="equation-hessian">\s*<span id="derivation-hessian"></span>'
+                     r'<span class="eqno">\(2\)', html)
     assert r"\boldsymbol{H} &amp;= 2 \boldsymbol{S}" in html
     # Each failed derivation leaves a visible note with its message where it was.
     assert html.count('class="error derivtex-error admonition"') == 4
@@ -83,15 +84,18 @@ def test_numfig_numbers_the_result_line_and_references_resolve(app, warning):
     app.build()
     html = (app.outdir / "index.html").read_text()
     result = re.search(r'<div class="math notranslate nohighlight" id="equation-bilinear">\s*'
-                       r'<span class="eqno">\(1\)<a class="headerlink" '
-                       r'href="#equation-bilinear"', html)
+                       r'<span id="derivation-bilinear"></span><span class="eqno">\(1\)'
+                       r'<a class="headerlink" href="#equation-bilinear"', html)
     assert result, html
     assert r"\boldsymbol{y}^{\top} \boldsymbol{A}\end{aligned}" in html[result.end():][:600]
     assert '<a class="reference internal" href="#equation-bilinear">(1)</a>' in html
-    assert re.search(r'href="#bilinear-form"><span class="std std-ref">derivative of y\^T A x '
-                     r'by x</span>', html)
-    assert re.search(r'href="#linear-layer"><span class="std std-ref">derivative of W x by x',
-                     html)
+    # The title typesets the expression: no "y^T" as typed.
+    math = '<span class="math notranslate nohighlight">'
+    assert (f'href="#bilinear-form"><span class="std std-ref">derivative of {math}'
+            r"\(\boldsymbol{y}^{\top} \boldsymbol{A} \boldsymbol{x}\)</span> by "
+            rf"{math}\(\boldsymbol{{x}}\)</span></span>") in html
+    assert (f'href="#linear-layer"><span class="std std-ref">derivative of {math}'
+            r"\(\boldsymbol{W} \boldsymbol{x}\)</span>") in html
     assert "undefined label" not in warning.getvalue()
 
 
@@ -102,7 +106,7 @@ def test_names_and_labels_are_in_objects_inv(app):
     body = zlib.decompress(data.split(b"\n", 4)[4]).decode()
     # ($ stands for the name in objects.inv)
     assert "bilinear-form std:label -1 index.html#$ derivative of y^T A x by x" in body
-    assert "bilinear std:label -1 index.html#equation-$ derivative of y^T A x by x" in body
+    assert "bilinear std:label -1 index.html#derivation-$ derivative of y^T A x by x" in body
     assert "linear-layer std:label -1 index.html#$ derivative of W x by x" in body
 
 
@@ -167,5 +171,46 @@ def test_sample_site_renders_in_chromium(tmp_path):
     with served(out) as url:
         dom = rendered_dom(url + "/index.html", tmp_path / "profile", shot)
     assert "<mjx-merror" not in dom and "data-mjx-error" not in dom
-    assert displayed_equations(dom) == blocks
+    assert displayed_equations(dom) == blocks and raw_tex(dom) == []
     assert blocks >= 30 and shot.stat().st_size > 10_000
+
+
+def latex_build(root, out):
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "latex", str(root), str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    return proc.stderr
+
+
+def test_every_reference_to_a_derivation_is_a_link_target_in_the_pdf(tmp_path):
+    """`:eq:`, `:ref:` (to a :name: and to a :label:) and `:numref:`, on the page and from
+    another: each is a hyperlink whose target LaTeX defined (the .aux has its label, the
+    .log no "Hyper reference ... undefined"), in a PDF latexmk compiled."""
+    out = tmp_path / "latex"
+    warnings = latex_build(ROOT / "tests" / "roots" / "test-references", out)
+    assert "WARNING" not in warnings, warnings
+    tex = (out / "references.tex").read_text()
+    links = re.findall(r"\\hyperref\[\\detokenize\{([^}]*)\}\]", tex)
+    equations = re.findall(r"\\(?:eq)?ref\{(equation:[^}]*)\}", tex)
+    assert len(links) == 6 and len(equations) == 8, (links, equations)
+    build = subprocess.run(["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error",
+                            "references.tex"], cwd=out, capture_output=True, text=True,
+                           timeout=300)
+    assert build.returncode == 0, build.stdout[-3000:]
+    aux = (out / "references.aux").read_text()
+    defined = set(re.findall(r"\\newlabel\{([^}]*)\}", aux))
+    assert [target for target in links + equations if target not in defined] == []
+    log = (out / "references.log").read_text(errors="replace")
+    assert not re.search(r"[Rr]eference `[^']*' on page \d+ undefined", log)
+    text = "".join(subprocess.run(["pdftotext", "references.pdf", "-"], cwd=out,
+                                  capture_output=True, text=True, check=True).stdout.split())
+    # (spaces removed: pdftotext places them by the glyphs' positions.) :numref: prints the
+    # number LaTeX gave the result (what :eq: prints), or the author's title around it;
+    # :ref: titles typeset the expression.
+    here = re.search(r"Here:\((\d\.\d)\),derivativeof𝑎⊤𝑥by𝑥,derivativeof𝑎⊤𝑥by𝑥,\(\1\),"
+                     r"Result(\d\.\d),\(\2\)and\((\d\.\d)\)\.", text)
+    assert here, text
+    assert (f"Fromanotherpage:({here[1]}),derivativeof𝑎⊤𝑥by𝑥,derivativeof𝑦⊤𝐴𝑥by𝑥,"
+            f"({here[2]}),derivativeof𝑥⊤𝑆𝑥by𝑥,") in text
+    assert f"by𝑥and({here[3]})." in text
+    assert "^T" not in text and "??" not in text

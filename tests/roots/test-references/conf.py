@@ -1,0 +1,3 @@
+extensions = ["derivtex.sphinx"]
+numfig = True
+latex_documents = [("index", "references.tex", "References", "derivtex", "howto")]
