@@ -200,12 +200,12 @@ def test_nbconvert_offline_page_renders_every_piece_of_math(tmp_path):
     nb.cells = [nbformat.v4.new_code_cell(source, metadata={"tags": tags})
                 for source, tags in NOTEBOOK]
     nbformat.write(nb, tmp_path / "lecture.ipynb")
-    node_modules(tmp_path, mathjax=mathjax2_dir())
+    node_modules(tmp_path, mathjax2=mathjax2_dir())
     (command,) = [c for c in blocks(readme_section("Offline math"), "sh") if "nbconvert" in c]
     command = command.replace("jupyter nbconvert", f"{sys.executable} -m nbconvert --execute")
     run_printed(command, tmp_path)
     page = (tmp_path / "lecture.html").read_text()
-    assert "node_modules/mathjax/MathJax.js?config=TeX-AMS_CHTML" in page
+    assert "node_modules/mathjax2/MathJax.js?config=TeX-AMS_CHTML" in page
     assert "the lecture goes on" in page and "the expression ends too early" in page
     with served(tmp_path) as url:
         dom = visible(page, url + "/lecture.html", tmp_path, "nbconvert")

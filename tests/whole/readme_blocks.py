@@ -130,22 +130,28 @@ NETWORK = [
     (re.compile(r"^git clone\b"), "clones a repository: needs the network"),
 ]
 # Lines that need the network but whose result the test has locally: run in their place.
-NPM_MATHJAX = re.compile(r"^npm (install|i)\b.*\bmathjax@3\b")
+# The MathJax packages the README installs, and the name each has in node_modules/.
+MATHJAX_PACKAGES = {"mathjax@3": "mathjax", "mathjax2@npm:mathjax@2": "mathjax2"}
+NPM_MATHJAX = re.compile(r"^npm (install|i)\b.*?(%s)(\s|$)"
+                         % "|".join(map(re.escape, MATHJAX_PACKAGES)))
 
 
 def mathjax_stand_in(line: str) -> str:
-    """`npm install [--prefix DIR] mathjax@3`: a link to the MathJax 3 that .ci/run put in
-    .cache/ (the browser tests' copy), where npm would have put it."""
-    vendored = ROOT / ".cache" / "node_modules" / "mathjax"
-    if not (vendored / "es5" / "tex-chtml.js").exists():
-        missing("MathJax 3", "npm install --prefix .cache mathjax@3, as .ci/run does")
+    """`npm install [--prefix DIR] mathjax@3` (or MathJax 2 under the name mathjax2): a
+    link to the copy .ci/run put in .cache/ (the browser tests'), where npm would put it."""
+    match = NPM_MATHJAX.match(line)
+    assert match is not None
+    name = MATHJAX_PACKAGES[match.group(2)]
+    vendored = ROOT / ".cache" / "node_modules" / name
+    if not vendored.is_dir():
+        missing(match.group(2), f"npm install --prefix .cache {match.group(2)}, as .ci/run does")
     prefix = re.search(r"--prefix[ =](\S+)", line)
     modules = f"{prefix.group(1) if prefix else '.'}/node_modules"
-    return f"mkdir -p {modules} && ln -sfn {vendored} {modules}/mathjax"
+    return f"mkdir -p {modules} && ln -sfn {vendored} {modules}/{name}"
 
 
 STAND_INS = [(NPM_MATHJAX, "downloads MathJax from the npm registry: needs the network; the "
-              "test links the MathJax 3 that .ci/run vendored into .cache/ in its place",
+              "test links the copy .ci/run vendored into .cache/ in its place",
               mathjax_stand_in)]
 MAKE = re.compile(r"^make ([\w.-]+)")
 MAKE_REASONS = {
@@ -185,8 +191,27 @@ def why_not_run(line: str) -> str | None:
     return None
 
 
+def lecture_notebook(path: Path) -> None:
+    """The notebook a lecturer brings: a derivation, and one failing on purpose (tagged)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('from derivtex import derive\n'
+                                          'derive("y^T A x", wrt="x")'),
+                nbformat.v4.new_code_cell('derive("y^T A", wrt="q")',
+                                          metadata={"tags": ["raises-exception"]})]
+    nbformat.write(nb, path)
+
+
+# Files a reader has of their own before following a section (not shown in the README).
+READERS_OWN = {"lecture.ipynb": lecture_notebook}
+
+
 def run_shell(block: Block, walk: Walk) -> None:
     script, dry = ["set -eo pipefail"], []
+    for name, make in READERS_OWN.items():
+        if name in block.text and not (walk.directory / name).exists():
+            make(walk.directory / name)
     for line in shell_lines(block):
         target = MAKE.match(line)
         stand_in = next((sub for pattern, _, sub in STAND_INS if pattern.match(line)), None)
