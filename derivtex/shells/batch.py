@@ -1,4 +1,4 @@
-"""`derivtex build SPEC.toml -o DIR`: many derivations, one DIR/NAME.tex each, and
+"""`derivtex build NOTES.toml -o DIR`: many derivations, one DIR/NAME.tex each, and
 DIR/all.tex that \\inputs every one that built.
 
 Every entry goes through the options and the guard every shell uses, so a bad or

@@ -1,4 +1,4 @@
-"""The command line: `derivtex derive EXPR --wrt VAR ...` (SPEC §4)."""
+"""The command line: `derivtex derive EXPR --wrt VAR ...`."""
 
 from __future__ import annotations
 
@@ -180,7 +180,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_preamble(args: argparse.Namespace) -> int:
-    """SPEC §4: what `\\documentclass{article}` needs before `\\input{snippet}`, from the
+    """What `\\documentclass{article}` needs before `\\input{snippet}`, from the
     template every document derivtex writes includes, so the two cannot differ."""
     from ..printing.render import render
 

@@ -1,4 +1,4 @@
-"""```derivtex fenced blocks (SPEC §6) in Markdown text, found in one pass over the lines.
+"""```derivtex fenced blocks in Markdown text, found in one pass over the lines.
 
 Authors put derivations where Markdown allows code: at any indentation (inside
 admonitions, collapsible blocks, content tabs and list items), with backticks or tildes.
