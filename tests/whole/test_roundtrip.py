@@ -1,0 +1,221 @@
+"""Results read back as they mean (issue 25): over the fuzz generator's expressions, first
+and second derivatives, the JSON `result` parsed again by derivtex's own parser, with the
+same declarations, has `result_shape`; every bare `1` in it is a column of ones (a sum
+with a number in it is a column or a scalar, so `1 - y^T` is never printed); it
+evaluates to the JSON `numpy` and to finite differences; and the page's last line uses
+no where-name it has not defined."""
+
+import os
+import re
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from derivtex import derive
+from derivtex.errors import DerivtexError, ShapeError
+from derivtex.model.inference import infer
+from derivtex.model.shapes import SCALAR, Shapes, Symbol
+from derivtex.printing.abbreviate import NAMES
+from derivtex.printing.plain import NumpyPrinter
+from derivtex.syntax import ast
+from derivtex.syntax.parser import parse_text
+from derivtex.verify.differences import second_differences
+from fuzz import generate
+from tests.conftest import evaluate_numpy
+from tests.strategies import (
+    bind,
+    jacobian,
+    lecturer_scalars,
+    matrices,
+    row_vectors,
+    scalars,
+    vectors,
+)
+
+SETTINGS = settings(max_examples=int(os.environ.get("DERIVTEX_EXAMPLES", "60")), deadline=None,
+                    derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+# the elementwise functions the generator does not draw, on arguments where they are defined
+EXTRA = {
+    "log": np.log, "sqrt": np.sqrt, "sinh": np.sinh, "cosh": np.cosh,
+    "softplus": lambda z: np.logaddexp(0, z), "relu": lambda z: np.maximum(z, 0),
+    "tanh": np.tanh,
+}
+
+
+@st.composite
+def functions_of_vectors(draw):
+    """1^T f(1 + v .* v), f(...) and (1 + v .* v) ./ ... by x: every function, and the
+    elementwise division, in results."""
+    v = draw(vectors)
+    name = draw(st.sampled_from(sorted(EXTRA)))
+    f = EXTRA[name]
+    inner = f"(1 + ({v.text}) .* ({v.text}))"
+
+    def positive(env):
+        return 1 + v.fn(env) * v.fn(env)
+
+    kind = draw(st.sampled_from(["sum", "vector", "quotient", "scaled"]))
+    if kind == "sum":
+        return generate.Drawn(f"1^T {name}({inner})", lambda env: float(np.sum(f(positive(env)))))
+    if kind == "vector":
+        return generate.Drawn(f"{name}({inner})", lambda env: f(positive(env)))
+    if kind == "quotient":
+        return generate.Drawn(f"1^T (x ./ {inner})",
+                              lambda env: float(np.sum(env["x"] / positive(env))))
+    return generate.Drawn(f"a^T (2 ./ {inner})", lambda env: (env["a"].T @ (2 / positive(env))
+                                                              ).item())
+
+
+def declarations(symbols: dict[str, Symbol]) -> dict[str, tuple]:
+    return {n: (1,) if s.kind == "scalar" else s.shape[:1] if s.kind == "vector" else s.shape
+            for n, s in symbols.items()}
+
+
+def read(text: str, symbols: dict[str, Symbol]) -> tuple[ast.Expr, Shapes, dict[str, Symbol]]:
+    """`text` parsed and sized with the symbols declared as the JSON reports them."""
+    declared = declarations(symbols)
+    parsed = parse_text(text, frozenset(declared))
+    symmetric = frozenset(n.name for n in ast.names_in(parsed) if symbols[n.name].symmetric)
+    back, found = infer(parsed, declared, symmetric)
+    return back, Shapes(found), found
+
+
+def ones_are_columns(expr: ast.Expr, shapes: Shapes) -> list[ast.Expr]:
+    """The sums with a bare number in them that are not columns or scalars: there `1`
+    would not mean the ones vector it reads as."""
+    return [n for n in ast.walk(expr) if isinstance(n, ast.Add)
+            and any(ast.is_number(t) for t in n.terms)
+            and shapes(n) != SCALAR and shapes(n)[1] != 1]
+
+
+def read_back(d, data: dict, arrays: dict) -> np.ndarray:
+    """The JSON `result`, parsed, checked for its shape and its ones, and evaluated."""
+    symbols = dict(d.symbols)
+    arrays = dict(arrays)
+    for name, value in (data.get("where") or {}).items():  # Hessians name their values
+        expr, shapes, found = read(value, symbols)
+        arrays[name] = evaluate_numpy(NumpyPrinter(found, shapes)(expr), arrays)
+        shape = shapes(expr)
+        kind = "scalar" if shape == SCALAR else "vector" if shape[1] == 1 else "matrix"
+        symbols[name] = Symbol(name, kind, shape)
+    shown = data["result"]
+    try:
+        back, shapes, found = read(shown, symbols)
+        shape = shapes(back)
+    except ShapeError as exc:
+        assert "is not tied to any symbol" in exc.message, exc.message
+        back = None
+    if back is None or (isinstance(back, ast.Number) and back.value == 0):
+        # I or 0 by itself, as lecturers write them: the JSON's result_shape says how large
+        rows, cols = data["result_shape"]
+        sized = {**symbols, "Zsized": Symbol("Zsized", "matrix", (rows, cols))}
+        whole, shapes, found = read(f"({shown}) + 0 Zsized", sized)
+        assert isinstance(whole, ast.Add)
+        back, shape = whole.terms[0], shapes(whole)
+        found.pop("Zsized")
+    assert list(shape) == data["result_shape"], f"{shown}: {shape}"
+    assert not ones_are_columns(back, shapes), f"{shown}: a bare 1 that is not a column"
+    return evaluate_numpy(NumpyPrinter({**symbols, **found}, shapes)(back), arrays)
+
+
+WHERE = re.compile(r"\\text\{where \}(.*?)(?:\\\\|\\end\{align\*\}|$)", re.S)
+
+
+def where_names_used(row: str, symbols: dict) -> set[str]:
+    """The short names (abbreviate.NAMES) a LaTeX row shows, bold or with an index."""
+    found = set(re.findall(r"\\boldsymbol\{([a-zA-Z])\}", row))
+    found |= set(re.findall(r"(?<![\\a-zA-Z{])([a-zA-Z])_\{", row))
+    return {n for n in found if n in NAMES and n not in symbols}
+
+
+def last_line_defines_its_names(latex: str, symbols: dict) -> None:
+    displays = re.findall(r"\\begin\{align\*\}(.*?)\\end\{align\*\}", latex, re.S)
+    rows = displays[-1].strip().split(r"\\")
+    last = rows[-1]
+    if r"\text{where }" in last and len(rows) > 1:
+        last = rows[-2] + last
+    defined: set[str] = set()
+    for clause in WHERE.findall(latex):
+        defined |= {bold or plain for bold, plain in re.findall(
+            r"\\boldsymbol\{([a-zA-Z])\} =|(?<![\\a-zA-Z{])([a-zA-Z]) =", clause)}
+    missing = where_names_used(last, symbols) - defined
+    assert not missing, f"the last line uses {sorted(missing)}, defined nowhere: {last}"
+
+
+def check(drawn, wrt: str, layout: str, order: int = 1) -> None:
+    if wrt not in re.findall(r"[A-Za-z][A-Za-z0-9_]*", drawn.text):
+        return
+    try:
+        d = derive(drawn.text, wrt, layout=layout, symmetric=drawn.symmetric, order=order)
+    except DerivtexError:
+        return  # rejections are counted against their budget by test_properties
+    data = d.to_dict()
+    last_line_defines_its_names(data["latex"], data["symbols"])
+    if data["result"] is None:
+        return
+    arrays = bind(data["symbols"], np.random.default_rng(5))
+    with np.errstate(all="ignore"):
+        want_numpy = evaluate_numpy(data["numpy"], arrays)
+        got = read_back(d, data, arrays)
+        if order == 1:
+            want = jacobian(drawn.fn, arrays, wrt, layout)
+        else:
+            x0 = np.asarray(arrays[wrt], dtype=float)
+            want = second_differences(lambda x: float(drawn.fn({**arrays, wrt: x})), x0)
+    if not (np.all(np.isfinite(want)) and np.all(np.isfinite(got))):
+        return
+    message = f"{drawn.text} by {wrt} ({layout}, order {order}): {data['result']}"
+    got = np.broadcast_to(got, want.shape)
+    size = max(1.0, float(np.max(np.abs(want))))
+    np.testing.assert_allclose(got, np.broadcast_to(want_numpy, want.shape), rtol=1e-8,
+                               atol=1e-10 * size, err_msg=message)
+    np.testing.assert_allclose(got, want, rtol=1e-3,
+                               atol=(1e-6 if order == 1 else 1e-4) * size, err_msg=message)
+
+
+CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A"),
+           (lecturer_scalars, "x"), (lecturer_scalars, "A"), (row_vectors, "x"),
+           (functions_of_vectors(), "x")]
+
+
+@pytest.mark.parametrize("strategy, wrt", CLASSES,
+                         ids=["vector-by-x", "scalar-by-x", "scalar-by-A", "tensor-by-A",
+                              "lecturer-by-x", "lecturer-by-A", "row-by-x", "functions-by-x"])
+def test_first_derivatives_read_back(strategy, wrt):
+    @SETTINGS
+    @given(drawn=strategy, layout=st.sampled_from(["numerator", "denominator"]))
+    def one(drawn, layout):
+        check(drawn, wrt, layout)
+
+    one()
+
+
+@pytest.mark.parametrize("strategy", [scalars, lecturer_scalars, functions_of_vectors()],
+                         ids=["scalar", "lecturer", "functions"])
+def test_second_derivatives_read_back(strategy):
+    @SETTINGS
+    @given(drawn=strategy)
+    def one(drawn):
+        if not drawn.text.startswith(("1^T", "a^T")) and strategy is not scalars \
+                and strategy is not lecturer_scalars:
+            return  # a vector's second derivative is a tensor
+        check(drawn, "x", "numerator", order=2)
+
+    one()
+
+
+@pytest.mark.parametrize("expr, result", [
+    ("1^T tanh(x)", "(1 - tanh(x) .* tanh(x))^T"),
+])
+def test_a_row_of_ones_is_never_a_bare_one(expr, result):
+    """1^T tanh(x) by x: the transpose stays outside the sum with the ones vector in it
+    (a column), not 1 - (tanh(x) .* tanh(x))^T, a column minus a row."""
+    d = derive(expr, "x")
+    assert d.result_text == result
+    assert d.latex.rstrip().endswith(
+        r"\left(\boldsymbol{1} - \boldsymbol{s} \odot \boldsymbol{s}\right)^{\top}"
+        "\n\\end{align*}")
+    check(generate.Drawn(expr, lambda env: float(np.sum(np.tanh(env["x"])))), "x", "numerator")
