@@ -207,15 +207,21 @@ def test_second_derivatives_read_back(strategy):
     one()
 
 
-@pytest.mark.parametrize("expr, result", [
-    ("1^T tanh(x)", "(1 - tanh(x) .* tanh(x))^T"),
-])
-def test_a_row_of_ones_is_never_a_bare_one(expr, result):
+def test_a_row_of_ones_is_never_a_bare_one():
     """1^T tanh(x) by x: the transpose stays outside the sum with the ones vector in it
     (a column), not 1 - (tanh(x) .* tanh(x))^T, a column minus a row."""
-    d = derive(expr, "x")
-    assert d.result_text == result
+    d = derive("1^T tanh(x)", "x")
+    assert d.result_text == "(1 - tanh(x) .* tanh(x))^T"
     assert d.latex.rstrip().endswith(
         r"\left(\boldsymbol{1} - \boldsymbol{s} \odot \boldsymbol{s}\right)^{\top}"
         "\n\\end{align*}")
-    check(generate.Drawn(expr, lambda env: float(np.sum(np.tanh(env["x"])))), "x", "numerator")
+    check(generate.Drawn("1^T tanh(x)", lambda env: float(np.sum(np.tanh(env["x"])))), "x",
+          "numerator")
+
+
+@pytest.mark.parametrize("expr", ["(1 - x)^T x", "(1 - x^T) x"])
+def test_a_row_with_a_number_is_a_transposed_column(expr):
+    """Terms that combine into a row with a number in it: (1 - 2 x)^T, never 1 - 2 x^T."""
+    d = derive(expr, "x", layout="numerator")
+    assert d.result_text == "(1 - 2 x)^T"
+    assert derive(expr, "x", layout="denominator").result_text == "1 - 2 x"
