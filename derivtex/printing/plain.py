@@ -21,9 +21,9 @@ def number_text(value: Fraction) -> str:
 
 
 def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
-    """In the input language: `2 (A x - b)^T A`. With `shapes`, reciprocals of scalars
-    are divisions, as lecturers write them (`x^T / (x^T x)`, `a^T / (a^T x)^2`), never the
-    internal recip(.); the parser reads either back to the same value."""
+    """In the input language: `2 (A x - b)^T A`. Reciprocals are divisions, never the
+    internal recip(.): of a vector or matrix elementwise, `1 ./ x`, `a ./ (1 + x)`; with
+    `shapes`, of a scalar as lecturers write them (`x^T / (x^T x)`, `a^T / (a^T x)^2`)."""
     if isinstance(e, ast.Name):
         return e.name
     if isinstance(e, ast.Number):
@@ -48,18 +48,35 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
         return _text_quotient(e.factors if isinstance(e, ast.MatMul | ast.Hadamard) else (e,),
                               shapes)
     if isinstance(e, ast.Hadamard):
-        return " .* ".join(_text_signed(f, shapes) for f in e.factors)
+        above = [f for f in e.factors if not _is_entrywise_reciprocal(f, shapes)]
+        below = [f for f in e.factors if _is_entrywise_reciprocal(f, shapes)]
+        out = " .* ".join(_text_signed(f, shapes) for f in above) or "1"
+        return out + "".join(" ./ " + _text_bare(f.args[0], shapes) for f in below
+                             if isinstance(f, ast.Call))
     if isinstance(e, ast.Transpose):
-        inner = e.operand
-        bare = isinstance(inner, ast.Name | ast.Call | ast.Ones) and not divisors(inner, shapes)
-        return (text(inner, shapes) if bare else "(%s)" % text(inner, shapes)) + "^T"
+        return _text_bare(e.operand, shapes, ones=True) + "^T"
     if isinstance(e, ast.Norm2):
         operand = text(e.operand, shapes)
         # a norm ending the operand (a / ||x||) would take the closing bars as its own
         return ("||(%s)||^2" if operand.endswith("||") else "||%s||^2") % operand
+    if isinstance(e, ast.Call) and e.func == "recip":
+        return "1 ./ " + _text_bare(e.args[0], shapes)
     if isinstance(e, ast.Call):
         return "%s(%s)" % (e.func, text(e.args[0], shapes))
     raise TypeError(e)
+
+
+def _is_entrywise_reciprocal(e: ast.Expr, shapes: Shapes | None) -> bool:
+    """1 ./ u, written with `./`: a reciprocal that is not a division by a scalar."""
+    return isinstance(e, ast.Call) and e.func == "recip" and not divisors(e, shapes)
+
+
+def _text_bare(e: ast.Expr, shapes: Shapes | None, ones: bool = False) -> str:
+    """`e` where an operator follows or precedes it tightly (x^T, ./ x): a name or a
+    function value as it is (with `ones`, 1 too: 1^T), anything else in parentheses."""
+    bare = (isinstance(e, ast.Name | ast.Call) or (ones and isinstance(e, ast.Ones))) and \
+        not divisors(e, shapes) and not _is_entrywise_reciprocal(e, shapes)
+    return text(e, shapes) if bare else "(%s)" % text(e, shapes)
 
 
 def divisors(e: ast.Expr, shapes: Shapes | None) -> list[ast.Expr] | None:
@@ -141,6 +158,14 @@ def _text_divisor(e: ast.Expr, shapes: Shapes | None) -> str:
 def _text_product(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
     if len(factors) == 1:
         return text(factors[0], shapes)
+    number, rest = factors[0], factors[1:]
+    if isinstance(number, ast.Number) and len(rest) == 1 and \
+            _is_entrywise_reciprocal(rest[0], shapes):  # 2 ./ x, 1 ./ (2 sqrt(x))
+        assert isinstance(rest[0], ast.Call)
+        p, q = number.value.numerator, number.value.denominator
+        divisor = rest[0].args[0] if q == 1 else ast.MatMul((ast.Number(Fraction(q)),
+                                                             rest[0].args[0]))
+        return f"{p} ./ {_text_bare(divisor, shapes)}"
     if isinstance(factors[0], ast.Ones):
         # "1 y^T" would read back as the number 1 times y^T: (1^T)^T is only a vector
         rest = _text_product(factors[1:], shapes) if len(factors) > 2 \
@@ -168,8 +193,7 @@ def _text_power(e: ast.Expr, power: int, shapes: Shapes | None) -> str:
     operator (||x||^2, x^T) is bracketed first."""
     if power == 1:
         return _text_factor(e, shapes)
-    bare = isinstance(e, ast.Name | ast.Call) and not divisors(e, shapes)
-    return "%s^%d" % (text(e, shapes) if bare else "(%s)" % text(e, shapes), power)
+    return "%s^%d" % (_text_bare(e, shapes), power)
 
 
 def _is_scalar_hadamard(e: ast.Expr, shapes: Shapes | None) -> bool:
@@ -195,7 +219,8 @@ def _text_signed(e: ast.Expr, shapes: Shapes | None) -> str:
 
 
 def _text_factor(e: ast.Expr, shapes: Shapes | None) -> str:
-    if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard) or divisors(e, shapes):
+    if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard) or divisors(e, shapes) \
+            or _is_entrywise_reciprocal(e, shapes):
         return "(%s)" % text(e, shapes)
     return text(e, shapes)
 

@@ -157,7 +157,12 @@ class Printer(Notation):
         if isinstance(e, ast.Hadamard):
             if self.shapes(e) == SCALAR:  # of scalars, a plain product: s^2, not s ⊙ s
                 return self.matmul(ast.MatMul(e.factors))
-            return (" %s " % self.hadamard_op).join(self.signed(f) for f in e.factors)
+            above = [f for f in e.factors if not self.is_entrywise_reciprocal(f)]
+            below = [f.args[0] for f in e.factors if isinstance(f, ast.Call) and
+                     self.is_entrywise_reciprocal(f)]
+            out = (" %s " % self.hadamard_op).join(self.signed(f) for f in above)
+            return (out or self.bold("1")) + "".join(
+                " %s %s" % (self.hadamard_divide_op, self.factor(d)) for d in below)
         if isinstance(e, ast.MatMul):
             return self.matmul(e)
         if isinstance(e, ast.Transpose):
@@ -222,6 +227,11 @@ class Printer(Notation):
         """(1/u)' at u: -1/u^2, bracketed, for it stands inside a product."""
         return self.paren("-" + self.frac("1", self.sup(base, "2")))
 
+    def is_entrywise_reciprocal(self, e: ast.Expr) -> bool:
+        """1 ⊘ u of a vector or matrix u (not under a page name)."""
+        return isinstance(e, ast.Call) and e.func == "recip" and e not in self.names and \
+            self.shapes(e.args[0]) != SCALAR
+
     def is_reciprocal(self, e: ast.Expr) -> bool:
         """1/u of a scalar u, printed as a fraction (not under a page name)."""
         return isinstance(e, ast.Call) and e.func == "recip" and e not in self.names and \
@@ -259,7 +269,7 @@ class Printer(Notation):
         if e.func == "recip":
             if self.shapes(arg) == SCALAR:
                 return self.frac("1", self.expr(arg))
-            return self.sup(self.atom(arg), self.hadamard_inverse_mark)
+            return "%s %s %s" % (self.bold("1"), self.hadamard_divide_op, self.factor(arg))
         if e.func == "drecip":
             return self.reciprocal_prime(self.atom(arg))
         if e.func == "log" and isinstance(arg, ast.Call) and arg.func == "det" \
@@ -283,7 +293,8 @@ class Printer(Notation):
 
     def factor(self, e: ast.Expr) -> str:
         """As a factor of a product: sums in parentheses."""
-        if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard):
+        if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard) or \
+                self.is_entrywise_reciprocal(e):
             return self.paren(self.expr(e))
         return self.expr(e)
 

@@ -232,3 +232,14 @@ def test_an_edited_override_is_read_again_in_the_same_process(tmp_path):
     os.utime(override, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
     latex = derive("W x", "x", templates=str(tmp_path)).latex
     assert "Second wording." in latex and "First wording." not in latex
+
+
+def test_an_elementwise_reciprocal_prints_as_a_lecturer_divides():
+    """1 ⊘ x in LaTeX and Typst, as the text's 1 ./ x: never x^{∘-1} or recip."""
+    d = derive("log(x)", "x")
+    assert d.latex.rstrip().splitlines()[-2].endswith(
+        r"\operatorname{diag}\left(\boldsymbol{1} \oslash \boldsymbol{x}\right)")
+    assert 'op("diag")(bold(1) ⊘ bold(x))' in d.typst
+    row = derive("1^T log(1 + x)", "x").latex.rstrip().splitlines()[-2]
+    assert row.endswith(r"\left(\boldsymbol{1} \oslash \left(\boldsymbol{1} + \boldsymbol{x}"
+                        r"\right)\right)^{\top}")

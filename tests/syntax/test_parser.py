@@ -108,3 +108,22 @@ def test_unknown_functions_suggest_the_nearest_known_one():
 def test_negative_powers_are_inverses_of_powers():
     assert parse_text("alpha^-2") == ast.Call("inv", (ast.MatMul((N("alpha"), N("alpha"))),))
     assert parse_text("A^{-3}") == parse_text("inv(A A A)")
+
+
+def test_elementwise_division_reads_as_the_reciprocal_times_the_numerator():
+    """`./` (\\oslash in LaTeX) divides entry by entry, at the level of `.*`; numbers scale."""
+    recip = ast.Call("recip", (N("x"),))
+    assert parse_text("1 ./ x") == recip
+    assert parse_text("a ./ x") == ast.Hadamard((N("a"), recip))
+    assert parse_text("W a ./ x") == ast.Hadamard((ast.MatMul((N("W"), N("a"))), recip))
+    assert parse_text("2 ./ x") == ast.MatMul((ast.Number(Fraction(2)), recip))
+    assert parse_text("x ./ 2") == ast.MatMul((ast.Number(Fraction(1, 2)), N("x")))
+    assert parse_text("1 ./ (1 + x)") == ast.Call("recip", (parse_text("1 + x"),))
+
+
+def test_elementwise_division_by_zero_and_the_internal_name_are_refused():
+    with pytest.raises(ParseError, match="division by zero") as zero:
+        parse_text("x ./ 0")
+    assert zero.value.column == 3
+    with pytest.raises(ParseError, match="unknown function 'recip'"):
+        parse_text("recip(x)")  # results write 1 ./ x: recip is no word of the language
