@@ -158,13 +158,12 @@ def _text_divisor(e: ast.Expr, shapes: Shapes | None) -> str:
 def _text_product(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
     if len(factors) == 1:
         return text(factors[0], shapes)
-    number, rest = factors[0], factors[1:]
-    if isinstance(number, ast.Number) and len(rest) == 1 and \
-            _is_entrywise_reciprocal(rest[0], shapes):  # 2 ./ x, 1 ./ (2 sqrt(x))
-        assert isinstance(rest[0], ast.Call)
-        p, q = number.value.numerator, number.value.denominator
-        divisor = rest[0].args[0] if q == 1 else ast.MatMul((ast.Number(Fraction(q)),
-                                                             rest[0].args[0]))
+    number, reciprocal = factors[0], factors[-1]
+    if len(factors) == 2 and isinstance(number, ast.Number) and \
+            isinstance(reciprocal, ast.Call) and _is_entrywise_reciprocal(reciprocal, shapes):
+        p, q = number.value.numerator, number.value.denominator  # 2 ./ x, 1 ./ (2 sqrt(x))
+        divisor = reciprocal.args[0] if q == 1 else ast.MatMul((ast.Number(Fraction(q)),
+                                                                reciprocal.args[0]))
         return f"{p} ./ {_text_bare(divisor, shapes)}"
     if isinstance(factors[0], ast.Ones):
         # "1 y^T" would read back as the number 1 times y^T: (1^T)^T is only a vector

@@ -426,3 +426,15 @@ def test_elementwise_division_in_latex_and_text_derives():
     latex = derive(r"\mathbf{1}^\top (\mathbf{a} \oslash (\mathbf{1} + \mathbf{x}))", "x")
     assert text.result_text == latex.result_text == "a^T diag(-1 ./ (1 + x) ./ (1 + x))"
     numeric_check(text.to_dict(), lambda a, x: np.sum(a / (1 + x)), "x", "numerator")
+
+
+@pytest.mark.parametrize("expr, result", [("2 (1^T log(x))", "2 ./ x"),
+                                          ("1/2 (1^T log(x))", "1 ./ (2 x)"),
+                                          ("1^T log(-x)", "-1 ./ (-x)")])
+def test_a_number_over_a_vector_is_one_quotient(expr, result):
+    """In denominator layout, 2 ./ x and 1 ./ (2 x), as a lecturer divides."""
+    d = derive(expr, "x", layout="denominator")
+    assert d.result_text == result
+    arrays = generate.bind(d.to_dict()["symbols"], np.random.default_rng(3))
+    np.testing.assert_allclose(evaluate_numpy(read_back(d), arrays),
+                               evaluate_numpy(d.to_dict()["numpy"], arrays), rtol=1e-12)
