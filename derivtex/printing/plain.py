@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Mapping
 from fractions import Fraction
 
@@ -10,6 +9,7 @@ from ..engine.expand import product_groups
 from ..functions import REGISTRY
 from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
+from ..syntax.ast import python_name
 from ..syntax.parser import MAX_POWER
 
 
@@ -225,7 +225,7 @@ def _text_factor(e: ast.Expr, shapes: Shapes | None) -> str:
 
 
 class NumpyPrinter:
-    """A Python expression over `np` and the symbol names (keywords get a trailing _)."""
+    """A Python expression over `np` and the symbol names, spelt by ast.python_name."""
 
     def __init__(self, symbols: Mapping[str, Symbol], shapes: Shapes) -> None:
         self.shapes = shapes
@@ -233,11 +233,11 @@ class NumpyPrinter:
         for sym in symbols.values():
             for axis, dim in enumerate(sym.shape):
                 if isinstance(dim, str):
-                    self.sizes.setdefault(dim, f"{py_name(sym.name)}.shape[{axis}]")
+                    self.sizes.setdefault(dim, f"{python_name(sym.name)}.shape[{axis}]")
 
     def __call__(self, e: ast.Expr) -> str:
         if isinstance(e, ast.Name):
-            return py_name(e.name)
+            return python_name(e.name)
         if isinstance(e, ast.Number):
             v = e.value
             return str(v.numerator) if v.denominator == 1 else repr(float(v))
@@ -282,5 +282,3 @@ class NumpyPrinter:
         return f"({out})"
 
 
-def py_name(name: str) -> str:
-    return name + "_" if keyword.iskeyword(name) else name

@@ -157,12 +157,11 @@ class Printer(Notation):
         if isinstance(e, ast.Hadamard):
             if self.shapes(e) == SCALAR:  # of scalars, a plain product: s^2, not s ⊙ s
                 return self.matmul(ast.MatMul(e.factors))
-            above = [f for f in e.factors if not self.is_entrywise_reciprocal(f)]
-            below = [f.args[0] for f in e.factors if isinstance(f, ast.Call) and
-                     self.is_entrywise_reciprocal(f)]
-            out = (" %s " % self.hadamard_op).join(self.signed(f) for f in above)
+            out = (" %s " % self.hadamard_op).join(
+                self.signed(f) for f in e.factors if not self.is_reciprocal(f, entrywise=True))
             return (out or self.bold("1")) + "".join(
-                " %s %s" % (self.hadamard_divide_op, self.factor(d)) for d in below)
+                " %s %s" % (self.hadamard_divide_op, self.factor(f.args[0])) for f in e.factors
+                if isinstance(f, ast.Call) and self.is_reciprocal(f, entrywise=True))
         if isinstance(e, ast.MatMul):
             return self.matmul(e)
         if isinstance(e, ast.Transpose):
@@ -227,15 +226,11 @@ class Printer(Notation):
         """(1/u)' at u: -1/u^2, bracketed, for it stands inside a product."""
         return self.paren("-" + self.frac("1", self.sup(base, "2")))
 
-    def is_entrywise_reciprocal(self, e: ast.Expr) -> bool:
-        """1 ⊘ u of a vector or matrix u (not under a page name)."""
+    def is_reciprocal(self, e: ast.Expr, entrywise: bool = False) -> bool:
+        """1/u of a scalar u, printed as a fraction (not under a page name); `entrywise`:
+        1 ⊘ u of a vector or matrix u."""
         return isinstance(e, ast.Call) and e.func == "recip" and e not in self.names and \
-            self.shapes(e.args[0]) != SCALAR
-
-    def is_reciprocal(self, e: ast.Expr) -> bool:
-        """1/u of a scalar u, printed as a fraction (not under a page name)."""
-        return isinstance(e, ast.Call) and e.func == "recip" and e not in self.names and \
-            self.shapes(e.args[0]) == SCALAR
+            (self.shapes(e.args[0]) != SCALAR) == entrywise
 
     def scalar_factors(self, factors: tuple[ast.Expr, ...]) -> tuple[ast.Expr, ...]:
         """An elementwise product of scalars is a plain product: its factors join the
@@ -294,7 +289,7 @@ class Printer(Notation):
     def factor(self, e: ast.Expr) -> str:
         """As a factor of a product: sums in parentheses."""
         if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard) or \
-                self.is_entrywise_reciprocal(e):
+                self.is_reciprocal(e, entrywise=True):
             return self.paren(self.expr(e))
         return self.expr(e)
 

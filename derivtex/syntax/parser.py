@@ -388,7 +388,9 @@ def describe(tok: Token) -> str:
 
 def parse_tokens(tokens: list[Token], declared: frozenset[str] = frozenset(),
                  bold: frozenset[int] = frozenset()) -> ast.Expr:
-    return _Parser(tokens, declared, bold).parse()
+    expr = _Parser(tokens, declared, bold).parse()
+    ast.check_python_names(expr)
+    return expr
 
 
 def parse_text(text: str, declared: frozenset[str] = frozenset()) -> ast.Expr:

@@ -438,3 +438,10 @@ def test_a_number_over_a_vector_is_one_quotient(expr, result):
     arrays = generate.bind(d.to_dict()["symbols"], np.random.default_rng(3))
     np.testing.assert_allclose(evaluate_numpy(read_back(d), arrays),
                                evaluate_numpy(d.to_dict()["numpy"], arrays), rtol=1e-12)
+
+
+@pytest.mark.parametrize("expr", ["np^T x", "lambda x + lambda_ x"])
+def test_colliding_names_exit_2_with_their_column(expr):
+    result = run_cli("derive", expr, "--wrt", "x", "--format", "json")
+    assert result.returncode == 2 and not result.stdout
+    assert b"column 1: the name np" in result.stderr or b"column 12: lambda_" in result.stderr

@@ -127,3 +127,26 @@ def test_elementwise_division_by_zero_and_the_internal_name_are_refused():
     assert zero.value.column == 3
     with pytest.raises(ParseError, match="unknown function 'recip'"):
         parse_text("recip(x)")  # results write 1 ./ x: recip is no word of the language
+
+
+@pytest.mark.parametrize("text, column, message", [
+    ("np x", 1, "the name np is reserved"),
+    ("a^T np", 5, "the name np is reserved"),
+    ("lambda x + lambda_ x", 12, "lambda_ and lambda would both be lambda_"),
+    ("lambda_ x + lambda x", 1, "lambda_ and lambda would both be lambda_"),
+    ("a__b x", 1, "no double underscore"),
+])
+def test_names_that_would_collide_in_the_numpy_answer_are_refused(text, column, message):
+    """Issue 21: the JSON numpy answer binds np to numpy and spells a keyword K as K_, so
+    np, K_ beside K, and dunders are refused, with the column."""
+    with pytest.raises(ParseError, match=message) as refused:
+        parse_text(text)
+    assert refused.value.column == column
+
+
+def test_a_keyword_alone_and_an_underscored_name_alone_are_fine():
+    from derivtex import derive
+
+    assert derive("lambda x", "x").to_dict()["numpy"] == "(lambda_ * (np.eye(x.shape[0])))"
+    assert derive("lambda_ x", "x", shapes={"lambda_": "1"}).to_dict()["numpy"] == \
+        "(lambda_ * (np.eye(x.shape[0])))"
