@@ -53,7 +53,8 @@ class Algebra:
         if isinstance(expr, ast.Zero):
             return ast.Zero(expr.cols, expr.rows)
         if isinstance(expr, ast.Neg):
-            return ast.Neg(self.transpose(expr.operand))
+            inner = self.transpose(expr.operand)
+            return inner if is_zero(inner) else ast.Neg(inner)  # never -0
         if isinstance(expr, ast.MatMul):
             scalars = [f for f in expr.factors if self.is_scalar(f)]
             chain = [self.transpose_factor(f) for f in reversed(expr.factors)

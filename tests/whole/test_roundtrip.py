@@ -225,3 +225,10 @@ def test_a_row_with_a_number_is_a_transposed_column(expr):
     d = derive(expr, "x", layout="numerator")
     assert d.result_text == "(1 - 2 x)^T"
     assert derive(expr, "x", layout="denominator").result_text == "1 - 2 x"
+
+
+def test_a_vanishing_result_is_zero_not_minus_zero():
+    """Found by the round trip: the transpose of -(X (P^T - P^T) Y) was -0."""
+    d = derive("tr(B B A^T A^T inv(A) (P^T - P.T))", "A", layout="denominator")
+    assert d.result_text == "0"
+    assert d.latex.rstrip().splitlines()[-2].endswith(r"&= \boldsymbol{0}")
