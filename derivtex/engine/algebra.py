@@ -114,6 +114,8 @@ class Algebra:
                 pending[:0] = self.flat([f.operand])
             elif self.is_scalar(f):
                 scalars.append(f)
+            elif isinstance(f, ast.Call) and f.func == "diag" and isinstance(f.args[0], ast.Ones):
+                chain.append(ast.Identity(f.args[0].dim))  # diag(1) is I
             else:
                 chain.append(f)
         scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])

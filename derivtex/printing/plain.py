@@ -37,6 +37,7 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
     if isinstance(e, ast.Neg):
         return "-" + _text_signed(e.operand, shapes)
     if isinstance(e, ast.Add):
+        e = _ones_written(e, shapes)
         out = text(e.terms[0], shapes)
         for term in e.terms[1:]:
             if isinstance(term, ast.Neg):
@@ -64,6 +65,25 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
     if isinstance(e, ast.Call):
         return "%s(%s)" % (e.func, text(e.args[0], shapes))
     raise TypeError(e)
+
+
+def _ones_written(e: ast.Add, shapes: Shapes | None) -> ast.Add:
+    """A bare number reads back as a multiple of the ones column: in a sum of rows it is
+    written 1^T, in a sum of matrices 1 1^T (every entry one)."""
+    rows, cols = shapes(e) if shapes is not None else SCALAR
+    if cols == 1:
+        return e
+    row = ast.Transpose(ast.Ones(cols))
+    ones = row if rows == 1 else ast.MatMul((ast.Ones(rows), row))
+
+    def written(t: ast.Expr) -> ast.Expr:
+        if isinstance(t, ast.Neg):
+            return ast.Neg(written(t.operand))
+        if not isinstance(t, ast.Number):
+            return t
+        return ones if t.value == 1 else ast.MatMul((t, ones))
+
+    return ast.Add(tuple(written(t) for t in e.terms))
 
 
 def _is_entrywise_reciprocal(e: ast.Expr, shapes: Shapes | None) -> bool:

@@ -152,8 +152,7 @@ class Printer(Notation):
                 return self.expr(ast.MatMul((MINUS_ONE, *factors)))
             return "-" + self.signed(inner)
         if isinstance(e, ast.Add):
-            ones = self.shapes(e) != SCALAR
-            return self.joined([self.term(t, ones) for t in e.terms])
+            return self.joined([self.term(t, self.shapes(e)) for t in e.terms])
         if isinstance(e, ast.Hadamard):
             if self.shapes(e) == SCALAR:  # of scalars, a plain product: s^2, not s ⊙ s
                 return self.matmul(ast.MatMul(e.factors))
@@ -272,13 +271,15 @@ class Printer(Notation):
             return self.log_det(self.expr(arg.args[0]))
         return self.function(e.func, self.expr(arg))
 
-    def term(self, e: ast.Expr, ones: bool) -> str:
-        """A term of a sum; a number in a sum of vectors is that multiple of the ones."""
-        if ones and isinstance(e, ast.Number) and e.value == 1:
-            return self.bold("1")
-        if ones and is_number(e):
-            return self.expr(e) + self.bold("1")
-        return self.expr(e)
+    def term(self, e: ast.Expr, shape: Shape) -> str:
+        """A term of a sum; a number in a sum of vectors is that multiple of the ones
+        (1^T in a row, 1 1^T in a matrix: every entry one)."""
+        if shape == SCALAR or not is_number(e):
+            return self.expr(e)
+        one = self.bold("1")
+        ones = one if shape[1] == 1 else self.transposed(one) if shape[0] == 1 else \
+            one + " " + self.transposed(one)
+        return ones if isinstance(e, ast.Number) and e.value == 1 else self.expr(e) + ones
 
     def signed(self, e: ast.Expr) -> str:
         """After a minus sign: only sums need parentheses."""

@@ -69,6 +69,18 @@ def functions_of_vectors(draw):
                                                               ).item())
 
 
+@st.composite
+def functions_of_matrices(draw):
+    """a^T f(A) b and 1^T f(A) 1 by A: derivatives with a bare 1 in a matrix (tanh'(A)
+    is 1 1^T - tanh(A) .* tanh(A)); where f(A) is not finite the example decides nothing."""
+    name = draw(st.sampled_from(sorted({**EXTRA, "sigma": generate.UNARY["sigma"]})))
+    f = {**EXTRA, "sigma": generate.UNARY["sigma"]}[name]
+    if draw(st.booleans()):
+        return generate.Drawn(f"a^T {name}(A) b",
+                              lambda env: (env["a"].T @ f(env["A"]) @ env["b"]).item())
+    return generate.Drawn(f"1^T {name}(A) 1", lambda env: float(np.sum(f(env["A"]))))
+
+
 def declarations(symbols: dict[str, Symbol]) -> dict[str, tuple]:
     return {n: (1,) if s.kind == "scalar" else s.shape[:1] if s.kind == "vector" else s.shape
             for n, s in symbols.items()}
@@ -178,12 +190,13 @@ def check(drawn, wrt: str, layout: str, order: int = 1) -> None:
 
 CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A"),
            (lecturer_scalars, "x"), (lecturer_scalars, "A"), (row_vectors, "x"),
-           (functions_of_vectors(), "x")]
+           (functions_of_vectors(), "x"), (functions_of_matrices(), "A")]
 
 
 @pytest.mark.parametrize("strategy, wrt", CLASSES,
                          ids=["vector-by-x", "scalar-by-x", "scalar-by-A", "tensor-by-A",
-                              "lecturer-by-x", "lecturer-by-A", "row-by-x", "functions-by-x"])
+                              "lecturer-by-x", "lecturer-by-A", "row-by-x", "functions-by-x",
+                              "functions-by-A"])
 def test_first_derivatives_read_back(strategy, wrt):
     @SETTINGS
     @given(drawn=strategy, layout=st.sampled_from(["numerator", "denominator"]))
