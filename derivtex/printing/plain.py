@@ -11,6 +11,7 @@ from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
 from ..syntax.ast import python_name
 from ..syntax.parser import MAX_POWER
+from .products import ones_of, scalars_in_front
 
 
 def number_text(value: Fraction) -> str:
@@ -48,6 +49,10 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
     if isinstance(e, ast.MatMul) or divisors(e, shapes) or _is_scalar_hadamard(e, shapes):
         return _text_quotient(e.factors if isinstance(e, ast.MatMul | ast.Hadamard) else (e,),
                               shapes)
+    scaled = scalars_in_front(e.factors, lambda f: shapes(f) == SCALAR) \
+        if isinstance(e, ast.Hadamard) and shapes is not None else None
+    if scaled is not None:  # s .* (1 + x^T x) is (1 + x^T x) s
+        return text(scaled, shapes)
     if isinstance(e, ast.Hadamard):
         above = [f for f in e.factors if not _is_entrywise_reciprocal(f, shapes)]
         below = [f for f in e.factors if _is_entrywise_reciprocal(f, shapes)]
@@ -68,20 +73,23 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
 
 
 def _ones_written(e: ast.Add, shapes: Shapes | None) -> ast.Add:
-    """A bare number reads back as a multiple of the ones column: in a sum of rows it is
-    written 1^T, in a sum of matrices 1 1^T (every entry one)."""
-    rows, cols = shapes(e) if shapes is not None else SCALAR
-    if cols == 1:
+    """A scalar term of a sum of vectors or matrices stands for that multiple of the ones,
+    written so the parser reads it back: a number in a sum of columns bare (1 - s), any
+    other scalar c times the ones, (1^T)^T c in a column, c 1^T in a row, (1^T)^T c 1^T
+    in a matrix (every entry c)."""
+    if shapes is None or shapes(e) == SCALAR:
         return e
-    row = ast.Transpose(ast.Ones(cols))
-    ones = row if rows == 1 else ast.MatMul((ast.Ones(rows), row))
+    rows, cols = shapes(e)
 
     def written(t: ast.Expr) -> ast.Expr:
         if isinstance(t, ast.Neg):
             return ast.Neg(written(t.operand))
-        if not isinstance(t, ast.Number):
+        if shapes(t) != SCALAR or (cols == 1 and isinstance(t, ast.Number)):
             return t
-        return ones if t.value == 1 else ast.MatMul((t, ones))
+        ones = ones_of((rows, cols))
+        left = ones[:1] if rows != 1 else []  # (1^T)^T c, c 1^T, (1^T)^T c 1^T
+        factors = left + [t] * (t != ast.Number(Fraction(1))) + ones[len(left):]
+        return factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors))
 
     return ast.Add(tuple(written(t) for t in e.terms))
 

@@ -24,7 +24,7 @@ from ..syntax import ast
 from ..syntax.ast import is_number
 from ..syntax.parser import GREEK
 from .notation import Notation
-from .products import power_of, split_coefficient
+from .products import ones_of, power_of, scalars_in_front, split_coefficient
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
@@ -154,8 +154,9 @@ class Printer(Notation):
         if isinstance(e, ast.Add):
             return self.joined([self.term(t, self.shapes(e)) for t in e.terms])
         if isinstance(e, ast.Hadamard):
-            if self.shapes(e) == SCALAR:  # of scalars, a plain product: s^2, not s ⊙ s
-                return self.matmul(ast.MatMul(e.factors))
+            scaled = scalars_in_front(e.factors, lambda f: self.shapes(f) == SCALAR)
+            if scaled is not None:  # of scalars a plain product, s^2, not s ⊙ s
+                return self.matmul(scaled)
             out = (" %s " % self.hadamard_op).join(
                 self.signed(f) for f in e.factors if not self.is_reciprocal(f, entrywise=True))
             return (out or self.bold("1")) + "".join(
@@ -226,8 +227,7 @@ class Printer(Notation):
         return self.paren("-" + self.frac("1", self.sup(base, "2")))
 
     def is_reciprocal(self, e: ast.Expr, entrywise: bool = False) -> bool:
-        """1/u of a scalar u, printed as a fraction (not under a page name); `entrywise`:
-        1 ⊘ u of a vector or matrix u."""
+        """1/u of a scalar u (`entrywise`: 1 ⊘ u of a vector or matrix), not a page name."""
         return isinstance(e, ast.Call) and e.func == "recip" and e not in self.names and \
             (self.shapes(e.args[0]) != SCALAR) == entrywise
 
@@ -272,14 +272,14 @@ class Printer(Notation):
         return self.function(e.func, self.expr(arg))
 
     def term(self, e: ast.Expr, shape: Shape) -> str:
-        """A term of a sum; a number in a sum of vectors is that multiple of the ones
-        (1^T in a row, 1 1^T in a matrix: every entry one)."""
-        if shape == SCALAR or not is_number(e):
+        """A term of a sum; a scalar in a sum of vectors times the ones: 1 - s, (x^T a) 1."""
+        if shape == SCALAR or self.shapes(e) != SCALAR:
             return self.expr(e)
-        one = self.bold("1")
-        ones = one if shape[1] == 1 else self.transposed(one) if shape[0] == 1 else \
-            one + " " + self.transposed(one)
-        return ones if isinstance(e, ast.Number) and e.value == 1 else self.expr(e) + ones
+        if isinstance(e, ast.Neg):
+            return "-" + self.term(e.operand, shape)
+        ones = " ".join(self.expr(f) for f in ones_of(shape))
+        return ones if e == ast.Number(Fraction(1)) else (
+            self.expr(e) if is_number(e) else self.factor(e)) + ones
 
     def signed(self, e: ast.Expr) -> str:
         """After a minus sign: only sums need parentheses."""

@@ -157,11 +157,12 @@ def last_line_defines_its_names(latex: str, symbols: dict) -> None:
     assert not missing, f"the last line uses {sorted(missing)}, defined nowhere: {last}"
 
 
-def check(drawn, wrt: str, layout: str, order: int = 1) -> None:
+def check(drawn, wrt: str, layout: str, order: int = 1, **options: str) -> None:
     if wrt not in re.findall(r"[A-Za-z][A-Za-z0-9_]*", drawn.text):
         return
     try:
-        d = derive(drawn.text, wrt, layout=layout, symmetric=drawn.symmetric, order=order)
+        d = derive(drawn.text, wrt, layout=layout, symmetric=drawn.symmetric, order=order,
+                   **options)
     except DerivtexError:
         return  # rejections are counted against their budget by test_properties
     data = d.to_dict()
@@ -199,9 +200,10 @@ CLASSES = [(vectors, "x"), (scalars, "x"), (scalars, "A"), (matrices, "A"),
                               "functions-by-A"])
 def test_first_derivatives_read_back(strategy, wrt):
     @SETTINGS
-    @given(drawn=strategy, layout=st.sampled_from(["numerator", "denominator"]))
-    def one(drawn, layout):
-        check(drawn, wrt, layout)
+    @given(drawn=strategy, layout=st.sampled_from(["numerator", "denominator"]),
+           method=st.sampled_from(["index", "both"]), steps=st.sampled_from(["full", "compact"]))
+    def one(drawn, layout, method, steps):
+        check(drawn, wrt, layout, method=method, steps=steps)
 
     one()
 
@@ -245,3 +247,26 @@ def test_a_vanishing_result_is_zero_not_minus_zero():
     d = derive("tr(B B A^T A^T inv(A) (P^T - P.T))", "A", layout="denominator")
     assert d.result_text == "0"
     assert d.latex.rstrip().splitlines()[-2].endswith(r"&= \boldsymbol{0}")
+
+
+def _softmax_of_squares(env):
+    return (generate.UNARY["softmax"](env["x"] * env["x"]).T @ env["x"]).item()
+
+
+def _cosh_of_a_cubic(env):
+    u = (env["x"].T @ env["x"]).item() * env["x"] + env["x"]
+    return float(np.sum(np.cosh(1 + u * u)))
+
+
+@pytest.mark.parametrize("drawn, shown", [
+    (generate.Drawn("softmax(x .* x)^T x", _softmax_of_squares), "(1^T)^T (s^T x) - x"),
+    (generate.Drawn("1^T cosh(1 + ((x^T x) x + x) .* ((x^T x) x + x))", _cosh_of_a_cubic),
+     "diag((1 + x^T x) s)"),
+])
+def test_scalars_among_vectors_read_back(drawn, shown):
+    """Found by the round trip (Hessians): a scalar in a sum of vectors is that multiple of
+    the ones, a scalar factor of an elementwise product scales it; both are written so, not
+    s^T x - x or s .* (1 + x^T x), which the parser refuses."""
+    d = derive(drawn.text, "x", order=2)
+    assert shown in d.result_text
+    check(drawn, "x", "numerator", order=2)
