@@ -270,3 +270,16 @@ def test_scalars_among_vectors_read_back(drawn, shown):
     d = derive(drawn.text, "x", order=2)
     assert shown in d.result_text
     check(drawn, "x", "numerator", order=2)
+
+
+def test_the_last_line_check_can_fail():
+    """The page check itself: a name used on the last line and defined nowhere is found;
+    defined in a where row before, it is not."""
+    last = r"\begin{align*}" + "\n" + r"f &= \boldsymbol{1} - \boldsymbol{s}^{\top}" + \
+        "\n" + r"\end{align*}"
+    with pytest.raises(AssertionError, match=r"uses \['s'\]"):
+        last_line_defines_its_names(last, {"x": {}})
+    where = r"\begin{align*}" + "\n" + r"g &= s_{j} \\" + "\n" + \
+        r"&\quad \text{where } \boldsymbol{s} = \tanh\left(\boldsymbol{x}\right)" + "\n" + \
+        r"\end{align*}" + "\n"
+    last_line_defines_its_names(where + last, {"x": {}})
