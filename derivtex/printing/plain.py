@@ -198,7 +198,12 @@ def _text_product(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
         rest = _text_product(factors[1:], shapes) if len(factors) > 2 \
             else _text_factor(factors[1], shapes)
         return "(1^T)^T " + rest
-    return " ".join(_text_power(f, n, shapes) for f, n in runs(factors, shapes))
+    out: list[str] = []
+    for f, n in runs(factors, shapes):  # alpha 1 would read back as alpha: alpha (1^T)^T
+        leads = isinstance(f, ast.Ones) and shapes is not None and \
+            all(shapes(g) == SCALAR for g in factors[:factors.index(f)])
+        out.append("(1^T)^T" if leads else _text_power(f, n, shapes))
+    return " ".join(out)
 
 
 def runs(factors: tuple[ast.Expr, ...], shapes: Shapes | None = None
