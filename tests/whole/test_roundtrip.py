@@ -120,10 +120,11 @@ def read_back(d, data: dict, arrays: dict) -> np.ndarray:
     except ShapeError as exc:
         assert "is not tied to any symbol" in exc.message, exc.message
         back = None
-    alone = isinstance(back, ast.Number) and data["result_shape"] != [1, 1] and (
-        back.value == 0 or (back.value == 1 and data["result_shape"][1] == 1))
+    number = back.operand if isinstance(back, ast.Neg) else back
+    alone = isinstance(number, ast.Number) and data["result_shape"] != [1, 1] and (
+        number.value == 0 or (number.value == 1 and data["result_shape"][1] == 1))
     if back is None or alone:
-        # I, 0 or 1 by itself, as lecturers write them: the JSON's result_shape says how large
+        # I, 0 or ±1 by itself, as lecturers write them: the JSON's result_shape says how large
         rows, cols = data["result_shape"]
         sized = {**symbols, "Zsized": Symbol("Zsized", "matrix", (rows, cols))}
         whole, shapes, found = read(f"({shown}) + 0 Zsized", sized)
