@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .errors import UnsupportedError
 from .syntax import ast
 
 ShapeRule = Literal["elementwise", "square_to_scalar", "square_to_square", "vector_to_vector",
@@ -91,6 +92,7 @@ class Function:
     prefix: bool = False                     # applies without parentheses: det X, log det X
     typed: bool = True                       # False: only the engine writes it (dsigma)
     arity: int = 1
+    about: str = ""                          # what it is, for the documentation
 
     @property
     def elementwise(self) -> bool:
@@ -137,33 +139,42 @@ _SIGMA: Code = ("div", 1, ("add", 1, ("exp", ("neg", Z))))
 _SHIFTED_EXP: Code = ("exp", ("sub", Z, ("max", Z)))
 
 REGISTRY: dict[str, Function] = {f.name: f for f in [
-    Function("tr", ("trace", Z), "square_to_scalar", ("trace", "Tr")),
+    Function("tr", ("trace", Z), "square_to_scalar", ("trace", "Tr"),
+             about="the trace of a square matrix"),
     Function("det", ("linalg.det", Z), "square_to_scalar",
-             latex_macros=("det",), prefix=True),
-    Function("inv", ("linalg.inv", Z), "square_to_square"),
-    Function("diag", ("diagflat", Z), "vector_to_square"),
-    Function("softmax", ("div", _SHIFTED_EXP, ("sum", _SHIFTED_EXP)), "vector_to_vector"),
+             latex_macros=("det",), prefix=True, about="the determinant (also |X|)"),
+    Function("inv", ("linalg.inv", Z), "square_to_square",
+             about="the inverse of a square matrix (also X^{-1})"),
+    Function("diag", ("diagflat", Z), "vector_to_square",
+             about="the diagonal matrix with a vector on its diagonal"),
+    Function("softmax", ("div", _SHIFTED_EXP, ("sum", _SHIFTED_EXP)), "vector_to_vector",
+             about="exp(z) ./ (1^T exp(z))"),
     Function("sigma", _SIGMA, spellings=("sigmoid",),
-             latex_macros=("sigma",), derivative=_sigma_prime, prime="dsigma"),
+             latex_macros=("sigma",), derivative=_sigma_prime, prime="dsigma",
+             about="the logistic sigmoid 1 ./ (1 + exp(-z)), entry by entry"),
     Function("tanh", ("tanh", Z), latex_macros=("tanh",),
-             derivative=_tanh_prime, prime="dtanh", prefix=True),
+             derivative=_tanh_prime, prime="dtanh", prefix=True, about="entry by entry"),
     Function("exp", ("exp", Z), latex_macros=("exp",),
-             derivative=_call("exp"), prime="exp", prefix=True),
+             derivative=_call("exp"), prime="exp", prefix=True, about="entry by entry"),
     Function("log", ("log", Z), spellings=("ln",),
              latex_macros=("log", "ln"),
-             derivative=_call("recip"), prime="recip", prefix=True),
-    Function("relu", ("maximum", Z, 0), derivative=_call("step"), prime="step"),
-    Function("step", ("heaviside", Z, 0.0),
-             derivative=lambda u: ast.Number(Fraction(0))),
-    Function("recip", ("div", 1, Z), derivative=_recip_prime, prime="drecip"),
+             derivative=_call("recip"), prime="recip", prefix=True,
+             about="the natural logarithm, entry by entry"),
+    Function("relu", ("maximum", Z, 0), derivative=_call("step"), prime="step",
+             about="max(z, 0), entry by entry; its derivative is step(z)"),
+    Function("step", ("heaviside", Z, 0.0), spellings=("heaviside",),
+             about="the Heaviside step: 1 where z > 0, else 0, entry by entry (relu's "
+                   "derivative; 0 where relu bends, as numpy's heaviside(z, 0))"),
+    # 1 ./ u: typed as the elementwise division `./` (\oslash), never by this name
+    Function("recip", ("div", 1, Z), derivative=_recip_prime, prime="drecip", typed=False),
     Function("sqrt", ("sqrt", Z), latex_macros=("sqrt",),
-             derivative=_sqrt_prime, prime="dsqrt"),
+             derivative=_sqrt_prime, prime="dsqrt", about="the square root, entry by entry"),
     Function("sinh", ("sinh", Z), latex_macros=("sinh",),
-             derivative=_call("cosh"), prime="cosh", prefix=True),
+             derivative=_call("cosh"), prime="cosh", prefix=True, about="entry by entry"),
     Function("cosh", ("cosh", Z), latex_macros=("cosh",),
-             derivative=_call("sinh"), prime="sinh", prefix=True),
+             derivative=_call("sinh"), prime="sinh", prefix=True, about="entry by entry"),
     Function("softplus", ("logaddexp", 0, Z), derivative=_call("sigma"),
-             prime="dsoftplus"),
+             prime="dsoftplus", about="log(1 + exp(z)), entry by entry"),
     # derivatives as index notation shows them: sigma'(z_i)
     Function("dsigma", ("mul", _SIGMA, ("sub", 1, _SIGMA)), typed=False),
     Function("dtanh", ("sub", 1, ("pow", ("tanh", Z), 2)), typed=False),
@@ -209,5 +220,19 @@ def derivative_expr(func: str, u: ast.Expr) -> ast.Expr:
     """f'(u) as an expression: sigma' = sigma .* (1 - sigma), log' = recip, ..."""
     derivative = REGISTRY[func].derivative
     if derivative is None:
-        raise KeyError(func)
+        raise _not_differentiable(func)
     return derivative(u)
+
+
+def prime_name(func: str) -> str:
+    """The name f' has in index notation (sigma -> dsigma)."""
+    prime = REGISTRY[func].prime
+    if prime is None:
+        raise _not_differentiable(func)
+    return prime
+
+
+def _not_differentiable(func: str) -> UnsupportedError:
+    return UnsupportedError(f"{func}(.) jumps at 0, so it has no derivative there (and 0 "
+                            "elsewhere); derivtex derives functions that are smooth where "
+                            "they are differentiated")

@@ -1,5 +1,7 @@
 """The function registry: one spec per function, and every stage reads it the same way."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -63,3 +65,20 @@ def test_spellings_and_suggestions():
 def test_new_functions_print_in_latex():
     latex = derive("sqrt(x^T x) + softplus(a^T x) + cosh(b^T x)", "x").latex
     assert r"\sqrt{" in latex and r"\operatorname{softplus}" in latex and r"\cosh" in latex
+
+
+def test_what_is_typed_is_documented_and_recip_is_not_typed():
+    """Issue 25: every function the language accepts says what it is in its entry (step,
+    relu's derivative, included); the reciprocal is typed as `1 ./ x`, not recip(x)."""
+    assert all(f.about for f in REGISTRY.values() if f.typed)
+    assert lookup("step") is REGISTRY["step"] and lookup("heaviside") is REGISTRY["step"]
+    assert lookup("recip") is None
+
+
+@pytest.mark.parametrize("name", [f.name for f in ELEMENTWISE if f.typed and f.derivative])
+def test_results_name_only_typed_functions(name):
+    """The derivative of every elementwise function is written with functions the parser
+    accepts (log' as 1 ./ x, relu' as step)."""
+    result = derive(f"1^T {name}(W x)", "x").result_text
+    called = set(re.findall(r"([A-Za-z]+)\(", result))
+    assert "recip" not in result and all(lookup(c) is not None for c in called), result

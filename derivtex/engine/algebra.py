@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
-from ..syntax.ast import children, walk
+from ..syntax.ast import children, is_number, walk
 from .scalars import cancel_reciprocals, scalar_rank, side_by_side
 
 Term = tuple[Fraction, ast.Expr]
@@ -53,7 +53,8 @@ class Algebra:
         if isinstance(expr, ast.Zero):
             return ast.Zero(expr.cols, expr.rows)
         if isinstance(expr, ast.Neg):
-            return ast.Neg(self.transpose(expr.operand))
+            inner = self.transpose(expr.operand)
+            return inner if is_zero(inner) else ast.Neg(inner)  # never -0
         if isinstance(expr, ast.MatMul):
             scalars = [f for f in expr.factors if self.is_scalar(f)]
             chain = [self.transpose_factor(f) for f in reversed(expr.factors)
@@ -62,6 +63,8 @@ class Algebra:
         if isinstance(expr, ast.Add):
             if self.symmetric(expr):
                 return expr  # (A + A^T)^T is A + A^T, (M + M^T)^T is M + M^T
+            if any(is_number(t) for t in expr.terms):
+                return ast.Transpose(expr)  # (1 - s)^T: a bare 1 is a column of ones
             pushed = self.sum([(Fraction(1), self.transpose(t)) for t in expr.terms])
             if expr not in self.keep or \
                     visible_transposes(pushed, self.shapes) < visible_transposes(expr, self.shapes):
@@ -111,6 +114,8 @@ class Algebra:
                 pending[:0] = self.flat([f.operand])
             elif self.is_scalar(f):
                 scalars.append(f)
+            elif isinstance(f, ast.Call) and f.func == "diag" and isinstance(f.args[0], ast.Ones):
+                chain.append(ast.Identity(f.args[0].dim))  # diag(1) is I
             else:
                 chain.append(f)
         scalars = cancel_reciprocals([self.canonical_scalar(s) for s in scalars])
@@ -179,7 +184,14 @@ class Algebra:
         for coeff, body in combined:
             magnitude = self.product([ast.Number(abs(coeff)), body])
             out.append(ast.Neg(magnitude) if coeff < 0 else magnitude)
-        return out[0] if len(out) == 1 else ast.Add(tuple(out))
+        if len(out) == 1:
+            return out[0]
+        rows, cols = self.shapes(ast.Add(tuple(out)))
+        if rows == 1 and cols != 1 and any(is_number(t) for t in out):
+            # a row with a number in it is the transpose of a column: (1 - 2 x)^T, for a
+            # bare 1 is the ones column (1 - 2 x^T would subtract a row from it)
+            return ast.Transpose(self.sum([(c, self.transpose(b)) for c, b in combined]))
+        return ast.Add(tuple(out))
 
     def open_if_cancelling(self, terms: list[Term]) -> list[Term]:
         """A kept sum's transpose read term by term when that lets terms cancel or

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from ..functions import PRIME, derivative_expr
+from ..functions import derivative_expr, prime_name
 from ..syntax import ast
 from ..syntax.ast import names_in
 from . import index as ix
@@ -135,7 +135,7 @@ class Differentiator:
 
     def atom_rule(self, atom: ix.Node) -> ix.Node:
         if isinstance(atom, ix.Apply):
-            outer = ix.Apply(PRIME[atom.func], atom.arg, derivative_origin(atom))
+            outer = ix.Apply(prime_name(atom.func), atom.arg, derivative_origin(atom))
             return ix.prod([outer, self.linearity(ix.fresh_bound(atom.arg, self.fresh))])
         assert isinstance(atom, ix.Entry) and isinstance(atom.expr, ast.Call)
         call, arg = atom.expr, atom.expr.args[0]

@@ -43,7 +43,7 @@ class LatexPrinter(Printer):
     transpose_mark = r"\top"
     inverse_mark = "-1"
     inverse_transpose_mark = r"-\top"
-    hadamard_inverse_mark = r"\circ -1"
+    hadamard_divide_op = r"\oslash"
     hadamard_op = r"\odot"
     align = "&"
     newline = r"\\"

@@ -13,7 +13,7 @@ class Notation:
     transpose_mark = ""
     inverse_mark = ""
     inverse_transpose_mark = ""
-    hadamard_inverse_mark = ""
+    hadamard_divide_op = ""  # elementwise division, 1 ⊘ x
     hadamard_op = ""
     align = ""           # the alignment point of an equation row
     newline = ""         # between rows of a display

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Mapping
 from fractions import Fraction
 
@@ -10,7 +9,9 @@ from ..engine.expand import product_groups
 from ..functions import REGISTRY
 from ..model.shapes import SCALAR, Shapes, Symbol
 from ..syntax import ast
+from ..syntax.ast import python_name
 from ..syntax.parser import MAX_POWER
+from .products import ones_of, scalars_in_front
 
 
 def number_text(value: Fraction) -> str:
@@ -21,9 +22,9 @@ def number_text(value: Fraction) -> str:
 
 
 def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
-    """In the input language: `2 (A x - b)^T A`. With `shapes`, reciprocals of scalars
-    are divisions, as lecturers write them (`x^T / (x^T x)`, `a^T / (a^T x)^2`), never the
-    internal recip(.); the parser reads either back to the same value."""
+    """In the input language: `2 (A x - b)^T A`. Reciprocals are divisions, never the
+    internal recip(.): of a vector or matrix elementwise, `1 ./ x`, `a ./ (1 + x)`; with
+    `shapes`, of a scalar as lecturers write them (`x^T / (x^T x)`, `a^T / (a^T x)^2`)."""
     if isinstance(e, ast.Name):
         return e.name
     if isinstance(e, ast.Number):
@@ -37,6 +38,7 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
     if isinstance(e, ast.Neg):
         return "-" + _text_signed(e.operand, shapes)
     if isinstance(e, ast.Add):
+        e = _ones_written(e, shapes)
         out = text(e.terms[0], shapes)
         for term in e.terms[1:]:
             if isinstance(term, ast.Neg):
@@ -47,19 +49,62 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
     if isinstance(e, ast.MatMul) or divisors(e, shapes) or _is_scalar_hadamard(e, shapes):
         return _text_quotient(e.factors if isinstance(e, ast.MatMul | ast.Hadamard) else (e,),
                               shapes)
+    scaled = scalars_in_front(e.factors, lambda f: shapes(f) == SCALAR) \
+        if isinstance(e, ast.Hadamard) and shapes is not None else None
+    if scaled is not None:  # s .* (1 + x^T x) is (1 + x^T x) s
+        return text(scaled, shapes)
     if isinstance(e, ast.Hadamard):
-        return " .* ".join(_text_signed(f, shapes) for f in e.factors)
+        above = [f for f in e.factors if not _is_entrywise_reciprocal(f, shapes)]
+        below = [f for f in e.factors if _is_entrywise_reciprocal(f, shapes)]
+        out = " .* ".join(_text_signed(f, shapes) for f in above) or "1"
+        return out + "".join(" ./ " + _text_bare(f.args[0], shapes) for f in below
+                             if isinstance(f, ast.Call))
     if isinstance(e, ast.Transpose):
-        inner = e.operand
-        bare = isinstance(inner, ast.Name | ast.Call | ast.Ones) and not divisors(inner, shapes)
-        return (text(inner, shapes) if bare else "(%s)" % text(inner, shapes)) + "^T"
+        return _text_bare(e.operand, shapes, ones=True) + "^T"
     if isinstance(e, ast.Norm2):
         operand = text(e.operand, shapes)
         # a norm ending the operand (a / ||x||) would take the closing bars as its own
         return ("||(%s)||^2" if operand.endswith("||") else "||%s||^2") % operand
+    if isinstance(e, ast.Call) and e.func == "recip":
+        return "1 ./ " + _text_bare(e.args[0], shapes)
     if isinstance(e, ast.Call):
         return "%s(%s)" % (e.func, text(e.args[0], shapes))
     raise TypeError(e)
+
+
+def _ones_written(e: ast.Add, shapes: Shapes | None) -> ast.Add:
+    """A scalar term of a sum of vectors or matrices stands for that multiple of the ones,
+    written so the parser reads it back: a number in a sum of columns bare (1 - s), any
+    other scalar c times the ones, (1^T)^T c in a column, c 1^T in a row, (1^T)^T c 1^T
+    in a matrix (every entry c)."""
+    if shapes is None or shapes(e) == SCALAR:
+        return e
+    rows, cols = shapes(e)
+
+    def written(t: ast.Expr) -> ast.Expr:
+        if isinstance(t, ast.Neg):
+            return ast.Neg(written(t.operand))
+        if shapes(t) != SCALAR or (cols == 1 and isinstance(t, ast.Number)):
+            return t
+        ones = ones_of((rows, cols))
+        left = ones[:1] if rows != 1 else []  # (1^T)^T c, c 1^T, (1^T)^T c 1^T
+        factors = left + [t] * (t != ast.Number(Fraction(1))) + ones[len(left):]
+        return factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors))
+
+    return ast.Add(tuple(written(t) for t in e.terms))
+
+
+def _is_entrywise_reciprocal(e: ast.Expr, shapes: Shapes | None) -> bool:
+    """1 ./ u, written with `./`: a reciprocal that is not a division by a scalar."""
+    return isinstance(e, ast.Call) and e.func == "recip" and not divisors(e, shapes)
+
+
+def _text_bare(e: ast.Expr, shapes: Shapes | None, ones: bool = False) -> str:
+    """`e` where an operator follows or precedes it tightly (x^T, ./ x): a name or a
+    function value as it is (with `ones`, 1 too: 1^T), anything else in parentheses."""
+    bare = (isinstance(e, ast.Name | ast.Call) or (ones and isinstance(e, ast.Ones))) and \
+        not divisors(e, shapes) and not _is_entrywise_reciprocal(e, shapes)
+    return text(e, shapes) if bare else "(%s)" % text(e, shapes)
 
 
 def divisors(e: ast.Expr, shapes: Shapes | None) -> list[ast.Expr] | None:
@@ -141,12 +186,24 @@ def _text_divisor(e: ast.Expr, shapes: Shapes | None) -> str:
 def _text_product(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
     if len(factors) == 1:
         return text(factors[0], shapes)
+    number, reciprocal = factors[0], factors[-1]
+    if len(factors) == 2 and isinstance(number, ast.Number) and \
+            isinstance(reciprocal, ast.Call) and _is_entrywise_reciprocal(reciprocal, shapes):
+        p, q = number.value.numerator, number.value.denominator  # 2 ./ x, 1 ./ (2 sqrt(x))
+        divisor = reciprocal.args[0] if q == 1 else ast.MatMul((ast.Number(Fraction(q)),
+                                                                reciprocal.args[0]))
+        return f"{p} ./ {_text_bare(divisor, shapes)}"
     if isinstance(factors[0], ast.Ones):
         # "1 y^T" would read back as the number 1 times y^T: (1^T)^T is only a vector
         rest = _text_product(factors[1:], shapes) if len(factors) > 2 \
             else _text_factor(factors[1], shapes)
         return "(1^T)^T " + rest
-    return " ".join(_text_power(f, n, shapes) for f, n in runs(factors, shapes))
+    out: list[str] = []
+    for f, n in runs(factors, shapes):  # alpha 1 would read back as alpha: alpha (1^T)^T
+        leads = isinstance(f, ast.Ones) and shapes is not None and \
+            all(shapes(g) == SCALAR for g in factors[:factors.index(f)])
+        out.append("(1^T)^T" if leads else _text_power(f, n, shapes))
+    return " ".join(out)
 
 
 def runs(factors: tuple[ast.Expr, ...], shapes: Shapes | None = None
@@ -168,8 +225,7 @@ def _text_power(e: ast.Expr, power: int, shapes: Shapes | None) -> str:
     operator (||x||^2, x^T) is bracketed first."""
     if power == 1:
         return _text_factor(e, shapes)
-    bare = isinstance(e, ast.Name | ast.Call) and not divisors(e, shapes)
-    return "%s^%d" % (text(e, shapes) if bare else "(%s)" % text(e, shapes), power)
+    return "%s^%d" % (_text_bare(e, shapes), power)
 
 
 def _is_scalar_hadamard(e: ast.Expr, shapes: Shapes | None) -> bool:
@@ -195,13 +251,14 @@ def _text_signed(e: ast.Expr, shapes: Shapes | None) -> str:
 
 
 def _text_factor(e: ast.Expr, shapes: Shapes | None) -> str:
-    if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard) or divisors(e, shapes):
+    if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard) or divisors(e, shapes) \
+            or _is_entrywise_reciprocal(e, shapes):
         return "(%s)" % text(e, shapes)
     return text(e, shapes)
 
 
 class NumpyPrinter:
-    """A Python expression over `np` and the symbol names (keywords get a trailing _)."""
+    """A Python expression over `np` and the symbol names, spelt by ast.python_name."""
 
     def __init__(self, symbols: Mapping[str, Symbol], shapes: Shapes) -> None:
         self.shapes = shapes
@@ -209,11 +266,11 @@ class NumpyPrinter:
         for sym in symbols.values():
             for axis, dim in enumerate(sym.shape):
                 if isinstance(dim, str):
-                    self.sizes.setdefault(dim, f"{py_name(sym.name)}.shape[{axis}]")
+                    self.sizes.setdefault(dim, f"{python_name(sym.name)}.shape[{axis}]")
 
     def __call__(self, e: ast.Expr) -> str:
         if isinstance(e, ast.Name):
-            return py_name(e.name)
+            return python_name(e.name)
         if isinstance(e, ast.Number):
             v = e.value
             return str(v.numerator) if v.denominator == 1 else repr(float(v))
@@ -258,5 +315,3 @@ class NumpyPrinter:
         return f"({out})"
 
 
-def py_name(name: str) -> str:
-    return name + "_" if keyword.iskeyword(name) else name

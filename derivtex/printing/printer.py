@@ -24,7 +24,7 @@ from ..syntax import ast
 from ..syntax.ast import is_number
 from ..syntax.parser import GREEK
 from .notation import Notation
-from .products import power_of, split_coefficient
+from .products import ones_of, power_of, scalars_in_front, split_coefficient
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
@@ -152,12 +152,16 @@ class Printer(Notation):
                 return self.expr(ast.MatMul((MINUS_ONE, *factors)))
             return "-" + self.signed(inner)
         if isinstance(e, ast.Add):
-            ones = self.shapes(e) != SCALAR
-            return self.joined([self.term(t, ones) for t in e.terms])
+            return self.joined([self.term(t, self.shapes(e)) for t in e.terms])
         if isinstance(e, ast.Hadamard):
-            if self.shapes(e) == SCALAR:  # of scalars, a plain product: s^2, not s ⊙ s
-                return self.matmul(ast.MatMul(e.factors))
-            return (" %s " % self.hadamard_op).join(self.signed(f) for f in e.factors)
+            scaled = scalars_in_front(e.factors, lambda f: self.shapes(f) == SCALAR)
+            if scaled is not None:  # of scalars a plain product, s^2, not s ⊙ s
+                return self.matmul(scaled)
+            out = (" %s " % self.hadamard_op).join(
+                self.signed(f) for f in e.factors if not self.is_reciprocal(f, entrywise=True))
+            return (out or self.bold("1")) + "".join(
+                " %s %s" % (self.hadamard_divide_op, self.factor(f.args[0])) for f in e.factors
+                if isinstance(f, ast.Call) and self.is_reciprocal(f, entrywise=True))
         if isinstance(e, ast.MatMul):
             return self.matmul(e)
         if isinstance(e, ast.Transpose):
@@ -222,10 +226,10 @@ class Printer(Notation):
         """(1/u)' at u: -1/u^2, bracketed, for it stands inside a product."""
         return self.paren("-" + self.frac("1", self.sup(base, "2")))
 
-    def is_reciprocal(self, e: ast.Expr) -> bool:
-        """1/u of a scalar u, printed as a fraction (not under a page name)."""
+    def is_reciprocal(self, e: ast.Expr, entrywise: bool = False) -> bool:
+        """1/u of a scalar u (`entrywise`: 1 ⊘ u of a vector or matrix), not a page name."""
         return isinstance(e, ast.Call) and e.func == "recip" and e not in self.names and \
-            self.shapes(e.args[0]) == SCALAR
+            (self.shapes(e.args[0]) != SCALAR) == entrywise
 
     def scalar_factors(self, factors: tuple[ast.Expr, ...]) -> tuple[ast.Expr, ...]:
         """An elementwise product of scalars is a plain product: its factors join the
@@ -259,7 +263,7 @@ class Printer(Notation):
         if e.func == "recip":
             if self.shapes(arg) == SCALAR:
                 return self.frac("1", self.expr(arg))
-            return self.sup(self.atom(arg), self.hadamard_inverse_mark)
+            return "%s %s %s" % (self.bold("1"), self.hadamard_divide_op, self.factor(arg))
         if e.func == "drecip":
             return self.reciprocal_prime(self.atom(arg))
         if e.func == "log" and isinstance(arg, ast.Call) and arg.func == "det" \
@@ -267,13 +271,15 @@ class Printer(Notation):
             return self.log_det(self.expr(arg.args[0]))
         return self.function(e.func, self.expr(arg))
 
-    def term(self, e: ast.Expr, ones: bool) -> str:
-        """A term of a sum; a number in a sum of vectors is that multiple of the ones."""
-        if ones and isinstance(e, ast.Number) and e.value == 1:
-            return self.bold("1")
-        if ones and is_number(e):
-            return self.expr(e) + self.bold("1")
-        return self.expr(e)
+    def term(self, e: ast.Expr, shape: Shape) -> str:
+        """A term of a sum; a scalar in a sum of vectors times the ones: 1 - s, (x^T a) 1."""
+        if shape == SCALAR or self.shapes(e) != SCALAR:
+            return self.expr(e)
+        if isinstance(e, ast.Neg):
+            return "-" + self.term(e.operand, shape)
+        ones = " ".join(self.expr(f) for f in ones_of(shape))
+        return ones if e == ast.Number(Fraction(1)) else (
+            self.expr(e) if is_number(e) else self.factor(e)) + ones
 
     def signed(self, e: ast.Expr) -> str:
         """After a minus sign: only sums need parentheses."""
@@ -283,7 +289,8 @@ class Printer(Notation):
 
     def factor(self, e: ast.Expr) -> str:
         """As a factor of a product: sums in parentheses."""
-        if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard):
+        if isinstance(e, ast.Add | ast.Neg | ast.MatMul | ast.Hadamard) or \
+                self.is_reciprocal(e, entrywise=True):
             return self.paren(self.expr(e))
         return self.expr(e)
 

@@ -1,10 +1,13 @@
 """How a printed product reads, in every notation: its numbers gathered into one
-coefficient in front, and a factor repeated k times as a power."""
+coefficient in front, a factor repeated k times as a power, scalars in front of an
+elementwise product, and the ones a scalar term of a sum stands for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
+from ..model.shapes import Shape
 from ..syntax import ast
 
 
@@ -30,3 +33,21 @@ def split_coefficient(factors: tuple[ast.Expr, ...]) -> tuple[Fraction, list[ast
         else:
             rest.append(f)
     return coeff, rest
+
+
+def scalars_in_front(factors: tuple[ast.Expr, ...], is_scalar: Callable[[ast.Expr], bool]
+                     ) -> ast.MatMul | None:
+    """An elementwise product with scalar factors as the product it is, the scalars in
+    front: s .* (1 + x^T x) is (1 + x^T x) s, s .* s of scalars s s. None without any."""
+    scalars = [f for f in factors if is_scalar(f)]
+    if not scalars:
+        return None
+    rest = tuple(f for f in factors if not is_scalar(f))
+    return ast.MatMul((*scalars, *(rest if len(rest) < 2 else (ast.Hadamard(rest),))))
+
+
+def ones_of(shape: Shape) -> list[ast.Expr]:
+    """The ones a scalar term of a sum of this shape multiplies: 1 in a sum of columns,
+    1^T of rows, 1 1^T of matrices (every entry one)."""
+    rows, cols = shape
+    return [ast.Ones(rows)] * (rows != 1) + [ast.Transpose(ast.Ones(cols))] * (cols != 1)

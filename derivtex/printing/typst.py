@@ -44,7 +44,7 @@ class TypstPrinter(Printer):
     transpose_mark = "top"
     inverse_mark = "-1"
     inverse_transpose_mark = "-top"
-    hadamard_inverse_mark = "compose -1"
+    hadamard_divide_op = "⊘"
     hadamard_op = "dot.o"
     align = "&"
     newline = "\\"

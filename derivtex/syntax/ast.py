@@ -6,9 +6,12 @@ take part in equality.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+
+from ..errors import ParseError
 
 
 @dataclass(frozen=True)
@@ -152,3 +155,29 @@ def names_in(expr: Expr) -> list[Name]:
         if isinstance(node, Name) and (node.name not in seen or node.bold):
             seen[node.name] = node
     return list(seen.values())
+
+
+# -- names in the JSON `numpy` answer -------------------------------------------
+def python_name(name: str) -> str:
+    """A symbol as the JSON `numpy` answer spells it, where `np` is numpy and a Python
+    keyword takes a trailing underscore (lambda -> lambda_)."""
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+def check_python_names(expr: Expr) -> None:
+    """The one rule that keeps those spellings collision-free: no symbol is called `np`,
+    none has a double underscore (evaluators refuse code with one), and K_ is refused
+    beside a keyword K (both would be K_); every other name is spelt as typed."""
+    names = names_in(expr)
+    typed = {n.name for n in names}
+    for node in names:
+        name = node.name
+        if name == "np":
+            raise ParseError("the name np is reserved: the JSON numpy answer calls numpy np; "
+                             "rename the symbol", node.col or None)
+        if "__" in name:
+            raise ParseError(f"{name}: a name has no double underscore", node.col or None)
+        if name.endswith("_") and keyword.iskeyword(name[:-1]) and name[:-1] in typed:
+            raise ParseError(f"{name} and {name[:-1]} would both be {name} in the JSON numpy "
+                             f"answer (a keyword takes a trailing underscore); rename {name}",
+                             node.col or None)

@@ -34,7 +34,7 @@ SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big
           "bigl", "bigr", "Bigl", "Bigr"}
 SYMBOLS = {"|": "||", "lVert": "||", "rVert": "||", "Vert": "||", "cdot": "*",
            "lvert": "|", "rvert": "|", "vert": "|",
-           "lbrace": "{", "rbrace": "}", "odot": ".*", "circ": ".*"}
+           "lbrace": "{", "rbrace": "}", "odot": ".*", "circ": ".*", "oslash": "./"}
 
 
 class _Translator:

@@ -11,6 +11,7 @@ from fractions import Fraction
 from ..errors import ParseError
 from ..functions import PREFIX, SPELLINGS, SUGAR, lookup, nearest
 from . import ast
+from .ast import is_number
 from .lexer import Token, tokenize
 
 MAX_DEPTH = 100
@@ -119,13 +120,33 @@ class _Parser:
         return ast.Call("recip", (divisor,), col=slash.col, quotient=True)
 
     def hadamard(self) -> ast.Expr:
-        """`W x .* b` is (W x) .* b: the elementwise product of products."""
+        """`W x .* b` is (W x) .* b: the elementwise product of products, and `a ./ b`
+        the elementwise quotient, a .* (1 ./ b). Numbers scale the rest: `1 ./ x` is the
+        reciprocal of x, `2 ./ (1 + x)` twice that of 1 + x, `x ./ 2` is x/2."""
         col = self.tok.col
         factors = [self.product()]
-        while self.at(".*"):
-            self.advance()
-            factors.append(self.product())
-        return factors[0] if len(factors) == 1 else ast.Hadamard(tuple(factors), col=col)
+        while self.at(".*") or self.at("./"):
+            op = self.advance()
+            operand = self.product()
+            if op.value == "./":
+                operand = self.elementwise_divisor(operand, op)
+            factors.append(operand)
+        numbers = [f for f in factors if is_number(f)]
+        rest = [f for f in factors if not is_number(f)]
+        if len(factors) == 1 or not numbers or not rest:
+            return factors[0] if len(factors) == 1 else ast.Hadamard(tuple(factors), col=col)
+        body = rest[0] if len(rest) == 1 else ast.Hadamard(tuple(rest), col=col)
+        scale = fold_numbers([f for f in numbers if f != ast.Number(Fraction(1))])
+        return ast.MatMul((*scale, body), col=col) if scale else body
+
+    @staticmethod
+    def elementwise_divisor(divisor: ast.Expr, slash: Token) -> ast.Expr:
+        """What `./ divisor` multiplies by, entry by entry: 1 ./ u, or 1/2 for `./ 2`."""
+        if isinstance(divisor, ast.Number):
+            if divisor.value == 0:
+                raise ParseError("division by zero", slash.col)
+            return ast.Number(1 / divisor.value, col=slash.col)
+        return ast.Call("recip", (divisor,), col=slash.col)
 
     def starts_factor(self) -> bool:
         tok = self.tok
@@ -367,7 +388,9 @@ def describe(tok: Token) -> str:
 
 def parse_tokens(tokens: list[Token], declared: frozenset[str] = frozenset(),
                  bold: frozenset[int] = frozenset()) -> ast.Expr:
-    return _Parser(tokens, declared, bold).parse()
+    expr = _Parser(tokens, declared, bold).parse()
+    ast.check_python_names(expr)
+    return expr
 
 
 def parse_text(text: str, declared: frozenset[str] = frozenset()) -> ast.Expr:

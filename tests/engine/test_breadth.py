@@ -26,7 +26,7 @@ CASES = [
     ("||sigma(W x) - y||^2", "W", lambda W, x, y: np.sum((sig(W @ x) - y) ** 2),
      "2 x (sigma(W x) - y)^T diag(sigma(W x) .* (1 - sigma(W x)))"),
     ("exp(x)", "x", lambda x: np.exp(x), "diag(exp(x))"),
-    ("log(x)", "x", lambda x: np.log(x), "diag(recip(x))"),
+    ("log(x)", "x", lambda x: np.log(x), "diag(1 ./ x)"),
     ("relu(W x)", "x", lambda W, x: np.maximum(W @ x, 0), "diag(step(W x)) W"),
     ("softmax(z)", "z", lambda z: np.exp(z) / np.sum(np.exp(z)),
      "diag(softmax(z)) - softmax(z) softmax(z)^T"),

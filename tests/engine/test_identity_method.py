@@ -7,8 +7,8 @@ from derivtex import derive
 from derivtex.engine.identities import LIBRARY
 from derivtex.errors import UnsupportedError
 from derivtex.model.shapes import infer_symbols
-from derivtex.printing.plain import py_name
 from derivtex.syntax import ast
+from derivtex.syntax.ast import python_name as py_name
 from derivtex.syntax.parser import parse_text
 from derivtex.verify.check import check
 from fuzz import generate

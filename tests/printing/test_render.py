@@ -243,3 +243,14 @@ def test_markdown_sentences_are_the_latex_sentences_in_dollars(expr, wrt):
     for step in d.steps:
         sentence = "".join(f"${v}$" if kind == "math" else v for kind, v in step["segments"])
         assert sentence in d.markdown
+
+
+def test_an_elementwise_reciprocal_prints_as_a_lecturer_divides():
+    """1 ⊘ x in LaTeX and Typst, as the text's 1 ./ x: never x^{∘-1} or recip."""
+    d = derive("log(x)", "x")
+    assert d.latex.rstrip().splitlines()[-2].endswith(
+        r"\operatorname{diag}\left(\boldsymbol{1} \oslash \boldsymbol{x}\right)")
+    assert 'op("diag")(bold(1) ⊘ bold(x))' in d.typst
+    row = derive("1^T log(1 + x)", "x").latex.rstrip().splitlines()[-2]
+    assert row.endswith(r"\left(\boldsymbol{1} \oslash \left(\boldsymbol{1} + \boldsymbol{x}"
+                        r"\right)\right)^{\top}")

@@ -6,9 +6,9 @@ import pytest
 
 from derivtex import derive
 from derivtex.errors import UnsupportedError
-from derivtex.printing.plain import py_name
 from derivtex.printing.sympy_export import SympyBuilder
 from derivtex.syntax import ast
+from derivtex.syntax.ast import python_name as py_name
 from fuzz import generate
 from tests.conftest import evaluate_numpy
 

@@ -388,3 +388,60 @@ def test_negative_integer_powers(expr, wrt, latex, derivative, layout):
     want = want.T if layout == "denominator" else want
     got = evaluate_numpy(data["numpy"], arrays)
     np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-8)
+
+
+@pytest.mark.parametrize("expr, result, ref", [
+    ("1^T log(-x)", "-(1 ./ (-x))^T", lambda x: np.sum(np.log(-x))),
+    ("log(x)", "diag(1 ./ x)", lambda x: np.log(x)),
+    ("1^T sqrt(x)", "1/2 (1 ./ sqrt(x))^T", lambda x: np.sum(np.sqrt(x))),
+    ("1^T relu(x)", "step(x)^T", lambda x: np.sum(np.maximum(x, 0))),
+    ("1^T (1 ./ x)", "-(1 ./ x ./ x)^T", lambda x: np.sum(1 / x)),
+])
+def test_results_use_only_the_input_language(expr, result, ref):
+    """Issue 25: no recip(.) in results, and step is a function of the language; each
+    result reads back to the derivative."""
+    d = derive(expr, "x")
+    assert d.result_text == result
+    arrays = generate.bind(d.to_dict()["symbols"], np.random.default_rng(3))
+    arrays["x"] = -arrays["x"] if "-x" in expr else arrays["x"]
+    want = generate.jacobian(lambda env: ref(env["x"]), arrays, "x", "numerator")
+    np.testing.assert_allclose(evaluate_numpy(read_back(d), arrays), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("spelling", ["step(a)^T x", "heaviside(a)^T x",
+                                      r"\operatorname{step}(\mathbf{a})^\top \mathbf{x}"])
+def test_step_is_typed_as_the_result_writes_it(spelling):
+    d = derive(spelling, "x")
+    assert d.result_text == "step(a)^T" and d.verified
+
+
+def test_differentiating_step_is_refused_with_a_reason():
+    result = run_cli("derive", "step(W x)", "--wrt", "x")
+    assert result.returncode == 2 and not result.stdout
+    assert b"step(.) jumps at 0" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_elementwise_division_in_latex_and_text_derives():
+    text = derive("1^T (a ./ (1 + x))", "x")
+    latex = derive(r"\mathbf{1}^\top (\mathbf{a} \oslash (\mathbf{1} + \mathbf{x}))", "x")
+    assert text.result_text == latex.result_text == "a^T diag(-1 ./ (1 + x) ./ (1 + x))"
+    numeric_check(text.to_dict(), lambda a, x: np.sum(a / (1 + x)), "x", "numerator")
+
+
+@pytest.mark.parametrize("expr, result", [("2 (1^T log(x))", "2 ./ x"),
+                                          ("1/2 (1^T log(x))", "1 ./ (2 x)"),
+                                          ("1^T log(-x)", "-1 ./ (-x)")])
+def test_a_number_over_a_vector_is_one_quotient(expr, result):
+    """In denominator layout, 2 ./ x and 1 ./ (2 x), as a lecturer divides."""
+    d = derive(expr, "x", layout="denominator")
+    assert d.result_text == result
+    arrays = generate.bind(d.to_dict()["symbols"], np.random.default_rng(3))
+    np.testing.assert_allclose(evaluate_numpy(read_back(d), arrays),
+                               evaluate_numpy(d.to_dict()["numpy"], arrays), rtol=1e-12)
+
+
+@pytest.mark.parametrize("expr", ["np^T x", "lambda x + lambda_ x"])
+def test_colliding_names_exit_2_with_their_column(expr):
+    result = run_cli("derive", expr, "--wrt", "x", "--format", "json")
+    assert result.returncode == 2 and not result.stdout
+    assert b"column 1: the name np" in result.stderr or b"column 12: lambda_" in result.stderr

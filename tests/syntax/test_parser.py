@@ -108,3 +108,45 @@ def test_unknown_functions_suggest_the_nearest_known_one():
 def test_negative_powers_are_inverses_of_powers():
     assert parse_text("alpha^-2") == ast.Call("inv", (ast.MatMul((N("alpha"), N("alpha"))),))
     assert parse_text("A^{-3}") == parse_text("inv(A A A)")
+
+
+def test_elementwise_division_reads_as_the_reciprocal_times_the_numerator():
+    """`./` (\\oslash in LaTeX) divides entry by entry, at the level of `.*`; numbers scale."""
+    recip = ast.Call("recip", (N("x"),))
+    assert parse_text("1 ./ x") == recip
+    assert parse_text("a ./ x") == ast.Hadamard((N("a"), recip))
+    assert parse_text("W a ./ x") == ast.Hadamard((ast.MatMul((N("W"), N("a"))), recip))
+    assert parse_text("2 ./ x") == ast.MatMul((ast.Number(Fraction(2)), recip))
+    assert parse_text("x ./ 2") == ast.MatMul((ast.Number(Fraction(1, 2)), N("x")))
+    assert parse_text("1 ./ (1 + x)") == ast.Call("recip", (parse_text("1 + x"),))
+
+
+def test_elementwise_division_by_zero_and_the_internal_name_are_refused():
+    with pytest.raises(ParseError, match="division by zero") as zero:
+        parse_text("x ./ 0")
+    assert zero.value.column == 3
+    with pytest.raises(ParseError, match="unknown function 'recip'"):
+        parse_text("recip(x)")  # results write 1 ./ x: recip is no word of the language
+
+
+@pytest.mark.parametrize("text, column, message", [
+    ("np x", 1, "the name np is reserved"),
+    ("a^T np", 5, "the name np is reserved"),
+    ("lambda x + lambda_ x", 12, "lambda_ and lambda would both be lambda_"),
+    ("lambda_ x + lambda x", 1, "lambda_ and lambda would both be lambda_"),
+    ("a__b x", 1, "no double underscore"),
+])
+def test_names_that_would_collide_in_the_numpy_answer_are_refused(text, column, message):
+    """Issue 21: the JSON numpy answer binds np to numpy and spells a keyword K as K_, so
+    np, K_ beside K, and dunders are refused, with the column."""
+    with pytest.raises(ParseError, match=message) as refused:
+        parse_text(text)
+    assert refused.value.column == column
+
+
+def test_a_keyword_alone_and_an_underscored_name_alone_are_fine():
+    from derivtex import derive
+
+    assert derive("lambda x", "x").to_dict()["numpy"] == "(lambda_ * (np.eye(x.shape[0])))"
+    assert derive("lambda_ x", "x", shapes={"lambda_": "1"}).to_dict()["numpy"] == \
+        "(lambda_ * (np.eye(x.shape[0])))"
