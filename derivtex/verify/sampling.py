@@ -161,12 +161,16 @@ def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measur
 def _inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
             calls: Sequence[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
             ) -> bool | None:
-    """None if the point is outside the domain (a value not finite, an inverse badly
-    conditioned); else whether the value and every function inside are moderate."""
+    """None if the point is outside the domain (a value or a function's argument not
+    finite, an inverse badly conditioned); else whether the value and every function
+    inside are moderate. An infinite argument can hide in a finite value (exp(-inf) is
+    0, as for a chain of 700 matrices inside exp) and only comes out in the result."""
     with np.errstate(all="ignore"):
         try:
             value = np.abs(value_of(sizes, env, expr))
-            if not np.all(np.isfinite(value)):
+            arguments = (value_of(sizes, env, arg) for call in calls
+                         if isinstance(call, ast.Call) for arg in call.args)
+            if not all(np.all(np.isfinite(v)) for v in itertools.chain([value], arguments)):
                 return None
             for arg in inverted:
                 if np.linalg.cond(value_of(sizes, env, arg)) > MAX_CONDITION:
