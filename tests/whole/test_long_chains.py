@@ -9,7 +9,10 @@ import re
 
 import pytest
 
+from derivtex.model.shapes import infer_symbols
 from derivtex.syntax.limits import MAX_FACTORS
+from derivtex.syntax.parser import parse_text
+from derivtex.verify.sampling import stand_in_sizes
 from fuzz import chains
 from tests.conftest import run_cli
 
@@ -71,6 +74,11 @@ def test_declared_sizes_share_a_few_small_stand_ins():
     shapes = [a for n in range(200) for a in ("--shape", f"A{n}={100 + n},{101 + n}")]
     data = verified(f"{chain(200)} x", "--wrt", "A5", *shapes, "--shape", "x=300")
     assert data["symbols"]["A5"]["shape"] == [105, 106]
+    symbols = infer_symbols(parse_text(chain(200)),
+                            {f"A{n}": (100 + n, 101 + n) for n in range(200)})
+    stand_ins = stand_in_sizes(symbols)
+    assert set(stand_ins.values()) == {1, 7, 8, 9, 10}
+    assert [stand_ins[d] for d in (100, 101, 102, 103, 104)] == [7, 8, 9, 10, 7]
 
 
 def test_every_format_and_method_of_the_longest_chain():
