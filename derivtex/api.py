@@ -31,7 +31,7 @@ from .printing.safety import check_emitted
 from .syntax import ast
 from .syntax.ast import walk
 from .syntax.lexer import check_length
-from .syntax.limits import check_text, check_tree
+from .syntax.limits import check_second_order, check_text, check_tree
 from .syntax.parser import parse_text
 
 
@@ -357,6 +357,7 @@ def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],
     """--order 2: the Hessian, checked against second differences of the input."""
     from .engine.hessian import derive_hessian
 
+    check_second_order(parsed, options.wrt)
     outcome = derive_hessian(parsed, symbols, options.wrt, options.layout)
     if verify:
         from .verify.hessian_check import check_hessian

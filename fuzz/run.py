@@ -9,7 +9,10 @@ wrong     a printed result that does not match: must be 0
 crash     any other exception: must be 0
 slow      a derivation that took over 10 s: must be 0
 
-    python -m fuzz.run [-n 10000] [--seed 2026] [--depth 5]
+Then the long-chain family (fuzz/chains.py): `--chains` products of up to a thousand
+matrices, by a matrix and by a vector, with and without a trailing vector, in a trace.
+
+    python -m fuzz.run [-n 10000] [--seed 2026] [--depth 5] [--chains 40]
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from derivtex.model.shapes import Shapes
 from derivtex.printing.safety import FORBIDDEN_MACROS
 from derivtex.verify.check import Evaluator
 from derivtex.verify.index_values import IndexValues
-from fuzz import generate
+from fuzz import chains, generate
 
 # what is derived by what: gradients, Jacobians, and tensors of order 3 and 4
 TOPS = [("vector", "x"), ("scalar", "x"), ("scalar", "A"), ("matrix", "A"), ("vector", "A"),
@@ -123,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--depth", type=int, default=5, help="the deepest expressions drawn")
+    ap.add_argument("--chains", type=int, default=40, help="long chains drawn after them")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     counts: Counter = Counter()
@@ -154,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     for outcome, expr, wrt, detail in bad[:10]:
         print(f"{outcome}: {expr} wrt {wrt}: {detail}")
     failed = counts["wrong"] or counts["crash"] or counts["slow"] or counts["rejected"] > allowed
-    return 1 if failed else 0
+    return 1 if chains.run(args.chains, args.seed) or failed else 0
 
 
 if __name__ == "__main__":

@@ -96,6 +96,15 @@ class Assembler:
     def split_repeated(self, atoms: list[_Atom], free: set[ix.Idx]) -> None:
         """An index used by more factors than a matrix product allows: one vector v_k
         becomes diag(v)_kk', and a neighbour (a matrix if there is one) takes k'."""
+        known: dict[int, tuple[ast.Expr, tuple[int, str]]] = {}
+
+        def preference(expr: ast.Expr) -> tuple[int, str]:
+            """diag_preference, once per vector: a product of 1,000 vectors asks 1,000 times."""
+            hit = known.get(id(expr))
+            if hit is None or hit[0] is not expr:
+                hit = known[id(expr)] = (expr, diag_preference(expr))
+            return hit[1]
+
         while True:
             counts: dict[ix.Idx, list[tuple[int, int]]] = {}
             for n, atom in enumerate(atoms):
@@ -107,10 +116,9 @@ class Assembler:
             if over is None:
                 return
             occ = counts[over]
-            candidates = sorted((n for n, s in occ if atoms[n].slots[1 - s] is None
-                                 and atoms[n].expr is not None),
-                                key=lambda n: diag_preference(atoms[n].expr))
-            vector = candidates[0] if candidates else None
+            vector = min((n for n, s in occ if atoms[n].slots[1 - s] is None
+                          and atoms[n].expr is not None),
+                         key=lambda n: preference(atoms[n].expr), default=None)
             if vector is None:
                 if self.absorb_chain(atoms, occ, counts, free):
                     continue

@@ -7,6 +7,7 @@ sigma'(...) W_ij to [diag(y .* (1 - y)) W]_ij in one go."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from fractions import Fraction
 
@@ -78,9 +79,10 @@ class Recogniser:
                 isinstance(f, ix.Entry) and isinstance(f.expr, ast.Name) for f in body.factors):
             return None
         indices = [i for f in body.factors if isinstance(f, ix.Entry) for i in f.indices()]
-        uses = [i for i in indices if i not in node.indices]
+        summed, counts = set(node.indices), Counter(indices)  # linear in a chain of 1,000
+        uses = [i for i in indices if i not in summed]
         seen = list(dict.fromkeys(uses))
-        if len(uses) != len(seen) or any(indices.count(i) != 2 for i in node.indices):
+        if len(uses) != len(seen) or any(counts[i] != 2 for i in node.indices):
             return None  # sum_p A_lp B_pl with l summed outside, sum_k x_k x_k: no product
         if len(seen) == 1:
             readings = [(seen[0], None), (None, seen[0])]

@@ -5,6 +5,13 @@ Everything is counted as the derivation will see it, that is after powers are ex
 (`X^10` is ten factors) and with the operand of a squared norm twice (||u||^2 is
 sum_k u_k u_k, and the product rule differentiates both). The parsed tree shares the
 repeated factors of a power, so counting visits each distinct node once.
+
+The counts bound verification too: it evaluates the input once per entry of the variable
+(twice per pair of entries for a Hessian) on stand-ins of at most 10 (sampling.py), and
+contracts an index form in near-linear time (contraction.py), so its work grows with the
+factors, and with the terms the product rule makes, which these limits count. The
+printed page grows with them as well (a Hessian of 32 occurrences in 48 factors was
+3.6 MB of LaTeX from 149 characters).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ MAX_NESTING = 10  # functions and norms inside one another (exp(exp(...)), ||...
 MAX_OCCURRENCES = 64  # of the variable: the product rule makes one term per occurrence
 MAX_FACTORS = 1_000  # names and numbers: one index per factor of a product
 MAX_OUTPUT = 2_000  # occurrences x factors: the product rule's terms (~100 characters each)
+MAX_SECOND_OUTPUT = 5_000  # occurrences^2 x factors: a Hessian applies the product rule twice
 
 _NUMBER = re.compile(r"\d[\d.]*")
 
@@ -71,6 +79,17 @@ def check_tree(expr: ast.Expr, wrt: str) -> Size:
                          f"{whole.occurrences} times in {whole.factors} factors); the limit is "
                          f"{MAX_OUTPUT:,}", expr.col or 1)
     return whole
+
+
+def check_second_order(expr: ast.Expr, wrt: str) -> None:
+    """For --order 2: the product rule applied twice makes about occurrences^2 terms."""
+    whole = measure(expr, wrt)[id(expr)]
+    output = whole.occurrences ** 2 * whole.factors
+    if output > MAX_SECOND_OUTPUT:
+        raise LimitError(f"the Hessian would have about {output:,} factors ({wrt} occurs "
+                         f"{whole.occurrences} times in {whole.factors} factors, and the second "
+                         f"derivative applies the product rule to each term again); the limit "
+                         f"is {MAX_SECOND_OUTPUT:,}", expr.col or 1)
 
 
 def measure(expr: ast.Expr, wrt: str) -> dict[int, Size]:

@@ -26,6 +26,7 @@ from ..syntax import ast
 from ..syntax.ast import walk
 
 SIZE_POOL = (2, 3, 4, 5, 6)
+STAND_INS = (7, 8, 9, 10)  # for declared sizes over 6, in turn
 SIZE_MODES = ("random", "tall", "wide", "equal")
 VALUE_MODES = ("signed", "positive", "negative", "near_identity")
 MAX_CONDITION = 1e6  # of the argument of an inverse or determinant at a test point
@@ -48,9 +49,11 @@ class Point:
 
 def stand_in_sizes(symbols: Mapping[str, Symbol]) -> Sizes:
     """Declared sizes as verification uses them: small ones as they are, larger ones
-    replaced by 7, 8, ... (distinct sizes stay distinct, equal ones equal)."""
+    replaced by 7, 8, 9, 10 in turn (equal sizes stay equal, neighbours in size stay
+    distinct). A few stand-ins, not one per size: a chain of 400 matrices declared
+    100 x 101, 101 x 102, ... is checked on matrices of at most 10 x 10, not 500 x 500."""
     declared = sorted({d for s in symbols.values() for d in s.shape if isinstance(d, int)})
-    stand_ins = itertools.count(max(SIZE_POOL) + 1)
+    stand_ins = itertools.cycle(STAND_INS)
     sizes: Sizes = {d: d if d <= max(SIZE_POOL) else next(stand_ins) for d in declared}
     return sizes | {1: 1}
 
@@ -158,12 +161,16 @@ def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measur
 def _inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
             calls: Sequence[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
             ) -> bool | None:
-    """None if the point is outside the domain (a value not finite, an inverse badly
-    conditioned); else whether the value and every function inside are moderate."""
+    """None if the point is outside the domain (a value or a function's argument not
+    finite, an inverse badly conditioned); else whether the value and every function
+    inside are moderate. An infinite argument can hide in a finite value (exp(-inf) is
+    0, as for a chain of 700 matrices inside exp) and only comes out in the result."""
     with np.errstate(all="ignore"):
         try:
             value = np.abs(value_of(sizes, env, expr))
-            if not np.all(np.isfinite(value)):
+            arguments = (value_of(sizes, env, arg) for call in calls
+                         if isinstance(call, ast.Call) for arg in call.args)
+            if not all(np.all(np.isfinite(v)) for v in itertools.chain([value], arguments)):
                 return None
             for arg in inverted:
                 if np.linalg.cond(value_of(sizes, env, arg)) > MAX_CONDITION:

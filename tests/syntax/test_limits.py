@@ -5,7 +5,16 @@ import pytest
 from derivtex import derive
 from derivtex.errors import DerivtexError, LimitError
 from derivtex.model.shapes import infer_symbols
-from derivtex.syntax.limits import MAX_DEPTH, MAX_NESTING, check_text, check_tree, measure
+from derivtex.syntax.limits import (
+    MAX_DEPTH,
+    MAX_FACTORS,
+    MAX_NESTING,
+    MAX_SECOND_OUTPUT,
+    check_second_order,
+    check_text,
+    check_tree,
+    measure,
+)
 from derivtex.syntax.parser import parse_text
 from tests.conftest import run_cli
 
@@ -81,3 +90,30 @@ def test_limit_errors_are_bad_input_in_the_cli():
     assert done.returncode == 2 and done.stdout == b""
     assert done.stderr.decode().startswith("derivtex: too large: column 20:")
     assert issubclass(LimitError, DerivtexError)
+
+
+def test_a_hessian_counts_the_product_rule_twice():
+    # 149 characters, 32 occurrences of x in 48 factors: under the first-order limit
+    # (1,536), but the Hessian made 3.6 MB of LaTeX in 17 s; refused before any work
+    sixteen = " ".join(f"x^T A{n} x" for n in range(16))
+    derive(sixteen, "x", verify=False)  # the gradient is within the limits
+    exc = refused(sixteen, order=2)
+    assert exc.message == (
+        "the Hessian would have about 49,152 factors (x occurs 32 times in 48 factors, and "
+        "the second derivative applies the product rule to each term again); the limit is "
+        f"{MAX_SECOND_OUTPUT:,}")
+    assert exc.column == 1
+
+
+def test_the_longest_chains_are_inside_every_limit_verification_included():
+    # what tests/whole/test_long_chains.py derives: at the factor limit, one factor more
+    # is refused; the longest x^T ... x still has a Hessian (4 x 1,000 factors)
+    chain = " ".join(f"A{n}" for n in range(MAX_FACTORS - 2))
+    quadratic = parse_text(f"x^T {chain} x")
+    assert check_tree(quadratic, "x").factors == MAX_FACTORS
+    check_second_order(quadratic, "x")
+    assert "1,001 factors" in refused(f"x^T {chain} A x").message
+    # the Hessians the tests and samples derive stay well inside
+    for small in ("(x^T x)^8", "(x^T A x)^2", "||A x - b||^2 + lambda ||x||^2",
+                  "x^T A x / (x^T x)"):
+        check_second_order(parse_text(small), "x")
