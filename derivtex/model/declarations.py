@@ -45,7 +45,7 @@ def parse_shape_option(text: str) -> tuple[str, tuple[Dim, ...]]:
 
 
 def default_kind(name: str, bold: bool = False) -> str | None:
-    """SPEC §2: one lowercase letter a vector, one uppercase a matrix, Greek a scalar —
+    """The README's rule: one lowercase letter a vector, one uppercase a matrix, Greek a scalar —
     unless written bold in LaTeX (a bold Greek name is a vector, or a matrix if capital)."""
     if name in GREEK:
         if bold:

@@ -1,4 +1,4 @@
-"""The layout convention (SPEC §3), in one place: both methods, verification and the
+"""The layout convention, in one place: both methods, verification and the
 page ask this module which way round a derivative goes.
 
 Numerator layout: the derivative of an m-vector by an n-vector is m×n, of a scalar by

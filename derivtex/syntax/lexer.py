@@ -1,4 +1,4 @@
-"""Tokenizer for the plain-text input language (SPEC §2)."""
+"""Tokenizer for the plain-text input language."""
 
 from __future__ import annotations
 

@@ -241,7 +241,7 @@ def mismatch(got: np.ndarray, want: np.ndarray) -> float | None:
 
 def arrange(jac: np.ndarray, wrt_shape: tuple[int, ...], out_kind: str, wrt_kind: str,
             out_shape: tuple[int, int]) -> np.ndarray:
-    """The finite-difference Jacobian in numerator layout (SPEC §3)."""
+    """The finite-difference Jacobian in numerator layout."""
     if out_kind == "scalar":
         grad = jac.reshape(wrt_shape)
         return grad.T if wrt_kind == "matrix" else grad.reshape(1, -1)
