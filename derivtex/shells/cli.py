@@ -19,6 +19,7 @@ from .. import __version__
 from ..errors import MAX_ECHO, DerivtexError, Failure, OptionError, option, written_in
 from ..model.layout import LAYOUTS
 from ..options import METHODS, STEPS, Options, check_choice
+from .files import shown
 from .guard import attempt
 from .stopping import Stopped, arm, install, restore, still_running
 
@@ -173,9 +174,9 @@ def run_build(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"derivtex: note: {note}", file=sys.stderr)
     for name, failure in report.failed.items():
-        print(f"derivtex: {args.spec.name}: {name}: {failure}", file=sys.stderr)
+        print(f"derivtex: {shown(args.spec.name)}: {name}: {failure}", file=sys.stderr)
     print(f"{len(report.built)} built, {len(report.unchanged)} unchanged, "
-          f"{len(report.failed)} failed -> {args.output / 'all.tex'}", file=sys.stderr)
+          f"{len(report.failed)} failed -> {shown(args.output / 'all.tex')}", file=sys.stderr)
     return 1 if report.failed else 0
 
 
@@ -283,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except Stopped as exc:
         what = "Ctrl-C" if exc.signum == signal.SIGINT else signal.Signals(exc.signum).name
-        kept = f"; the entries finished so far are kept in {args.output}" \
+        kept = f"; the entries finished so far are kept in {shown(args.output)}" \
             if args.command == "build" else ""
         print(f"derivtex: stopped by {what}{kept}", file=sys.stderr)
         return 128 + exc.signum

@@ -198,3 +198,13 @@ def test_an_unreadable_spec_is_one_message(tmp_path):
         pytest.skip("root reads any file")
     status, err = build(tmp_path, spec)
     assert status == 2 and err == f"derivtex: cannot build: {spec}: Permission denied\n"
+
+
+def test_the_summary_line_of_a_build_into_a_long_path_is_cut(tmp_path):
+    """The closing line names all.tex as every echo does: a path of thousands is cut."""
+    deep = tmp_path.joinpath(*["d" * 200] * 12)
+    proc = run_cli("build", str(spec_file(tmp_path)), "-o", str(deep))
+    err = proc.stderr.decode()
+    assert proc.returncode == 0, err
+    (summary,) = [line for line in err.splitlines() if " built, " in line]
+    assert summary.endswith("/all.tex") and "…" in summary and len(summary) < 200, summary
