@@ -131,7 +131,8 @@ def test_a_failure_while_displaying_is_one_line_not_a_traceback(tmp_path):
 
 def readme_nbconvert_command() -> str:
     section = (ROOT / "README.md").read_text().split("\n### Jupyter\n", 1)[1].split("\n### ")[0]
-    (command,) = re.findall(r"^```sh\n(.*?)^```$", section, re.DOTALL | re.MULTILINE)
+    (command,) = [c for c in re.findall(r"^```sh\n(.*?)^```$", section,
+                                        re.DOTALL | re.MULTILINE) if "nbconvert" in c]
     return command.replace("\\\n", " ").strip()
 
 
