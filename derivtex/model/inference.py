@@ -42,13 +42,15 @@ def _find(d: _Var | int) -> _Var | int:
 
 class _Inference:
     """`guesses`: undeclared Greek names tried as vectors (or matrices, if capital) after
-    the scalar reading failed."""
+    the scalar reading failed; `square`: those only a square matrix fits."""
 
     def __init__(self, declared: Mapping[str, tuple[Dim, ...]],
-                 guesses: frozenset[str] = frozenset()) -> None:
+                 guesses: frozenset[str] = frozenset(),
+                 square: frozenset[str] = frozenset()) -> None:
         self.named: dict[str, _Var] = {}
         self.declared = declared
         self.guesses = guesses
+        self.square = square  # Greek names only a square matrix fits: det(Sigma)
         self.symbols: dict[str, tuple[Kind, tuple[_Var | int, _Var | int]]] = {}
         self.constants: dict[int, _Var | int] = {}  # typed 1 and I: their sizes
         self.sums: dict[int, tuple] = {}  # sum(.): the shape of its argument
@@ -71,6 +73,8 @@ class _Inference:
         kind = default_kind(name.name, name.bold)
         if name.name in self.guesses:
             kind = "matrix" if name.name[0].isupper() else "vector"
+        if name.name in self.square:
+            kind = "matrix"
         if kind is None:
             hint = glued_hint(name.name)
             guess = nearest(name.name) if len(name.name) > 2 else None
@@ -214,7 +218,8 @@ class _Inference:
 
 def _run(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]], symmetric: frozenset[str],
          guesses: frozenset[str]) -> tuple[_Inference, list[ast.Name], tuple]:
-    inference = _Inference(declared, guesses | transposed_greek(expr, declared))
+    inference = _Inference(declared, guesses | transposed_greek(expr, declared),
+                           square_greek(expr, declared, symmetric))
     names = names_in(expr)
     for name in names:
         inference.declare(name)
@@ -231,6 +236,16 @@ def transposed_greek(expr: ast.Expr, declared: Mapping) -> frozenset[str]:
     return frozenset(n.operand.name for n in walk(expr)
                      if isinstance(n, ast.Transpose) and isinstance(n.operand, ast.Name)
                      and n.operand.name in GREEK and n.operand.name not in declared)
+
+
+def square_greek(expr: ast.Expr, declared: Mapping, symmetric: frozenset[str]) -> frozenset[str]:
+    """`det(Sigma)`, `tr(Omega)`, `--symmetric Sigma`: a Greek name only a square matrix
+    fits (the determinant or trace of a scalar is never what a lecturer writes)."""
+    under = {(a.operand if isinstance(a, ast.Transpose) else a)
+             for n in walk(expr) if isinstance(n, ast.Call)
+             and REGISTRY[n.func].shape == "square_to_scalar" for a in n.args}
+    named = {n.name for n in under if isinstance(n, ast.Name)} | set(symmetric)
+    return frozenset(n for n in named if n in GREEK and n not in declared)
 
 
 def _guessable(names: list[ast.Name], declared: Mapping) -> list[str]:

@@ -1,5 +1,6 @@
 import pytest
 
+from derivtex import derive
 from derivtex.errors import OptionError, ShapeError
 from derivtex.model.declarations import split_glued
 from derivtex.model.inference import infer
@@ -103,3 +104,28 @@ def test_greek_names_are_scalars_unless_only_a_vector_fits(text, kinds):
 def test_malformed_declarations_are_errors(bad, fragment):
     with pytest.raises(OptionError, match=fragment):
         parse_shape_option(bad)
+
+
+@pytest.mark.parametrize("text", ["log(det(Sigma))", "tr(Omega^T)", "logdet(Sigma)",
+                                  "|Sigma|"])
+def test_a_greek_name_under_det_or_tr_is_a_square_matrix(text):
+    (name,) = shapes(text)
+    kind, (rows, cols) = shapes(text)[name]
+    assert kind == "matrix" and rows == cols
+
+
+def test_a_greek_name_declared_symmetric_is_a_square_matrix():
+    d = derive("x^T Sigma x", wrt="x", symmetric={"Sigma"})
+    assert d.to_dict()["symbols"]["Sigma"] == {"kind": "matrix", "shape": ["n", "n"],
+                                                "symmetric": True}
+    assert d.result_text == "2 x^T Sigma"
+
+
+def test_log_det_of_a_greek_matrix_is_its_inverse():
+    assert derive("log(det(Sigma))", wrt="Sigma").result_text == "inv(Sigma)"
+    assert derive("log(det(Sigma))", wrt="Sigma", layout="denominator").result_text == \
+        "inv(Sigma)^T"
+
+
+def test_a_greek_reciprocal_stays_a_scalar():
+    assert shapes("alpha^{-1} x^T x")["alpha"] == ("scalar", (1, 1))
