@@ -325,6 +325,7 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
             uncovered = True
     if verify:
         from .verify.check import check, check_entries
+        from .verify.page import verify_page
 
         for done in (outcome, identity):
             if done is None:
@@ -333,6 +334,7 @@ def derive_with(expression: str, options: Options, verify: bool = True) -> Deriv
                 check_entries(target, done, symbols, wrt)
             else:
                 check(target, done.result, symbols, wrt, layout)
+            verify_page(done, target, symbols, wrt)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
                       identity=identity, no_identity=uncovered)
 
@@ -345,9 +347,11 @@ def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],
     outcome = derive_hessian(parsed, symbols, options.wrt, options.layout)
     if verify:
         from .verify.hessian_check import check_hessian
+        from .verify.page import verify_page
 
         assert outcome.result is not None
         check_hessian(parsed, outcome.result, symbols, options.wrt)
+        verify_page(outcome, parsed, symbols, options.wrt)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify)
 
 

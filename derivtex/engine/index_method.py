@@ -14,7 +14,7 @@ from ..printing.plain import text
 from ..syntax import ast
 from . import index as ix
 from .algebra import Algebra, user_sums, visible_transposes
-from .contract import Contraction, contract
+from .contract import contract_stages
 from .differentiate import Differentiator
 from .entrywise import cancel, collect
 from .expand import Expander, scalar_forms
@@ -202,10 +202,10 @@ def differentiate_entry(tree: ix.Node, lhs: ix.Node, diff: Differentiator, steps
         raise UnsupportedError("the expression needs too many rounds of the derivative rules")
     state = diff.evaluate(state)
     steps.append(Delta(before=lhs, after=state, wrt_entry=diff.wrt, second=second))
-    contractions: list[Contraction] = []
-    contracted = contract(state, contractions)
-    steps.append(Contract(before=lhs, after=contracted, contractions=tuple(contractions),
-                          second=second))
+    contracted = state
+    for contracted, contractions in contract_stages(state):
+        steps.append(Contract(before=lhs, after=contracted, contractions=tuple(contractions),
+                              second=second))
     return contracted
 
 

@@ -360,7 +360,9 @@ class Printer(Notation):
     def product(self, factors: tuple[ix.Node, ...]) -> str:
         parts: list[str] = []
         sign = ""
-        items = list(factors)
+        items = [f for f in factors if not is_ones_entry(f)]  # 1_k exp(z_k) is exp(z_k)
+        if not any(not isinstance(f, ix.Const) for f in items):
+            items = list(factors)
         first = items[0] if items else None
         if isinstance(first, ix.Const):
             value = first.value
@@ -390,3 +392,8 @@ class Printer(Notation):
         if isinstance(node.body, ix.Entry):
             return self.partial_frac(self.entry(node.body), wrt)
         return self.derivative_of(wrt, self.index(node.body))
+
+
+def is_ones_entry(node: ix.Node) -> bool:
+    """An entry of the ones vector: 1, which a product does not print."""
+    return isinstance(node, ix.Entry) and isinstance(node.expr, ast.Ones)

@@ -1,0 +1,336 @@
+"""The equations a page's sentences state, as index trees: the workhorse each contraction
+uses and each rule a step applies, in the row's own indices. The printers print these
+trees and the page verifier checks them, so what a sentence says is what was checked."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ..model.shapes import Symbol
+from ..syntax import ast
+from . import index as ix
+from .contract import Contraction, holders, is_delta_on, split_terms
+from .steps import Contract, Determinant, Diag, Inverse, Softmax, Step
+
+MINUS_ONE = ix.Const(Fraction(-1))
+STAND_INS = ("U", "V", "M", "N")  # a square matrix a rule is stated for
+VECTOR_STAND_INS = ("u", "t", "r", "q")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """lhs = rhs, stated in a sentence. `symbols` are the stand-ins it names (U in Jacobi's
+    formula), not inputs; `rule` marks a rule statement, whose indices must be the row's
+    own or fresh on the page."""
+
+    lhs: ix.Node
+    rhs: ix.Node
+    symbols: tuple[Symbol, ...] = ()
+    rule: bool = False
+    stands_for: ast.Expr | None = None  # what the stand-in is on this page (A X B)
+
+
+@dataclass(frozen=True)
+class Workhorse:
+    """sum_k delta_jk a_k = a_j for the deltas of one term: the deltas as the row shows
+    them, and the factor they multiply there."""
+
+    summed: tuple[ix.Idx, ...]
+    deltas: tuple[ix.Delta, ...]
+    factor: ix.Node
+    value: ix.Node
+
+    @property
+    def quote(self) -> Quote:
+        return Quote(ix.Sum(self.summed, ix.Prod((*self.deltas, self.factor))), self.value)
+
+
+@dataclass(frozen=True)
+class SoftmaxRule:
+    """d s_i / d u_k = s_i delta_ik - s_i s_k and s_i = exp(u_i) / sum_l exp(u_l), in the
+    row's indices i, k and a letter l fresh on the page; `call` is the page's softmax and
+    `u` its argument, or a stand-in vector when the argument is not a name."""
+
+    call: ast.Call
+    u: ast.Expr
+    i: ix.Idx
+    k: ix.Idx
+    fresh: ix.Idx
+    symbols: tuple[Symbol, ...] = ()
+    quotes: tuple[Quote, ...] = field(default=())
+
+
+def normal(node: ix.Node) -> ix.Node:
+    """A renamed tree with the ones a delta became multiplied away (s_k 1 is s_k)."""
+    if isinstance(node, ix.Prod):
+        return ix.prod([normal(f) for f in node.factors])
+    if isinstance(node, ix.Add):
+        return ix.add([normal(t) for t in node.terms])
+    if isinstance(node, ix.Sum):
+        return ix.summation(node.indices, normal(node.body))
+    if isinstance(node, ix.Apply):
+        return ix.Apply(node.func, normal(node.arg), node.origin)
+    return node
+
+
+def delta_term(tree: ix.Node | None, delta: ix.Delta, k: ix.Idx) -> list[ix.Node] | None:
+    """The factors of a term of `tree` in which `delta` sums out `k`, brackets holding
+    other deltas on k multiplied out: the term with the fewest of them, so the workhorse
+    quotes a factor the delta alone collapses (sum_k delta_jk y_k = y_j in
+    sum_k (y_i delta_ik - y_i y_k) delta_jk, not the softmax's own delta_ik)."""
+    for node in ix.walk(tree) if tree is not None else ():
+        if not isinstance(node, ix.Sum) or k not in node.indices:
+            continue
+        on = holders(node.body, lambda n: n is delta or is_delta_on(n, k))
+        terms = [factors for _, factors in split_terms(node.body, k, on)
+                 if any(f is delta for f in factors)]
+        if terms:
+            return min(terms, key=lambda factors: sum(is_delta_on(f, k) for f in factors))
+    return None
+
+
+def partner(factors: list[ix.Node], summed: set[ix.Idx], deltas: list[ix.Delta]
+            ) -> ix.Node | None:
+    """What the deltas multiply: the factors that carry a summed index (another delta
+    included; not a ones entry, which is 1, unless nothing else does); a bracket holding
+    sums of its own as the entry it stands for ([A B + C]_ik)."""
+    def carries(f: ix.Node) -> bool:
+        return ix.contains(f, lambda n: (isinstance(n, ix.Entry) and bool(
+            summed & set(n.indices()))) or (isinstance(n, ix.Delta) and bool(
+                summed & {n.first, n.second})))
+
+    flat: list[ix.Node] = []
+    for f in factors:  # a term kept whole, -y_i y_k, gives its factors
+        flat.extend(f.factors if isinstance(f, ix.Prod) and f.origin is None else (f,))
+    beside = [f for f in flat if not isinstance(f, ix.Const) and carries(f)
+              and all(f is not d for d in deltas)]
+    useful = [f for f in beside if not (isinstance(f, ix.Entry)
+                                        and isinstance(f.expr, ast.Ones))]
+    beside = useful or beside
+    if len(beside) == 1:
+        origin = getattr(beside[0], "origin", None)
+        long = ix.contains(beside[0], lambda n: isinstance(n, ix.Sum))
+        return origin if long and isinstance(origin, ix.Entry) and \
+            summed & set(origin.indices()) else beside[0]
+    return ix.Prod(tuple(beside)) if beside else None
+
+
+def workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
+              variable: str) -> Workhorse:
+    """The workhorse of a contraction step: the first delta summed out, with the others
+    summed out in the same term, as the row before shows them, and what they multiply
+    (the variable's entry when the row holds no such delta: a false record)."""
+    first = contractions[0]
+    k, j = first.summed, first.kept
+    shown = next((n for n in ix.walk(previous) if isinstance(n, ix.Delta)
+                  and {n.first, n.second} == {k, j}), None) if previous is not None else None
+    if not isinstance(shown, ix.Delta):
+        sample = ix.Entry(ast.Name(variable), k, None)
+        return Workhorse((k,), (ix.Delta(j, k),), sample, ix.rename(sample, k, j))
+    factors = delta_term(previous, shown, k) or [shown]
+    pairs = [(shown, first)]
+    for c in contractions[1:]:
+        also = next((f for f in factors if isinstance(f, ix.Delta) and f is not shown
+                     and {f.first, f.second} == {c.summed, c.kept}
+                     and all(f is not d for d, _ in pairs)), None)
+        if isinstance(also, ix.Delta):
+            pairs.append((also, c))
+    summed = tuple(c.summed for _, c in pairs)
+    factor = partner(factors, set(summed), [d for d, _ in pairs]) or ix.Const(Fraction(1))
+    value = factor
+    for _, c in pairs:
+        value = ix.rename(value, c.summed, c.kept)
+    return Workhorse(summed, tuple(d for d, _ in pairs), factor, normal(value))
+
+
+def free_letter(taken: Iterable[str], dim: str | int) -> ix.Idx:
+    """An index letter no row of the page uses (l if it can)."""
+    used = set(taken)
+    names = ix.IndexNames(used)
+    if names.free:
+        return names.fresh(dim, "l")
+    return ix.Idx(next(name for n in itertools.count(1)
+                       if (name := f"k_{{{n}}}") not in used), dim)
+
+
+def stand_in(names: tuple[str, ...], taken: set[str]) -> str:
+    return next((n for n in names if n not in taken), names[0] + "_0")
+
+
+def softmax_rule(step: Step, taken: set[str]) -> SoftmaxRule | None:
+    """The softmax Jacobian the row holds, s_i delta_ik - s_i s_k, read for its indices."""
+    after = step.after if isinstance(step.after, ix.Node) else None
+    for node in ix.walk(after) if after is not None else ():
+        found = softmax_jacobian(node)
+        if found is None:
+            continue
+        call, i, k = found
+        arg = call.args[0]
+        symbols: tuple[Symbol, ...] = ()
+        u: ast.Expr = arg
+        if not isinstance(arg, ast.Name):
+            name = stand_in(VECTOR_STAND_INS, taken)
+            symbols = (Symbol(name, "vector", (k.dim, 1)),)
+            u = ast.Name(name)
+        values = call if isinstance(arg, ast.Name) else ast.Call("softmax", (u,))
+        s_i, s_k = ix.Entry(values, i, None), ix.Entry(values, k, None)
+        fresh = free_letter(taken, k.dim)
+        entry = Quote(ix.Deriv(s_i, ix.Entry(u, k, None)), ix.Add((
+            ix.Prod((s_i, ix.Delta(i, k))), ix.Prod((MINUS_ONE, s_i, s_k)))), symbols, True)
+        exp_i, exp_l = (ix.Apply("exp", ix.Entry(u, n, None)) for n in (i, fresh))
+        definition = Quote(s_i, ix.Prod((exp_i, ix.Apply("recip", ix.Sum((fresh,), exp_l)))),
+                           symbols, True)
+        return SoftmaxRule(call, u, i, k, fresh, symbols, (entry, definition))
+    return None
+
+
+def softmax_jacobian(node: ix.Node) -> tuple[ast.Call, ix.Idx, ix.Idx] | None:
+    """(softmax call, i, k) when `node` is s_i delta_ik - s_i s_k."""
+    if not isinstance(node, ix.Add) or len(node.terms) != 2:
+        return None
+    first, second = node.terms
+    if not (isinstance(first, ix.Prod) and isinstance(second, ix.Prod)
+            and len(first.factors) == 2 and isinstance(first.factors[1], ix.Delta)):
+        return None
+    s_i, delta = first.factors
+    if not (isinstance(s_i, ix.Entry) and isinstance(s_i.expr, ast.Call)
+            and s_i.expr.func == "softmax" and isinstance(delta, ix.Delta)):
+        return None
+    return s_i.expr, delta.first, delta.second
+
+
+def square_stand_in(arg: ast.Expr, dim: str | int, taken: set[str]
+                    ) -> tuple[ast.Expr, tuple[Symbol, ...]]:
+    """The matrix a rule is stated for: the argument itself when it is a name, else U."""
+    if isinstance(arg, ast.Name):
+        return arg, ()
+    name = stand_in(STAND_INS, taken)
+    return ast.Name(name), (Symbol(name, "matrix", (dim, dim)),)
+
+
+def determinant_rule(step: Step, taken: set[str]) -> Quote | None:
+    """Jacobi's formula in the row's indices: d det U / d U_kl = det(U) [U^-1]_lk."""
+    for node in ix.walk(step.after) if isinstance(step.after, ix.Node) else ():
+        if isinstance(node, ix.Sum) and len(node.indices) == 2 and \
+                isinstance(node.body, ix.Prod):
+            inverse = node.body.factors[0]
+            k, m = node.indices
+            if isinstance(inverse, ix.Entry) and isinstance(inverse.expr, ast.Call) and \
+                    inverse.expr.func == "inv" and (inverse.row, inverse.col) == (m, k):
+                u, symbols = square_stand_in(inverse.expr.args[0], k.dim, taken)
+                det = ix.Entry(ast.Call("det", (u,)), None, None)
+                return Quote(ix.Deriv(det, ix.Entry(u, k, m)), ix.Prod((
+                    det, ix.Entry(ast.Call("inv", (u,)), m, k))), symbols, True,
+                    inverse.expr.args[0] if symbols else None)
+    return None
+
+
+def inverse_rule(step: Step, taken: set[str]) -> Quote | None:
+    """d [U^-1]_kl / d U_pq = -[U^-1]_kp [U^-1]_ql, in the row's indices."""
+    for node in ix.walk(step.after) if isinstance(step.after, ix.Node) else ():
+        if not (isinstance(node, ix.Sum) and len(node.indices) == 2
+                and isinstance(node.body, ix.Prod) and len(node.body.factors) >= 3):
+            continue
+        left, right = node.body.factors[0], node.body.factors[-1]
+        p, q = node.indices
+        if isinstance(left, ix.Entry) and isinstance(right, ix.Entry) and \
+                isinstance(left.expr, ast.Call) and left.expr.func == "inv" and \
+                left.expr == right.expr and left.col == p and right.row == q:
+            u, symbols = square_stand_in(left.expr.args[0], p.dim, taken)
+            inv = ast.Call("inv", (u,))
+            return Quote(ix.Deriv(ix.Entry(inv, left.row, right.col), ix.Entry(u, p, q)),
+                         ix.Prod((MINUS_ONE, ix.Entry(inv, left.row, p),
+                                  ix.Entry(inv, q, right.col))), symbols, True,
+                         left.expr.args[0] if symbols else None)
+    return None
+
+
+def diag_rule(previous: ix.Node | None, taken: set[str]) -> Quote | None:
+    """diag(u)_kl = u_k delta_kl, for the diagonal entry the row before differentiates."""
+    for node in ix.walk(previous) if previous is not None else ():
+        if isinstance(node, ix.Deriv):
+            for inner in ix.walk(node.body):
+                if isinstance(inner, ix.Entry) and isinstance(inner.expr, ast.Call) and \
+                        inner.expr.func == "diag" and inner.row is not None and \
+                        inner.col is not None and inner.row != inner.col:
+                    arg = inner.expr.args[0]
+                    u: ast.Expr = arg
+                    symbols: tuple[Symbol, ...] = ()
+                    if not isinstance(arg, ast.Name):
+                        name = stand_in(VECTOR_STAND_INS, taken)
+                        u, symbols = ast.Name(name), (Symbol(name, "vector",
+                                                             (inner.row.dim, 1)),)
+                    return Quote(ix.Entry(ast.Call("diag", (u,)), inner.row, inner.col),
+                                 ix.Prod((ix.Entry(u, inner.row, None),
+                                          ix.Delta(inner.row, inner.col))), symbols, True)
+    return None
+
+
+@dataclass
+class StepQuotes:
+    """What one step's sentence states: its workhorses and its rule, as trees."""
+
+    workhorses: list[Workhorse] = field(default_factory=list)
+    rules: list[Quote] = field(default_factory=list)
+    softmax: SoftmaxRule | None = None
+
+    @property
+    def quotes(self) -> list[Quote]:
+        return [w.quote for w in self.workhorses] + self.rules
+
+
+def page_letters(steps: list[Step]) -> set[str]:
+    """Every index letter and symbol name a row of the page uses."""
+    taken: set[str] = set()
+    for step in steps:
+        for part in (step.before, step.after):
+            if isinstance(part, ix.Node):
+                taken |= tree_letters(part)
+            elif isinstance(part, ast.Expr):
+                taken |= {n.name for n in ast.walk(part) if isinstance(n, ast.Name)}
+    return taken
+
+
+def tree_letters(tree: ix.Node) -> set[str]:
+    """The index names and symbol names of an index tree."""
+    out: set[str] = set()
+    for node in ix.walk(tree):
+        if isinstance(node, ix.Entry):
+            out |= {i.name for i in node.indices()}
+            out |= {n.name for n in ast.walk(node.expr) if isinstance(n, ast.Name)}
+        elif isinstance(node, ix.Delta):
+            out |= {node.first.name, node.second.name}
+        elif isinstance(node, ix.Sum):
+            out |= {i.name for i in node.indices}
+        elif isinstance(node, ix.Deriv):
+            out |= {i.name for i in node.wrt.indices()}
+    return out
+
+
+def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQuotes]:
+    """The quoted equations of each step, in order; `taken` are the input's names."""
+    letters = page_letters(steps) | taken
+    out: list[StepQuotes] = []
+    previous: ix.Node | None = None
+    for step in steps:
+        said = StepQuotes()
+        if isinstance(step, Contract) and step.contractions:
+            said.workhorses.append(workhorse(previous, step.contractions, variable))
+        elif isinstance(step, Softmax):
+            said.softmax = softmax_rule(step, letters)
+            if said.softmax is not None:
+                said.rules.extend(said.softmax.quotes)
+        elif isinstance(step, Determinant | Inverse):
+            rule = determinant_rule(step, letters) if isinstance(step, Determinant) \
+                else inverse_rule(step, letters)
+            said.rules.extend([rule] if rule is not None else [])
+        elif isinstance(step, Diag):
+            rule = diag_rule(previous, letters)
+            said.rules.extend([rule] if rule is not None else [])
+        out.append(said)
+        if isinstance(step.after, ix.Node):
+            previous = step.after
+    return out
