@@ -76,20 +76,25 @@ def normal(node: ix.Node) -> ix.Node:
     return node
 
 
-def delta_term(tree: ix.Node | None, delta: ix.Delta, k: ix.Idx) -> list[ix.Node] | None:
-    """The factors of a term of `tree` in which `delta` sums out `k`, brackets holding
-    other deltas on k multiplied out: the term with the fewest of them, so the workhorse
-    quotes a factor the delta alone collapses (sum_k delta_jk y_k = y_j in
-    sum_k (y_i delta_ik - y_i y_k) delta_jk, not the softmax's own delta_ik)."""
+def delta_term(tree: ix.Node | None, pair: set[ix.Idx], k: ix.Idx
+               ) -> tuple[list[ix.Node], ix.Delta] | None:
+    """The factors of a term of `tree` in which a delta on `pair` sums out `k`, and that
+    delta; brackets holding other deltas on k multiplied out, and the term with the
+    fewest of them chosen, so the workhorse quotes a factor the delta alone collapses
+    (sum_k delta_jk y_k = y_j in sum_k (y_i delta_ik - y_i y_k) delta_jk)."""
+    def on_pair(n: ix.Node) -> bool:
+        return isinstance(n, ix.Delta) and {n.first, n.second} == pair
+
+    found: list[tuple[list[ix.Node], ix.Delta]] = []
     for node in ix.walk(tree) if tree is not None else ():
-        if not isinstance(node, ix.Sum) or k not in node.indices:
-            continue
-        on = holders(node.body, lambda n: n is delta or is_delta_on(n, k))
-        terms = [factors for _, factors in split_terms(node.body, k, on)
-                 if any(f is delta for f in factors)]
-        if terms:
-            return min(terms, key=lambda factors: sum(is_delta_on(f, k) for f in factors))
-    return None
+        if isinstance(node, ix.Sum) and k in node.indices:
+            on = holders(node.body, lambda n: is_delta_on(n, k))
+            for _, factors in split_terms(node.body, k, on):
+                delta = next((f for f in factors if on_pair(f)), None)
+                if isinstance(delta, ix.Delta):
+                    found.append((factors, delta))
+    return min(found, key=lambda term: sum(is_delta_on(f, k) for f in term[0])) \
+        if found else None
 
 
 def partner(factors: list[ix.Node], summed: set[ix.Idx], deltas: list[ix.Delta]
@@ -125,14 +130,15 @@ def workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
     (the variable's entry when the row holds no such delta: a false record)."""
     first = contractions[0]
     k, j = first.summed, first.kept
-    shown = next((n for n in ix.walk(previous) if isinstance(n, ix.Delta)
-                  and {n.first, n.second} == {k, j}), None) if previous is not None else None
-    if not isinstance(shown, ix.Delta):
+    term = delta_term(previous, {k, j}, k)
+    if term is None:
         sample = ix.Entry(ast.Name(variable), k, None)
         return Workhorse((k,), (ix.Delta(j, k),), sample, ix.rename(sample, k, j))
-    factors = delta_term(previous, shown, k) or [shown]
+    factors, shown = term
     pairs = [(shown, first)]
     for c in contractions[1:]:
+        if any(c.summed == d.summed for _, d in pairs):
+            continue  # a sum is summed out once in a term
         also = next((f for f in factors if isinstance(f, ix.Delta) and f is not shown
                      and {f.first, f.second} == {c.summed, c.kept}
                      and all(f is not d for d, _ in pairs)), None)
@@ -312,7 +318,8 @@ def tree_letters(tree: ix.Node) -> set[str]:
 
 def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQuotes]:
     """The quoted equations of each step, in order; `taken` are the input's names."""
-    letters = page_letters(steps) | taken
+    ruled = any(isinstance(step, Softmax | Determinant | Inverse | Diag) for step in steps)
+    letters = page_letters(steps) | taken if ruled else taken  # for the rules' stand-ins
     out: list[StepQuotes] = []
     previous: ix.Node | None = None
     for step in steps:

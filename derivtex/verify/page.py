@@ -263,13 +263,15 @@ def occurs(value: ix.Node, row: ix.Node) -> bool:
            if (origin := getattr(node, "origin", None)) is not None):
         return True  # the entry itself, its bracket written out
     row = normal(row)
-    parts = [key(f) for f in value.factors if not isinstance(f, ix.Const)] \
-        if isinstance(value, ix.Prod) else [wanted]
+    kind = ix.Prod if isinstance(value, ix.Prod) else ix.Add if isinstance(value, ix.Add) \
+        else None
+    parts = [key(f) for f in ix.children(value) if not isinstance(f, ix.Const)] \
+        if kind is not None else [wanted]
     for node in ix.walk(row):
         if key(node) == wanted:
             return True
-        if isinstance(node, ix.Prod):
-            have = [key(f) for f in node.factors]
+        if kind is not None and isinstance(node, kind):  # some factors, or some terms
+            have = [key(f) for f in ix.children(node)]
             if all(have.count(p) >= parts.count(p) for p in parts):
                 return True
     return False
