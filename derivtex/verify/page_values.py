@@ -70,6 +70,7 @@ class PageValues(IndexValues):
         self.directions = directions
         self.known: dict[int, tuple[object, Value]] = {}
         self.shifts: dict[tuple[str, int], PageValues] = {}
+        self.sums: dict[tuple[tuple[ix.Idx, ...], int], ix.Sum] = {}
         super().__init__(self.matrix_value, sizes)
 
     def matrix_value(self, e: ast.Expr) -> np.ndarray:
@@ -101,7 +102,12 @@ class PageValues(IndexValues):
         never the derivative spread over every index it is summed over (sum_k ... d(A0_ik
         ... A99_lm x_m)/dx_j would be an array with an axis per index)."""
         if isinstance(node, ix.Deriv) and indices:
-            return self(ix.Deriv(ix.summation(indices, node.body), node.wrt))
+            whole = self.sums.get((indices, id(node.body)))  # the row before's own sum
+            if whole is None or whole.body is not node.body:
+                whole = ix.Sum(indices, node.body)
+            return self(ix.Deriv(whole, node.wrt))
+        if isinstance(node, ix.Sum):
+            self.sums[(node.indices, id(node.body))] = node
         return super().summed(indices, node)
 
     def contract(self, factors: tuple[ix.Node, ...], summed: tuple[ix.Idx, ...]) -> Value:
@@ -151,6 +157,10 @@ class PageValues(IndexValues):
                 isinstance(m, ast.Name) and m.name == variable.name for m in ast.walk(n.expr))
                 for n in ix.walk(node.body)):
             return np.array(0.0), ()
+        if self.directions is not None and isinstance(node.body, ix.Entry) and \
+                node.body.expr == variable:  # d v_ab along V is V_ab, exactly
+            v = self.direction(variable.name)
+            return self.entry_of(v, node.body)
         _, axes = self(node.body)
         if self.directions is not None:
             step = FD_STEP * self.direction(variable.name)
@@ -171,6 +181,13 @@ class PageValues(IndexValues):
         wrt = [i for i in (node.wrt.row, node.wrt.col) if i is not None]
         out = out.reshape(out.shape[:len(axes)] + tuple(self.size(i) for i in wrt))
         return diagonal(out, list(axes) + wrt)
+
+    def entry_of(self, array: np.ndarray, entry: ix.Entry) -> Value:
+        """The entry of a given array, one axis per index, as `entry` reads it."""
+        if entry.row is not None and entry.row == entry.col:
+            return np.diagonal(array).copy(), (entry.row,)
+        axes = entry.indices()
+        return array.reshape([self.size(i) for i in axes]), axes
 
     def projected(self, value: Value, wrt: ix.Entry) -> Value:
         """sum_kl V_kl value_kl: a value with the variable's indices k, l, along the
