@@ -15,6 +15,7 @@ from ..model.layout import Layout, needs_transpose, other
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
+from .plain import text
 from .printer import Printer
 from .sentence_facts import (
     cancelled_pairs,
@@ -30,6 +31,8 @@ from .sentence_facts import (
     shape_kind,
     top_terms,
 )
+
+SHORT_EXPRESSION = 40  # characters of plain text
 
 if TYPE_CHECKING:
     from ..engine.identities import Identity
@@ -139,6 +142,7 @@ class StepFacts:
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
         facts["expr_latex"] = self.plain.expr(step.before)
+        facts["short_expr"] = short(step.before, self.plain.shapes)
         row_of = facts.get("row_of")
         facts["row_latex"] = self.plain.expr(row_of) if row_of is not None else ""
         facts["entry_latex"] = self.p.index(ix.Deriv(facts["entry"], facts["wrt_entry"]))
@@ -377,6 +381,12 @@ class StepFacts:
         facts["kind"] = shape_kind(facts["shape"])
         facts["natural_shape_latex"] = self.p.shape(natural)
         facts["source_layout"] = other(facts["layout"])
+
+
+def short(expr: ast.Expr, shapes: Shapes) -> bool:
+    """Does the expression fit in a sentence (the goal's "Let f = ...")? Measured in
+    plain text, so LaTeX and Typst pages say the same."""
+    return len(text(expr, shapes)) <= SHORT_EXPRESSION
 
 
 def identity_statement(identity: Identity, printer_type: type[Printer], layout: Layout) -> str:
