@@ -77,22 +77,23 @@ def normal(node: ix.Node) -> ix.Node:
 
 
 def delta_term(tree: ix.Node | None, pair: set[ix.Idx], k: ix.Idx
-               ) -> tuple[list[ix.Node], ix.Delta] | None:
+               ) -> tuple[list[ix.Node], ix.Delta, tuple[ix.Idx, ...]] | None:
     """The factors of a term of `tree` in which a delta on `pair` sums out `k`, and that
     delta; brackets holding other deltas on k multiplied out, and the term with the
     fewest of them chosen, so the workhorse quotes a factor the delta alone collapses
-    (sum_k delta_jk y_k = y_j in sum_k (y_i delta_ik - y_i y_k) delta_jk)."""
+    (sum_k delta_jk y_k = y_j in sum_k (y_i delta_ik - y_i y_k) delta_jk); last, the
+    indices of the sum it is in."""
     def on_pair(n: ix.Node) -> bool:
         return isinstance(n, ix.Delta) and {n.first, n.second} == pair
 
-    found: list[tuple[list[ix.Node], ix.Delta]] = []
+    found: list[tuple[list[ix.Node], ix.Delta, tuple[ix.Idx, ...]]] = []
     for node in ix.walk(tree) if tree is not None else ():
         if isinstance(node, ix.Sum) and k in node.indices:
             on = holders(node.body, lambda n: is_delta_on(n, k))
             for _, factors in split_terms(node.body, k, on):
                 delta = next((f for f in factors if on_pair(f)), None)
                 if isinstance(delta, ix.Delta):
-                    found.append((factors, delta))
+                    found.append((factors, delta, node.indices))
     return min(found, key=lambda term: sum(is_delta_on(f, k) for f in term[0])) \
         if found else None
 
@@ -134,11 +135,11 @@ def workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
     if term is None:
         sample = ix.Entry(ast.Name(variable), k, None)
         return Workhorse((k,), (ix.Delta(j, k),), sample, ix.rename(sample, k, j))
-    factors, shown = term
+    factors, shown, bound = term
     pairs = [(shown, first)]
     for c in contractions[1:]:
-        if any(c.summed == d.summed for _, d in pairs):
-            continue  # a sum is summed out once in a term
+        if c.summed not in bound or any(c.summed == d.summed for _, d in pairs):
+            continue  # only the sum the term is in, each index once
         also = next((f for f in factors if isinstance(f, ix.Delta) and f is not shown
                      and {f.first, f.second} == {c.summed, c.kept}
                      and all(f is not d for d, _ in pairs)), None)
