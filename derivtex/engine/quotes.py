@@ -125,10 +125,22 @@ def partner(factors: list[ix.Node], summed: set[ix.Idx], deltas: list[ix.Delta]
 
 
 def workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
-              variable: str) -> Workhorse:
-    """The workhorse of a contraction step: the first delta summed out, with the others
-    summed out in the same term, as the row before shows them, and what they multiply
-    (the variable's entry when the row holds no such delta: a false record)."""
+              variable: str, after: ix.Node | None = None) -> Workhorse:
+    """The workhorse of a contraction step: the first delta summed out whose value the
+    row shows (a delta whose term another delta of the same row collapses further is
+    passed over), with the others summed out in the same sum's term."""
+    for n in range(len(contractions)):
+        horse = one_workhorse(previous, contractions[n:], variable)
+        if after is None or occurs(horse.value, after):
+            return horse
+    return one_workhorse(previous, contractions, variable)
+
+
+def one_workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
+                  variable: str) -> Workhorse:
+    """The workhorse of the first contraction, as the row before shows its delta, and
+    what it multiplies (the variable's entry when the row holds no such delta: a false
+    record, which the page verifier refuses)."""
     first = contractions[0]
     k, j = first.summed, first.kept
     term = delta_term(previous, {k, j}, k)
@@ -326,7 +338,9 @@ def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQ
     for step in steps:
         said = StepQuotes()
         if isinstance(step, Contract) and step.contractions:
-            said.workhorses.append(workhorse(previous, step.contractions, variable))
+            said.workhorses.append(workhorse(previous, step.contractions, variable,
+                                             step.after if isinstance(step.after, ix.Node)
+                                             else None))
         elif isinstance(step, Softmax):
             said.softmax = softmax_rule(step, letters)
             if said.softmax is not None:
@@ -342,3 +356,41 @@ def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQ
         if isinstance(step.after, ix.Node):
             previous = step.after
     return out
+
+
+def key(node: ix.Node) -> object:
+    """A tree as a value that ignores the order of factors and terms."""
+    if isinstance(node, ix.Entry):
+        return ("entry", repr(node.expr), node.row, node.col)
+    if isinstance(node, ix.Delta):
+        return ("delta", frozenset((node.first, node.second)))
+    if isinstance(node, ix.Const):
+        return ("const", node.value)
+    if isinstance(node, ix.Sum):
+        return ("sum", node.indices, key(node.body))
+    if isinstance(node, ix.Apply):
+        return ("apply", node.func, key(node.arg))
+    kind = "prod" if isinstance(node, ix.Prod) else type(node).__name__
+    return (kind, tuple(sorted((key(c) for c in ix.children(node)), key=repr)))
+
+
+def occurs(value: ix.Node, row: ix.Node) -> bool:
+    """Is `value` written in `row`: a node of it, or some of the factors of a product?"""
+    value = normal(value)
+    wanted = key(value)
+    if any(key(origin) == wanted for node in ix.walk(row)
+           if (origin := getattr(node, "origin", None)) is not None):
+        return True  # the entry itself, its bracket written out
+    row = normal(row)
+    kind = ix.Prod if isinstance(value, ix.Prod) else ix.Add if isinstance(value, ix.Add) \
+        else None
+    parts = [key(f) for f in ix.children(value) if not isinstance(f, ix.Const)] \
+        if kind is not None else [wanted]
+    for node in ix.walk(row):
+        if key(node) == wanted:
+            return True
+        if kind is not None and isinstance(node, kind):  # some factors, or some terms
+            have = [key(f) for f in ix.children(node)]
+            if all(have.count(p) >= parts.count(p) for p in parts):
+                return True
+    return False

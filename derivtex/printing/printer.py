@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 from ..engine import index as ix
@@ -25,6 +26,7 @@ from ..syntax.ast import is_number
 from ..syntax.parser import GREEK
 from .notation import Notation
 from .products import power_of, split_coefficient
+from .signs import flipped, without_ones
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
@@ -360,26 +362,28 @@ class Printer(Notation):
     def product(self, factors: tuple[ix.Node, ...]) -> str:
         parts: list[str] = []
         sign = ""
-        items = [f for f in factors if not is_ones_entry(f)]  # 1_k exp(z_k) is exp(z_k)
-        if not any(not isinstance(f, ix.Const) for f in items):
-            items = list(factors)
+        items = without_ones(factors)
         first = items[0] if items else None
         if isinstance(first, ix.Const):
             value = first.value
             items.pop(0)
+            if value == -1 and len(items) == 1 and (undone := self.negated(items[0])):
+                return undone  # -(-a + b) is a - b
             if value < 0:
                 sign, value = "-", -value
             if value != 1 or not items:
                 parts.append(self.number(value))
-        rendered = [self.index_factor(f) for f in items]
-        k = 0
-        while k < len(rendered):
-            run = 1
-            while k + run < len(rendered) and rendered[k + run] == rendered[k]:
-                run += 1
-            parts.append(rendered[k] if run == 1 else self.sup(rendered[k], str(run)))
-            k += run
+        for text, run in groupby(self.index_factor(f) for f in items):  # s s is s^2
+            n = len(list(run))
+            parts.append(text if n == 1 else self.sup(text, str(n)))
         return sign + " ".join(parts)
+
+    def negated(self, node: ix.Node) -> str | None:
+        """-node without a double negative, when node is written with a leading minus."""
+        terms = node.terms if isinstance(node, ix.Add) else (node,) if isinstance(
+            node, ix.Sum) else ()
+        flip = flipped([self.index(t) for t in terms])
+        return self.joined(flip) if flip else None
 
     def index_factor(self, node: ix.Node, in_sum: bool = False) -> str:
         text = self.index(node)
@@ -393,7 +397,3 @@ class Printer(Notation):
             return self.partial_frac(self.entry(node.body), wrt)
         return self.derivative_of(wrt, self.index(node.body))
 
-
-def is_ones_entry(node: ix.Node) -> bool:
-    """An entry of the ones vector: 1, which a product does not print."""
-    return isinstance(node, ix.Entry) and isinstance(node.expr, ast.Ones)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine import index as ix
-from ..engine.quotes import Quote, StepQuotes, Workhorse, normal, page_quotes
+from ..engine.quotes import Quote, StepQuotes, Workhorse, occurs, page_quotes
 from ..engine.steps import (
     Goal,
     GradientEntry,
@@ -237,44 +237,6 @@ def index_letters(tree: ix.Node) -> set[str]:
         elif isinstance(node, ix.Deriv):
             out |= {i.name for i in node.wrt.indices()} | index_letters(node.body)
     return out
-
-
-def key(node: ix.Node) -> object:
-    """A tree as a value that ignores the order of factors and terms."""
-    if isinstance(node, ix.Entry):
-        return ("entry", repr(node.expr), node.row, node.col)
-    if isinstance(node, ix.Delta):
-        return ("delta", frozenset((node.first, node.second)))
-    if isinstance(node, ix.Const):
-        return ("const", node.value)
-    if isinstance(node, ix.Sum):
-        return ("sum", node.indices, key(node.body))
-    if isinstance(node, ix.Apply):
-        return ("apply", node.func, key(node.arg))
-    kind = "prod" if isinstance(node, ix.Prod) else type(node).__name__
-    return (kind, tuple(sorted((key(c) for c in ix.children(node)), key=repr)))
-
-
-def occurs(value: ix.Node, row: ix.Node) -> bool:
-    """Is `value` written in `row`: a node of it, or some of the factors of a product?"""
-    value = normal(value)
-    wanted = key(value)
-    if any(key(origin) == wanted for node in ix.walk(row)
-           if (origin := getattr(node, "origin", None)) is not None):
-        return True  # the entry itself, its bracket written out
-    row = normal(row)
-    kind = ix.Prod if isinstance(value, ix.Prod) else ix.Add if isinstance(value, ix.Add) \
-        else None
-    parts = [key(f) for f in ix.children(value) if not isinstance(f, ix.Const)] \
-        if kind is not None else [wanted]
-    for node in ix.walk(row):
-        if key(node) == wanted:
-            return True
-        if kind is not None and isinstance(node, kind):  # some factors, or some terms
-            have = [key(f) for f in ix.children(node)]
-            if all(have.count(p) >= parts.count(p) for p in parts):
-                return True
-    return False
 
 
 __all__ = ["PageCheckError", "verify_page"]

@@ -8,6 +8,7 @@ value, or an inverse is badly conditioned, is replaced by the next candidate."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -131,6 +132,10 @@ class PageValues(IndexValues):
             elif i not in last:
                 value = value * self.size(i)
         return value, axes
+
+    def cost(self, axes: list[ix.Idx]) -> int:
+        """As IndexValues.cost, in plain Python: asked for every pair of factors."""
+        return math.prod(self.sizes[i.dim] for i in axes)
 
     def direction(self, name: str) -> np.ndarray:
         assert self.directions is not None

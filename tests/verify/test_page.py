@@ -75,7 +75,7 @@ def test_a_workhorse_about_another_delta_is_caught(monkeypatch):
     value that is not in the row it explains."""
     outcome, expr, symbols = derived("softmax(z)", "z")
 
-    def about_delta_ik(previous, contractions, variable):
+    def about_delta_ik(previous, contractions, variable, after=None):
         k = contractions[0].summed
         bracket = next(n for n in ix.walk(previous) if isinstance(n, ix.Add))
         i = next(n for n in ix.walk(bracket) if isinstance(n, ix.Delta)).first
