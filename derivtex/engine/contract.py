@@ -30,9 +30,10 @@ def contract(node: ix.Node, done: list[Contraction]) -> ix.Node:
 
 def contract_stages(node: ix.Node) -> list[tuple[ix.Node, list[Contraction]]]:
     """The contraction as a lecturer writes it, one row per stage: each stage sums out
-    the deltas the row before holds; a delta that summing made (the inner sum of
-    sum_k y_k sum_l (s_k delta_kl - s_k s_l) delta_jl leaves delta_kj) is summed out in
-    the next row. At least one stage, possibly with nothing summed out."""
+    the deltas the row before holds in its innermost sums; a delta that summing made
+    (the inner sum of sum_k y_k sum_l (s_k delta_kl - s_k s_l) delta_jl leaves delta_kj)
+    and the sums around a sum just summed out wait for the next row. At least one
+    stage, possibly with nothing summed out."""
     stages: list[tuple[ix.Node, list[Contraction]]] = []
     while True:
         done: list[Contraction] = []
@@ -53,8 +54,11 @@ def _contract(node: ix.Node, with_delta: set[int], done: list[Contraction],
     if isinstance(node, ix.Prod):
         return ix.prod([_contract(f, with_delta, done, present) for f in node.factors])
     if isinstance(node, ix.Sum):
-        return contract_sum(node.indices, _contract(node.body, with_delta, done, present),
-                            done, present)
+        before = len(done)
+        body = _contract(node.body, with_delta, done, present)
+        if present is not None and len(done) > before:
+            return ix.summation(node.indices, body)  # summed out in the next row
+        return contract_sum(node.indices, body, done, present)
     return node
 
 

@@ -14,6 +14,7 @@ from ..syntax import ast
 from . import index as ix
 from .contract import Contraction, holders, is_delta_on, split_terms
 from .steps import Contract, Determinant, Diag, Inverse, Softmax, Step
+from .written import normal, occurs
 
 MINUS_ONE = ix.Const(Fraction(-1))
 STAND_INS = ("U", "V", "M", "N")  # a square matrix a rule is stated for
@@ -63,19 +64,6 @@ class SoftmaxRule:
     quotes: tuple[Quote, ...] = field(default=())
 
 
-def normal(node: ix.Node) -> ix.Node:
-    """A renamed tree with the ones a delta became multiplied away (s_k 1 is s_k)."""
-    if isinstance(node, ix.Prod):
-        return ix.prod([normal(f) for f in node.factors])
-    if isinstance(node, ix.Add):
-        return ix.add([normal(t) for t in node.terms])
-    if isinstance(node, ix.Sum):
-        return ix.summation(node.indices, normal(node.body))
-    if isinstance(node, ix.Apply):
-        return ix.Apply(node.func, normal(node.arg), node.origin)
-    return node
-
-
 def delta_term(tree: ix.Node | None, pair: set[ix.Idx], k: ix.Idx
                ) -> tuple[list[ix.Node], ix.Delta, tuple[ix.Idx, ...]] | None:
     """The factors of a term of `tree` in which a delta on `pair` sums out `k`, and that
@@ -98,30 +86,40 @@ def delta_term(tree: ix.Node | None, pair: set[ix.Idx], k: ix.Idx
         if found else None
 
 
-def partner(factors: list[ix.Node], summed: set[ix.Idx], deltas: list[ix.Delta]
+def partner(factors: list[ix.Node], summed: tuple[ix.Idx, ...], deltas: list[ix.Delta]
             ) -> ix.Node | None:
-    """What the deltas multiply: the factors that carry a summed index (another delta
-    included; not a ones entry, which is 1, unless nothing else does); a bracket holding
-    sums of its own as the entry it stands for ([A B + C]_ik)."""
-    def carries(f: ix.Node) -> bool:
-        return ix.contains(f, lambda n: (isinstance(n, ix.Entry) and bool(
-            summed & set(n.indices()))) or (isinstance(n, ix.Delta) and bool(
-                summed & {n.first, n.second})))
+    """What the deltas multiply, as briefly as the row allows: for each summed index an
+    entry that carries it (not a ones entry, which is 1), else the bracket that does,
+    written as the entry it stands for when it holds sums of its own ([A B + C]_ik), or
+    another delta (sum_k delta_ik delta_jk = delta_ji)."""
+    def carries(f: ix.Node, k: ix.Idx) -> bool:
+        return ix.contains(f, lambda n: (isinstance(n, ix.Entry) and k in n.indices()) or (
+            isinstance(n, ix.Delta) and k in (n.first, n.second)))
 
     flat: list[ix.Node] = []
     for f in factors:  # a term kept whole, -y_i y_k, gives its factors
         flat.extend(f.factors if isinstance(f, ix.Prod) and f.origin is None else (f,))
-    beside = [f for f in flat if not isinstance(f, ix.Const) and carries(f)
-              and all(f is not d for d in deltas)]
-    useful = [f for f in beside if not (isinstance(f, ix.Entry)
-                                        and isinstance(f.expr, ast.Ones))]
-    beside = useful or beside
-    if len(beside) == 1:
-        origin = getattr(beside[0], "origin", None)
-        long = ix.contains(beside[0], lambda n: isinstance(n, ix.Sum))
-        return origin if long and isinstance(origin, ix.Entry) and \
-            summed & set(origin.indices()) else beside[0]
-    return ix.Prod(tuple(beside)) if beside else None
+    flat = [f for f in flat if not isinstance(f, ix.Const) and all(f is not d for d in deltas)]
+    chosen: list[ix.Node] = []
+    for k in summed:
+        if any(carries(f, k) for f in chosen):
+            continue
+        beside = [f for f in flat if carries(f, k)]
+        ones = [f for f in beside if isinstance(f, ix.Entry) and isinstance(f.expr, ast.Ones)]
+        others = [f for f in beside if all(f is not o for o in ones)]
+        entries = [f for f in others if isinstance(f, ix.Entry)]
+        best = (entries or others or ones or [None])[0]
+        if best is not None:
+            chosen.append(bracket_entry(best, k))
+    return chosen[0] if len(chosen) == 1 else ix.Prod(tuple(chosen)) if chosen else None
+
+
+def bracket_entry(factor: ix.Node, k: ix.Idx) -> ix.Node:
+    """A bracket holding sums of its own as the entry it stands for ([A B + C]_ik)."""
+    origin = getattr(factor, "origin", None)
+    long = ix.contains(factor, lambda n: isinstance(n, ix.Sum))
+    return origin if long and isinstance(origin, ix.Entry) and k in origin.indices() \
+        else factor
 
 
 def workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
@@ -158,7 +156,7 @@ def one_workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...
         if isinstance(also, ix.Delta):
             pairs.append((also, c))
     summed = tuple(c.summed for _, c in pairs)
-    factor = partner(factors, set(summed), [d for d, _ in pairs]) or ix.Const(Fraction(1))
+    factor = partner(factors, summed, [d for d, _ in pairs]) or ix.Const(Fraction(1))
     value = factor
     for _, c in pairs:
         value = ix.rename(value, c.summed, c.kept)
@@ -356,41 +354,3 @@ def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQ
         if isinstance(step.after, ix.Node):
             previous = step.after
     return out
-
-
-def key(node: ix.Node) -> object:
-    """A tree as a value that ignores the order of factors and terms."""
-    if isinstance(node, ix.Entry):
-        return ("entry", repr(node.expr), node.row, node.col)
-    if isinstance(node, ix.Delta):
-        return ("delta", frozenset((node.first, node.second)))
-    if isinstance(node, ix.Const):
-        return ("const", node.value)
-    if isinstance(node, ix.Sum):
-        return ("sum", node.indices, key(node.body))
-    if isinstance(node, ix.Apply):
-        return ("apply", node.func, key(node.arg))
-    kind = "prod" if isinstance(node, ix.Prod) else type(node).__name__
-    return (kind, tuple(sorted((key(c) for c in ix.children(node)), key=repr)))
-
-
-def occurs(value: ix.Node, row: ix.Node) -> bool:
-    """Is `value` written in `row`: a node of it, or some of the factors of a product?"""
-    value = normal(value)
-    wanted = key(value)
-    if any(key(origin) == wanted for node in ix.walk(row)
-           if (origin := getattr(node, "origin", None)) is not None):
-        return True  # the entry itself, its bracket written out
-    row = normal(row)
-    kind = ix.Prod if isinstance(value, ix.Prod) else ix.Add if isinstance(value, ix.Add) \
-        else None
-    parts = [key(f) for f in ix.children(value) if not isinstance(f, ix.Const)] \
-        if kind is not None else [wanted]
-    for node in ix.walk(row):
-        if key(node) == wanted:
-            return True
-        if kind is not None and isinstance(node, kind):  # some factors, or some terms
-            have = [key(f) for f in ix.children(node)]
-            if all(have.count(p) >= parts.count(p) for p in parts):
-                return True
-    return False

@@ -351,12 +351,10 @@ class StepFacts:
         entry, or a bracket as a whole: sum_k delta_jk [A B + C]_ik = [A B + C]_ij)."""
         sums = "".join(self.p.sum_over(k.name) for k in horse.summed)
         deltas = " ".join(self.p.index(d) for d in horse.deltas)
-        factor = horse.factor.factors if isinstance(horse.factor, ix.Prod) else () \
-            if isinstance(horse.factor, ix.Const) else (horse.factor,)
-        if not factor:  # sum_k delta_jk = 1
+        if isinstance(horse.factor, ix.Const):  # sum_k delta_jk = 1
             return "%s %s = %s" % (sums, deltas, self.p.index(horse.value))
         return "%s %s%s %s = %s" % (sums, deltas, self.p.thin_space,
-                                    " ".join(self.p.index_factor(f) for f in factor),
+                                    self.p.index_factor(horse.factor),
                                     self.p.index(horse.value))
 
     def reassembly(self, step: Step, facts: dict) -> None:

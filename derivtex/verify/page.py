@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine import index as ix
-from ..engine.quotes import Quote, StepQuotes, Workhorse, occurs, page_quotes
+from ..engine.quotes import Quote, StepQuotes, Workhorse, page_quotes
 from ..engine.steps import (
     Goal,
     GradientEntry,
     HessianGoal,
     Linearity,
-    Reassembly,
     Recognition,
     Step,
     SumExpansion,
     Symmetry,
     TransposeCheck,
 )
+from ..engine.written import occurs
 from ..functions import PRIME
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
@@ -56,18 +56,17 @@ def verify_page(outcome: Outcome, expr: ast.Expr, symbols: Mapping[str, Symbol],
     if point is None:
         return  # the result's own check found a point; rows are checked where they can be
     sizes, env = point
-    Page(steps, said, PageValues(Shapes(every), sizes, env, {}), expr).check()
+    Page(steps, said, PageValues(Shapes(every), sizes, env, {})).check()
 
 
 class Page:
     """Walks the records in order, each row against the one before it."""
 
-    def __init__(self, steps: list[Step], said: list[StepQuotes], values: PageValues,
-                 expr: ast.Expr) -> None:
+    def __init__(self, steps: list[Step], said: list[StepQuotes], values: PageValues
+                 ) -> None:
         self.steps = steps
         self.said = said
         self.values = values
-        self.expr = expr
         self.whole: PageValues | None = None
         self.derivs: dict[int, tuple[ix.Node, list[ix.Entry]]] = {}
         goal = steps[0]
@@ -84,12 +83,8 @@ class Page:
                 self.same(after, ix.Entry(step.expr, step.before.row, step.before.col), step)
             elif isinstance(step, Linearity) and after is not None and done is not None:
                 self.same(after, ix.Deriv(done, self.pass_variable(step)), step)
-            elif after is not None and previous is not None and not isinstance(
-                    step, Reassembly | SumExpansion | Linearity):
+            elif after is not None and previous is not None:
                 self.same(after, previous, step)
-            elif isinstance(step, Reassembly) and previous is not None:
-                assert isinstance(step.after, ix.Entry)
-                self.same(step.after, previous, step)
             self.extra(step, previous)
             self.quoted(step, quotes, previous)
             if isinstance(step, SumExpansion | GradientEntry):
@@ -108,8 +103,8 @@ class Page:
         return self.goal.wrt_entry
 
     def extra(self, step: Step, previous: ix.Node | None) -> None:
-        """Each record's own equations: the gradient's forms, the recognitions, the delta
-        examples, the transpose and the symmetry claimed."""
+        """Each record's own equations: the gradient's forms, the recognitions, the
+        transpose and the symmetry claimed."""
         if isinstance(step, GradientEntry) and previous is not None:
             for form in (step.gradient, step.assembled):
                 self.same(ix.Entry(form, step.row, None), previous, step, "gradient")

@@ -29,10 +29,11 @@ def test_workhorse_quotes_the_bracket_the_delta_multiplies():
 
 def test_contraction_says_which_sums_collapse():
     """Each sum and what it collapses to; nothing about the sums that stay as they are."""
-    softmax, = rule_steps(steps_of("softmax(W x)", "x"), "contraction")
+    softmax, after_it = rule_steps(steps_of("softmax(W x)", "x"), "contraction")
     assert r"each sum over \(k\) keeps only its term" not in softmax["text"]
-    assert r"the sum over \(l\) keeps only its term with \(l = j\); and in the sum over " \
-        r"\(k\) the term with a delta collapses to \(k = i\)" in softmax["text"]
+    assert r"the sum over \(l\) keeps only its term with \(l = j\)." in softmax["text"]
+    assert r"in the sum over \(k\) the term with a delta collapses to \(k = i\)." \
+        in after_it["text"]  # the delta of the sum around it: the next row
     rayleigh, = rule_steps(steps_of("x^T A x / (x^T x)", "x"), "contraction")
     assert r"in the sum over \(k\) the term with a delta collapses to \(k = j\); in the " \
         r"sum over \(l\) the term with a delta collapses to \(l = j\)" in rayleigh["text"]

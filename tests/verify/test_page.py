@@ -13,6 +13,7 @@ from derivtex.engine import quotes
 from derivtex.engine.contract import Contraction
 from derivtex.engine.index_method import Outcome, derive_steps
 from derivtex.engine.steps import Contract, Linearity, Reassembly, Softmax, SumExpansion
+from derivtex.engine.written import normal
 from derivtex.errors import Failure
 from derivtex.model.inference import infer
 from derivtex.syntax import ast
@@ -80,7 +81,7 @@ def test_a_workhorse_about_another_delta_is_caught(monkeypatch):
         bracket = next(n for n in ix.walk(previous) if isinstance(n, ix.Add))
         i = next(n for n in ix.walk(bracket) if isinstance(n, ix.Delta)).first
         return quotes.Workhorse((k,), (ix.Delta(i, k),), bracket,
-                                quotes.normal(ix.rename(bracket, k, i)))
+                                normal(ix.rename(bracket, k, i)))
 
     verify_page(outcome, expr, symbols, "z")
     monkeypatch.setattr(quotes, "workhorse", about_delta_ik)
