@@ -39,6 +39,8 @@ def key(node: ix.Node) -> object:
 def occurs(value: ix.Node, row: ix.Node) -> bool:
     """Is `value` written in `row`: a node of it, or some of the factors of a product?"""
     value = normal(value)
+    if isinstance(value, ix.Const) and value.value == 1:
+        return True  # sum_k delta_jk = 1: a factor 1 is in every row, unwritten
     wanted = key(value)
     if any(key(origin) == wanted for node in ix.walk(row)
            if (origin := getattr(node, "origin", None)) is not None):
