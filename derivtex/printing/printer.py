@@ -26,7 +26,7 @@ from ..syntax.ast import is_number
 from ..syntax.parser import GREEK
 from .notation import Notation
 from .products import power_of, split_coefficient
-from .signs import flipped, without_ones
+from .signs import flipped, signed_terms, without_ones
 
 _NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
@@ -365,13 +365,14 @@ class Printer(Notation):
         items = without_ones(factors)
         first = items[0] if items else None
         if isinstance(first, ix.Const):
-            value = first.value
-            items.pop(0)
-            if value == -1 and len(items) == 1 and (undone := self.negated(items[0])):
-                return undone  # -(-a + b) is a - b
+            value, items = first.value, items[1:]
+            undone = self.negated(items[0]) if value == -1 and items else None
+            if undone is not None:  # -(-a + b) c is (a - b) c
+                value, items = Fraction(1), items[1:]
+                parts.append(self.paren(undone) if items else undone)
             if value < 0:
                 sign, value = "-", -value
-            if value != 1 or not items:
+            if value != 1 or not (items or parts):
                 parts.append(self.number(value))
         for text, run in groupby(self.index_factor(f) for f in items):  # s s is s^2
             n = len(list(run))
@@ -380,9 +381,7 @@ class Printer(Notation):
 
     def negated(self, node: ix.Node) -> str | None:
         """-node without a double negative, when node is written with a leading minus."""
-        terms = node.terms if isinstance(node, ix.Add) else (node,) if isinstance(
-            node, ix.Sum) else ()
-        flip = flipped([self.index(t) for t in terms])
+        flip = flipped([self.index(t) for t in signed_terms(node)])
         return self.joined(flip) if flip else None
 
     def index_factor(self, node: ix.Node, in_sum: bool = False) -> str:

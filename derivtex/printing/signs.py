@@ -20,3 +20,9 @@ def flipped(terms: list[str]) -> list[str] | None:
     if not terms or not terms[0].startswith("-"):
         return None
     return [t[1:] if t.startswith("-") else "-" + t for t in terms]
+
+
+def signed_terms(node: ix.Node) -> tuple[ix.Node, ...]:
+    """The terms whose signs -node flips: a sum's, or a summation as one term."""
+    return node.terms if isinstance(node, ix.Add) else (node,) if isinstance(node, ix.Sum) \
+        else ()
