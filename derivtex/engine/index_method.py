@@ -4,8 +4,9 @@ delta, contraction, reassembly, transpose check. Each rule adds one Step."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from ..errors import UnsupportedError
 from ..model.layout import Layout, layout_shape, natural_layout, needs_transpose
@@ -59,6 +60,7 @@ class Outcome:
     result: ast.Expr | None
     result_shape: tuple[Dim, ...]
     tensor: TensorEntries | None = None
+    said: list[Any] | None = field(default=None, repr=False, compare=False)  # quotes.py
 
 
 def output_name(symbols: Mapping[str, Symbol], kind: str) -> str:

@@ -8,12 +8,16 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from ..model.shapes import Symbol
 from ..syntax import ast
 from . import index as ix
 from .contract import Contraction, holders, is_delta_on, split_terms
-from .steps import Contract, Determinant, Diag, Inverse, Softmax, Step
+from .steps import Contract, Determinant, Diag, Goal, Inverse, Softmax, Step
+
+if TYPE_CHECKING:
+    from .index_method import Outcome
 from .written import normal, occurs
 
 MINUS_ONE = ix.Const(Fraction(-1))
@@ -325,6 +329,16 @@ def tree_letters(tree: ix.Node) -> set[str]:
         elif isinstance(node, ix.Deriv):
             out |= {i.name for i in node.wrt.indices()}
     return out
+
+
+def outcome_quotes(outcome: Outcome) -> list[StepQuotes]:
+    """The quoted equations of a derivation's page, worked out once (the verifier and
+    each printer read the same)."""
+    if outcome.said is None:
+        goal = outcome.steps[0]
+        assert isinstance(goal, Goal)
+        outcome.said = page_quotes(outcome.steps, goal.wrt, set())
+    return outcome.said
 
 
 def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQuotes]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import index as ix
 from ..engine.index_method import Outcome
-from ..engine.quotes import Quote, Workhorse, page_quotes
+from ..engine.quotes import Quote, Workhorse, outcome_quotes
 from ..engine.steps import ByIdentity, Goal, Step
 from ..functions import PRIME
 from ..model.layout import Layout, needs_transpose, other
@@ -54,8 +54,7 @@ class StepFacts:
         self.p = type(printer)(Shapes(symbols), names)
         self.plain = type(printer)(Shapes(symbols))
         self.values = {name: value for value, name in names.items()}
-        self.said = dict(zip(map(id, outcome.steps), page_quotes(
-            outcome.steps, goal.wrt, set(shapes.symbols)), strict=True))
+        self.said = dict(zip(map(id, outcome.steps), outcome_quotes(outcome), strict=True))
         self.current = 0
         self.product_rules = 0
         self.defined: set[str] = {goal.f}  # the goal's line defines the output

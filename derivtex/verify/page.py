@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine import index as ix
-from ..engine.quotes import Quote, StepQuotes, Workhorse, page_quotes
+from ..engine.quotes import Quote, StepQuotes, Workhorse, outcome_quotes
 from ..engine.steps import (
     Goal,
     GradientEntry,
@@ -49,7 +49,7 @@ def verify_page(outcome: Outcome, expr: ast.Expr, symbols: Mapping[str, Symbol],
     """Raises PageCheckError at the first false line of the page of `outcome`, the
     derivation of `expr` by `wrt`."""
     steps = outcome.steps
-    said = page_quotes(steps, wrt, set(symbols))
+    said = outcome_quotes(outcome)
     stand_ins = {s.name: s for q in said for quote in q.quotes for s in quote.symbols}
     every = {**symbols, **stand_ins}
     point = page_point(every, expr)
