@@ -74,6 +74,10 @@ class Page:
         self.goal = goal
 
     def check(self) -> None:
+        with np.errstate(all="ignore"):
+            self.rows()
+
+    def rows(self) -> None:
         previous: ix.Node | None = None  # the row before, in the display that goes on
         done: ix.Node | None = None  # the last row of the display before
         for step, quotes in zip(self.steps, self.said, strict=True):
@@ -157,18 +161,17 @@ class Page:
         sides = (got, want)
         found = [self.derivatives(t) for t in sides]
         wrts = {(repr(d.expr), d.row, d.col): d for derivs in found for d in derivs}
-        with np.errstate(all="ignore"):
-            if len(wrts) == 1:
-                (wrt,) = wrts.values()
-                if not any(derivs and set(wrt.indices()) & outside_derivs(t)
-                           for t, derivs in zip(sides, found, strict=True)):
-                    first, second = (self.values(t) if derivs else
-                                     self.values.projected(self.values(t), wrt)
-                                     for t, derivs in zip(sides, found, strict=True))
-                    self.close(*aligned_pair(first, second), step, what)
-                    return
-            values = self.values if not wrts else self.full()
-            self.close(*aligned_pair(values(got), values(want)), step, what)
+        if len(wrts) == 1:
+            (wrt,) = wrts.values()
+            if not any(derivs and set(wrt.indices()) & outside_derivs(t)
+                       for t, derivs in zip(sides, found, strict=True)):
+                first, second = (self.values(t) if derivs else
+                                 self.values.projected(self.values(t), wrt)
+                                 for t, derivs in zip(sides, found, strict=True))
+                self.close(*aligned_pair(first, second), step, what)
+                return
+        values = self.values if not wrts else self.full()
+        self.close(*aligned_pair(values(got), values(want)), step, what)
 
     def derivatives(self, tree: ix.Node) -> list[ix.Entry]:
         """The variable entries of the derivatives not yet taken in `tree` (remembered:
@@ -186,8 +189,7 @@ class Page:
         return self.whole
 
     def matrix(self, e: ast.Expr) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.atleast_2d(self.values.matrix_value(e))
+        return np.atleast_2d(self.values.matrix_value(e))
 
     def close(self, got: np.ndarray, want: np.ndarray, step: Step, what: str) -> None:
         if got.shape != want.shape:

@@ -168,10 +168,9 @@ class PageValues(IndexValues):
             return self.entry_of(v, node.body)
         _, axes = self(node.body)
         if self.directions is not None:
-            step = FD_STEP * self.direction(variable.name)
-            with np.errstate(all="ignore"):
-                up = self.moved(variable.name, step, 1).aligned(node.body, list(axes))
-                down = self.moved(variable.name, step, -1).aligned(node.body, list(axes))
+            step = FD_STEP * self.direction(variable.name)  # under Page.check's errstate
+            up = self.moved(variable.name, step, 1).aligned(node.body, list(axes))
+            down = self.moved(variable.name, step, -1).aligned(node.body, list(axes))
             return np.broadcast_to((up - down) / (2 * FD_STEP),
                                    tuple(self.size(i) for i in axes)), axes
         rows, cols = self.env[variable.name].shape
@@ -179,9 +178,8 @@ class PageValues(IndexValues):
         for a, b in itertools.product(range(rows), range(cols)):
             unit = np.zeros((rows, cols))
             unit[a, b] = FD_STEP
-            with np.errstate(all="ignore"):
-                up = self.moved(variable.name, unit, 1).aligned(node.body, list(axes))
-                down = self.moved(variable.name, unit, -1).aligned(node.body, list(axes))
+            up = self.moved(variable.name, unit, 1).aligned(node.body, list(axes))
+            down = self.moved(variable.name, unit, -1).aligned(node.body, list(axes))
             out[..., a, b] = (up - down) / (2 * FD_STEP)
         wrt = [i for i in (node.wrt.row, node.wrt.col) if i is not None]
         out = out.reshape(out.shape[:len(axes)] + tuple(self.size(i) for i in wrt))
@@ -221,5 +219,7 @@ def aligned_pair(first: Value, second: Value) -> tuple[np.ndarray, np.ndarray]:
     """Two values over the union of their indices, broadcast to one shape."""
     order = list(dict.fromkeys(first[1] + second[1]))
     a, b = align(first, order), align(second, order)
-    a, b = np.broadcast_arrays(a, b)
-    return a, b
+    if a.shape == b.shape:
+        return a, b
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    return np.broadcast_to(a, shape), np.broadcast_to(b, shape)
