@@ -42,6 +42,8 @@ def contract_stages(node: ix.Node) -> list[tuple[ix.Node, list[Contraction]]]:
         if not done:
             return stages or [(node, [])]
         stages.append((after, done))
+        if not ix.has_delta(after):
+            return stages  # the common end: every delta summed out
         node = after
 
 
