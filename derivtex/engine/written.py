@@ -1,6 +1,8 @@
 """Index trees compared as they are written: a product's factors and a sum's terms in any
 order, the ones a delta became multiplied away. The page says a workhorse's value is in
-the row it explains; this is what "in" means."""
+the row it explains; this is what "in" means. And the sums and brackets of a row that
+the next row shows as the entries they stand for (sum_p A_kp x_p - b_k as [A x - b]_k),
+which a sentence says and the page verifier checks."""
 
 from __future__ import annotations
 
@@ -58,3 +60,19 @@ def occurs(value: ix.Node, row: ix.Node) -> bool:
             if all(have.count(p) >= parts.count(p) for p in parts):
                 return True
     return False
+
+
+def recognised_entries(before: ix.Node | None, after: ix.Node | None
+                       ) -> list[tuple[ix.Node, ix.Entry]]:
+    """The written-out sums and brackets of `before` that `after` shows as the entry of a
+    whole expression (sum_p A_kp x_p - b_k as [A x - b]_k), each expression once."""
+    if before is None or after is None:
+        return []
+    shown = {repr(n.expr) for n in ix.walk(after) if isinstance(n, ix.Entry)}
+    found: dict[str, tuple[ix.Node, ix.Entry]] = {}
+    for node in ix.walk(before):
+        origin = getattr(node, "origin", None)
+        if isinstance(origin, ix.Entry) and not ix.has_delta(node) and \
+                repr(origin.expr) in shown:
+            found.setdefault(repr(origin.expr), (node, origin))
+    return list(found.values())

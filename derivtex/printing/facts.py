@@ -10,6 +10,7 @@ from ..engine import index as ix
 from ..engine.index_method import Outcome
 from ..engine.quotes import Quote, Workhorse, outcome_quotes
 from ..engine.steps import ByIdentity, Goal, Step
+from ..engine.written import recognised_entries
 from ..functions import PRIME
 from ..model.layout import Layout, needs_transpose, other
 from ..model.shapes import Shapes, Symbol
@@ -25,7 +26,6 @@ from .sentence_facts import (
     index_form_facts,
     merges,
     read_as_rows,
-    recognised_entries,
     recognitions,
     scalar_chain_rule,
     shape_kind,

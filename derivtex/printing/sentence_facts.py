@@ -212,22 +212,6 @@ def free_indices(node: ix.Node) -> set[ix.Idx]:
     return out
 
 
-def recognised_entries(before: ix.Node | None, after: ix.Node | None
-                       ) -> list[tuple[ix.Node, ix.Entry]]:
-    """The written-out sums and brackets of `before` that `after` shows as the entry of a
-    whole expression (sum_p A_kp x_p - b_k as [A x - b]_k), each expression once."""
-    if before is None or after is None:
-        return []
-    shown = {repr(n.expr) for n in ix.walk(after) if isinstance(n, ix.Entry)}
-    found: dict[str, tuple[ix.Node, ix.Entry]] = {}
-    for node in ix.walk(before):
-        origin = getattr(node, "origin", None)
-        if isinstance(origin, ix.Entry) and not ix.has_delta(node) and \
-                repr(origin.expr) in shown:
-            found.setdefault(repr(origin.expr), (node, origin))
-    return list(found.values())
-
-
 def index_form_facts(printer: Printer, after: object, lhs: object) -> dict[str, Any]:
     """The deltas multiplying the whole answer (it is zero unless each pairs equal indices,
     `nonzero_when`) and the output entries a variable entry affects (`affected`)."""

@@ -18,6 +18,7 @@ import numpy as np
 from ..engine import index as ix
 from ..engine.quotes import Quote, StepQuotes, Workhorse, outcome_quotes
 from ..engine.steps import (
+    Collect,
     Goal,
     GradientEntry,
     HessianGoal,
@@ -28,7 +29,7 @@ from ..engine.steps import (
     Symmetry,
     TransposeCheck,
 )
-from ..engine.written import occurs
+from ..engine.written import occurs, recognised_entries
 from ..functions import PRIME
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
@@ -112,6 +113,9 @@ class Page:
         if isinstance(step, GradientEntry) and previous is not None:
             for form in (step.gradient, step.assembled):
                 self.same(ix.Entry(form, step.row, None), previous, step, "gradient")
+        if isinstance(step, Collect) and isinstance(step.after, ix.Node):
+            for node, entry in recognised_entries(previous, step.after):
+                self.same(entry, node, step, "recognised entry")
         if isinstance(step, Recognition):
             for node, entry in step.products:
                 self.same(entry, node, step, "recognised sum")

@@ -126,6 +126,25 @@ def test_a_rule_in_letters_live_on_the_page_is_caught(monkeypatch):
         verify_page(fresh(marked), expr, symbols, "x")
 
 
+def test_a_false_recognised_entry_is_caught(monkeypatch):
+    """||A x - b||^2: the collect step's sentence writes sum_l A_kl x_l - b_k as
+    [A x - b]_k; said of another bracket ([A x + b]_k), it is false."""
+    from derivtex.verify import page
+
+    outcome, expr, symbols = derived("||A x - b||^2", "x")
+    verify_page(outcome, expr, symbols, "x")
+    real = page.recognised_entries
+
+    def wrong(before, after):
+        plus = ast.Add((ast.MatMul((ast.Name("A"), ast.Name("x"))), ast.Name("b")))
+        return [(node, ix.Entry(plus, entry.row, entry.col)) for node, entry in
+                real(before, after)]
+
+    monkeypatch.setattr(page, "recognised_entries", wrong)
+    with pytest.raises(PageCheckError, match="recognised entry differs"):
+        verify_page(outcome, expr, symbols, "x")
+
+
 def test_every_derivation_is_checked_and_a_false_line_is_an_internal_error(monkeypatch):
     """The hook in derive(): a false delta row (the result itself right) is never
     printed; the guard calls it a bug to report (exit status 1), not bad input."""
