@@ -24,8 +24,9 @@ from .model.inference import infer
 from .model.shapes import Shapes, Symbol, kind_of, parse_shape_option
 from .options import Options
 from .printing.latex import LatexPrinter
+from .printing.names import split_name
 from .printing.plain import NumpyPrinter, text
-from .printing.printer import Printer, split_name
+from .printing.printer import Printer
 from .printing.render import render, rendered_steps
 from .printing.safety import check_emitted
 from .syntax import ast
@@ -340,6 +341,7 @@ def derive_checked(expression: str, options: Options, verify: bool) -> Derivatio
             uncovered = True
     if verify:
         from .verify.check import check, check_entries
+        from .verify.page import verify_page
 
         for done in (outcome, identity):
             if done is None:
@@ -348,6 +350,7 @@ def derive_checked(expression: str, options: Options, verify: bool) -> Derivatio
                 check_entries(target, done, symbols, wrt)
             else:
                 check(target, done.result, symbols, wrt, layout)
+            verify_page(done, target, symbols, wrt)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
                       identity=identity, no_identity=uncovered)
 
@@ -361,9 +364,11 @@ def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],
     outcome = derive_hessian(parsed, symbols, options.wrt, options.layout)
     if verify:
         from .verify.hessian_check import check_hessian
+        from .verify.page import verify_page
 
         assert outcome.result is not None
         check_hessian(parsed, outcome.result, symbols, options.wrt)
+        verify_page(outcome, parsed, symbols, options.wrt)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify)
 
 

@@ -25,40 +25,76 @@ class Contraction:
 
 def contract(node: ix.Node, done: list[Contraction]) -> ix.Node:
     """Sums out every delta that shares an index with an enclosing sum."""
-    return _contract(node, holders(node, lambda n: isinstance(n, ix.Delta)), done)
+    return _contract(node, holders(node, lambda n: isinstance(n, ix.Delta)), done, None)
 
 
-def _contract(node: ix.Node, with_delta: set[int], done: list[Contraction]) -> ix.Node:
+def contract_stages(node: ix.Node) -> list[tuple[ix.Node, list[Contraction]]]:
+    """The contraction as a lecturer writes it, one row per stage: each stage sums out
+    the deltas the row before holds in its innermost sums; a delta that summing made
+    (the inner sum of sum_k y_k sum_l (s_k delta_kl - s_k s_l) delta_jl leaves delta_kj)
+    and the sums around a sum just summed out wait for the next row. At least one
+    stage, possibly with nothing summed out."""
+    stages: list[tuple[ix.Node, list[Contraction]]] = []
+    while True:
+        done: list[Contraction] = []
+        present = {id(n) for n in ix.walk(node) if isinstance(n, ix.Delta)}
+        after = _contract(node, holders(node, lambda n: id(n) in present), done, present)
+        if not done:
+            return stages or [(node, [])]
+        stages.append((after, done))
+        if not ix.has_delta(after):
+            return stages  # the common end: every delta summed out
+        node = after
+
+
+def _contract(node: ix.Node, with_delta: set[int], done: list[Contraction],
+              present: set[int] | None) -> ix.Node:
     if id(node) not in with_delta:
         return node
     if isinstance(node, ix.Add):
-        return ix.add([_contract(t, with_delta, done) for t in node.terms])
+        return ix.add([_contract(t, with_delta, done, present) for t in node.terms])
     if isinstance(node, ix.Prod):
-        return ix.prod([_contract(f, with_delta, done) for f in node.factors])
+        return ix.prod([_contract(f, with_delta, done, present) for f in node.factors])
     if isinstance(node, ix.Sum):
-        return contract_sum(node.indices, _contract(node.body, with_delta, done), done)
+        before = len(done)
+        body = _contract(node.body, with_delta, done, present)
+        if present is not None and len(done) > before:
+            return ix.summation(node.indices, body)  # summed out in the next row
+        return contract_sum(node.indices, body, done, present)
     return node
 
 
-def contract_sum(indices: tuple[ix.Idx, ...], body: ix.Node, done: list[Contraction]) -> ix.Node:
+def contract_sum(indices: tuple[ix.Idx, ...], body: ix.Node, done: list[Contraction],
+                 present: set[int] | None = None) -> ix.Node:
     """The sum over `indices` of `body`, each index that a delta mentions summed out, in
-    the order of `indices`."""
+    the order of `indices`; with `present`, only the deltas of those ids."""
     remaining = indices
     while True:
-        on = delta_indices(body)
+        on = delta_indices(body, present)
         k = next((i for i in remaining if i in on), None)
         if k is None:
             return ix.summation(remaining, body)
         remaining = tuple(i for i in remaining if i != k)
-        body = sum_out(k, body, done)
+        body = sum_out(k, body, done, present)
 
 
-def sum_out(k: ix.Idx, body: ix.Node, done: list[Contraction]) -> ix.Node:
+def sum_out(k: ix.Idx, body: ix.Node, done: list[Contraction],
+            present: set[int] | None = None) -> ix.Node:
     """sum_k body, term by term: a term with delta_jk becomes the term at k = j; a term
-    without one keeps its sum over k."""
+    without one keeps its sum over k. A delta that multiplies every term (the delta of
+    (s_i delta_ik - s_i s_k) delta_jk) is the one summed out in each."""
+
+    def on_k(n: ix.Node) -> bool:
+        return is_delta_on(n, k) and (present is None or id(n) in present)
+
+    split = split_terms(body, k, holders(body, on_k))
+    with_delta = [{id(f) for f in factors if on_k(f)} for _, factors in split]
+    common = set.intersection(*[ids for ids in with_delta if ids]) \
+        if any(with_delta) else set()
     terms = []
-    for summed, factors in split_terms(body, k, holders(body, lambda n: is_delta_on(n, k))):
-        delta = next((f for f in factors if is_delta_on(f, k)), None)
+    for summed, factors in split:
+        delta = next((f for f in factors if id(f) in common), None) or \
+            next((f for f in factors if on_k(f)), None)
         if delta is None:
             terms.append(ix.summation((k, *summed), ix.prod(factors)))
             continue
@@ -75,11 +111,11 @@ def is_delta_on(node: ix.Node, k: ix.Idx) -> bool:
     return isinstance(node, ix.Delta) and k in (node.first, node.second)
 
 
-def delta_indices(node: ix.Node) -> set[ix.Idx]:
-    """Every index some delta in `node` mentions, in one walk."""
+def delta_indices(node: ix.Node, present: set[int] | None = None) -> set[ix.Idx]:
+    """Every index some delta in `node` (of those ids, with `present`) mentions."""
     found: set[ix.Idx] = set()
     for n in ix.walk(node):
-        if isinstance(n, ix.Delta):
+        if isinstance(n, ix.Delta) and (present is None or id(n) in present):
             found.update((n.first, n.second))
     return found
 

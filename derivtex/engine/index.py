@@ -192,6 +192,8 @@ def rename(node: Node, old: Idx, new: Idx, bound: bool = False) -> Node:
     if isinstance(node, Entry):
         return Entry(node.expr, swap_optional(node.row), swap_optional(node.col))
     if isinstance(node, Delta):
+        if old not in (node.first, node.second):
+            return node  # the same delta: a later stage of the contraction knows it
         first, second = swap(node.first), swap(node.second)
         return Const(Fraction(1)) if first == second else Delta(first, second)
     if isinstance(node, Sum):
@@ -201,8 +203,14 @@ def rename(node: Node, old: Idx, new: Idx, bound: bool = False) -> Node:
     if isinstance(node, Add):
         return Add(tuple(rename(t, old, new, bound) for t in node.terms), entry(node.origin))
     if isinstance(node, Prod):
-        return Prod(tuple(rename(f, old, new, bound) for f in node.factors),
-                    entry(node.origin))
+        factors = tuple(rename(f, old, new, bound) for f in node.factors)
+        if any(isinstance(f, Const) and not isinstance(g, Const)
+               for f, g in zip(factors, node.factors, strict=True)):
+            merged = prod(list(factors))  # a delta became 1: s_k 1 is s_k
+            if isinstance(merged, Prod) and merged.origin is None:
+                merged.origin = entry(node.origin)
+            return merged
+        return Prod(factors, entry(node.origin))
     if isinstance(node, Apply):
         return Apply(node.func, rename(node.arg, old, new, bound), entry(node.origin))
     if isinstance(node, Deriv):

@@ -4,8 +4,9 @@ delta, contraction, reassembly, transpose check. Each rule adds one Step."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from ..errors import UnsupportedError
 from ..model.layout import Layout, layout_shape, natural_layout, needs_transpose
@@ -14,7 +15,7 @@ from ..printing.plain import text
 from ..syntax import ast
 from . import index as ix
 from .algebra import Algebra, user_sums, visible_transposes
-from .contract import Contraction, contract
+from .contract import contract_stages
 from .differentiate import Differentiator
 from .entrywise import cancel, collect
 from .expand import Expander, scalar_forms
@@ -59,6 +60,7 @@ class Outcome:
     result: ast.Expr | None
     result_shape: tuple[Dim, ...]
     tensor: TensorEntries | None = None
+    said: list[Any] | None = field(default=None, repr=False, compare=False)  # quotes.py
 
 
 def output_name(symbols: Mapping[str, Symbol], kind: str) -> str:
@@ -202,10 +204,10 @@ def differentiate_entry(tree: ix.Node, lhs: ix.Node, diff: Differentiator, steps
         raise UnsupportedError("the expression needs too many rounds of the derivative rules")
     state = diff.evaluate(state)
     steps.append(Delta(before=lhs, after=state, wrt_entry=diff.wrt, second=second))
-    contractions: list[Contraction] = []
-    contracted = contract(state, contractions)
-    steps.append(Contract(before=lhs, after=contracted, contractions=tuple(contractions),
-                          second=second))
+    contracted = state
+    for contracted, contractions in contract_stages(state):
+        steps.append(Contract(before=lhs, after=contracted, contractions=tuple(contractions),
+                              second=second))
     return contracted
 
 

@@ -4,30 +4,35 @@ equation (the deltas it holds, the sums it moves into). Wording is in the templa
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..engine import index as ix
 from ..engine.index_method import Outcome
+from ..engine.quotes import Quote, Workhorse, outcome_quotes
 from ..engine.steps import ByIdentity, Goal, Step
+from ..engine.written import recognised_entries
 from ..functions import PRIME
 from ..model.layout import Layout, needs_transpose, other
-from ..model.shapes import Shape, Shapes, Symbol
+from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
+from .plain import text
 from .printer import Printer
 from .sentence_facts import (
+    cancelled_pairs,
     collapses,
     delta_examples,
-    delta_partner,
     differentiated,
     index_form_facts,
     merges,
     read_as_rows,
-    recognised_entries,
     recognitions,
     scalar_chain_rule,
+    shape_kind,
+    top_terms,
 )
+
+SHORT_EXPRESSION = 40  # characters of plain text
 
 if TYPE_CHECKING:
     from ..engine.identities import Identity
@@ -49,6 +54,9 @@ class StepFacts:
         self.p = type(printer)(Shapes(symbols), names)
         self.plain = type(printer)(Shapes(symbols))
         self.values = {name: value for value, name in names.items()}
+        self.said = dict(zip(map(id, outcome.steps), outcome_quotes(outcome), strict=True))
+        self.current = 0
+        self.product_rules = 0
         self.defined: set[str] = {goal.f}  # the goal's line defines the output
         self.previous: ix.Node | None = None
         self.previous_rhs = ""
@@ -61,6 +69,7 @@ class StepFacts:
                        "entry_latex": self.p.index(ix.Deriv(goal.entry, goal.wrt_entry))}
 
     def __call__(self, step: Step) -> dict[str, Any]:
+        self.current = id(step)
         facts = {"mode": step.mode, **self.common, **step.facts(), "step": step}
         facts.update(full_latex=self.full_latex, f_latex=self.f_latex,
                      wrt_latex=self.wrt_latex, where=[])
@@ -132,6 +141,7 @@ class StepFacts:
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
         facts["expr_latex"] = self.plain.expr(step.before)
+        facts["short_expr"] = short(step.before, self.plain.shapes)
         row_of = facts.get("row_of")
         facts["row_latex"] = self.plain.expr(row_of) if row_of is not None else ""
         facts["entry_latex"] = self.p.index(ix.Deriv(facts["entry"], facts["wrt_entry"]))
@@ -153,6 +163,7 @@ class StepFacts:
         """How many sums the derivative moved into, whether it split across terms, and
         what it differentiates by what."""
         assert isinstance(step.after, ix.Node)
+        self.product_rules = 0  # a pass begins
         self.unnamed_if_circular(step, facts)
         if isinstance(step.before, ix.Deriv):
             facts["of_latex"] = self.p.index(step.before.body)
@@ -184,15 +195,28 @@ class StepFacts:
             facts["rhs"] = self.plain.index(step.after)
 
     def product_rule(self, step: Step, facts: dict) -> None:
-        """Its sentence needs no fact beyond the method."""
+        """The products this step differentiated, and whether the product rule was
+        already used in this pass (then the sentence says it is applied again, to them)."""
+        shown = {id(n) for n in ix.walk(step.after)} if isinstance(step.after, ix.Node) \
+            else set()
+        products = [n.body for n in ix.walk(self.previous) if isinstance(n, ix.Deriv)
+                    and isinstance(n.body, ix.Prod) and id(n) not in shown] \
+            if self.previous is not None else []
+        facts["products"] = list(dict.fromkeys(self.p.index(b) for b in products))
+        facts["again"] = self.product_rules > 0
+        self.product_rules += 1
 
     def cancellation(self, step: Step, facts: dict) -> None:
-        """Its facts are the equation's and the engine's (collected)."""
+        """Each fraction and the factor it cancels against, 1/s_k s_k = 1, as the row
+        before shows them."""
+        facts["cancelled"] = cancelled_pairs(self.p, self.previous)
 
     def collect(self, step: Step, facts: dict) -> None:
         """What merged: whole terms of the entry, or the equal terms of a bracket inside it
         (x_j + x_j = 2 x_j), read off the equation the collection started from."""
         found = merges(self.previous)
+        facts["multiplied"] = isinstance(step.after, ix.Node) and top_terms(step.after) > \
+            top_terms(self.previous)
         whole = [m for m in found if m.whole]
         facts["whole"] = whole[0] if whole else None
         facts["whole_terms"] = len(whole[0].before.terms) if whole and whole[0].top else 0
@@ -224,63 +248,70 @@ class StepFacts:
             if tree is not None else []
         return [fact for f in funcs if (fact := self.p.prime_fact(f)) is not None]
 
-    def rule_printer(self) -> Printer:
-        """A printer over the square matrix U and the vectors u, s the rules speak of."""
-        return type(self.p)(Shapes({"U": Symbol("U", "matrix", ("n", "n")),
-                                    "u": Symbol("u", "vector", ("n", 1)),
-                                    "s": Symbol("s", "vector", ("n", 1))}))
+    def quote_printer(self, quote: Quote) -> Printer:
+        """The page's printer, or one that also knows the stand-ins a rule is stated for
+        (U in Jacobi's formula, u for a softmax's argument), the softmax of a stand-in
+        shown under the page's name for the softmax it stands for."""
+        if not quote.symbols:
+            return self.p
+        shapes = Shapes({**self.p.shapes.symbols, **{s.name: s for s in quote.symbols}})
+        names = dict(self.p.names)
+        said = self.said.get(self.current)
+        rule = said.softmax if said is not None else None
+        if rule is not None and rule.call in names:
+            names[ast.Call("softmax", (rule.u,))] = names[rule.call]
+        return type(self.p)(shapes, names)
+
+    def statement(self, quote: Quote) -> str:
+        printer = self.quote_printer(quote)
+        text = "%s = %s" % (printer.index(quote.lhs), printer.index(quote.rhs))
+        self.p.used |= printer.used
+        return text
+
+    def rule_statement(self, step: Step, facts: dict) -> None:
+        """The rule the step applies, in the row's own indices."""
+        said = self.said.get(id(step))
+        rule = said.rules[0] if said and said.rules else None
+        facts["statement"] = self.statement(rule) if rule is not None else ""
+        facts["stand_in"] = "%s = %s" % (self.quote_printer(rule).expr(
+            ast.Name(rule.symbols[0].name)), self.p.expr(rule.stands_for)) \
+            if rule is not None and rule.stands_for is not None else ""
 
     def determinant(self, step: Step, facts: dict) -> None:
         """Jacobi's formula as an index statement: d det U / d U_kl = det(U) (U^-1)_lk."""
-        p, u, (row, col) = self.rule_printer(), ast.Name("U"), entry_indices("k", "l")
-        det, inverse = ast.Call("det", (u,)), ast.Call("inv", (u,))
-        facts["statement"] = "%s = %s" % (
-            p.index(ix.Deriv(ix.Entry(det, None, None), ix.Entry(u, row, col))),
-            p.index(ix.Prod((ix.Entry(det, None, None), ix.Entry(inverse, col, row)))))
+        self.rule_statement(step, facts)
 
     def inverse(self, step: Step, facts: dict) -> None:
         """d (U^-1)_kl / d U_pq = -(U^-1)_kp (U^-1)_ql."""
-        p, u = self.rule_printer(), ast.Name("U")
-        k, m, q, r = entry_indices("k", "l", "p", "q")
-        inverse = ast.Call("inv", (u,))
-        facts["statement"] = "%s = %s" % (
-            p.index(ix.Deriv(ix.Entry(inverse, k, m), ix.Entry(u, q, r))),
-            p.index(ix.Prod((ix.Const(Fraction(-1)), ix.Entry(inverse, k, q),
-                             ix.Entry(inverse, r, m)))))
+        self.rule_statement(step, facts)
 
     def diag(self, step: Step, facts: dict) -> None:
         """diag(u)_kl = u_k delta_kl."""
-        p, u, (row, col) = self.rule_printer(), ast.Name("u"), entry_indices("k", "l")
-        facts["statement"] = "%s = %s" % (
-            p.index(ix.Entry(ast.Call("diag", (u,)), row, col)),
-            p.index(ix.Prod((ix.Entry(u, row, None), ix.Delta(row, col)))))
+        self.rule_statement(step, facts)
 
     def softmax(self, step: Step, facts: dict) -> None:
-        """The softmax's entry derivative, over the call the equation holds."""
-        after = step.after
-        call = next((n.expr for n in ix.walk(after) if isinstance(n, ix.Entry)
-                     and isinstance(n.expr, ast.Call) and n.expr.func == "softmax"),
-                    None) if isinstance(after, ix.Node) else None
-        i, k = entry_indices("i", "k")
-        values: ast.Expr
-        if isinstance(call, ast.Call):
-            values, arg, printer = call, call.args[0], self.p
-            facts["softmax_latex"] = printer.expr(call)
-            facts["softmax_arg_latex"] = printer.expr(arg)
-        else:
-            values, arg, printer = ast.Name("s"), ast.Name("u"), self.rule_printer()
-            facts["softmax_latex"] = facts["softmax_arg_latex"] = ""
-        named = isinstance(arg, ast.Name)
-        s_i, s_k = (ix.Entry(values, n, None) for n in (i, k))
-        u_k = ix.Entry(arg if named else ast.Name("u"), k, None)
-        facts["softmax_u_latex"] = self.rule_printer().expr(ast.Name("u"))
-        facts["softmax_entry"] = "%s = %s" % (printer.index(ix.Deriv(s_i, u_k)), printer.index(
-            ix.Add((ix.Prod((s_i, ix.Delta(i, k))), ix.Prod((ix.Const(Fraction(-1)), s_i, s_k))))))
-        facts["softmax_arg_named"] = named
-        u = arg if named else ast.Name("u")
-        exp_i, exp_l = (ix.Apply("exp", ix.Entry(u, n, None)) for n in entry_indices("i", "l"))
-        facts["softmax_definition"] = "%s = %s" % (printer.index(s_i), printer.frac(
-            printer.index(exp_i), "%s %s" % (printer.sum_over("l"), printer.index(exp_l))))
+        """The softmax's entry derivative and definition, in the row's indices."""
+        said = self.said.get(id(step))
+        rule = said.softmax if said is not None else None
+        facts.update(softmax_latex="", softmax_arg_latex="", softmax_u_latex="",
+                     softmax_entry="", softmax_definition="", softmax_arg_named=True,
+                     softmax_sum="")
+        if rule is None:
+            return
+        entry, definition = rule.quotes
+        printer = self.quote_printer(entry)
+        facts["softmax_latex"] = self.p.expr(rule.call)
+        facts["softmax_arg_latex"] = self.p.expr(rule.call.args[0])
+        facts["softmax_u_latex"] = printer.expr(rule.u)
+        facts["softmax_arg_named"] = not rule.symbols
+        facts["softmax_entry"] = self.statement(entry)
+        facts["softmax_sum"] = printer.index_names([rule.k.name])
+        u = rule.u
+        exp_i, exp_l = (ix.Apply("exp", ix.Entry(u, n, None)) for n in (rule.i, rule.fresh))
+        facts["softmax_definition"] = "%s = %s" % (
+            printer.index(definition.lhs), printer.frac(printer.index(exp_i), "%s %s" % (
+                printer.sum_over(rule.fresh.name), printer.index(exp_l))))
+        self.p.used |= printer.used
 
     def delta(self, step: Step, facts: dict) -> None:
         """The deltas the equation holds, each with the derivative it replaced."""
@@ -308,21 +339,22 @@ class StepFacts:
             if (c.summed.name, c.kept.name) not in pairs:
                 pairs.append((c.summed.name, c.kept.name))
         facts["pairs"] = pairs
+        facts["count"] = len(pairs)  # one delta summed out in several terms is one
         facts["kept"] = collapses(self.previous, pairs)
-        facts["workhorse_latex"] = self.workhorse(done[0]) if done else ""
+        said = self.said.get(id(step))
+        horses = said.workhorses if said is not None else []
+        facts["workhorse_latex"] = self.workhorse(horses[0]) if horses else ""
 
-    def workhorse(self, first: Any) -> str:
+    def workhorse(self, horse: Workhorse) -> str:
         """sum_k delta_jk a_k = a_j, with the factor the delta really multiplies (an
         entry, or a bracket as a whole: sum_k delta_jk [A B + C]_ik = [A B + C]_ij)."""
-        k, j = first.summed, first.kept
-        partner = delta_partner(self.previous, k)
-        sample: ix.Node = partner if partner is not None else ix.Entry(
-            ast.Name(self.wrt_name), k, None)
-        kept = ix.rename(sample, k, j)
-        delta = ix.Delta(j, k)
-        return "%s %s%s %s = %s" % (self.p.sum_over(k.name), self.p.index(delta),
-                                    self.p.thin_space, self.p.index_factor(sample),
-                                    self.p.index(kept))
+        sums = "".join(self.p.sum_over(k.name) for k in horse.summed)
+        deltas = " ".join(self.p.index(d) for d in horse.deltas)
+        if isinstance(horse.factor, ix.Const):  # sum_k delta_jk = 1
+            return "%s %s = %s" % (sums, deltas, self.p.index(horse.value))
+        return "%s %s%s %s = %s" % (sums, deltas, self.p.thin_space,
+                                    self.p.index_factor(horse.factor),
+                                    self.p.index(horse.value))
 
     def reassembly(self, step: Step, facts: dict) -> None:
         natural = facts["natural"]
@@ -348,16 +380,10 @@ class StepFacts:
         facts["source_layout"] = other(facts["layout"])
 
 
-def entry_indices(*names: str) -> tuple[ix.Idx, ...]:
-    return tuple(ix.Idx(name, "n") for name in names)
-
-
-def shape_kind(shape: Shape) -> str:
-    if shape[1] == 1 and shape[0] != 1:
-        return "a column vector"
-    if shape[0] == 1 and shape[1] != 1:
-        return "a row vector"
-    return "a scalar" if shape == (1, 1) else "a matrix"
+def short(expr: ast.Expr, shapes: Shapes) -> bool:
+    """Does the expression fit in a sentence (the goal's "Let f = ...")? Measured in
+    plain text, so LaTeX and Typst pages say the same."""
+    return len(text(expr, shapes)) <= SHORT_EXPRESSION
 
 
 def identity_statement(identity: Identity, printer_type: type[Printer], layout: Layout) -> str:

@@ -13,7 +13,7 @@ from ..engine.steps import HessianGoal, Step
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
-from .facts import StepFacts
+from .facts import StepFacts, short
 from .printer import Printer
 
 
@@ -45,6 +45,7 @@ class HessianFacts(StepFacts):
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
         facts["expr_latex"] = self.plain.expr(step.before)
+        facts["short_expr"] = short(step.before, self.plain.shapes)
         facts["shape_latex"] = self.p.shape(facts["shape"])
         facts["space_latex"] = self.p.real_space(facts["shape_latex"])
         first, second = facts["wrt_entry"], facts["second_wrt_entry"]

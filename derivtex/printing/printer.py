@@ -12,36 +12,21 @@ and Greek names from a fixed list, so no input can smuggle a control sequence in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from fractions import Fraction
-from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 from ..engine import index as ix
 from ..model.shapes import SCALAR, Shape, Shapes
 from ..syntax import ast
 from ..syntax.ast import is_number
-from ..syntax.parser import GREEK
+from .names import split_name
 from .notation import Notation
 from .products import ones_of, power_of, scalars_in_front, split_coefficient
+from .signs import flipped, signed_terms, without_ones
 
-_NAME = re.compile(r"([A-Za-z]+?)_?([0-9]*)(?:_([A-Za-z0-9_]*))?")
 MINUS_ONE = ast.Number(Fraction(-1))
-
-
-@lru_cache(maxsize=4096)
-def split_name(name: str) -> tuple[str, bool, str]:
-    """(letters, is_greek, subscript): x1 -> (x, False, 1), alpha -> (alpha, True, '')."""
-    if name in GREEK:
-        return name, True, ""
-    match = _NAME.fullmatch(name)
-    if match is None or not match.group(1):
-        raise ValueError(f"not a valid name: {name!r}")
-    base, digits, rest = match.group(1), match.group(2), match.group(3) or ""
-    if not re.fullmatch(r"[A-Za-z0-9_]*", rest):
-        raise ValueError(f"not a valid name: {name!r}")
-    return base, False, ",".join(p for p in (digits, rest.replace("_", ",")) if p)
 
 
 class Printer(Notation):
@@ -367,24 +352,27 @@ class Printer(Notation):
     def product(self, factors: tuple[ix.Node, ...]) -> str:
         parts: list[str] = []
         sign = ""
-        items = list(factors)
+        items = without_ones(factors)
         first = items[0] if items else None
         if isinstance(first, ix.Const):
-            value = first.value
-            items.pop(0)
+            value, items = first.value, items[1:]
+            undone = self.negated(items[0]) if value == -1 and items else None
+            if undone is not None:  # -(-a + b) c is (a - b) c
+                value, items = Fraction(1), items[1:]
+                parts.append(self.paren(undone) if items else undone)
             if value < 0:
                 sign, value = "-", -value
-            if value != 1 or not items:
+            if value != 1 or not (items or parts):
                 parts.append(self.number(value))
-        rendered = [self.index_factor(f) for f in items]
-        k = 0
-        while k < len(rendered):
-            run = 1
-            while k + run < len(rendered) and rendered[k + run] == rendered[k]:
-                run += 1
-            parts.append(rendered[k] if run == 1 else self.sup(rendered[k], str(run)))
-            k += run
+        for text, run in groupby(self.index_factor(f) for f in items):  # s s is s^2
+            n = len(list(run))
+            parts.append(text if n == 1 else self.sup(text, str(n)))
         return sign + " ".join(parts)
+
+    def negated(self, node: ix.Node) -> str | None:
+        """-node without a double negative, when node is written with a leading minus."""
+        flip = flipped([self.index(t) for t in signed_terms(node)])
+        return self.joined(flip) if flip else None
 
     def index_factor(self, node: ix.Node, in_sum: bool = False) -> str:
         text = self.index(node)
@@ -397,3 +385,4 @@ class Printer(Notation):
         if isinstance(node.body, ix.Entry):
             return self.partial_frac(self.entry(node.body), wrt)
         return self.derivative_of(wrt, self.index(node.body))
+

@@ -18,6 +18,7 @@ from ..engine.entrywise import atom_key, canonical
 from ..engine.reassemble import collapse, monomials
 from ..errors import DerivtexError
 from ..functions import PRIME
+from ..model.shapes import Shape
 from ..syntax import ast
 from .printer import Printer
 
@@ -66,26 +67,6 @@ def collapses(tree: ix.Node | None, pairs: list[tuple[str, str]]) -> list[Collap
 
 def delta_on(k: ix.Idx, node: ix.Node) -> bool:
     return is_delta_on(node, k)
-
-
-def delta_partner(tree: ix.Node | None, k: ix.Idx) -> ix.Node | None:
-    """The factor a delta on `k` multiplies, as the equation shows it: an entry that
-    carries k, else the bracket that does, written out (A_ik + A_ki), or as the entry it
-    stands for when it holds a sum of its own ([A B + C]_ik)."""
-    for node in ix.walk(tree) if tree is not None else ():
-        if not isinstance(node, ix.Prod) or not any(is_delta_on(f, k) for f in node.factors):
-            continue
-        beside = [f for f in node.factors if not isinstance(f, ix.Delta | ix.Const)
-                  and ix.contains(f, lambda n: isinstance(n, ix.Entry) and k in n.indices())]
-        entries = [f for f in beside if isinstance(f, ix.Entry)]
-        if entries:
-            return entries[0]
-        if beside:
-            origin = getattr(beside[0], "origin", None)
-            long = ix.contains(beside[0], lambda n: isinstance(n, ix.Sum))
-            return origin if long and isinstance(origin, ix.Entry) and k in origin.indices() \
-                else beside[0]
-    return None
 
 
 @dataclass
@@ -231,22 +212,6 @@ def free_indices(node: ix.Node) -> set[ix.Idx]:
     return out
 
 
-def recognised_entries(before: ix.Node | None, after: ix.Node | None
-                       ) -> list[tuple[ix.Node, ix.Entry]]:
-    """The written-out sums and brackets of `before` that `after` shows as the entry of a
-    whole expression (sum_p A_kp x_p - b_k as [A x - b]_k), each expression once."""
-    if before is None or after is None:
-        return []
-    shown = {repr(n.expr) for n in ix.walk(after) if isinstance(n, ix.Entry)}
-    found: dict[str, tuple[ix.Node, ix.Entry]] = {}
-    for node in ix.walk(before):
-        origin = getattr(node, "origin", None)
-        if isinstance(origin, ix.Entry) and not ix.has_delta(node) and \
-                repr(origin.expr) in shown:
-            found.setdefault(repr(origin.expr), (node, origin))
-    return list(found.values())
-
-
 def index_form_facts(printer: Printer, after: object, lhs: object) -> dict[str, Any]:
     """The deltas multiplying the whole answer (it is zero unless each pairs equal indices,
     `nonzero_when`) and the output entries a variable entry affects (`affected`)."""
@@ -353,3 +318,32 @@ def delta_examples(tree: ix.Node, wrt: ix.Entry
                 seen.add(key)
                 found.append((others, ds))
     return found
+
+
+def top_terms(tree: ix.Node | None) -> int:
+    """How many terms the entry has, under the sums around it."""
+    while isinstance(tree, ix.Sum):
+        tree = tree.body
+    return len(tree.terms) if isinstance(tree, ix.Add) else 1
+
+
+def shape_kind(shape: Shape) -> str:
+    if shape[1] == 1 and shape[0] != 1:
+        return "a column vector"
+    if shape[0] == 1 and shape[1] != 1:
+        return "a row vector"
+    return "a scalar" if shape == (1, 1) else "a matrix"
+
+
+def cancelled_pairs(printer: Printer, tree: ix.Node | None) -> list[str]:
+    """Each fraction of `tree` and the factor beside it that it cancels, 1/s_k s_k = 1."""
+    pairs: dict[str, None] = {}
+    for node in ix.walk(tree) if tree is not None else ():
+        if not isinstance(node, ix.Prod):
+            continue
+        for f in node.factors:
+            if isinstance(f, ix.Apply) and f.func == "recip" and any(
+                    g is not f and printer.index(g) == printer.index(f.arg)
+                    for g in node.factors):
+                pairs.setdefault("%s %s = 1" % (printer.index(f), printer.index(f.arg)))
+    return list(pairs)

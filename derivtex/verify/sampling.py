@@ -135,7 +135,7 @@ def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measur
         for size_mode, value_mode in itertools.product(SIZE_MODES, VALUE_MODES):
             sizes: Sizes = {**assign_sizes(dims, size_mode, chooser, focus), **fixed}
             env = draw_values(symbols, sizes, rng, value_mode)
-            moderate = _inside(sizes, env, expr, inverted, calls, value_of)
+            moderate = inside(sizes, env, expr, inverted, calls, value_of)
             if moderate is None or (fallback is not None and not moderate):
                 continue  # outside the domain, or no better than the point in hand
             with np.errstate(all="ignore"):
@@ -158,7 +158,7 @@ def domain_points(symbols: Mapping[str, Symbol], expr: ast.Expr, measure: Measur
                           expr.col or 1)
 
 
-def _inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
+def inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
             calls: Sequence[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
             ) -> bool | None:
     """None if the point is outside the domain (a value or a function's argument not

@@ -1,6 +1,8 @@
 """Every sentence true of the equation beside it (SPEC §7; the student review of
 2026-11-27): each test reads the sentence of one step of a real derivation."""
 
+import re
+
 import pytest
 
 from derivtex import derive
@@ -26,18 +28,21 @@ def test_workhorse_quotes_the_bracket_the_delta_multiplies():
 
 
 def test_contraction_says_which_sums_collapse():
-    softmax, = rule_steps(steps_of("softmax(W x)", "x"), "contraction")
+    """Each sum and what it collapses to; nothing about the sums that stay as they are."""
+    softmax, after_it = rule_steps(steps_of("softmax(W x)", "x"), "contraction")
     assert r"each sum over \(k\) keeps only its term" not in softmax["text"]
-    assert r"in the sum over \(k\) only the term with a delta collapses, to \(k = i\)" \
-        in softmax["text"]
-    assert r"the sum over \(l\) keeps only its term with \(l = j\)" in softmax["text"]
+    assert r"the sum over \(l\) keeps only its term with \(l = j\)." in softmax["text"]
+    assert r"in the sum over \(k\) the term with a delta collapses to \(k = i\)." \
+        in after_it["text"]  # the delta of the sum around it: the next row
     rayleigh, = rule_steps(steps_of("x^T A x / (x^T x)", "x"), "contraction")
-    assert r"in the sum over \(k\) only the term with a delta collapses, to \(k = j\), " \
-        r"and the other sum over \(k\) stays" in rayleigh["text"]
+    assert r"in the sum over \(k\) the term with a delta collapses to \(k = j\); in the " \
+        r"sum over \(l\) the term with a delta collapses to \(l = j\)" in rayleigh["text"]
     squares, = rule_steps(steps_of("||A x - b||^2", "x"), "contraction")
     assert r"each sum over \(l\)" not in squares["text"]
-    assert r"the sum over \(l\) holding a delta keeps only its term with \(l = j\), " \
-        r"and the other sum over \(l\) stays" in squares["text"]
+    assert r"the sum over \(l\) with a delta keeps only its term with \(l = j\)" \
+        in squares["text"]
+    for text in (rayleigh["text"], squares["text"]):
+        assert "stays" not in text and "stay." not in text
 
 
 def test_collect_says_what_merged():
@@ -116,7 +121,7 @@ def test_inner_product_in_disguise_cites_the_cookbook_with_its_layout(layout):
 
 def test_softmax_derivative_is_derived_from_its_definition():
     softmax, = rule_steps(steps_of("softmax(W x)", "x"), "softmax")
-    assert r"\(y_{i} = \frac{\exp\left(u_{i}\right)}{\sum_{l} \exp\left(u_{l}\right)}\), " \
+    assert r"\(y_{i} = \frac{\exp\left(u_{i}\right)}{\sum_{p} \exp\left(u_{p}\right)}\), " \
         r"has by the quotient rule \(\frac{\partial y_{i}}{\partial u_{k}} = y_{i} " \
         r"\delta_{ik} - y_{i} y_{k}\)" in softmax["text"]
 
@@ -124,7 +129,7 @@ def test_softmax_derivative_is_derived_from_its_definition():
 def test_collect_states_each_bracket_once():
     collect, = rule_steps(steps_of("(x^T x)^2", "x"), "collect")
     assert collect["text"].startswith(
-        r"Equal terms add up, \(x_{j} + x_{j} = 2 x_{j}\), and we multiply out. We")
+        r"Equal terms add up, \(x_{j} + x_{j} = 2 x_{j}\). We")
 
 
 def test_collect_says_which_sums_it_writes_as_entries_of_whole_expressions():
@@ -156,7 +161,8 @@ def test_both_methods_declare_the_symbols_once_in_the_first_part():
     d = derive("y^T A x", "x", method="both", symmetric=["A"])
     here = r"Here \(\boldsymbol{y} \in \mathbb{R}^{n}\), \(\boldsymbol{A} \in \mathbb{R}^{n " \
         r"\times n}\) and \(\boldsymbol{x} \in \mathbb{R}^{n}\). \(\boldsymbol{A}\) is " \
-        r"symmetric, \(\boldsymbol{A}^{\top} = \boldsymbol{A}\). \(f\) is a scalar"
+        r"symmetric, \(\boldsymbol{A}^{\top} = \boldsymbol{A}\). Let \(f = \boldsymbol{y}^{\top} " \
+        r"\boldsymbol{A} \boldsymbol{x}\); it is a scalar"
     assert d.steps[0]["text"].startswith(here)
     assert d.identity_steps[0]["text"] == (
         r"We build \(\frac{\partial f}{\partial \boldsymbol{x}}\), of shape \(1 \times n\) in "
@@ -215,3 +221,130 @@ def test_an_index_form_that_writes_a_derivative_out_says_with_what():
     assert r"\odot" in steps[-1]["latex"]
     plain = derive("W x", "W").to_dict()["steps"][-1]
     assert "written out" not in plain["text"] and plain["latex"] == ""
+
+
+# -- issue 17 §2: sentences true of the equation beside them, on the hard cases ---------
+
+LAYOUTS = ["numerator", "denominator"]
+WORKHORSE = re.compile(r"workhorse \\\((.*?)\\\)")
+LITERAL_ONE = re.compile(r"_\{?[a-z]\}?\s+1(?![\d.])\s*(?:[-+=}&]|\\\\|\\right|$)|"
+                         r"(?<![\d.{^_\\])1\s*\\(exp|log|sigma|tanh)\b")
+
+
+def squash(tex: str) -> str:
+    return re.sub(r"\s+|\\,|\\left|\\right|\\bigl|\\bigr", "", tex)
+
+
+def workhorses(steps: list[dict]) -> list[tuple[str, dict, dict]]:
+    """(workhorse, the row before, its own row) for each contraction step."""
+    return [(WORKHORSE.search(s["text"]).group(1), steps[n - 1], s)
+            for n, s in enumerate(steps) if s["rule"] == "contraction"
+            and WORKHORSE.search(s["text"])]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("expr, wrt", [("softmax(z)", "z"), ("-y^T log(softmax(z))", "z"),
+                                       ("log(1^T exp(z))", "z"), ("softmax(W x)", "x")])
+def test_each_workhorse_sums_out_a_delta_of_the_row_before_into_its_row(expr, wrt, layout):
+    steps = steps_of(expr, wrt, layout=layout)
+    found = workhorses(steps)
+    assert found
+    for horse, before, row in found:
+        for pair in re.findall(r"\\delta_\{(\w+)\}", horse.split("=")[0]):
+            assert re.search(r"\\delta_\{(%s|%s)\}" % (pair, pair[::-1]), before["latex"]), \
+                (horse, before["latex"])
+        assert squash(horse.rsplit(" = ", 1)[1]) in squash(row["latex"]), (horse, row["latex"])
+    assert not LITERAL_ONE.search(derive(expr, wrt, layout=layout).latex)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_softmax_workhorse_contracts_the_delta_of_the_display(layout):
+    """softmax(z): the display sums out delta_jk, and so does the sentence (it read
+    "sum_k delta_ik (...) = y_i 1 - y_i^2"), quoting a factor only delta_jk collapses."""
+    (horse, _, row), = workhorses(steps_of("softmax(z)", "z", layout=layout))
+    assert horse == r"\sum_{k} \delta_{jk}\, y_{k} = y_{j}"
+    assert row["latex"].endswith(r"&= y_{i} \delta_{ij} - y_{i} y_{j}")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_delta_beside_exp_is_about_exp_not_a_ones_entry(layout):
+    """Sum_l exp(z_l) delta_jl: the workhorse read "sum_l delta_jl 1 = 1"."""
+    (horse, _, _), = workhorses(steps_of("log(1^T exp(z))", "z", layout=layout))
+    assert horse == r"\sum_{l} \delta_{jl}\, \exp\left(z_{l}\right) = \exp\left(z_{j}\right)"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_each_delta_is_summed_out_in_its_own_contraction(layout):
+    """-y^T log(softmax(z)): the inner sum's delta, then the delta it leaves, each with
+    its own row and sentence; no sentence merges them ("l = k or l = j")."""
+    steps = steps_of("-y^T log(softmax(z))", "z", layout=layout)
+    found = workhorses(steps)
+    assert [re.findall(r"\\delta_\{(\w+)\}", h.split(r"\,")[0]) for h, _, _ in found] == \
+        [["jl"], ["kj"]]
+    for step in rule_steps(steps, "contraction"):
+        assert " or " not in step["text"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("expr, wrt", [("softmax(W x)", "W"), ("-y^T log(softmax(W x))", "W"),
+                                       ("a^T inv(X) b", "X"), ("log(det(X))", "X"),
+                                       ("log(det(A X B))", "X"), ("softmax(W x)", "x")])
+def test_rules_are_stated_in_the_rows_own_indices(expr, wrt, layout):
+    """The softmax rule in i, k where i is W's row index; "the chain rule sums over k"
+    where the display sums over l; Jacobi's formula and the inverse rule in letters the
+    page uses for something else: each rule now speaks of its row's indices."""
+    steps = steps_of(expr, wrt, layout=layout)
+    rules = [s for s in steps if s["rule"] in ("softmax", "determinant", "inverse")]
+    assert rules
+    for step in rules:
+        own = set(re.findall(r"_\{([a-z])", step["latex"])) | {
+            c for g in re.findall(r"_\{([a-z]+)\}", step["latex"]) for c in g}
+        statement = re.findall(r"\\\((.*?)\\\)", step["text"])
+        said = {c for m in statement if "partial" in m
+                for g in re.findall(r"_\{([a-z]+)\}", m) for c in g}
+        assert said <= own, (step["text"], step["latex"])
+        summed = re.search(r"the chain rule sums over \\\((\w)\\\)", step["text"])
+        if summed:
+            assert r"\sum_{%s=1}" % summed.group(1) in step["latex"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_no_sentence_is_said_twice_in_a_row(layout):
+    """x^T A x / (x^T x): the product rule's sentence came three times, word for word."""
+    steps = steps_of("x^T A x / (x^T x)", "x", layout=layout)
+    texts = [s["text"] for s in steps]
+    assert all(a != b for a, b in zip(texts, texts[1:], strict=False))
+    products = rule_steps(steps, "product_rule")
+    assert len(products) == 3 and len({s["text"] for s in products}) == 3
+    assert products[1]["text"] == (r"The product rule again, now on \(x_{k} A_{kl} x_{l}\): one "
+                                   "term for each factor that holds the variable.")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_sentences_say_what_the_row_shows_not_what_does_not_happen(layout):
+    """No "the other sum over l stays"; "we multiply out" only where the row did; the
+    cancelled fractions named instead of "Entries that share an index are plain numbers"."""
+    for expr in ("x^T A x / (x^T x)", "||A x - b||^2", "x^T A x", "softmax(W x)"):
+        for step in rule_steps(steps_of(expr, "x", layout=layout), "contraction"):
+            assert "stay" not in step["text"], (expr, step["text"])
+    collect, = rule_steps(steps_of("(x^T x)^2", "x", layout=layout), "collect")
+    assert "multiply out" not in collect["text"]
+    rayleigh, = rule_steps(steps_of("x^T A x / (x^T x)", "x", layout=layout), "collect")
+    assert "and we multiply out" in rayleigh["text"]
+    cancel, = rule_steps(steps_of("-y^T log(softmax(z))", "z", layout=layout), "cancellation")
+    assert cancel["text"] == (r"Entries are numbers, so \(\frac{1}{s_{k}} s_{k} = 1\) and "
+                              r"\(\frac{1}{s_{j}} s_{j} = 1\).")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_goal_defines_f_before_saying_what_it_is(layout):
+    """"f is a scalar" came before any display defined f."""
+    scalar = steps_of("y^T A x", "x", layout=layout)[0]["text"]
+    assert r"Let \(f = \boldsymbol{y}^{\top} \boldsymbol{A} \boldsymbol{x}\); it is a " \
+        "scalar, so" in scalar
+    vector = steps_of("softmax(z)", "z", layout=layout)[0]["text"]
+    assert r"Let \(\boldsymbol{y} = \operatorname{softmax}\left(\boldsymbol{z}\right)\); " \
+        "it is a vector, so the Jacobian" in vector
+    hessian = steps_of("x^T A x", "x", order=2, layout=layout)[0]["text"]
+    assert r"Let \(f = \boldsymbol{x}^{\top} \boldsymbol{A} \boldsymbol{x}\); it is a scalar " \
+        r"and \(\boldsymbol{x}\) a vector" in hessian

@@ -168,7 +168,8 @@ def test_delta_and_workhorse_sentences_use_the_equations_own_indices():
     assert r"\frac{\partial X_{kl}}{\partial X_{ij}} = \delta_{ik} \delta_{jl}\): it is 1 " \
         "when both pairs of indices agree" in steps["delta"]["text"]
     assert r"\delta_{ik} \delta_{jl} a_{k} b_{l}" in steps["delta"]["latex"]
-    assert r"\sum_{k} \delta_{ik}\, a_{k} = a_{i}" in steps["contraction"]["text"]
+    assert r"\sum_{k}\sum_{l} \delta_{ik} \delta_{jl}\, a_{k} b_{l} = a_{i} b_{j}" \
+        in steps["contraction"]["text"]  # both deltas of the term, summed out together
     one = {s["rule"]: s for s in derive("W x", "x").to_dict()["steps"]}
     assert "moves inside the sum." in one["linearity"]["text"]
     assert one["reassembly"]["latex"] == ""  # W_ij is already the answer: no repeated line
