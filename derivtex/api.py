@@ -249,7 +249,7 @@ def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
 
 
 def column_of(parsed: ast.Expr, symbols: Mapping[str, Symbol], wrt: str) -> ast.Expr:
-    """A row vector differentiated by a vector has the Jacobian of its column (SPEC §4):
+    """A row vector differentiated by a vector has the Jacobian of its column (layout rule):
     x^T A is derived as A^T x."""
     rows, cols = Shapes(symbols)(parsed)
     if rows == 1 and cols != 1 and symbols[wrt].kind == "vector":
@@ -293,7 +293,7 @@ def derive(expression: str, wrt: str, layout: str = "numerator",
 
     method: "index" (the notes' index method), "identity" (known identities and the
     sum, product and chain rules) or "both" (the two, side by side). Every other CLI
-    option is a keyword too (SPEC §5).
+    option is a keyword too (the README's Use section).
     """
     chosen = Options.from_mapping({"wrt": wrt, "layout": layout, "shapes": shapes,
                                    "templates": templates, "method": method, **options})

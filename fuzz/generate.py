@@ -222,7 +222,7 @@ def bind(symbols: dict, rng: np.random.Generator, sizes=(3, 4, 2, 5), scale: flo
 
 
 def jacobian(fn: Fn, arrays: dict, wrt: str, layout: str) -> np.ndarray:
-    """Central differences of fn by arrays[wrt], arranged in the layout (SPEC §3)."""
+    """Central differences of fn by arrays[wrt], arranged in the layout."""
     x0 = arrays[wrt]
     jac = finite_differences(lambda x: fn({**arrays, wrt: x}), x0)
     if jac.shape[0] == 1:

@@ -60,7 +60,7 @@ def compile_tex(tex: Path, pdflatex_exe: str) -> Path:
 
 def read_back(d) -> str | None:
     """The `numpy` code of the result text parsed again, with the symbols' shapes declared
-    (SPEC §4: `result` is in the input language); None when the text holds an I or 1 that
+    (`result` is in the input language); None when the text holds an I or 1 that
     nothing in it sizes (1 y^T, or tr(A) I, by itself does not say how long 1 or I is)."""
     from derivtex.errors import ShapeError
     from derivtex.model.inference import infer

@@ -1,5 +1,5 @@
 """The page verifier: every line of a derivation checked before it is printed, not only
-the result (SPEC §7). Each row of every display must equal the row before it, each
+the result. Each row of every display must equal the row before it, each
 equation a sentence quotes (a workhorse, a rule, a recognition) must be true, and each
 sentence must be about its display: the delta a workhorse sums out is in the row before
 and its value in the row after; a rule's indices are the row's own or fresh on the page.

@@ -1,6 +1,6 @@
 """Sums and products of results in lecturer form: equal scalar factors as a power,
 matrices one scalar multiplies in one bracket, and the same result (transposed) in both
-layouts when the expression holds a sum the user wrote (SPEC §7)."""
+layouts when the expression holds a sum the user wrote."""
 
 import numpy as np
 import pytest

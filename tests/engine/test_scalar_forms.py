@@ -2,7 +2,7 @@
 
 `alpha^{-1} x` once printed `-1^2 (alpha^{-1})^2 x` (a 1x1 ones vector from the matrix
 inverse rule's sums over 1..1) and its `numpy` answer called np.linalg.inv on alpha,
-which raises for a float (SPEC §4: scalars are bound as numbers). Each case checks the
+which raises for a float (scalars are bound as numbers). Each case checks the
 result text, the page's last line and the `numpy` answer evaluated with float scalars
 against a closed form of the derivative.
 """
@@ -66,7 +66,7 @@ def test_numbers_inverse_is_a_division(expr, wrt, options, texts, pages, derivat
     assert "linalg" not in data["numpy"] and data["verified"] is True
     arrays = generate.bind(data["symbols"], np.random.default_rng(5))
     assert all(isinstance(arrays[n], float) for n, s in data["symbols"].items()
-               if s["kind"] == "scalar")  # SPEC §4: scalars are bound as numbers
+               if s["kind"] == "scalar")  # scalars are bound as numbers
     names = derivative.__code__.co_varnames[:derivative.__code__.co_argcount]
     want = np.atleast_2d(derivative(**{n: arrays[n] for n in names}))
     want = want.T if layout == "denominator" else want

@@ -1,4 +1,4 @@
-"""Every sentence true of the equation beside it (SPEC §7; the student review of
+"""Every sentence true of the equation beside it (the student review of
 2026-11-27): each test reads the sentence of one step of a real derivation."""
 
 import re

@@ -1,4 +1,4 @@
-"""Pages a lecturer would hand out (SPEC §7): every sentence true of its equation, every
+"""Pages a lecturer would hand out: every sentence true of its equation, every
 bold symbol an input, the output or defined at or before first use, numbers as a
 lecturer writes them, results in lecturer form, and no line wider than the page."""
 

@@ -70,7 +70,7 @@ SNIPPETS = {
 
 @pytest.mark.parametrize("kind", list(SNIPPETS))
 def test_the_printed_preamble_is_all_a_snippet_needs(tmp_path, pdflatex, kind):
-    """SPEC §4: \\documentclass{article}, what `derivtex preamble` prints, \\input{snippet}:
+    """\\documentclass{article}, what `derivtex preamble` prints, \\input{snippet}:
     compiles with -halt-on-error for every kind of snippet."""
     preamble = run_cli("preamble")
     assert preamble.returncode == 0 and preamble.stderr == b""

@@ -239,7 +239,7 @@ def test_a_one_or_identity_that_nothing_sizes_is_an_error(expr, fragment):
 
 @pytest.mark.parametrize("expr, wrt, ref, options", CASES, ids=[c[0] for c in CASES])
 def test_latex_input_reads_the_results_latex_prints(expr, wrt, ref, options):
-    """SPEC §2: LaTeX input reads every notation derivtex prints — each result, printed
+    """LaTeX input reads every notation derivtex prints — each result, printed
     and read back with the symbols' shapes declared, has the same value."""
     d = derive(expr, wrt, **options)
     if d.result is None:
@@ -295,7 +295,7 @@ QUOTIENTS = [
                          ids=[q[0] for q in QUOTIENTS])
 def test_reciprocals_of_scalars_are_written_as_division(expr, wrt, ref, numerator,
                                                        denominator, layout):
-    """SPEC §4: the result is in the input language, as a lecturer writes it — never the
+    """the result is in the input language, as a lecturer writes it — never the
     internal recip(.) — and reads back to the derivative (central differences of `ref`)."""
     d = derive(expr, wrt, layout=layout)
     assert "recip" not in d.result_text and "inv" not in d.result_text
@@ -313,7 +313,7 @@ def test_reciprocals_of_scalars_are_written_as_division(expr, wrt, ref, numerato
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("expr, wrt, ref, options", CASES, ids=[c[0] for c in CASES])
 def test_the_result_text_reads_back_to_the_same_value(expr, wrt, ref, options, layout):
-    """SPEC §4: `result` is in the input language — our own parser reads it back, with the
+    """`result` is in the input language — our own parser reads it back, with the
     symbols' shapes declared, to the value the `numpy` answer has."""
     d = derive(expr, wrt, layout=layout, **options)
     code = read_back(d) if d.result is not None else None

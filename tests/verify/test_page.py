@@ -1,4 +1,4 @@
-"""The page verifier (SPEC §7): a false row, a workhorse about another delta, a rule in
+"""The page verifier: a false row, a workhorse about another delta, a rule in
 letters the page already uses, each caught before anything is printed."""
 
 from dataclasses import replace

@@ -1,4 +1,4 @@
-"""Every page the fuzz generator's expressions give is one a student can trust (SPEC §7):
+"""Every page the fuzz generator's expressions give is one a student can trust:
 it passes the page verifier (derive() runs it: a false line raises), prints no literal
 factor 1 and no double negative, and states no rule in letters the page already uses."""
 
