@@ -240,12 +240,13 @@ def transposed_greek(expr: ast.Expr, declared: Mapping) -> frozenset[str]:
 
 def square_greek(expr: ast.Expr, declared: Mapping, symmetric: frozenset[str]) -> frozenset[str]:
     """`det(Sigma)`, `tr(Omega)`, `--symmetric Sigma`: a Greek name only a square matrix
-    fits (the determinant or trace of a scalar is never what a lecturer writes)."""
+    fits (a capital under a determinant or trace: that of a 1×1 is never what a lecturer
+    writes; `det(alpha)` of a lowercase scalar stays the number)."""
     under = {(a.operand if isinstance(a, ast.Transpose) else a)
-             for n in walk(expr) if isinstance(n, ast.Call)
+             for n in walk(expr) if isinstance(n, ast.Call) and n.func in REGISTRY
              and REGISTRY[n.func].shape == "square_to_scalar" for a in n.args}
-    named = {n.name for n in under if isinstance(n, ast.Name)} | set(symmetric)
-    return frozenset(n for n in named if n in GREEK and n not in declared)
+    capitals = {n.name for n in under if isinstance(n, ast.Name) and n.name[0].isupper()}
+    return frozenset(n for n in capitals | set(symmetric) if n in GREEK and n not in declared)
 
 
 def _guessable(names: list[ast.Name], declared: Mapping) -> list[str]:
