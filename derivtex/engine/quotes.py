@@ -317,11 +317,16 @@ def page_letters(steps: list[Step]) -> set[str]:
 
 def tree_letters(tree: ix.Node) -> set[str]:
     """The index names and symbol names of an index tree."""
+    return index_letters(tree) | {n.name for node in ix.walk(tree) if isinstance(node, ix.Entry)
+                                  for n in ast.walk(node.expr) if isinstance(n, ast.Name)}
+
+
+def index_letters(tree: ix.Node) -> set[str]:
+    """The index names of a tree (not its symbols'), derivatives' bodies included."""
     out: set[str] = set()
     for node in ix.walk(tree):
         if isinstance(node, ix.Entry):
             out |= {i.name for i in node.indices()}
-            out |= {n.name for n in ast.walk(node.expr) if isinstance(n, ast.Name)}
         elif isinstance(node, ix.Delta):
             out |= {node.first.name, node.second.name}
         elif isinstance(node, ix.Sum):

@@ -198,8 +198,14 @@ def run_example() -> int:
 
 def run(args: argparse.Namespace) -> int:
     """The command's exit status; a closed standard output ends it quietly with 141."""
+    return until_stdout_closes(lambda: run_command(args))
+
+
+def until_stdout_closes(command: Callable[[], int]) -> int:
+    """`command`'s exit status, its output flushed; if the reader left first
+    (`... | head`), the quiet end of closed_stdout instead of a BrokenPipeError."""
     try:
-        status = run_command(args)
+        status = command()
         sys.stdout.flush()
     except BrokenPipeError:
         return closed_stdout()

@@ -29,7 +29,7 @@ from typing import Any
 from .. import __version__
 from ..errors import DerivtexError, Failure, OptionError, quote, written_in
 from ..options import Options, check_label
-from .cli import closed_stdout
+from .cli import until_stdout_closes
 
 DIRECTIVE_KEYS = tuple(sorted({*Options.keys(), "shape"} - {"shapes", "templates"}))
 MAX_DATA = 1 << 20  # bytes of directive data: an expression and a few options
@@ -206,12 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds.add_argument("--role", metavar="NAME", help="derivtex has no roles")
     kinds.add_argument("--transform", metavar="NAME", help="derivtex has no transforms")
     args = parser.parse_args(argv)
-    try:
-        status = answer(args)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        return closed_stdout()
-    return status
+    return until_stdout_closes(lambda: answer(args))
 
 
 def answer(args: argparse.Namespace) -> int:

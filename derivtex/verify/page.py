@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine import index as ix
-from ..engine.quotes import Quote, StepQuotes, Workhorse, outcome_quotes
+from ..engine.quotes import Quote, StepQuotes, Workhorse, index_letters, outcome_quotes
 from ..engine.steps import (
     Collect,
     Goal,
@@ -226,21 +226,6 @@ def outside_derivs(tree: ix.Node) -> set[ix.Idx]:
             out |= {node.first, node.second}
         elif isinstance(node, ix.Sum):
             out |= set(node.indices)
-    return out
-
-
-def index_letters(tree: ix.Node) -> set[str]:
-    """The index names of a tree (not its symbols')."""
-    out: set[str] = set()
-    for node in ix.walk(tree):
-        if isinstance(node, ix.Entry):
-            out |= {i.name for i in node.indices()}
-        elif isinstance(node, ix.Delta):
-            out |= {node.first.name, node.second.name}
-        elif isinstance(node, ix.Sum):
-            out |= {i.name for i in node.indices}
-        elif isinstance(node, ix.Deriv):
-            out |= {i.name for i in node.wrt.indices()} | index_letters(node.body)
     return out
 
 

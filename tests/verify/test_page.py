@@ -12,12 +12,13 @@ from derivtex.engine import index as ix
 from derivtex.engine import quotes
 from derivtex.engine.contract import Contraction
 from derivtex.engine.index_method import Outcome, derive_steps
+from derivtex.engine.quotes import index_letters
 from derivtex.engine.steps import Contract, Linearity, Reassembly, Softmax, SumExpansion
 from derivtex.engine.written import normal
 from derivtex.errors import Failure
 from derivtex.model.inference import infer
 from derivtex.syntax import ast
-from derivtex.verify.page import PageCheckError, index_letters, verify_page
+from derivtex.verify.page import PageCheckError, verify_page
 
 
 def derived(text: str, wrt: str) -> tuple[Outcome, ast.Expr, dict]:
