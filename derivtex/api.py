@@ -150,7 +150,7 @@ class Derivation:
                                   declared_above=True) if self.identity is not None else []
         return check_typst(render("derivation.typ.j2", self.templates, steps=self.typst_steps,
                                   identity_steps=identity, no_identity=self.no_identity,
-                                  m=self.typst_printer.inline, label=self.options.label,
+                                  label=self.options.label,
                                   compact=self.options.steps == "compact").strip() + "\n")
 
     def typst_standalone(self) -> str:

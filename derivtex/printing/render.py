@@ -63,14 +63,6 @@ def print_math(context: jinja2.runtime.Context, value: Any) -> str:
     return str(context["p"].math(value))
 
 
-def inline(math: str) -> str:
-    return r"\(%s\)" % math
-
-
-def dollar(math: str) -> str:
-    return "$%s$" % math
-
-
 def rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None,
                    declared_above: bool = False) -> list[dict[str, Any]]:
     """Each step's facts, equations and sentence, in the notation of `printer`. With
@@ -176,8 +168,7 @@ def segments(marked: str) -> list[tuple[str, str]]:
 
 def render(template: str, user_dir: str | None = None, **context: Any) -> str:
     with blamed_on_overrides(user_dir):
-        return environment(user_dir).get_template(template).render(
-            inline=inline, dollar=dollar, **context)
+        return environment(user_dir).get_template(template).render(**context)
 
 
 def macro_of(module: Any, name: str, filename: str | None) -> Any:
