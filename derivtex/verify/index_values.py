@@ -8,7 +8,9 @@ a matrix takes milliseconds, and one of 1,000 a fraction of a second.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
+from string import ascii_letters
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from ..syntax import ast
 from .contraction import Contraction, Value
 
 MAX_ADD_AXES = 3  # a sum inside a product with more free indices is multiplied out
+ONE_EINSUM = 4096  # a product over this many index values or fewer is one einsum call
 
 
 class IndexValues:
@@ -85,12 +88,28 @@ class IndexValues:
                 parts = [self.contract((*rest, term), summed) for term in factor.terms]
                 return add_aligned(parts)
         pending = [self(f) for f in flat]
-        mentioned = {i for _, a in pending for i in a}
-        value, axes = Contraction(pending, frozenset(summed), self.size).run()
+        mentioned = dict.fromkeys(i for _, a in pending for i in a)
+        if math.prod(self.size(i) for i in mentioned) <= ONE_EINSUM:
+            value, axes = one_einsum(pending, mentioned, summed)
+        else:
+            value, axes = Contraction(pending, frozenset(summed), self.size).run()
         for i in summed:
             if i not in mentioned:  # a sum over an index the body lacks: n copies
                 value = value * self.size(i)
         return value, axes
+
+
+def one_einsum(values: list[Value], mentioned: dict[ix.Idx, None],
+               summed: tuple[ix.Idx, ...]) -> Value:
+    """A small product in one call: at page sizes, the pairwise order's bookkeeping
+    costs more than the arithmetic it saves."""
+    letters = dict(zip(mentioned, ascii_letters, strict=False))
+    keep = tuple(i for i in mentioned if i not in summed)
+    spec = ",".join("".join(letters[i] for i in axes) for _, axes in values)
+    out = "".join(letters[i] for i in keep)
+    if not values:
+        return np.array(1.0), ()
+    return np.einsum(f"{spec}->{out}", *(v for v, _ in values)), keep
 
 
 def add_aligned(values: list[Value]) -> Value:
