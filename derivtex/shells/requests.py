@@ -68,20 +68,27 @@ def unbraced(value: str) -> str:
 
 
 def parse_keys(text: str) -> dict[str, Any]:
-    """LaTeX's key=value list as an Options mapping: a later key wins, except `shape`
-    and `symmetric`, which add up (`shape={A=n,m}, shape={x=m}`)."""
-    mapping: dict[str, Any] = {}
+    """LaTeX's key=value list as an Options mapping (see `options_of`)."""
+    pairs = []
     for item in split_items(text):
         key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not KEY.fullmatch(key):
+        if not sep or not KEY.fullmatch(key.strip()):
             raise OptionError(f"option {quote(item)}: expected key=value, e.g. wrt=x")
+        pairs.append((key.strip(), unbraced(value)))
+    return options_of(pairs)
+
+
+def options_of(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Keys and values as an Options mapping: a later key wins, except `shape` and
+    `symmetric`, which add up (`shape={A=n,m}, shape={x=m}`)."""
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
         if key not in KEYS:
             raise OptionError(f"unknown option {quote(key)}; known: {', '.join(KEYS)}")
         if key in REPEATABLE:
-            mapping.setdefault(key, []).append(unbraced(value))
+            mapping.setdefault(key, []).append(value)
         else:
-            mapping[key] = unbraced(value)
+            mapping[key] = value
     if "shape" in mapping:
         mapping["shapes"] = mapping.pop("shape")
     return mapping
