@@ -151,6 +151,7 @@ HOSTILE = r"""\documentclass{article}
   a^T x'; touch PWNED8 #
 \end{derivation}
 \derivtexresult[wrt=x]{\immediate\write18{touch PWNED9}}
+\derivtex[wrt=x]{x; touch PWNED11 | touch PWNED12 && touch PWNED13}
 Still here.
 \end{document}
 """
@@ -166,9 +167,9 @@ def test_no_expression_option_or_file_name_reaches_a_shell(tmp_path, jobname):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("PWNED")) == []
     log = next(tmp_path.glob("*.log")).read_text()
     if jobname == "hostile":
-        assert log.count("runsystem(derivtex latex --request -- hostile)...executed") == 4
+        assert log.count("runsystem(derivtex latex --request -- hostile)...executed") == 5
         text = pdf_text(tmp_path / "hostile.pdf")
-        assert text.count("derivtex error") == 4 and "Still here." in text
+        assert text.count("derivtex error") == 5 and "Still here." in text
     else:
         assert "runsystem" not in log and "falling back to two runs" in log
 
