@@ -19,6 +19,7 @@ from .. import __version__
 from ..errors import MAX_ECHO, DerivtexError, Failure, OptionError, option, written_in
 from ..model.layout import LAYOUTS
 from ..options import METHODS, STEPS, Options, check_choice
+from . import latex_package, pandoc_filter
 from .files import shown
 from .guard import attempt
 from .stopping import Stopped, arm, install, restore, still_running
@@ -106,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_templates(preamble)
     commands.add_parser("example", help="print an example spec for `derivtex build` "
                         "(derivtex example > notes.toml)")
+    latex_package.add_command(commands)
+    pandoc_filter.add_command(commands)
     return parser
 
 
@@ -213,6 +216,8 @@ def until_stdout_closes(command: Callable[[], int]) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if args.command in ("latex", "pandoc"):
+        return (latex_package if args.command == "latex" else pandoc_filter).run(args)
     if args.command in ("preamble", "example"):
         try:
             return run_preamble(args) if args.command == "preamble" else run_example()

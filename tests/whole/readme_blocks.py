@@ -203,8 +203,14 @@ def lecture_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def course_page(path: Path) -> None:
+    """The Markdown page a lecturer brings to Pandoc: a derivation and prose around it."""
+    path.write_text("# Jacobians\n\n```{.derivtex wrt=x label=eq-bil}\ny^T A x\n```\n\n"
+                    "By \\eqref{eq-bil} the Jacobian is a row.\n")
+
+
 # Files a reader has of their own before following a section (not shown in the README).
-READERS_OWN = {"lecture.ipynb": lecture_notebook}
+READERS_OWN = {"lecture.ipynb": lecture_notebook, "page.md": course_page}
 
 
 def run_shell(block: Block, walk: Walk) -> None:

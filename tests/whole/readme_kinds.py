@@ -208,6 +208,15 @@ def build_toml(block: Block, walk: Walk) -> None:
     pdflatex(out / "all.tex")
 
 
+def write_derivtex_document(block: Block, walk: Walk) -> None:
+    """A document using derivtex.sty: notes.tex, which the shell block after it builds
+    (derivtex.sty, the LaTeX runs and `derivtex latex` between them)."""
+    assert any(kind_of(b).name == "shell" and "derivtex latex notes" in b.text
+               for b in walk.after(block)), \
+        f"README.md:{block.line}: a derivtex.sty document needs the shell block that builds it"
+    (walk.directory / "notes.tex").write_text(block.text)
+
+
 def compile_latex(block: Block, walk: Walk) -> None:
     tex = walk.directory / "notes.tex"
     tex.write_text(block.text)
@@ -256,6 +265,8 @@ KINDS = [
     Kind("myst-page", lambda b: _markdown(b) and "```{derivation}" in b.text,
          build_myst_page, always),
     Kind("toml", lambda b: b.lang == "toml", build_toml, always),
+    Kind("derivtex.sty document", lambda b: b.lang in ("latex", "tex")
+         and "\\usepackage{derivtex}" in b.text, write_derivtex_document),
     Kind("latex", lambda b: b.lang in ("latex", "tex"), compile_latex),
 ]
 UNKNOWN = Kind("unknown", lambda b: True, lambda b, w: None)
