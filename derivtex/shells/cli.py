@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_templates(preamble)
     commands.add_parser("example", help="print an example spec for `derivtex build` "
                         "(derivtex example > notes.toml)")
+    from .checking import add_check
+
+    add_check(commands)
     return parser
 
 
@@ -219,6 +222,10 @@ def run_command(args: argparse.Namespace) -> int:
         except DerivtexError as exc:
             print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
             return 2
+    if args.command == "check":
+        from .checking import run_check
+
+        return run_check(args)
     if args.command == "build":
         try:
             return run_build(args)
