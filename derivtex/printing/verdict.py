@@ -55,6 +55,10 @@ class CheckResult:
     def __str__(self) -> str:
         return self.text()
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Terminal IPython shows the words, not the record."""
+        printer.text(self.text().rstrip("\n"))
+
     def _repr_html_(self) -> str:
         return render("check.html.j2", self.templates, r=self, values=self.values())
 
