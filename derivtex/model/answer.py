@@ -178,9 +178,9 @@ def read_tied(answer: ast.Expr, expression: ast.Expr, symbols: Mapping[str, Symb
 
 
 def is_bare_number(answer: ast.Expr) -> bool:
-    """A number standing alone (0, 1, -1, 2): it takes the derivative's shape, as a
-    result's bare `1` or `0` does."""
-    while isinstance(answer, ast.Neg):
+    """A number standing alone (0, 1, -1, 2, (0)^T): it takes the derivative's shape, as
+    a result's bare `1` or `0` does."""
+    while isinstance(answer, ast.Neg | ast.Transpose):
         answer = answer.operand
     return isinstance(answer, ast.Number)
 
