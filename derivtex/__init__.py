@@ -9,10 +9,11 @@ from .errors import DerivtexError, OptionError, ParseError, ShapeError, Unsuppor
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .api import Derivation, derive
+    from .api import Derivation, check_answer, derive
+    from .printing.verdict import CheckResult
 
-__all__ = ["Derivation", "DerivtexError", "OptionError", "ParseError", "ShapeError",
-           "UnsupportedError", "derive", "__version__"]
+__all__ = ["CheckResult", "Derivation", "DerivtexError", "OptionError", "ParseError", "ShapeError",
+           "UnsupportedError", "check_answer", "derive", "__version__"]
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -23,9 +24,14 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    """derive() and Derivation load the engine on first use, keeping `import derivtex` cheap."""
-    if name in ("derive", "Derivation"):
+    """derive(), check_answer() and their records load the engine on first use, keeping
+    `import derivtex` cheap."""
+    if name in ("derive", "Derivation", "check_answer"):
         from . import api
 
         return getattr(api, name)
+    if name == "CheckResult":
+        from .printing.verdict import CheckResult
+
+        return CheckResult
     raise AttributeError(name)

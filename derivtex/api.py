@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine.algebra import Algebra
 from .engine.index_method import Outcome, derive_steps
@@ -31,10 +31,10 @@ from .printing.render import render, rendered_steps
 from .printing.safety import check_emitted
 from .syntax import ast
 from .syntax.ast import walk
-from .syntax.lexer import check_length
-from .syntax.limits import check_second_order, check_text, check_tree
-from .syntax.parser import parse_text
+from .syntax.limits import check_second_order, check_tree
 
+if TYPE_CHECKING:
+    from .printing.verdict import CheckResult
 
 @dataclass
 class Derivation:
@@ -239,13 +239,9 @@ class Derivation:
 
 def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
     """Text or LaTeX (anything with a backslash) into the expression tree."""
-    check_length(expression)
-    check_text(expression)
-    if "\\" in expression:
-        from .syntax.latex_input import parse_latex
+    from .model.answer import parse_source
 
-        return parse_latex(expression, declared)
-    return parse_text(expression, declared)
+    return parse_source(expression, declared)
 
 
 def column_of(parsed: ast.Expr, symbols: Mapping[str, Symbol], wrt: str) -> ast.Expr:
@@ -372,4 +368,31 @@ def derive_second(expression: str, options: Options, symbols: dict[str, Symbol],
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify)
 
 
-__all__ = ["Derivation", "DerivtexError", "Options", "derive", "derive_with"]
+def check_answer(expression: str, wrt: str, answer: str, layout: str = "numerator",
+                 shapes: Mapping[str, Any] | str | None = None, **options: Any) -> CheckResult:
+    """Is `answer` (same input language) d(expression)/d(wrt)? The verdict "correct",
+    "other_layout", "wrong_shape" or "wrong", with its message, counterexample and hint;
+    raises DerivtexError on bad input (the answer's own errors say so)."""
+    chosen = Options.from_mapping({"wrt": wrt, "layout": layout, "shapes": shapes, **options})
+    return check_with(expression, answer, chosen)
+
+
+def check_with(expression: str, answer: str, options: Options) -> CheckResult:
+    """Derive, read the answer over the expression's symbols, judge it numerically."""
+    from .printing.verdict import verdict_of
+    from .verify.answer import assess
+
+    d = derive_with(expression, replace(options, method="index"))
+    with written_in(options.spelling):
+        if d.result is None:
+            raise UnsupportedError("this derivative is a tensor (order 3 or more): it has no "
+                                   "matrix form to compare an answer with")
+        declared = dict(parse_shape_option(f"{name}={dims}") for name, dims in options.shapes)
+        rows, cols = d.outcome.result_shape
+        judged = assess(answer, parse_expression(expression, frozenset(declared)), d.parsed,
+                        d.symbols, d.result, (rows, cols), declared, options.wrt)
+    return verdict_of(judged, options, Shapes(d.symbols)(d.parsed),
+                      d.symbols[options.wrt].kind, (rows, cols))
+
+
+__all__ = ["Derivation", "DerivtexError", "Options", "check_answer", "derive", "derive_with"]

@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(derivtex example > notes.toml)")
     latex_package.add_command(commands)
     pandoc_filter.add_command(commands)
+    from .checking import add_check
+
+    add_check(commands)
     return parser
 
 
@@ -224,6 +227,10 @@ def run_command(args: argparse.Namespace) -> int:
         except DerivtexError as exc:
             print(f"derivtex: {exc.kind}: {exc}", file=sys.stderr)
             return 2
+    if args.command == "check":
+        from .checking import run_check
+
+        return run_check(args)
     if args.command == "build":
         try:
             return run_build(args)

@@ -6,6 +6,11 @@ in align*), so notebook LaTeX/PDF export (nbconvert) keeps every sentence. A fai
 derivtex is classified by the guard: bad input reads as the message, a bug in derivtex
 as "internal error ... please report". Exceptions from the user's own code are left to
 IPython.
+
+A `check_answer(...)` result displays as its verdict: coloured, with the message, the
+hint and the counterexample's inputs (`CheckResult._repr_html_`, `_repr_markdown_`,
+from the templates check.html.j2 and check.md.j2); a bad answer raised in a notebook with
+`%load_ext derivtex` is one line here, as a bad expression is.
 """
 
 from __future__ import annotations
