@@ -31,10 +31,11 @@ test: $(TEST_STAMP) lint
 # The documentation site (docs/), built with derivtex's own directive: every warning is an
 # error (-W) and every internal reference must resolve (-n); -E rereads every page, so a
 # warning is never hidden by a cached one. tests/whole/test_docs.py runs this target.
+DOCS_SRC ?= docs
 DOCS_OUT ?= docs/_build
 DOCS_NEEDS ?= $(TEST_STAMP)
 docs: $(DOCS_NEEDS)
-	$(PY) -m sphinx -W -n -E --keep-going -q -b html docs $(DOCS_OUT)/html
+	$(PY) -m sphinx -W -n -E --keep-going -q -b html $(DOCS_SRC) $(DOCS_OUT)/html
 
 samples: $(TEST_STAMP)
 	$(PY) samples/generate.py
