@@ -12,7 +12,7 @@ import pytest
 from derivtex import derive, load_ipython_extension
 from derivtex.errors import Failure
 from derivtex.shells.jupyter import failure_bundle, raised_in_derivtex, show_error
-from tests.conftest import ROOT
+from tests.whole.readme_blocks import documented_section
 
 nbformat = pytest.importorskip("nbformat")
 
@@ -130,7 +130,7 @@ def test_a_failure_while_displaying_is_one_line_not_a_traceback(tmp_path):
 
 
 def readme_nbconvert_command() -> str:
-    section = (ROOT / "README.md").read_text().split("\n### Jupyter\n", 1)[1].split("\n### ")[0]
+    section = documented_section("Jupyter")
     (command,) = [c for c in re.findall(r"^```sh\n(.*?)^```$", section,
                                         re.DOTALL | re.MULTILINE) if "nbconvert" in c]
     return command.replace("\\\n", " ").strip()

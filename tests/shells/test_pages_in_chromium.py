@@ -23,15 +23,16 @@ from tests.browser import (
     with_probe,
 )
 from tests.conftest import ROOT
+from tests.whole.readme_blocks import documented_section
 
 CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 def readme_section(title: str) -> str:
-    """The text of the README section `### title`, up to the next heading of its level."""
-    text = (ROOT / "README.md").read_text()
-    return text.split(f"\n### {title}\n", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    """The text of the section `title` of the README or of the site's page that holds it
+    now, up to the next heading of its level."""
+    return documented_section(title)
 
 
 def blocks(section: str, language: str) -> list[str]:

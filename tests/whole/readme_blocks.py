@@ -1,9 +1,11 @@
-"""README.md's code blocks (tests/whole/test_readme.py): finding them, the directory each
-section is followed in, running programs there, and shell blocks line by line.
+"""The code blocks of README.md and of the documentation site's pages, docs/*.md
+(tests/whole/test_readme.py): finding them, the directory each section is followed in,
+running programs there, and shell blocks line by line.
 
-A README section is a walkthrough: its blocks are applied in order in one fresh directory
-(the section's), as a reader would follow it, so a `derivtex derive ... -o bilinear.tex`
-line can feed the LaTeX block after it.
+A section is a walkthrough: its blocks are applied in order in one fresh directory (the
+section's), as a reader would follow it, so a `derivtex derive ... -o bilinear.tex` line
+can feed the LaTeX block after it. A block moved from the README to a page of docs/ is
+run the same way there.
 """
 
 from __future__ import annotations
@@ -22,17 +24,30 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the environment derivtex is installed in
 TIMEOUT = 600
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)")
+README = "README.md"
+
+
+def documents() -> list[str]:
+    """README.md, then every Markdown page of the documentation site, by path."""
+    pages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md")
+                   if "_build" not in p.parts)
+    return [README, *pages]
 
 
 @dataclass(frozen=True)
 class Block:
-    """One fenced code block of README.md: its section (nearest heading), language and
-    text, and the line of its opening fence."""
+    """One fenced code block of README.md or a page of docs/: its section (nearest
+    heading), language and text, the line of its opening fence, and its file."""
 
     section: str
     lang: str
     text: str
     line: int
+    source: str = README
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}"
 
     @property
     def first_line(self) -> str:
@@ -44,11 +59,15 @@ class Block:
 
     @property
     def id(self) -> str:
-        return f"{self.section} | {self.first_line[:48]}"
+        page = "" if self.source == README else f"{self.source}: "
+        return f"{page}{self.section} | {self.first_line[:48]}"
 
 
-def blocks(markdown: str) -> list[Block]:
-    """Every fenced block, outer fences only (a ```` block may hold ``` fences)."""
+def blocks(markdown: str, source: str = README) -> list[Block]:
+    """Every fenced block, outer fences only (a ```` block may hold ``` fences). In a
+    page of the site, a fence whose info string is `{name}` is a MyST directive (the
+    site's own derivations, toctrees, autodoc), built by tests/whole/test_docs.py, not a
+    code block for a reader to run."""
     lines, out, section, i = markdown.splitlines(), [], "", 0
     while i < len(lines):
         opening = FENCE.match(lines[i])
@@ -60,10 +79,30 @@ def blocks(markdown: str) -> list[Block]:
         fence = opening.group(1)
         close = re.compile(r"^ {0,3}%s{%d,}\s*$" % (re.escape(fence[0]), len(fence)))
         end = next((j for j in range(i + 1, len(lines)) if close.match(lines[j])), None)
-        assert end is not None, f"README.md:{i + 1}: a code fence that never closes"
-        out.append(Block(section, opening.group(2), "\n".join(lines[i + 1:end]) + "\n", i + 1))
+        assert end is not None, f"{source}:{i + 1}: a code fence that never closes"
+        lang = opening.group(2)
+        if not (source != README and lang.startswith("{")):
+            out.append(Block(section, lang, "\n".join(lines[i + 1:end]) + "\n", i + 1, source))
         i = end + 1
     return out
+
+
+def documented_blocks() -> list[Block]:
+    """The blocks of README.md and of every page of docs/, in that order."""
+    return [b for name in documents() for b in blocks((ROOT / name).read_text(), name)]
+
+
+def documented_section(title: str) -> str:
+    """The text under the heading `title` (any level) in README.md or a page of docs/,
+    up to the next heading of the same or a higher level: where a reader finds it."""
+    for name in documents():
+        text = (ROOT / name).read_text()
+        found = re.search(r"^(#+) %s\n" % re.escape(title), text, re.MULTILINE)
+        if found:
+            rest = text[found.end():]
+            end = re.search(r"^#{1,%d} " % len(found.group(1)), rest, re.MULTILINE)
+            return rest[:end.start()] if end else rest
+    raise AssertionError(f"no heading {title!r} in README.md or docs/")
 
 
 def env(venv: bool = True) -> dict[str, str]:
@@ -106,7 +145,7 @@ class Walk:
 
     blocks: list[Block]
     directory: Path
-    readme: list[Block]  # every block of the README, for a fragment's complete file
+    readme: list[Block]  # every block of every document, for a fragment's complete file
     outcome: dict[int, str] = field(default_factory=dict)  # line -> ok/failed/skipped: ...
 
     def before(self, block: Block) -> list[Block]:
@@ -162,6 +201,8 @@ MAKE_REASONS = {
     "fuzz": "takes minutes (10,000 derivations); tests/whole/test_fuzz.py samples it",
     "samples": "rewrites samples/ in the checkout",
     "picture": "rewrites docs/derivation.png in the checkout",
+    "docs": "builds this documentation site; tests/whole/test_docs.py runs it and reads "
+            "the pages back",
 }
 
 
@@ -234,4 +275,4 @@ def run_shell(block: Block, walk: Walk) -> None:
         pytest.skip("every line needs the network (see test_readme_line_not_run)")
     (walk.directory / "block.sh").write_text("\n".join(script) + "\n")
     proc = run(["bash", "-x", "block.sh"], walk.directory)
-    ok(proc, f"README.md:{block.line}: shell block")
+    ok(proc, f"{block.where}: shell block")

@@ -1,6 +1,7 @@
-"""How each kind of README code block is exercised (tests/whole/test_readme.py): KINDS
-maps a block to what is done with it; the first kind whose `matches` holds wins, and a
-block that no kind matches fails its test. Shell blocks are readme_blocks.run_shell."""
+"""How each kind of code block of README.md and docs/*.md is exercised
+(tests/whole/test_readme.py): KINDS maps a block to what is done with it; the first kind
+whose `matches` holds wins, and a block that no kind matches fails its test. Shell blocks
+are readme_blocks.run_shell."""
 
 from __future__ import annotations
 
@@ -22,14 +23,14 @@ CONF_PY = re.compile(r"^extensions\s*=", re.MULTILINE)
 def run_python(block: Block, walk: Walk) -> None:
     script = walk.directory / f"block_{block.line}.py"
     script.write_text(block.text)
-    ok(run([sys.executable, script.name], walk.directory), f"README.md:{block.line}")
+    ok(run([sys.executable, script.name], walk.directory), f"{block.where}")
 
 
 def run_doctest(block: Block, walk: Walk) -> None:
     session = walk.directory / f"session_{block.line}.txt"
     session.write_text(block.text)
     ok(run([sys.executable, "-m", "doctest", session.name], walk.directory),
-       f"README.md:{block.line}: doctest")
+       f"{block.where}: doctest")
 
 
 # -- Sphinx ----------------------------------------------------------------------------
@@ -58,14 +59,16 @@ def sets_only(block: Block, setting: re.Pattern[str]) -> bool:
 
 
 def complete(walk: Walk, name: str) -> Block:
-    """The complete file a fragment adds to: the README's first block of that kind."""
+    """The complete file a fragment adds to: the first block of that kind in the
+    fragment's own file, else in the README or the first page of docs/ that has one."""
     found = [b for b in walk.readme if kind_of(b).name == name]
-    assert found, f"a {name} fragment, but the README has no complete {name} to add it to"
-    return found[0]
+    assert found, f"a {name} fragment, but no document has a complete {name} to add it to"
+    source = walk.blocks[0].source if walk.blocks else found[0].source
+    return next((b for b in found if b.source == source), found[0])
 
 
 def add_to_conf(block: Block, walk: Walk) -> None:
-    """A conf.py fragment: the README's conf.py with these lines added, built."""
+    """A conf.py fragment: the documented conf.py with these lines added, built."""
     conf = walk.directory / "conf.py"
     base = conf.read_text() if conf.exists() else complete(walk, "conf.py").text
     conf.write_text(base + block.text)
@@ -77,14 +80,14 @@ def sphinx_page(walk: Walk, block: Block, name: str, text: str) -> None:
     """The page built in the section's directory (what the README's lines made there is
     the site's) with its conf.py, warnings as errors."""
     assert (walk.directory / "conf.py").exists(), \
-        f"README.md:{block.line}: a Sphinx page needs a conf.py block first"
+        f"{block.where}: a Sphinx page needs a conf.py block first"
     for page in ("index.rst", "index.md"):
         (walk.directory / page).unlink(missing_ok=True)
     (walk.directory / name).write_text(text)
     out = f"_html_{block.line}"
     proc = run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
                 ".", out], walk.directory)
-    ok(proc, f"README.md:{block.line}: sphinx-build -W")
+    ok(proc, f"{block.where}: sphinx-build -W")
     html = (walk.directory / out / "index.html").read_text()
     derivations = len(re.findall(r"^(\.\. |```)\{?derivation\}?", text, re.MULTILINE))
     assert html.count('class="derivtex') >= derivations > 0
@@ -127,7 +130,7 @@ def mkdocs_fragment(block: Block) -> bool:
 
 
 def add_to_mkdocs_yml(block: Block, walk: Walk) -> None:
-    """A mkdocs.yml fragment: the README's mkdocs.yml with these keys replaced, built."""
+    """A mkdocs.yml fragment: the documented mkdocs.yml with these keys replaced, built."""
     config = walk.directory / "mkdocs.yml"
     base = config.read_text() if config.exists() else complete(walk, "mkdocs.yml").text
     config.write_text(yaml.safe_dump({**yaml.safe_load(base), **yaml.safe_load(block.text)}))
@@ -138,10 +141,10 @@ def add_to_mkdocs_yml(block: Block, walk: Walk) -> None:
 def write_mathjax_js(block: Block, walk: Walk) -> None:
     """Where mkdocs.yml loads it from: its one local extra_javascript entry, under docs/."""
     config = walk.directory / "mkdocs.yml"
-    assert config.exists(), f"README.md:{block.line}: a js block needs a mkdocs.yml block first"
+    assert config.exists(), f"{block.where}: a js block needs a mkdocs.yml block first"
     local = [s for s in re.findall(r"^\s*-\s*(\S+\.js)\s*$", config.read_text(), re.MULTILINE)
              if "://" not in s]
-    assert len(local) == 1, f"README.md:{block.line}: which of {local} is this js block?"
+    assert len(local) == 1, f"{block.where}: which of {local} is this js block?"
     path = walk.directory / "docs" / local[0]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(block.text)
@@ -151,11 +154,11 @@ def build_mkdocs(block: Block, walk: Walk, page: str) -> None:
     """mkdocs build --strict; an https:// script (MathJax's CDN) is only linked, never
     fetched, so the build needs no network (the browser tests use a local MathJax)."""
     assert (walk.directory / "mkdocs.yml").exists(), \
-        f"README.md:{block.line}: a MkDocs page needs a mkdocs.yml block first"
+        f"{block.where}: a MkDocs page needs a mkdocs.yml block first"
     (walk.directory / "docs").mkdir(exist_ok=True)
     (walk.directory / "docs" / "index.md").write_text(page)
     proc = run([str(BIN / "mkdocs"), "build", "--strict", "-d", "_site"], walk.directory)
-    ok(proc, f"README.md:{block.line}: mkdocs build --strict")
+    ok(proc, f"{block.where}: mkdocs build --strict")
     html = (walk.directory / "_site" / "index.html").read_text()
     assert html.count('class="derivtex"') == len(DERIVTEX_FENCE.findall(page)) > 0
     assert "derivtex-error" not in html
@@ -179,11 +182,11 @@ def build_book(block: Block, walk: Walk) -> None:
     environment is not active: the plugin myst.yml names must work from any shell."""
     need("node", "Jupyter Book 2 runs on Node.js")
     exports = EXPORT.findall(block.text.split("\n---", 1)[0])
-    assert exports, f"README.md:{block.line}: the page lists no exports: --md writes nothing"
+    assert exports, f"{block.where}: the page lists no exports: --md writes nothing"
     (walk.directory / "index.md").write_text(block.text)
     flags = sorted({f"--{fmt}" for fmt, _ in exports})
     proc = run([str(BIN / "jupyter-book"), "build", *flags], walk.directory, venv=False)
-    ok(proc, f"README.md:{block.line}: jupyter-book build {' '.join(flags)}")
+    ok(proc, f"{block.where}: jupyter-book build {' '.join(flags)}")
     said = proc.stdout + proc.stderr
     assert "derivtex" in said and "unknown directive" not in said, said[-2000:]
     for fmt, output in exports:
@@ -204,7 +207,7 @@ def build_toml(block: Block, walk: Walk) -> None:
     (walk.directory / "notes.toml").write_text(block.text)
     out = walk.directory / f"_out_{block.line}"
     ok(run([str(BIN / "derivtex"), "build", "notes.toml", "-o", out.name], walk.directory),
-       f"README.md:{block.line}: derivtex build")
+       f"{block.where}: derivtex build")
     pdflatex(out / "all.tex")
 
 

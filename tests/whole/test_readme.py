@@ -1,9 +1,10 @@
-"""README.md works as written (issue 25): every fenced code block is run or built against
-the installed package, section by section, each section in a fresh directory, as a
-reader would follow it. `readme_kinds.KINDS` says how each kind of block is exercised;
-a block it does not recognise fails, so the README cannot grow an untested block. Only
-what needs the network is skipped (a `pip install` line, an `npm install`), each skip a
-test of its own that names the line and why."""
+"""README.md and the documentation site's pages (docs/*.md) work as written (issues 25
+and 23): every fenced code block is run or built against the installed package, section
+by section, each section in a fresh directory, as a reader would follow it.
+`readme_kinds.KINDS` says how each kind of block is exercised; a block it does not
+recognise fails, so neither the README nor a page can grow an untested block. Only what
+needs the network is skipped (a `pip install` line, an `npm install`), each skip a test
+of its own that names the line and why."""
 
 from __future__ import annotations
 
@@ -19,20 +20,23 @@ from tests.whole import readme_blocks as rb
 from tests.whole import readme_kinds as rk
 
 README = (rb.ROOT / "README.md").read_text()
-BLOCKS = rb.blocks(README)
+# What a reader can read: the README and every page of the site.
+DOCUMENTATION = "\n".join((rb.ROOT / name).read_text() for name in rb.documents())
+BLOCKS = rb.documented_blocks()
 
 
 @pytest.fixture(scope="session")
 def walks(tmp_path_factory):
-    """One Walk per README section, made when its first block is tested."""
-    made: dict[str, rb.Walk] = {}
+    """One Walk per section of a document, made when its first block is tested."""
+    made: dict[tuple[str, str], rb.Walk] = {}
 
-    def walk(section: str) -> rb.Walk:
-        if section not in made:
+    def walk(section: str, source: str = rb.README) -> rb.Walk:
+        if (source, section) not in made:
             name = re.sub(r"\W+", "-", section).strip("-")[:40] or "top"
-            made[section] = rb.Walk([b for b in BLOCKS if b.section == section],
-                                    tmp_path_factory.mktemp(name), BLOCKS)
-        return made[section]
+            made[source, section] = rb.Walk(
+                [b for b in BLOCKS if (b.source, b.section) == (source, section)],
+                tmp_path_factory.mktemp(name), BLOCKS)
+        return made[source, section]
     return walk
 
 
@@ -60,9 +64,9 @@ def params():
 def test_readme_block(block, walks):
     kind = rk.kind_of(block)
     assert kind is not rk.UNKNOWN, (
-        f"README.md:{block.line}: no kind in readme_kinds.KINDS recognises this "
+        f"{block.where}: no kind in readme_kinds.KINDS recognises this "
         f"```{block.lang} block ({block.first_line!r}); add one that runs or builds it")
-    walk = walks(block.section)
+    walk = walks(block.section, block.source)
     for before in walk.before(block):
         if before.line not in walk.outcome:  # selected alone (-k): set the section up
             try:
@@ -70,7 +74,7 @@ def test_readme_block(block, walks):
             except pytest.skip.Exception:
                 pass
         if walk.outcome[before.line].startswith("failed"):
-            pytest.fail(f"README.md:{before.line} ({before.id}), earlier in this section, "
+            pytest.fail(f"{before.where} ({before.id}), earlier in this section, "
                         f"failed: this block cannot run after it")
     apply(block, walk)
 
@@ -82,7 +86,8 @@ def skipped_lines():
         for line in rb.shell_lines(block):
             reason = rb.why_not_run(line)
             if reason is not None:
-                yield pytest.param(reason, id=f"{block.section} | {line[:48]}")
+                page = "" if block.source == rb.README else f"{block.source}: "
+                yield pytest.param(reason, id=f"{page}{block.section} | {line[:48]}")
 
 
 @pytest.mark.parametrize("reason", list(skipped_lines()))
@@ -102,6 +107,27 @@ def test_an_unknown_block_has_no_kind():
     assert rk.kind_of(block) is rk.UNKNOWN and block.id == "Somewhere | derivtex derive EXPR"
 
 
+def test_a_page_of_the_site_runs_its_code_blocks_not_its_directives():
+    """In docs/*.md a `{derivation}` fence is the site's own MyST directive (test_docs.py
+    builds it); its ```sh blocks are run like the README's."""
+    text = "# P\n\n```{derivation} x\n:wrt: x\n```\n\n```sh\nderivtex example\n```\n"
+    (block,) = rb.blocks(text, "docs/page.md")
+    assert (block.lang, block.where, block.id) == ("sh", "docs/page.md:7",
+                                                   "docs/page.md: P | derivtex example")
+    assert [b.lang for b in rb.blocks(text)] == ["{derivation}", "sh"]  # README: a block
+
+
+def test_every_page_of_the_site_is_followed():
+    pages = {b.source for b in BLOCKS}
+    assert {"README.md", "docs/usage.md", "docs/sphinx.md", "docs/mkdocs.md"} <= pages
+
+
+def test_a_section_is_found_in_the_readme_or_the_site():
+    offline = rb.documented_section("Offline math")
+    assert "npm install mathjax@3" in offline and "KaTeX" in offline
+    assert "## " not in rb.documented_section("Sphinx, offline")
+
+
 def test_blocks_reads_longer_fences_whole():
     text = "# A\n\n````markdown\n```{derivation} x\n:wrt: x\n```\n````\n\n## B\n```sh\nls\n```\n"
     first, second = rb.blocks(text)
@@ -118,7 +144,7 @@ def test_network_lines_are_skipped_and_make_targets_named():
         rb.why_not_run("make everything")
 
 
-# -- what the README says about packaging, checked against pyproject.toml ---------------
+# -- what the README and the site say about packaging, checked against pyproject.toml ---
 PYPROJECT = tomllib.loads((rb.ROOT / "pyproject.toml").read_text())["project"]
 EXTRAS = PYPROJECT["optional-dependencies"]
 # What each README section uses, so what its extra must install.
@@ -129,6 +155,7 @@ SECTION_USES = {
     "jupyter-book": {"jupyter-book"},
     "typst": {"typst"},
     "sympy": {"sympy"},
+    "docs": {"sphinx", "myst-parser", "furo"},
 }
 
 
@@ -137,14 +164,14 @@ def requirements(extra: str) -> dict[str, Requirement]:
 
 
 def test_every_extra_the_readme_installs_exists_and_installs_what_its_section_uses():
-    named = set(re.findall(r'"\.\[([\w,-]+)\]"', README))
-    assert named, "the README installs no extra from the checkout"
+    named = set(re.findall(r'"\.\[([\w,-]+)\]"', DOCUMENTATION))
+    assert named, "the documentation installs no extra from the checkout"
     for group in named:
         for extra in group.split(","):
-            assert extra in EXTRAS, f'README installs ".[{extra}]", which pyproject lacks'
+            assert extra in EXTRAS, f'docs install ".[{extra}]", which pyproject lacks'
     for extra, uses in SECTION_USES.items():
         assert uses <= set(requirements(extra)), extra
-        assert f'".[{extra}]"' in README, f"the README does not say how to install {extra}"
+        assert f'".[{extra}]"' in DOCUMENTATION, f"nothing says how to install {extra}"
 
 
 def test_the_sphinx_extra_keeps_sphinx_7_4():
@@ -156,23 +183,30 @@ def test_the_sphinx_extra_keeps_sphinx_7_4():
 
 
 def test_the_readme_cites_no_contract_users_do_not_have():
-    assert not re.search(r"SPEC\s*§|SPEC\.md", README)
+    assert not re.search(r"SPEC\s*§|SPEC\.md", DOCUMENTATION)
 
 
 def test_the_function_list_is_the_registry():
-    """The README's **Functions** item names every function spelling derivtex reads (and
-    so every function a result can hold), and nothing else."""
-    item = README.split("- **Functions**", 1)[1].split("\n- ", 1)[0].split("An unknown", 1)[0]
+    """The input language's **Functions** item (README or site) names every function
+    spelling derivtex reads (and so every function a result can hold), and nothing else."""
+    item = DOCUMENTATION.split("- **Functions**", 1)[1].split("\n- ", 1)[0]
+    item = item.split("An unknown", 1)[0]
     listed = {m.group(1) for m in re.finditer(r"`([A-Za-z]+)(?:\(x\))?`", item)}
     assert listed == set(SPELLINGS) | (set(SUGAR) - {"norm"})
 
 
-def test_what_the_quick_start_leaves_in_a_checkout_is_ignored_by_git(walks):
-    """Run in a checkout, the Quick start's files (demo.tex, demo.pdf, .aux, .log) are
+# The sections that write demo.tex and compile it (the quick start, wherever it is).
+DEMO_SECTIONS = sorted({(b.source, b.section) for b in BLOCKS
+                        if "-o demo.tex" in b.text and "pdflatex demo.tex" in b.text})
+
+
+@pytest.mark.parametrize("source, section", DEMO_SECTIONS)
+def test_what_the_quick_start_leaves_in_a_checkout_is_ignored_by_git(walks, source, section):
+    """Run in a checkout, the quick start's files (demo.tex, demo.pdf, .aux, .log) are
     not left for `git status` to show."""
     if not (rb.ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    walk = walks("Quick start")
+    walk = walks(section, source)
     for block in walk.blocks:
         if block.line not in walk.outcome:
             apply(block, walk)
