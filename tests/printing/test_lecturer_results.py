@@ -1,0 +1,82 @@
+"""Results in lecturer form (SPEC §7; issue 17 §5, issue 24's lecturer forms): no helper
+names for fractions, norms kept as typed, like terms collected, named quotients (softmax,
+tanh) recognised, terms in the input's order. Each result is checked in both layouts
+(Hessians have one), as text and as the page's last line, and is verified before it is
+printed (derive raises on a wrong result)."""
+
+import pytest
+
+from derivtex import derive
+
+
+def last_line(d) -> str:
+    return d.steps[-1]["body"]
+
+
+def wheres(d) -> list[str]:
+    return [s["body"] for s in d.steps if r"\text{where }" in s["body"]]
+
+
+def both(expr: str, wrt: str, **options):
+    return (derive(expr, wrt, **options),
+            derive(expr, wrt, layout="denominator", **options))
+
+
+def test_rayleigh_quotient_is_one_fraction_times_a_bracket_without_a_helper_name():
+    num, den = both("x^T A x / (x^T x)", "x", symmetric={"A"})
+    assert num.verified and den.verified
+    assert num.result_text == "2 (x^T A - (x^T A x) x^T / (x^T x)) / (x^T x)"
+    assert den.result_text == "2 (A x - (x^T A x) x / (x^T x)) / (x^T x)"
+    x, a = r"\boldsymbol{x}", r"\boldsymbol{A}"
+    xtx = rf"{x}^{{\top}} {x}"
+    assert last_line(num).endswith(
+        rf"&= \frac{{2}}{{{xtx}}} \left({x}^{{\top}} {a} - \frac{{{x}^{{\top}} {a} {x}}}"
+        rf"{{{xtx}}} {x}^{{\top}}\right)")
+    assert last_line(den).endswith(
+        rf"&= \frac{{2}}{{{xtx}}} \left({a} {x} - \frac{{{x}^{{\top}} {a} {x}}}"
+        rf"{{{xtx}}} {x}\right)")
+    for d in (num, den):
+        assert wheres(d) == [] and "s^{2}" not in d.latex
+        assert "where" not in d.typst
+
+
+@pytest.mark.parametrize("expr, numerator, denominator", [
+    ("||x - c||", "(x - c)^T / ||x - c||", "(x - c) / ||x - c||"),
+    ("1/||x - y||", "-(x - y)^T / ||x - y||^3", "-(x - y) / ||x - y||^3"),
+    ("x / ||x||", "(I - x x^T / ||x||^2) / ||x||", "(I - x x^T / ||x||^2) / ||x||"),
+])
+def test_a_norm_stays_a_norm_in_the_result_the_title_and_every_step(expr, numerator,
+                                                                     denominator):
+    num, den = both(expr, "x")
+    assert (num.result_text, den.result_text) == (numerator, denominator)
+    for d in (num, den):
+        assert r"\sqrt{\lVert" not in d.latex and r"\sqrt" not in d.title
+        assert "sqrt(norm" not in d.typst and wheres(d) == []
+        assert r"\rVert^{2}" not in d.title and r"\rVert" in d.title
+    assert r"\frac{1}{\lVert \boldsymbol{x} - \boldsymbol{c} \rVert}" in \
+        last_line(derive("||x - c||", "x"))
+
+
+def test_the_frobenius_subscript_stays_in_the_title_the_goal_and_the_steps():
+    num, den = both("||X W - Y||_F^2", "W")
+    assert num.result_text == "2 (X W - Y)^T X" and den.result_text == "2 X^T (X W - Y)"
+    for d in (num, den):
+        norm = r"\lVert \boldsymbol{X} \boldsymbol{W} - \boldsymbol{Y} \rVert_{F}^{2}"
+        assert norm in d.title
+        assert d.steps[0]["body"].startswith("f &= " + norm)
+        assert "Let \\(f = " + norm in d.steps[0]["text"]
+        assert "_(F)^2" in d.typst
+    assert r"\rVert_{2}" in derive("||x||_2", "x").title  # as typed
+    assert r"\rVert_{" not in derive("||x||^2", "x").title
+
+
+def test_cosine_similarity_has_one_divisor_and_no_helper_names():
+    num, den = both("x^T y / (||x|| * ||y||)", "x")
+    assert num.result_text == "(y^T - (x^T y) x^T / ||x||^2) / ||x|| / ||y||"
+    assert den.result_text == "(y - (x^T y) x / ||x||^2) / ||x|| / ||y||"
+    x, y = r"\boldsymbol{x}", r"\boldsymbol{y}"
+    assert last_line(num).endswith(
+        rf"&= \frac{{1}}{{\lVert {x} \rVert \lVert {y} \rVert}} \left({y}^{{\top}} - "
+        rf"\frac{{{x}^{{\top}} {y}}}{{\lVert {x} \rVert^{{2}}}} {x}^{{\top}}\right)")
+    for d in (num, den):
+        assert wheres(d) == [] and r"\sqrt{\lVert" not in d.latex
