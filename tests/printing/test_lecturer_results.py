@@ -80,3 +80,21 @@ def test_cosine_similarity_has_one_divisor_and_no_helper_names():
         rf"\frac{{{x}^{{\top}} {y}}}{{\lVert {x} \rVert^{{2}}}} {x}^{{\top}}\right)")
     for d in (num, den):
         assert wheres(d) == [] and r"\sqrt{\lVert" not in d.latex
+
+
+@pytest.mark.parametrize("expr, wrt, numerator, denominator", [
+    ("||X w - y||^2 + lambda ||w||^2", "w", "2 (X w - y)^T X + 2 lambda w^T",
+     "2 X^T (X w - y) + 2 lambda w"),
+    ("lambda ||w||^2 + ||X w - y||^2", "w", "2 lambda w^T + 2 (X w - y)^T X",
+     "2 lambda w + 2 X^T (X w - y)"),
+])
+def test_terms_keep_the_order_they_were_typed_in(expr, wrt, numerator, denominator):
+    num, den = both(expr, wrt)
+    assert (num.result_text, den.result_text) == (numerator, denominator)
+
+
+def test_the_logistic_hessian_collects_its_scalars():
+    d = derive("sigma(w^T x)", "w", order=2)
+    assert d.result_text == "f (1 - f) (1 - 2 f) x x^T"
+    assert last_line(d).endswith(
+        r"&= f \left(1 - f\right) \left(1 - 2 f\right) \boldsymbol{x} \boldsymbol{x}^{\top}")
