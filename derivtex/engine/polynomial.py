@@ -165,9 +165,13 @@ def one_plus_exp(atom: ast.Expr) -> ast.Expr | None:
     return None
 
 
+QUOTIENTS = {"sinh": ("cosh", "tanh")}  # sinh(u) / cosh(u) is tanh(u)
+
+
 def recognise_functions(poly: Poly) -> Poly:
     """Quotients lecturers name: exp(u) / (1^T exp(u)) is softmax(u) (the log-sum-exp's
-    gradient), exp(u) / (1 + exp(u)) is sigma(u) (softplus's, and the logistic loss's)."""
+    gradient), exp(u) / (1 + exp(u)) is sigma(u) (softplus's, and the logistic loss's),
+    sinh(u) / cosh(u) is tanh(u) (log cosh's)."""
     out: Poly = {}
     for mono, coeff in poly.items():
         powers = dict(mono)
@@ -184,6 +188,13 @@ def recognise_functions(poly: Poly) -> Poly:
                 powers[atom] += step
                 powers[exp] -= 1
                 named = ast.Call(func, (u,))
+                powers[named] = powers.get(named, 0) + 1
+        for atom in [a for a in powers if isinstance(a, ast.Call) and a.func in QUOTIENTS]:
+            assert isinstance(atom, ast.Call)
+            below, named = (ast.Call(f, atom.args) for f in QUOTIENTS[atom.func])
+            while powers.get(atom, 0) > 0 and powers.get(below, 0) < 0:
+                powers[atom] -= 1
+                powers[below] += 1
                 powers[named] = powers.get(named, 0) + 1
         tidy = tuple(sorted(((a, k) for a, k in powers.items() if k), key=repr))
         add_into(out, {tidy: coeff})

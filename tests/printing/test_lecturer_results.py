@@ -98,3 +98,24 @@ def test_the_logistic_hessian_collects_its_scalars():
     assert d.result_text == "f (1 - f) (1 - 2 f) x x^T"
     assert last_line(d).endswith(
         r"&= f \left(1 - f\right) \left(1 - 2 f\right) \boldsymbol{x} \boldsymbol{x}^{\top}")
+
+
+def test_log_sum_exp_has_the_softmax_as_its_gradient_and_hessian():
+    num, den = both("log(sum(exp(z)))", "z")
+    assert (num.result_text, den.result_text) == ("softmax(z)^T", "softmax(z)")
+    for d in (num, den):
+        assert not any(r"\boldsymbol{s} = \exp" in w for w in wheres(d))
+        assert r"\operatorname{softmax}" in last_line(d) or \
+            r"\boldsymbol{s} = \operatorname{softmax}" in d.latex
+    hessian = derive("log(sum(exp(z)))", "z", order=2)
+    assert hessian.result_text == "diag(s) - s s^T"
+    assert hessian.where == {"s": "softmax(z)"}
+
+
+def test_log_cosh_is_written_with_tanh():
+    num, den = both("1^T log(cosh(X w - y))", "w")
+    assert (num.result_text, den.result_text) == ("tanh(X w - y)^T X", "X^T tanh(X w - y)")
+    hessian = derive("1^T log(cosh(X w - y))", "w", order=2)
+    assert hessian.result_text == "X^T diag(1 - s .* s) X"
+    assert hessian.where == {"s": "tanh(X w - y)"}
+    assert r"\cosh" not in last_line(hessian) and r"\sinh" not in last_line(hessian)
