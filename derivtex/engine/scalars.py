@@ -43,9 +43,41 @@ def cancel_reciprocals(scalars: list[ast.Expr]) -> list[ast.Expr]:
 def reciprocal_powers(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
     """A result's scalar divisors as a lecturer writes them: in each product one fraction,
     1/u 1/u is 1/u^2 and u/u^4 is 1/u^3 (-x / alpha^2, never -s^2 x where s = 1/alpha);
-    then the divisor and number every term of the sum shares pulled out,
-    2/(x^T x) (x^T A - (x^T A x)/(x^T x) x^T)."""
-    return common_divisor(rebuild(expr, lambda node: merged_reciprocals(node, shapes)), shapes)
+    and the divisor and number every term of a sum shares pulled out, in front of the
+    product the sum stands in: 2/(x^T x) (x^T A - (x^T A x)/(x^T x) x^T)."""
+
+    def tidy(node: ast.Expr) -> ast.Expr:
+        inner = rebuild(node, lambda n: None if n is node else tidy(n))
+        if isinstance(inner, ast.MatMul):
+            inner = pulled_into(inner, shapes)
+        return merged_reciprocals(inner, shapes) or inner
+
+    return common_divisor(tidy(expr), shapes)
+
+
+def pulled_into(product: ast.MatMul, shapes: Shapes) -> ast.Expr:
+    """The product with each sum factor's shared divisor and number in front."""
+    front: list[ast.Expr] = []
+    factors: list[ast.Expr] = []
+    sign = 1
+    for f in product.factors:
+        pulled = pull(f, shapes) if isinstance(f, ast.Add) else None
+        if pulled is None:
+            factors.append(f)
+            continue
+        number, divisor, inner = pulled
+        sign *= -1 if number < 0 else 1
+        front += [ast.Number(abs(number))] * (abs(number) != 1) + [divisor]
+        factors += spread_term(inner)
+    if not front and sign == 1:
+        return product
+    every = [*front, *factors]
+    value = Fraction(1)
+    for f in every:
+        value *= f.value if isinstance(f, ast.Number) else 1
+    rest = [f for f in every if not isinstance(f, ast.Number)]
+    out = ast.MatMul((ast.Number(value), *rest)) if value != 1 else ast.MatMul(tuple(rest))
+    return ast.Neg(out) if sign < 0 else out
 
 
 def is_reciprocal(node: ast.Expr, shapes: Shapes) -> TypeGuard[ast.Call]:
@@ -113,32 +145,53 @@ def with_divisor(factors: list[ast.Expr], below: list[ast.Expr],
 def common_divisor(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
     """c/u (a + b) for c a/u + c b/u: the divisor (and number) every term shares, once in
     front. A sum whose terms share no divisor is as it was."""
-    if not isinstance(expr, ast.Add):
+    pulled = pull(expr, shapes) if isinstance(expr, ast.Add) else None
+    if pulled is None:
         return expr
-    split = [signed_factors(t, shapes) for t in expr.terms]
+    number, divisor, inner = pulled
+    front = [ast.Number(abs(number))] if abs(number) != 1 else []
+    out = ast.MatMul((*front, divisor, *spread_term(inner)))
+    return ast.Neg(out) if number < 0 else out
+
+
+def spread_term(term: ast.Expr) -> list[ast.Expr]:
+    """A sum's one term as factors of the product it joins (its sign, if any, kept)."""
+    return list(term.factors) if isinstance(term, ast.MatMul) else [term]
+
+
+def pull(total: ast.Add, shapes: Shapes) -> tuple[Fraction, ast.Expr, ast.Expr] | None:
+    """(c, 1/u, a + b) for c a/u + c b/u, its positive terms first and like terms added
+    (a/u + 2 a/u is 3 a/u); None when the terms share no divisor."""
+    split = [signed_factors(t, shapes) for t in total.terms]
     shared = Counter(d for d in divisors_of(split[0][1], shapes)
                      if not isinstance(d, ast.Number))
     for _, factors in split[1:]:
         shared &= Counter(divisors_of(factors, shapes))
     if not shared:
-        return expr
+        return None
     coefficients = [c for c, _ in split]
     number = abs(coefficients[0]) if len({abs(c) for c in coefficients}) == 1 else Fraction(1)
-    sign = -1 if all(c < 0 for c in coefficients) else 1
-    terms: list[ast.Expr] = []
+    if all(c < 0 for c in coefficients):
+        number = -number
+    values: dict[ast.Expr, Fraction] = {}  # like terms, once the divisor is out, added
     for coeff, factors in split:
         rest = with_divisor(factors, list((Counter(divisors_of(factors, shapes)) - shared)
                                           .elements()), Counter(), shapes)
-        value = coeff / number * sign
-        inner = rest.factors if isinstance(rest, ast.MatMul) else (rest,)
-        body = ast.MatMul((ast.Number(abs(value)), *inner)) if abs(value) != 1 else rest
-        terms.append(ast.Neg(body) if value < 0 else body)
+        values[rest] = values.get(rest, Fraction(0)) + coeff / number
+    terms: list[ast.Expr] = []
+    for rest, value in sorted(values.items(), key=lambda t: t[1] < 0):
+        inner = rest.factors if isinstance(rest, ast.MatMul) else () if \
+            rest == ast.Number(Fraction(1)) else (rest,)
+        body = ast.MatMul((ast.Number(abs(value)), *inner)) if abs(value) != 1 and inner \
+            else ast.Number(abs(value)) if not inner else rest
+        if value:
+            terms.append(ast.Neg(body) if value < 0 else body)
+    if not terms:
+        return None
     common = list(shared.elements())
-    front = [ast.Number(number)] if number != 1 else []
-    pulled = ast.MatMul((*front, ast.Call("recip", (ast.MatMul(tuple(common)) if len(common) > 1
-                                                    else common[0],), quotient=True),
-                         ast.Add(tuple(terms))))
-    return ast.Neg(pulled) if sign < 0 else pulled
+    divisor = ast.Call("recip", (ast.MatMul(tuple(common)) if len(common) > 1 else common[0],),
+                       quotient=True)
+    return number, divisor, ast.Add(tuple(terms)) if len(terms) > 1 else terms[0]
 
 
 def signed_factors(term: ast.Expr, shapes: Shapes) -> tuple[Fraction, list[ast.Expr]]:

@@ -119,3 +119,20 @@ def test_log_cosh_is_written_with_tanh():
     assert hessian.result_text == "X^T diag(1 - s .* s) X"
     assert hessian.where == {"s": "tanh(X w - y)"}
     assert r"\cosh" not in last_line(hessian) and r"\sinh" not in last_line(hessian)
+
+
+@pytest.mark.parametrize("expr, wrt, order, numerator, denominator", [
+    # a generalised Rayleigh quotient: the divisor comes out of the bracket it stands in
+    ("x^T A x / (x^T B x)", "x", 1,
+     "x^T (A + A^T - (x^T A x) (B + B^T) / (x^T B x)) / (x^T B x)",
+     "(A + A^T - (x^T A x) (B + B^T) / (x^T B x)) x / (x^T B x)"),
+    ("||x||", "x", 2, "(I - x x^T / ||x||^2) / ||x||", None),
+    ("a^T x / ||x||", "x", 1, "(a^T - (a^T x) x^T / ||x||^2) / ||x||",
+     "(a - (a^T x) x / ||x||^2) / ||x||"),
+    ("1^T log(1 + exp(X w)) - y^T X w", "w", 1, "(sigma(X w) - y)^T X", "X^T (sigma(X w) - y)"),
+    ("log(1^T exp(W x))", "x", 1, "softmax(W x)^T W", "W^T softmax(W x)"),
+])
+def test_the_rules_hold_beyond_the_issues_examples(expr, wrt, order, numerator, denominator):
+    assert derive(expr, wrt, order=order).result_text == numerator
+    if denominator is not None:
+        assert derive(expr, wrt, order=order, layout="denominator").result_text == denominator
