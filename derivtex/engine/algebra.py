@@ -9,6 +9,7 @@ from fractions import Fraction
 from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
 from ..syntax.ast import children, is_number, walk
+from .polynomial import Poly, add_into, scalar_from_poly, scalar_poly
 from .scalars import cancel_reciprocals, scalar_rank, side_by_side
 
 Term = tuple[Fraction, ast.Expr]
@@ -177,8 +178,8 @@ class Algebra:
         combined = [t for t in combine(terms) if not isinstance(t[1], ast.Zero)]
         if not combined:
             return self.zero([terms[0][1]] if terms else [])
-        combined = self.factor_common(combined)
-        combined.sort(key=lambda t: (t[0] < 0, count_transposes(t[1])))
+        combined = self.factor_common(self.like_chains(combined))
+        combined.sort(key=lambda t: t[0] < 0)  # as typed, negative terms last
         combined = self.share_scalars(self.with_transposes(combined))
         out: list[ast.Expr] = []
         for coeff, body in combined:
@@ -192,6 +193,33 @@ class Algebra:
             # bare 1 is the ones column (1 - 2 x^T would subtract a row from it)
             return ast.Transpose(self.sum([(c, self.transpose(b)) for c, b in combined]))
         return ast.Add(tuple(out))
+
+    def like_chains(self, terms: list[Term]) -> list[Term]:
+        """a M + b M = (a + b) M, the scalars added as polynomials and their shared
+        factors kept in front: f (1 - f)^2 x x^T - f^2 (1 - f) x x^T is
+        f (1 - f) (1 - 2 f) x x^T. Only where that adds no terms to the sum."""
+        groups: dict[tuple[ast.Expr, ...], list[int]] = {}
+        split = [self.chain_of(body) for _, body in terms]
+        for n, (_, chain) in enumerate(split):
+            if chain:
+                groups.setdefault(tuple(chain), []).append(n)
+        merged: dict[int, Term] = {}
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            shared = shared_scalars([split[n][0] for n in members])
+            total: Poly = {}
+            for n in members:
+                add_into(total, scalar_poly(self.product(
+                    [ast.Number(terms[n][0]), *without(split[n][0], shared)]), self.shapes))
+            if not total or len(total) > len(members):
+                continue
+            content, summed = scalar_from_poly(total)
+            merged[members[0]] = (content, self.product([*shared, summed, *split[members[0]][1]]))
+            merged.update((n, (ZERO, summed)) for n in members[1:])
+        if not merged:
+            return terms
+        return [merged.get(n, term) for n, term in enumerate(terms) if merged.get(n, term)[0]]
 
     def open_if_cancelling(self, terms: list[Term]) -> list[Term]:
         """A kept sum's transpose read term by term when that lets terms cancel or
@@ -208,16 +236,18 @@ class Algebra:
         return opened if len(combine(opened)) < len(opened) else terms
 
     def with_transposes(self, terms: list[Term]) -> list[Term]:
-        """A term's transpose right after it: A + A^T + 2 alpha I, not A + 2 alpha I + A^T."""
+        """A term's transpose right after it, the one with fewer transposes first:
+        A + A^T + 2 alpha I, not A + 2 alpha I + A^T or A^T + A."""
         out: list[Term] = []
         rest = list(terms)
         while rest:
             coeff, body = rest.pop(0)
-            out.append((coeff, body))
             partner = (coeff, self.transpose(body))
             if partner[1] != body and partner in rest:
                 rest.remove(partner)
-                out.append(partner)
+                out += sorted([(coeff, body), partner], key=lambda t: count_transposes(t[1]))
+            else:
+                out.append((coeff, body))
         return out
 
     def share_scalars(self, terms: list[Term]) -> list[Term]:

@@ -18,6 +18,7 @@ from fractions import Fraction
 from ..model.shapes import SCALAR, Shapes
 from ..syntax import ast
 from ..syntax.ast import walk
+from .algebra import Algebra
 from .polynomial import (
     NotElementwise,
     PolynomialReader,
@@ -32,6 +33,21 @@ from .polynomial import (
 def tidy_gradient(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
     """`expr` with every elementwise vector part cancelled and collected."""
     return _Tidier(shapes).tidy(expr)
+
+
+def tidy_result(expr: ast.Expr, algebra: Algebra) -> ast.Expr:
+    """A first derivative's vector parts cancelled and its quotients named, as the
+    Hessian's gradient is: sinh(u)^T diag(1 ⊘ cosh(u)) X is tanh(u)^T X, exp(z)^T/(1^T
+    exp(z)) is softmax(z)^T. A row is tidied as the column it is the transpose of. Only
+    a tidying that leaves fewer function values is taken: diag(sigma'(W x)) W stays."""
+    rows, cols = algebra.shapes(expr)
+    if (rows == 1) == (cols == 1):
+        return expr
+    column = expr if cols == 1 else algebra.transpose(expr)
+    tidied = tidy_gradient(column, algebra.shapes)
+    if calls(tidied) >= calls(column):
+        return expr
+    return tidied if cols == 1 else algebra.transpose(tidied)
 
 
 def tidy_hessian(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
@@ -182,6 +198,11 @@ class _Tidier(PolynomialReader):
         if isinstance(e, ast.Neg):
             return ast.Neg(inner(e.operand))
         return e
+
+
+def calls(e: ast.Expr) -> int:
+    """Function values other than diag(.), 1/u counted: what cancelling and naming remove."""
+    return sum(1 for n in walk(e) if isinstance(n, ast.Call) and not is_diag(n))
 
 
 def diagonals(e: ast.Expr) -> int:

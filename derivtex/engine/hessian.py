@@ -115,9 +115,9 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
 
 
 def named_functions(expr: ast.Expr) -> set[str]:
-    """The quotients the gradient's tidying may name: softmax and sigma."""
+    """The quotients the gradient's tidying may name: softmax, sigma and tanh."""
     return {n.func for n in walk(expr) if isinstance(n, ast.Call)
-            and n.func in ("softmax", "sigma")}
+            and n.func in ("softmax", "sigma", "tanh")}
 
 
 def visibly_symmetric(total: ast.Add, algebra: Algebra) -> bool:

@@ -17,6 +17,7 @@ from . import index as ix
 from .algebra import Algebra, user_sums, visible_transposes
 from .contract import contract_stages
 from .differentiate import Differentiator
+from .elementwise import tidy_result
 from .entrywise import cancel, collect
 from .expand import Expander, scalar_forms
 from .reassemble import Assembler, collapse
@@ -131,8 +132,9 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                              prefer_row=row is None and col is not None)
     if recognised is not None:
         steps.append(recognised)
-    result = reciprocal_powers(read_in_layout(Assembler(algebra, names), algebra, simplified,
-                                              (natural_row, natural_col), transpose), shapes)
+    result = reciprocal_powers(tidy_result(read_in_layout(
+        Assembler(algebra, names), algebra, simplified, (natural_row, natural_col), transpose),
+        algebra), shapes)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
     steps.append(Reassembly(before=lhs, after=ix.Entry(result, row, col), natural=result,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd, lcm
 from typing import TypeGuard
 
 from ..functions import ELEMENTWISE
@@ -164,9 +165,13 @@ def one_plus_exp(atom: ast.Expr) -> ast.Expr | None:
     return None
 
 
+QUOTIENTS = {"sinh": ("cosh", "tanh")}  # sinh(u) / cosh(u) is tanh(u)
+
+
 def recognise_functions(poly: Poly) -> Poly:
     """Quotients lecturers name: exp(u) / (1^T exp(u)) is softmax(u) (the log-sum-exp's
-    gradient), exp(u) / (1 + exp(u)) is sigma(u) (softplus's, and the logistic loss's)."""
+    gradient), exp(u) / (1 + exp(u)) is sigma(u) (softplus's, and the logistic loss's),
+    sinh(u) / cosh(u) is tanh(u) (log cosh's)."""
     out: Poly = {}
     for mono, coeff in poly.items():
         powers = dict(mono)
@@ -183,6 +188,13 @@ def recognise_functions(poly: Poly) -> Poly:
                 powers[atom] += step
                 powers[exp] -= 1
                 named = ast.Call(func, (u,))
+                powers[named] = powers.get(named, 0) + 1
+        for atom in [a for a in powers if isinstance(a, ast.Call) and a.func in QUOTIENTS]:
+            assert isinstance(atom, ast.Call)
+            below, named = (ast.Call(f, atom.args) for f in QUOTIENTS[atom.func])
+            while powers.get(atom, 0) > 0 and powers.get(below, 0) < 0:
+                powers[atom] -= 1
+                powers[below] += 1
                 powers[named] = powers.get(named, 0) + 1
         tidy = tuple(sorted(((a, k) for a, k in powers.items() if k), key=repr))
         add_into(out, {tidy: coeff})
@@ -211,3 +223,39 @@ def from_poly(poly: Poly, shapes: Shapes) -> ast.Expr | None:
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else ast.Add(tuple(terms))
+
+
+def scalar_poly(e: ast.Expr, shapes: Shapes) -> Poly:
+    """A scalar as a polynomial in its atoms: sums and products of scalars expanded,
+    anything else (x^T A x, sigma(w^T x), 1/u) an atom."""
+    if isinstance(e, ast.Add):
+        total: Poly = {}
+        for term in e.terms:
+            add_into(total, scalar_poly(term, shapes))
+        return total
+    if isinstance(e, ast.Neg):
+        return {m: -c for m, c in scalar_poly(e.operand, shapes).items()}
+    if isinstance(e, ast.Number):
+        return {(): e.value} if e.value else {}
+    if isinstance(e, ast.MatMul | ast.Hadamard) and all(
+            shapes(f) == SCALAR for f in e.factors):
+        return product([scalar_poly(f, shapes) for f in e.factors])
+    return {((e, 1),): Fraction(1)}
+
+
+def scalar_from_poly(poly: Poly) -> tuple[Fraction, ast.Expr]:
+    """(c, p) with c p the polynomial and c its content, as a lecturer writes it: positive
+    terms first, lower powers first, 2 - 4 f as 2 (1 - 2 f)."""
+    items = sorted(poly.items(), key=lambda mc: (mc[1] < 0, sum(n for _, n in mc[0])))
+    content = Fraction(gcd(*(c.numerator for _, c in items)),
+                       lcm(*(c.denominator for _, c in items)))
+    if all(c < 0 for _, c in items):
+        content = -content
+    terms: list[ast.Expr] = []
+    for mono, coeff in items:
+        value = coeff / content
+        atoms = [atom for atom, n in mono for _ in range(n)]
+        factors = ([ast.Number(abs(value))] if abs(value) != 1 or not atoms else []) + atoms
+        term = factors[0] if len(factors) == 1 else ast.MatMul(tuple(factors))
+        terms.append(ast.Neg(term) if value < 0 else term)
+    return content, terms[0] if len(terms) == 1 else ast.Add(tuple(terms))

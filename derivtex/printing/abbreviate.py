@@ -11,11 +11,12 @@ from ..engine import index as ix
 from ..engine.index_method import Outcome
 from ..engine.steps import Goal
 from ..functions import ELEMENTWISE
-from ..model.shapes import Shapes, Symbol, kind_of
+from ..model.shapes import SCALAR, Shapes, Symbol, kind_of
 from ..syntax import ast
 from ..syntax.ast import children, walk
 
 NAMES = "s u v g h r".split()
+UNNAMED = ("recip", "sqrt")
 
 
 def substitute(expr: ast.Expr, old: ast.Expr, new: ast.Expr) -> ast.Expr:
@@ -38,10 +39,13 @@ def substitute(expr: ast.Expr, old: ast.Expr, new: ast.Expr) -> ast.Expr:
 
 def abbreviate(expr: ast.Expr, symbols: Mapping[str, Symbol]
                ) -> tuple[list[tuple[ast.Name, ast.Expr]], dict[str, Symbol]]:
-    """[(name, value)] for the function values `expr` repeats, and the extended symbols."""
+    """[(name, value)] for the function values `expr` repeats, and the extended symbols.
+    A scalar's reciprocal or square root is never named: it prints as a lecturer writes it,
+    a fraction 2/(x^T x) or a norm ||x|| (never s = 1/(x^T x))."""
     shapes = Shapes(symbols)
     counts = Counter(n for n in walk(expr) if isinstance(n, ast.Call)
-                     and (n.func in ELEMENTWISE or n.func == "softmax"))
+                     and (n.func in ELEMENTWISE or n.func == "softmax")
+                     and not (n.func in UNNAMED and shapes(n) == SCALAR))
     free = (n for n in NAMES if n not in symbols)
     extended = dict(symbols)
     where: list[tuple[ast.Name, ast.Expr]] = []

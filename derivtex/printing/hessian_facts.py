@@ -88,7 +88,7 @@ class HessianFacts(StepFacts):
 
     def quotient(self, func: str) -> str:
         """The quotient the gradient's tidying named: exp(u) / (1^T exp(u)) = softmax(u),
-        exp(z) / (1 + exp(z)) = sigma(z)."""
+        exp(z) / (1 + exp(z)) = sigma(z), sinh(z) / cosh(z) = tanh(z)."""
         p = type(self.p)(Shapes({"u": Symbol("u", "vector", ("n", 1)),
                                  "z": Symbol("z", "scalar", (1, 1))}))
         if func == "softmax":
@@ -97,7 +97,10 @@ class HessianFacts(StepFacts):
         else:
             u = ast.Name("z")
             total = ast.Add((ast.Number(Fraction(1)), ast.Call("exp", (u,))))
-        ratio = ast.MatMul((ast.Call("recip", (total,)), ast.Call("exp", (u,))))
+        above = ast.Call("exp", (u,))
+        if func == "tanh":
+            total, above = ast.Call("cosh", (u,)), ast.Call("sinh", (u,))
+        ratio = ast.MatMul((ast.Call("recip", (total,)), above))
         return "%s = %s" % (p.expr(ratio), p.expr(ast.Call(func, (u,))))
 
     def reassembly(self, step: Step, facts: dict) -> None:

@@ -85,8 +85,9 @@ class LatexPrinter(Printer):
     def index_names(self, names: list[str]) -> str:
         return ("" if all(len(n) == 1 for n in names) else ",").join(names)
 
-    def norm_squared(self, text: str) -> str:
-        return r"\lVert %s \rVert^{2}" % text
+    def norm(self, text: str, subscript: str, power: str) -> str:
+        return r"\lVert %s \rVert" % text + ("_{%s}" % subscript if subscript else "") + (
+            "^{%s}" % power if power else "")
 
     def function(self, name: str, arg: str) -> str:
         return FUNCTIONS.get(name, _OP % name) % arg

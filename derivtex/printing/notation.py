@@ -51,7 +51,8 @@ class Notation:
     def index_names(self, names: list[str]) -> str:
         raise NotImplementedError
 
-    def norm_squared(self, text: str) -> str:
+    def norm(self, text: str, subscript: str, power: str) -> str:
+        """||text||, with the subscript as typed (2, F or none) and a power ("" for none)."""
         raise NotImplementedError
 
     def function(self, name: str, arg: str) -> str:

@@ -62,14 +62,22 @@ def text(e: ast.Expr, shapes: Shapes | None = None) -> str:
     if isinstance(e, ast.Transpose):
         return _text_bare(e.operand, shapes, ones=True) + "^T"
     if isinstance(e, ast.Norm2):
-        operand = text(e.operand, shapes)
-        # a norm ending the operand (a / ||x||) would take the closing bars as its own
-        return ("||(%s)||^2" if operand.endswith("||") else "||%s||^2") % operand
+        return _text_norm(e, shapes) + "^2"
+    if isinstance(e, ast.Call) and e.func == "sqrt" and isinstance(e.args[0], ast.Norm2):
+        return _text_norm(e.args[0], shapes)
     if isinstance(e, ast.Call) and e.func == "recip":
         return "1 ./ " + _text_bare(e.args[0], shapes)
     if isinstance(e, ast.Call):
         return "%s(%s)" % (e.func, text(e.args[0], shapes))
     raise TypeError(e)
+
+
+def _text_norm(e: ast.Norm2, shapes: Shapes | None) -> str:
+    """||x||, with its subscript as typed: sqrt(||x||^2) is the norm the user wrote."""
+    operand = text(e.operand, shapes)
+    # a norm ending the operand (a / ||x||) would take the closing bars as its own
+    bars = ("||(%s)||" if operand.endswith("||") else "||%s||") % operand
+    return bars + ("_" + e.subscript if e.subscript else "")
 
 
 def _ones_written(e: ast.Add, shapes: Shapes | None) -> ast.Add:
@@ -176,8 +184,6 @@ def _text_quotient(factors: tuple[ast.Expr, ...], shapes: Shapes | None) -> str:
 
 def _text_divisor(e: ast.Expr, shapes: Shapes | None) -> str:
     """A divisor as one factor the parser reads after '/': ||x|| for sqrt(||x||^2)."""
-    if isinstance(e, ast.Call) and e.func == "sqrt" and isinstance(e.args[0], ast.Norm2):
-        return "||%s||" % text(e.args[0].operand, shapes)
     if isinstance(e, ast.Name | ast.Call):
         return text(e, shapes)
     return "(%s)" % text(e, shapes)

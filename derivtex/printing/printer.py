@@ -156,7 +156,7 @@ class Printer(Notation):
                 return self.sup(self.atom(inner.args[0]), self.inverse_transpose_mark)
             return self.sup(self.atom(inner), self.transpose_mark)
         if isinstance(e, ast.Norm2):
-            return self.norm_squared(self.expr(e.operand))
+            return self.norm(self.expr(e.operand), e.subscript, "2")
         if isinstance(e, ast.Call):
             return self.call(e)
         raise TypeError(e)
@@ -176,7 +176,8 @@ class Printer(Notation):
         lead = [self.number(abs(coeff))] if abs(coeff) != 1 else []
         over = [f for f in rest if isinstance(f, ast.Call) and self.is_reciprocal(f)]
         scalar = len(over) == 1 and self.shapes(e) == SCALAR
-        if len(over) == 1 and (lead or scalar):
+        above = len(over) == 1 and any(self.shapes(f) == SCALAR for f in rest if f is not over[0])
+        if len(over) == 1 and (lead or scalar or above):
             return sign + self.quotient(abs(coeff), [f for f in rest if f is not over[0]],
                                         over[0], scalar)
         if len(rest) == 1 and not lead:
@@ -191,7 +192,7 @@ class Printer(Notation):
                  scalar: bool) -> str:
         """A product with one reciprocal of a scalar as a lecturer writes it: a scalar
         product is one fraction, (x^T x)/(2 alpha^2); otherwise the number joins the
-        reciprocal, 2/alpha^3 x."""
+        reciprocal, 2/alpha^3 x, and scalars join the number above the line."""
         arg = over.args[0]
         if isinstance(arg, ast.MatMul):  # 8 / (16 alpha^2) is 1 / (2 alpha^2)
             inside, others = split_coefficient(arg.factors)
@@ -205,6 +206,12 @@ class Printer(Notation):
             above = self.expr(rest[0]) if len(rest) == 1 and not numerator else \
                 self.product_of(numerator, rest)
             return self.frac(above, below)
+        scalars = [f for f in rest if self.shapes(f) == SCALAR]
+        if scalars:  # (x^T A x)/(x^T x) x^T: the scalars above the line, the matrices after
+            above = self.expr(scalars[0]) if len(scalars) == 1 and not numerator else \
+                self.product_of(numerator, scalars)
+            return self.product_of([self.frac(above, below)],
+                                   [f for f in rest if self.shapes(f) != SCALAR])
         return self.product_of([self.frac(str(size.numerator), below)], rest)
 
     def reciprocal_prime(self, base: str) -> str:
@@ -245,6 +252,8 @@ class Printer(Notation):
             if power is not None:  # (A A)^{-1} is A^{-2}
                 return self.sup(self.atom(power[0]), "-%d" % power[1])
             return self.sup(self.atom(arg), self.inverse_mark)
+        if e.func == "sqrt" and isinstance(arg, ast.Norm2):  # ||x||, as typed
+            return self.norm(self.expr(arg.operand), arg.subscript, "")
         if e.func == "recip":
             if self.shapes(arg) == SCALAR:
                 return self.frac("1", self.expr(arg))

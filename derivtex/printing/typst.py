@@ -83,8 +83,9 @@ class TypstPrinter(Printer):
         """k_{3} (the engine's fresh index) is k_3; indices are apart: delta_(j k)."""
         return " ".join(_NUMBERED_INDEX.sub(r"\1_\2", n) for n in names)
 
-    def norm_squared(self, text: str) -> str:
-        return "norm(%s)^2" % text
+    def norm(self, text: str, subscript: str, power: str) -> str:
+        return "norm(%s)" % text + ("_(%s)" % subscript if subscript else "") + (
+            "^%s" % power if power else "")
 
     def function(self, name: str, arg: str) -> str:
         return FUNCTIONS.get(name, 'op("%s")(%%s)' % name) % arg

@@ -52,7 +52,7 @@ FORMS = [
      lambda X, w, y: float(np.sum(np.exp(X @ w))) - scalar(y.T @ X @ w)),
     ("1/2 x^T S x - b^T x", "x", {}, "1/2 (S + S^T)", {},
      lambda S, x, b: 0.5 * scalar(x.T @ S @ x) - scalar(b.T @ x)),
-    ("alpha^2 x^T x + exp(alpha)", "alpha", {}, "exp(alpha) + 2 x^T x", {},
+    ("alpha^2 x^T x + exp(alpha)", "alpha", {}, "2 x^T x + exp(alpha)", {},
      lambda alpha, x: alpha ** 2 * scalar(x.T @ x) + np.exp(alpha)),
 ]
 

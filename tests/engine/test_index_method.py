@@ -19,10 +19,10 @@ LECTURER_FORMS = [
     ("(A x - b)^T (A x - b)", "x", "2 (A x - b)^T A", "2 A^T (A x - b)"),
     ("x^T A^T A x", "x", "2 x^T A^T A", "2 A^T A x"),
     ("(x - c)^T M (x - c)", "x", "(x - c)^T (M + M^T)", "(M + M^T) (x - c)"),
-    ("||A x - b||^2 + lambda ||x||^2", "x", "2 lambda x^T + 2 (A x - b)^T A",
-     "2 lambda x + 2 A^T (A x - b)"),
+    ("||A x - b||^2 + lambda ||x||^2", "x", "2 (A x - b)^T A + 2 lambda x^T",
+     "2 A^T (A x - b) + 2 lambda x"),
     ("x", "x", "I", "I"),
-    ("(y^T A x) x", "x", "x y^T A + (y^T A x) I", "(y^T A x) I + A^T y x^T"),
+    ("(y^T A x) x", "x", "x y^T A + (y^T A x) I", "A^T y x^T + (y^T A x) I"),
     ("x^T y z", "y", "z x^T", "x z^T"),
 ]
 

@@ -13,11 +13,11 @@ from tests.conftest import numeric_check
 CASES = [
     # det(A) tr(A) det(A): the two dets were apart (2 det(A) tr(A) det(A) inv(A))
     ("det(A) tr(A) det(A)", "A",
-     ("det(A)^2 I + 2 det(A)^2 tr(A) inv(A)", "det(A)^2 I + 2 det(A)^2 tr(A) inv(A)^T"),
-     (r"\det\left(\boldsymbol{A}\right)^{2} \boldsymbol{I} + 2 \det\left(\boldsymbol{A}"
-      r"\right)^{2} \operatorname{tr}\left(\boldsymbol{A}\right) \boldsymbol{A}^{-1}",
-      r"\det\left(\boldsymbol{A}\right)^{2} \boldsymbol{I} + 2 \det\left(\boldsymbol{A}"
-      r"\right)^{2} \operatorname{tr}\left(\boldsymbol{A}\right) \boldsymbol{A}^{-\top}"),
+     ("2 det(A)^2 tr(A) inv(A) + det(A)^2 I", "2 det(A)^2 tr(A) inv(A)^T + det(A)^2 I"),
+     (r"2 \det\left(\boldsymbol{A}\right)^{2} \operatorname{tr}\left(\boldsymbol{A}\right) "
+      r"\boldsymbol{A}^{-1} + \det\left(\boldsymbol{A}\right)^{2} \boldsymbol{I}",
+      r"2 \det\left(\boldsymbol{A}\right)^{2} \operatorname{tr}\left(\boldsymbol{A}\right) "
+      r"\boldsymbol{A}^{-\top} + \det\left(\boldsymbol{A}\right)^{2} \boldsymbol{I}"),
      lambda A: np.linalg.det(A) ** 2 * np.trace(A)),
     ("tr(A) det(A) tr(A)", "A",
      ("2 det(A) tr(A) I + tr(A)^2 det(A) inv(A)", "2 det(A) tr(A) I + tr(A)^2 det(A) inv(A)^T"),

@@ -192,9 +192,11 @@ def test_hessian_ends_on_its_matrix_and_says_kronecker_delta_once():
         r"Differentiating by \(x_{j}\) brings more Kronecker deltas, \(\frac{\partial x_{i}}"
         r"{\partial x_{j}} = \delta_{ji}\) and \(\frac{\partial x_{k}}{\partial x_{j}} = "
         r"\delta_{jk}\): each is 1 when its indices agree")
-    logistic = steps_of("sigma(w^T x)", "x", order=2)[-1]
-    assert not logistic["latex"].endswith(r"= \boldsymbol{H}^{\top}")
-    assert "does not show it at a glance: its entries satisfy" in logistic["text"]
+    rayleigh = steps_of("x^T A x / (x^T x)", "x", order=2)[-1]
+    assert not rayleigh["latex"].endswith(r"= \boldsymbol{H}^{\top}")
+    assert "does not show it at a glance: its entries satisfy" in rayleigh["text"]
+    logistic = steps_of("sigma(w^T x)", "x", order=2)[-1]  # f (1 - f) (1 - 2 f) w w^T
+    assert r"\boldsymbol{H}^{\top} = \boldsymbol{H}\), as" in logistic["text"]
 
 
 def test_with_no_sum_to_contract_the_deltas_stay_and_the_equation_is_not_repeated():

@@ -243,17 +243,23 @@ def test_scalar_factors_stand_where_a_lecturer_puts_them():
 
 
 def test_scalar_elementwise_products_print_as_powers():
-    """The Rayleigh quotient's s ⊙ s of the scalar s = 1/(x^T x) is s^2 on the page."""
-    d = derive("x^T A x / (x^T x)", "x")
-    assert r"s^{2}" in d.latex and r"\odot" not in d.latex
-    assert "s^(2)" in d.typst and "dot.o" not in d.typst
+    """The Rayleigh quotient's Hessian divides by (x^T x)^2, never (x^T x) ⊙ (x^T x)."""
+    d = derive("x^T A x / (x^T x)", "x", order=2)
+    assert r"{\left(\boldsymbol{x}^{\top} \boldsymbol{x}\right)^{2}}" in d.latex
+    assert r"\odot" not in d.latex
+    assert "(bold(x)^(top) bold(x))^(2)" in d.typst and "dot.o" not in d.typst
 
 
 def test_a_scalar_every_term_shares_is_pulled_out_with_the_common_factor():
-    """The Rayleigh quotient: s x^T (A + A^T) - 2 (x^T A x) s^2 x^T, with s = 1/(x^T x)."""
+    """The Rayleigh quotient: 1/(x^T x) (x^T (A + A^T) - 2 (x^T A x)/(x^T x) x^T), its
+    divisor once in front and never a helper s = 1/(x^T x)."""
     d = derive("x^T A x / (x^T x)", "x")
-    assert r"s \boldsymbol{x}^{\top} \left(\boldsymbol{A} + \boldsymbol{A}^{\top}\right)" \
-        in d.latex
+    x, a = r"\boldsymbol{x}", r"\boldsymbol{A}"
+    assert d.steps[-1]["body"].endswith(
+        rf"&= \frac{{1}}{{{x}^{{\top}} {x}}} \left({x}^{{\top}} \left({a} + {a}^{{\top}}"
+        rf"\right) - \frac{{2 \left({x}^{{\top}} {a} {x}\right)}}{{{x}^{{\top}} {x}}} "
+        rf"{x}^{{\top}}\right)")
+    assert r"\text{where }" not in d.latex
 
 
 @pytest.mark.parametrize("vector", ["c", "b"])
