@@ -1,6 +1,8 @@
 """What derivtex.sty hands derivtex, read as data: key=value options, request records,
 and messages spelled so that TeX reads them back as characters, never as commands."""
 
+import re
+
 import pytest
 
 from derivtex.errors import OptionError
@@ -86,3 +88,15 @@ def test_results_are_tex_the_package_reads():
 def test_the_job_is_named_as_latex_and_latexmk_name_it():
     assert [str(job_of(n)) for n in ("notes", "notes.tex", "build/notes.dtxin", "notes.v2")] \
         == ["notes", "notes", "build/notes", "notes.v2"]
+
+
+def test_the_package_loads_what_derivtex_preamble_prints():
+    from derivtex.printing.render import render
+    from derivtex.shells.latex_package import shipped_sty
+
+    def names(pattern: str, text: str) -> set[str]:
+        return {name.strip() for found in re.findall(pattern, text)
+                for name in found.split(",")}
+
+    needed = names(r"\\usepackage\{([^}]*)\}", render("preamble.tex.j2", None))
+    assert needed and needed <= names(r"\\RequirePackage \{([^}]*)\}", shipped_sty())
