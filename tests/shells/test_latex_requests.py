@@ -100,3 +100,19 @@ def test_the_package_loads_what_derivtex_preamble_prints():
 
     needed = names(r"\\usepackage\{([^}]*)\}", render("preamble.tex.j2", None))
     assert needed and needed <= names(r"\\RequirePackage \{([^}]*)\}", shipped_sty())
+
+
+def test_derivtex_latex_says_what_to_do_first(tmp_path):
+    from tests.conftest import run_cli
+
+    proc = run_cli("latex", "notes", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert b"notes.dtxin" in proc.stderr and b"run LaTeX on notes.tex" in proc.stderr
+    (tmp_path / "notes.dtxin").write_text("@request nonsense\n")
+    proc = run_cli("latex", "notes.tex", cwd=tmp_path)
+    assert proc.returncode == 2 and b"a request lacks its @where line" in proc.stderr
+    assert not (tmp_path / "notes.dtxout").exists()
+    for args in (["latex"], ["latex", "--sty", str(tmp_path / "none")],
+                 ["latex", "notes", "--sty", str(tmp_path)]):
+        assert run_cli(*args, cwd=tmp_path).returncode == 2
+    assert not (tmp_path / "derivtex.sty").exists()
