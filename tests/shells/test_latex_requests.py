@@ -1,6 +1,8 @@
 """What derivtex.sty hands derivtex, read as data: key=value options, request records,
 and messages spelled so that TeX reads them back as characters, never as commands."""
 
+import re
+
 import pytest
 
 from derivtex.errors import OptionError
@@ -86,3 +88,31 @@ def test_results_are_tex_the_package_reads():
 def test_the_job_is_named_as_latex_and_latexmk_name_it():
     assert [str(job_of(n)) for n in ("notes", "notes.tex", "build/notes.dtxin", "notes.v2")] \
         == ["notes", "notes", "build/notes", "notes.v2"]
+
+
+def test_the_package_loads_what_derivtex_preamble_prints():
+    from derivtex.printing.render import render
+    from derivtex.shells.latex_package import shipped_sty
+
+    def names(pattern: str, text: str) -> set[str]:
+        return {name.strip() for found in re.findall(pattern, text)
+                for name in found.split(",")}
+
+    needed = names(r"\\usepackage\{([^}]*)\}", render("preamble.tex.j2", None))
+    assert needed and needed <= names(r"\\RequirePackage \{([^}]*)\}", shipped_sty())
+
+
+def test_derivtex_latex_says_what_to_do_first(tmp_path):
+    from tests.conftest import run_cli
+
+    proc = run_cli("latex", "notes", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert b"notes.dtxin" in proc.stderr and b"run LaTeX on notes.tex" in proc.stderr
+    (tmp_path / "notes.dtxin").write_text("@request nonsense\n")
+    proc = run_cli("latex", "notes.tex", cwd=tmp_path)
+    assert proc.returncode == 2 and b"a request lacks its @where line" in proc.stderr
+    assert not (tmp_path / "notes.dtxout").exists()
+    for args in (["latex"], ["latex", "--sty", str(tmp_path / "none")],
+                 ["latex", "notes", "--sty", str(tmp_path)]):
+        assert run_cli(*args, cwd=tmp_path).returncode == 2
+    assert not (tmp_path / "derivtex.sty").exists()
