@@ -147,6 +147,7 @@ class Walk:
     directory: Path
     readme: list[Block]  # every block of every document, for a fragment's complete file
     outcome: dict[int, str] = field(default_factory=dict)  # line -> ok/failed/skipped: ...
+    outputs: dict[int, str] = field(default_factory=dict)  # a shell block's line -> output
 
     def before(self, block: Block) -> list[Block]:
         return [b for b in self.blocks if b.line < block.line]
@@ -269,4 +270,5 @@ def run_shell(block: Block, walk: Walk) -> None:
         pytest.skip("every line needs the network (see test_readme_line_not_run)")
     (walk.directory / "block.sh").write_text("\n".join(script) + "\n")
     proc = run(["bash", "-x", "block.sh"], walk.directory)
+    walk.outputs[block.line] = proc.stdout + proc.stderr
     ok(proc, f"{block.where}: shell block")

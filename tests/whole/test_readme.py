@@ -117,6 +117,42 @@ def test_a_page_of_the_site_runs_its_code_blocks_not_its_directives():
     assert [b.lang for b in rb.blocks(text)] == ["{derivation}", "sh"]  # README: a block
 
 
+SHOWN = """# Output
+
+```sh
+derivtex example | head -n 5
+```
+
+prints
+
+```text
+# An example spec for `derivtex build notes.toml -o out/`: one out/NAME.tex per
+# [[derivation]] and out/all.tex, which \\inputs them all. ...
+```
+
+```text
+$ derivtex derive "bar(x)" --wrt x
+derivtex: syntax error: column 1: ...
+$ echo one   two
+one two
+```
+"""
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_shown_output_is_the_real_output(tmp_path, wrong):
+    text = SHOWN.replace("one two", "one three") if wrong else SHOWN
+    found = rb.blocks(text, "docs/output.md")
+    assert [rk.kind_of(b).name for b in found] == ["shell", "output", "output"]
+    walk = rb.Walk(found, tmp_path, found)
+    for block in found:
+        if wrong and block is found[-1]:
+            with pytest.raises(AssertionError, match="echo one"):
+                rk.kind_of(block).run(block, walk)
+        else:
+            rk.kind_of(block).run(block, walk)
+
+
 def test_every_page_of_the_site_is_followed():
     pages = {b.source for b in BLOCKS}
     assert {"README.md", "docs/usage.md", "docs/sphinx.md", "docs/mkdocs.md"} <= pages
