@@ -204,6 +204,8 @@ MAKE_REASONS = {
     "picture": "rewrites docs/derivation.png in the checkout",
     "docs": "builds this documentation site; tests/whole/test_docs.py runs it and reads "
             "the pages back",
+    "dist": "writes dist/ in the checkout; tests/whole/test_distribution.py builds and "
+            "checks the same in a temporary directory",
 }
 
 
