@@ -67,12 +67,14 @@ def blocks(markdown: str, source: str = README) -> list[Block]:
     """Every fenced block, outer fences only (a ```` block may hold ``` fences). In a
     page of the site, a fence whose info string is `{name}` is a MyST directive (the
     site's own derivations, toctrees, autodoc), built by tests/whole/test_docs.py, not a
-    code block for a reader to run."""
+    code block for a reader to run; and a page's walkthrough is its title or a `##`
+    section, whose `###` parts follow one another (a document, then its build)."""
     lines, out, section, i = markdown.splitlines(), [], "", 0
     while i < len(lines):
         opening = FENCE.match(lines[i])
         if opening is None:
-            if lines[i].startswith("#"):
+            level = len(lines[i]) - len(lines[i].lstrip("#"))
+            if level and (source == README or level <= 2):
                 section = lines[i].lstrip("#").strip()
             i += 1
             continue

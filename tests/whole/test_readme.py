@@ -153,6 +153,12 @@ def test_shown_output_is_the_real_output(tmp_path, wrong):
             rk.kind_of(block).run(block, walk)
 
 
+def test_a_page_section_is_followed_with_its_parts():
+    text = "# P\n\n## Package\n\n### Write\n\n```sh\nls\n```\n\n### Build\n\n```sh\nls\n```\n"
+    assert {b.section for b in rb.blocks(text, "docs/page.md")} == {"Package"}
+    assert [b.section for b in rb.blocks(text)] == ["Write", "Build"]  # README: each its own
+
+
 def test_every_page_of_the_site_is_followed():
     pages = {b.source for b in BLOCKS}
     assert {"README.md", "docs/usage.md", "docs/sphinx.md", "docs/mkdocs.md"} <= pages
