@@ -103,7 +103,7 @@ def test_the_readme_has_blocks_of_every_kind_it_promises():
 
 
 def test_an_unknown_block_has_no_kind():
-    (block,) = rb.blocks("## Somewhere\n\n```text\nderivtex derive EXPR\n```\n")
+    (block,) = rb.blocks("## Somewhere\n\n```basic\nderivtex derive EXPR\n```\n")
     assert rk.kind_of(block) is rk.UNKNOWN and block.id == "Somewhere | derivtex derive EXPR"
 
 
