@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint docs samples picture bench fuzz clean
+.PHONY: demo test lint docs dist samples picture bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ DOCS_OUT ?= docs/_build
 DOCS_NEEDS ?= $(TEST_STAMP)
 docs: $(DOCS_NEEDS)
 	$(PY) -m sphinx -W -n -E --keep-going -q -b html $(DOCS_SRC) $(DOCS_OUT)/html
+
+# The sdist and the wheel, built offline with the test environment's hatchling, and
+# checked as PyPI would render them (tests/whole/test_distribution.py does the same).
+dist: $(TEST_STAMP)
+	rm -rf dist
+	$(PY) -m build --no-isolation --outdir dist .
+	$(PY) -m twine check --strict dist/*
 
 samples: $(TEST_STAMP)
 	$(PY) samples/generate.py

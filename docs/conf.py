@@ -31,6 +31,8 @@ myst_heading_anchors = 4
 numfig = True
 # derivtex's docstrings write `code` in single backquotes.
 default_role = "literal"
+# Flags stay as typed: --shape, never an en dash.
+smartquotes = False
 
 # The API reference: signatures as written, types in the description.
 autodoc_member_order = "bysource"

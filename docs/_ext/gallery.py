@@ -42,8 +42,14 @@ def command_line(entry: dict[str, Any]) -> str:
     return shlex.join(words)
 
 
+# Words a sample's name spells in lower case that a title writes otherwise.
+PROPER = {"hessian": "Hessian", "notes": "The notes:"}
+
+
 def title(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    """`notes_linear_layer` -> "The notes: linear layer"."""
+    words = [PROPER.get(word, word) for word in name.split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
 class GalleryDirective(SphinxDirective):

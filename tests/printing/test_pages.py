@@ -14,6 +14,7 @@ from derivtex import derive
 from derivtex.errors import DerivtexError
 from tests.conftest import ROOT
 from tests.strategies import scalars, vectors
+from tests.whole.readme_blocks import documents
 
 spec = importlib.util.spec_from_file_location("generate", ROOT / "samples" / "generate.py")
 generate = importlib.util.module_from_spec(spec)
@@ -50,7 +51,8 @@ def overfull(tex_dir, name: str, pdflatex: str) -> list[float]:
 
 
 def test_readme_examples_are_in_the_readme():
-    readme = ROOT.joinpath("README.md").read_text()
+    """In the README or the documentation site's pages, where its examples moved."""
+    readme = "\n".join(ROOT.joinpath(name).read_text() for name in documents())
     for expr, _ in README_EXAMPLES:
         assert expr.replace("\\", "") in readme.replace("\\", "")
 

@@ -67,12 +67,14 @@ def blocks(markdown: str, source: str = README) -> list[Block]:
     """Every fenced block, outer fences only (a ```` block may hold ``` fences). In a
     page of the site, a fence whose info string is `{name}` is a MyST directive (the
     site's own derivations, toctrees, autodoc), built by tests/whole/test_docs.py, not a
-    code block for a reader to run."""
+    code block for a reader to run; and a page's walkthrough is its title or a `##`
+    section, whose `###` parts follow one another (a document, then its build)."""
     lines, out, section, i = markdown.splitlines(), [], "", 0
     while i < len(lines):
         opening = FENCE.match(lines[i])
         if opening is None:
-            if lines[i].startswith("#"):
+            level = len(lines[i]) - len(lines[i].lstrip("#"))
+            if level and (source == README or level <= 2):
                 section = lines[i].lstrip("#").strip()
             i += 1
             continue
@@ -147,6 +149,7 @@ class Walk:
     directory: Path
     readme: list[Block]  # every block of every document, for a fragment's complete file
     outcome: dict[int, str] = field(default_factory=dict)  # line -> ok/failed/skipped: ...
+    outputs: dict[int, str] = field(default_factory=dict)  # a shell block's line -> output
 
     def before(self, block: Block) -> list[Block]:
         return [b for b in self.blocks if b.line < block.line]
@@ -203,6 +206,8 @@ MAKE_REASONS = {
     "picture": "rewrites docs/derivation.png in the checkout",
     "docs": "builds this documentation site; tests/whole/test_docs.py runs it and reads "
             "the pages back",
+    "dist": "writes dist/ in the checkout; tests/whole/test_distribution.py builds and "
+            "checks the same in a temporary directory",
 }
 
 
@@ -275,4 +280,5 @@ def run_shell(block: Block, walk: Walk) -> None:
         pytest.skip("every line needs the network (see test_readme_line_not_run)")
     (walk.directory / "block.sh").write_text("\n".join(script) + "\n")
     proc = run(["bash", "-x", "block.sh"], walk.directory)
+    walk.outputs[block.line] = proc.stdout + proc.stderr
     ok(proc, f"{block.where}: shell block")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.whole.readme_blocks import BIN, Block, Walk, need, ok, run, run_shell
@@ -226,6 +227,46 @@ def compile_latex(block: Block, walk: Walk) -> None:
     pdflatex(tex)
 
 
+# -- shown output ----------------------------------------------------------------------
+ELLIPSIS = re.compile(r"\.\.\.|…")
+
+
+def shows(shown: str, actual: str) -> bool:
+    """The shown text is in the real output, line breaks and spacing aside (a page
+    rewraps long lines); `...` or `…` stands for anything."""
+    pieces = [re.escape(" ".join(p.split())) for p in ELLIPSIS.split(shown)]
+    return re.search(".*?".join(pieces), " ".join(actual.split()), re.S) is not None
+
+
+def sessions(text: str) -> list[tuple[str, str]]:
+    """`$ command` lines and the output shown under each."""
+    out: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if line.startswith("$ "):
+            out.append((line[2:], ""))
+        elif out:
+            out[-1] = (out[-1][0], out[-1][1] + line + "\n")
+    return out
+
+
+def check_output(block: Block, walk: Walk) -> None:
+    """A `text` block shows output: after `$ command` lines, what each command prints
+    (run here, its exit status aside: `derivtex check` says 3 for a wrong answer);
+    otherwise what the shell block just before it printed."""
+    if block.text.startswith("$ "):
+        for command, shown in sessions(block.text):
+            proc = run(["bash", "-c", command], walk.directory)
+            assert shows(shown, proc.stdout + proc.stderr), (
+                f"{block.where}: `{command}` prints\n{proc.stdout}{proc.stderr}")
+        return
+    before = walk.before(block)
+    if not before or before[-1].line not in walk.outputs:
+        pytest.skip(f"{block.where}: shows what a program the walkthrough does not run "
+                    "prints (no `$ command` line, no shell block just before it)")
+    printed = walk.outputs[before[-1].line]
+    assert shows(block.text, printed), f"{block.where}: the block before printed\n{printed}"
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -271,6 +312,7 @@ KINDS = [
     Kind("derivtex.sty document", lambda b: b.lang in ("latex", "tex")
          and "\\usepackage{derivtex}" in b.text, write_derivtex_document),
     Kind("latex", lambda b: b.lang in ("latex", "tex"), compile_latex),
+    Kind("output", lambda b: b.lang in ("text", "console"), check_output),
 ]
 UNKNOWN = Kind("unknown", lambda b: True, lambda b, w: None)
 

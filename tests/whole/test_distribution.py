@@ -30,9 +30,11 @@ TIMEOUT = 300
 
 
 def run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    # Nothing but the environment's own paths: no PYTHONPATH, no user site.
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT,
                           stdin=subprocess.DEVNULL,
-                          env={**os.environ, "PYTHONNOUSERSITE": "1", **env})
+                          env={**clean, "PYTHONNOUSERSITE": "1", **env})
     assert proc.returncode == 0, f"{argv}: {proc.returncode}\n{proc.stdout[-3000:]}\n" \
                                  f"{proc.stderr[-3000:]}"
     return proc

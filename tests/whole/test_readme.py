@@ -103,7 +103,7 @@ def test_the_readme_has_blocks_of_every_kind_it_promises():
 
 
 def test_an_unknown_block_has_no_kind():
-    (block,) = rb.blocks("## Somewhere\n\n```text\nderivtex derive EXPR\n```\n")
+    (block,) = rb.blocks("## Somewhere\n\n```basic\nderivtex derive EXPR\n```\n")
     assert rk.kind_of(block) is rk.UNKNOWN and block.id == "Somewhere | derivtex derive EXPR"
 
 
@@ -115,6 +115,48 @@ def test_a_page_of_the_site_runs_its_code_blocks_not_its_directives():
     assert (block.lang, block.where, block.id) == ("sh", "docs/page.md:7",
                                                    "docs/page.md: P | derivtex example")
     assert [b.lang for b in rb.blocks(text)] == ["{derivation}", "sh"]  # README: a block
+
+
+SHOWN = """# Output
+
+```sh
+derivtex example | head -n 5
+```
+
+prints
+
+```text
+# An example spec for `derivtex build notes.toml -o out/`: one out/NAME.tex per
+# [[derivation]] and out/all.tex, which \\inputs them all. ...
+```
+
+```text
+$ derivtex derive "bar(x)" --wrt x
+derivtex: syntax error: column 1: ...
+$ echo one   two
+one two
+```
+"""
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_shown_output_is_the_real_output(tmp_path, wrong):
+    text = SHOWN.replace("one two", "one three") if wrong else SHOWN
+    found = rb.blocks(text, "docs/output.md")
+    assert [rk.kind_of(b).name for b in found] == ["shell", "output", "output"]
+    walk = rb.Walk(found, tmp_path, found)
+    for block in found:
+        if wrong and block is found[-1]:
+            with pytest.raises(AssertionError, match="echo one"):
+                rk.kind_of(block).run(block, walk)
+        else:
+            rk.kind_of(block).run(block, walk)
+
+
+def test_a_page_section_is_followed_with_its_parts():
+    text = "# P\n\n## Package\n\n### Write\n\n```sh\nls\n```\n\n### Build\n\n```sh\nls\n```\n"
+    assert {b.section for b in rb.blocks(text, "docs/page.md")} == {"Package"}
+    assert [b.section for b in rb.blocks(text)] == ["Write", "Build"]  # README: each its own
 
 
 def test_every_page_of_the_site_is_followed():
@@ -278,7 +320,8 @@ def test_the_readme_links_resolve():
     """Every link of the README's prose leads somewhere: a heading, or a file of the
     checkout (code blocks are left out: their links are the examples')."""
     lines = README.splitlines()
-    inside = {i for b in BLOCKS for i in range(b.line - 1, b.line + b.text.count("\n") + 1)}
+    inside = {i for b in BLOCKS if b.source == rb.README
+              for i in range(b.line - 1, b.line + b.text.count("\n") + 1)}
     prose = "\n".join(line for i, line in enumerate(lines) if i not in inside)
     prose = re.sub(r"`[^`\n]*`", "", prose)  # code spans show links, they are not links
     headings = {github_slug(h) for h in re.findall(r"^#+ (.+)$", prose, re.MULTILINE)}
