@@ -238,39 +238,45 @@ def symmetrized(names: tuple[str, ...]) -> Change:
 
 
 def counterexample(comparison: Comparison, answer: ast.Expr, flip: bool) -> Counterexample:
-    """A point at sizes 2 and 3, with small integers where the domain allows them, at
-    which an entry of the answer differs from the derivative's; else the test point
-    that showed the difference."""
+    """A point at sizes 2 and 3 at which an entry of the answer differs from the
+    derivative's: small integers where the domain allows them, the smallest sizes of
+    those found; else the test point that showed the difference."""
     read = comparison.read
-    for sizes, env in small_points(read, comparison.seed):
-        found = comparison.values(sizes, env, answer, Fraction(1), flip)
-        if found is not None and (entry := differing(*found)) is not None:
-            return described(read, sizes, env, entry, found[0], found[1])
+    found: list[tuple[tuple[bool, int, int], Counterexample]] = []
+    for order, (sizes, env, integers) in enumerate(small_points(read, comparison.seed)):
+        values = comparison.values(sizes, env, answer, Fraction(1), flip)
+        if values is not None and (entry := differing(*values)) is not None:
+            example = described(read, sizes, env, entry, values[0], values[1])
+            found.append(((not integers, sum(example.sizes.values()), order), example))
+    if found:
+        return min(found, key=lambda pair: pair[0])[1]
     for point in comparison.points:
-        found = comparison.values(point.sizes, point.env, answer, Fraction(1), flip)
-        if found is not None and (entry := differing(*found)) is not None:
-            return described(read, point.sizes, point.env, entry, found[0], found[1])
+        values = comparison.values(point.sizes, point.env, answer, Fraction(1), flip)
+        if values is not None and (entry := differing(*values)) is not None:
+            return described(read, point.sizes, point.env, entry, values[0], values[1])
     raise AssertionError("a wrong answer differs at some test point")
 
 
-def small_points(read: ReadAnswer, seed: int) -> Iterator[tuple[Sizes, Env]]:
-    """Sizes 2 and 3 (declared sizes stay), values small integers first, then the
-    verifier's value families; only points inside the expression's domain."""
+def small_points(read: ReadAnswer, seed: int) -> Iterator[tuple[Sizes, Env, bool]]:
+    """Sizes 2 and 3 (declared sizes stay), values small integers (True) in the first
+    half, then the verifier's value families; only points inside the expression's
+    domain."""
     rng = np.random.default_rng(seed)
     dims = named_dims(read.symbols)
     calls = [n for n in walk(read.expression) if isinstance(n, ast.Call | ast.Norm2)]
     inverted = [n.args[0] for n in calls if isinstance(n, ast.Call) and n.func in ("inv", "det")]
     at = AtSizes(Shapes(read.symbols))
-    patterns = [[SMALL[k % 2] for k in range(len(dims))], [SMALL[1]] * len(dims),
-                [SMALL[0]] * len(dims)]
+    patterns = [[SMALL[k % 2] for k in range(len(dims))], [SMALL[0]] * len(dims),
+                [SMALL[1]] * len(dims)]
     for attempt in range(TRIES):
         pattern = patterns[attempt] if attempt < len(patterns) else \
             [int(s) for s in rng.choice(SMALL, len(dims))]
         sizes: Sizes = {**dict(zip(dims, pattern, strict=True)), **stand_in_sizes(read.symbols)}
-        env = integer_values(read, sizes, rng) if attempt < TRIES // 2 else \
+        integers = attempt < TRIES // 2
+        env = integer_values(read, sizes, rng) if integers else \
             draw_values(read.symbols, sizes, rng, VALUE_MODES[attempt % len(VALUE_MODES)])
         if inside(sizes, env, read.expression, inverted, calls, at) is not None:
-            yield sizes, env
+            yield sizes, env, integers
 
 
 def integer_values(read: ReadAnswer, sizes: Sizes, rng: np.random.Generator) -> Env:
