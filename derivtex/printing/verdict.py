@@ -76,8 +76,8 @@ def shown(value: Any) -> str:
     return number(value)
 
 
-def number(value: float) -> str:
-    return f"{value:g}"
+def number(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:g}"
 
 
 def shape_text(shape: tuple[Dim, ...] | list[Dim]) -> str:

@@ -67,7 +67,8 @@ def verdict_text(args: argparse.Namespace) -> tuple[str, int] | Failure:
         answer = read_expression(args.answer)
         result = check_with(expression, answer, check_options(args))
         if args.format == "json":
-            return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", \
+            return json.dumps(result.to_dict(), indent=2, ensure_ascii=False,
+                              allow_nan=False) + "\n", \
                 result.exit_status
         return result.text(), result.exit_status
     except Exception as exc:  # noqa: BLE001 - classified as guard.attempt does

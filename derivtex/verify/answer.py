@@ -5,10 +5,12 @@ drawn symmetric), against derivtex's derivative, which was itself checked agains
 differences before it is used here.
 
 Both sides are exact formulas evaluated in floating point, so their rounding is near
-1e-15 of the terms' size; an answer is equal only within TOLERANCE (1e-9) of that size
-at every one of DRAWS points, so no answer that differs anywhere by more than rounding
-is ever called right. A wrong answer comes with a counterexample at sizes 2 and 3 (small
-integers where the domain allows) and, where it is cheap to tell, the nearest common
+1e-15 of the terms' size; an answer is equal only within TOLERANCE (1e-9) of the
+derivative's size (its largest entry or term, never the answer's own: large cancelling
+terms in an answer cannot widen it) at every one of DRAWS points, and an answer that is
+not finite where the derivative is differs; so no answer that differs anywhere by more
+than rounding is ever called right. A wrong answer comes with a counterexample at sizes
+2 and 3 (small integers where the domain allows) and, where it is cheap to tell, the nearest common
 mistake: a flipped sign, a factor 2 or ½, one matrix missing (or with an extra)
 transpose, or a formula right only when a matrix is symmetric.
 """
@@ -64,8 +66,8 @@ class Counterexample:
     sizes: dict[str, int]
     values: dict[str, Any]  # a scalar a number, a vector a list, a matrix its rows
     entry: tuple[int, int]
-    answer: float
-    derivative: float
+    answer: float | None  # None: not finite there
+    derivative: float | None
 
 
 @dataclass(frozen=True)
@@ -143,29 +145,32 @@ class Comparison:
 
     def values(self, sizes: Sizes, env: Env, expr: ast.Expr, factor: Fraction,
                flip: bool) -> tuple[np.ndarray, np.ndarray, float] | None:
-        """(answer, derivative, the rounding scale) at a point; None where either is not
-        finite there (the point then decides nothing)."""
+        """(answer, derivative, the rounding scale) at a point; None where the derivative
+        is not finite there (the point then decides nothing). The scale is the
+        derivative's own (its largest entry or term), never the answer's: an answer's
+        large cancelling terms cannot widen the tolerance."""
         with np.errstate(all="ignore"):
             want = np.asarray(self.at(sizes, env, self.reference), dtype=float)
             got = float(factor) * np.asarray(self.at(sizes, env, expr), dtype=float)
-            scale = max(1.0, term_magnitude(expr, self.at.evaluator(sizes), env) * abs(factor),
+            scale = max(1.0, float(np.max(np.abs(want), initial=0.0)),
                         term_magnitude(self.reference, self.at.evaluator(sizes), env))
         want = want.T if flip else want
         if self.bare:
             got = np.broadcast_to(got, want.shape)
-        if not (np.all(np.isfinite(got)) and np.all(np.isfinite(want)) and np.isfinite(scale)):
+        if not (np.all(np.isfinite(want)) and np.isfinite(scale)) or got.shape != want.shape:
             return None
         return got, want, scale
 
     def agrees(self, expr: ast.Expr, flip: bool, factor: Fraction = Fraction(1),
                change: Change = unchanged) -> bool:
+        """Equal at every test point where the derivative is finite (an answer that is
+        not finite there differs), and there is at least one such point."""
         decided = 0
         for point in self.points:
             found = self.values(point.sizes, change(point.env), expr, factor, flip)
             if found is None:
                 continue
-            got, want, scale = found
-            if differing(got, want, scale) is not None:
+            if differing(*found) is not None:
                 return False
             decided += 1
         return decided > 0
@@ -178,8 +183,9 @@ class Comparison:
 
 
 def differing(got: np.ndarray, want: np.ndarray, scale: float) -> tuple[int, int] | None:
-    """The first entry (row-major) differing by more than rounding, or None."""
-    bad = np.argwhere(np.abs(got - want) > TOLERANCE * scale)
+    """The first entry (row-major) differing by more than rounding (or not finite in
+    the answer), or None."""
+    bad = np.argwhere(~(np.abs(got - want) <= TOLERANCE * scale))
     return None if bad.size == 0 else (int(bad[0][0]), int(bad[0][1]))
 
 
@@ -307,7 +313,10 @@ def listed(value: np.ndarray, kind: str) -> Any:
     return [[tidy(v) for v in row] for row in value]
 
 
-def tidy(value: float) -> float:
-    """Six significant digits: what a student compares by eye."""
+def tidy(value: float) -> float | None:
+    """Six significant digits: what a student compares by eye; None for a value that is
+    not finite (an answer's log of a negative entry), which JSON cannot hold."""
+    if not np.isfinite(value):
+        return None
     return float(f"{float(value):.6g}") + 0.0  # + 0.0: never -0.0
 

@@ -218,3 +218,16 @@ def test_an_answer_right_only_when_it_ties_two_sizes_is_the_wrong_shape():
     result = check_answer("a^T x + b^T z", wrt="x", answer="a^T + 0 b^T")
     assert result.verdict == "wrong_shape"
     assert "only when n = m" in result.message and "must hold for any sizes" in result.message
+
+
+def test_large_cancelling_terms_in_an_answer_do_not_widen_the_tolerance():
+    big = "100000000000000000000"
+    result = check_answer("a^T x", wrt="x", answer=f"a^T + {big} x^T - {big} x^T + x^T")
+    assert result.verdict == "wrong"
+
+
+def test_an_answer_not_finite_where_the_derivative_is_is_wrong_and_json_safe():
+    result = check_answer("a^T x", wrt="x", answer="a^T + 0 log(x)^T")
+    assert result.verdict == "wrong"
+    assert result.counterexample is not None and result.counterexample["answer"] is None
+    assert "of your answer is undefined but" in result.message
