@@ -10,9 +10,9 @@ derivative's size (its largest entry or term, never the answer's own: large canc
 terms in an answer cannot widen it) at every one of DRAWS points, and an answer that is
 not finite where the derivative is differs; so no answer that differs anywhere by more
 than rounding is ever called right. A wrong answer comes with a counterexample at sizes
-2 and 3 (small integers where the domain allows) and, where it is cheap to tell, the nearest common
-mistake: a flipped sign, a factor 2 or ½, one matrix missing (or with an extra)
-transpose, or a formula right only when a matrix is symmetric.
+2 and 3 (small integers where the domain allows) and, where it is cheap to tell, the
+nearest common mistake: a flipped sign, a factor 2 or ½, one matrix missing (or with an
+extra) transpose, or a formula right only when a matrix is symmetric.
 """
 
 from __future__ import annotations
