@@ -150,10 +150,16 @@ class Comparison:
         derivative's own (its largest entry or term), never the answer's: an answer's
         large cancelling terms cannot widen the tolerance."""
         with np.errstate(all="ignore"):
-            want = np.asarray(self.at(sizes, env, self.reference), dtype=float)
-            got = float(factor) * np.asarray(self.at(sizes, env, expr), dtype=float)
-            scale = max(1.0, float(np.max(np.abs(want), initial=0.0)),
-                        term_magnitude(self.reference, self.at.evaluator(sizes), env))
+            try:
+                want = np.asarray(self.at(sizes, env, self.reference), dtype=float)
+                scale = max(1.0, float(np.max(np.abs(want), initial=0.0)),
+                            term_magnitude(self.reference, self.at.evaluator(sizes), env))
+            except np.linalg.LinAlgError:
+                return None
+            try:
+                got = float(factor) * np.asarray(self.at(sizes, env, expr), dtype=float)
+            except np.linalg.LinAlgError:  # the answer inverts a singular matrix there
+                got = np.full(want.T.shape if flip else want.shape, np.nan)
         want = want.T if flip else want
         if self.bare:
             got = np.broadcast_to(got, want.shape)

@@ -231,3 +231,11 @@ def test_an_answer_not_finite_where_the_derivative_is_is_wrong_and_json_safe():
     assert result.verdict == "wrong"
     assert result.counterexample is not None and result.counterexample["answer"] is None
     assert "of your answer is undefined but" in result.message
+
+
+def test_an_answer_inverting_a_matrix_singular_at_a_small_point_is_judged_not_a_crash():
+    """X = [[1, 1], [1, 1]] is among the small integer points: inv(X) is undefined there."""
+    result = check_answer("a^T X b", wrt="X", answer="inv(X)")
+    assert result.verdict == "wrong" and result.counterexample is not None
+    assert check_answer("sigma(W x)", wrt="x", answer="1 + inv(W) .* diag(x)").verdict \
+        == "wrong"
