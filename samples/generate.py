@@ -56,10 +56,10 @@ def compile_pdf(tex: Path, outdir: Path) -> Path:
 def worksheet() -> list[Path]:
     """samples/exercises.tex and samples/solutions.tex: the worksheet of notes.toml and
     its solutions, as `derivtex build notes.toml -o samples --worksheet` writes them."""
-    from derivtex.shells.worksheet import FILES, write_worksheet
+    from derivtex.shells.worksheet import DOCUMENTS, write_worksheet
 
     write_worksheet(HERE / "notes.toml", HERE)
-    return [HERE / name for name in FILES]
+    return [HERE / f"{name}.tex" for name in DOCUMENTS]
 
 
 def main() -> int:

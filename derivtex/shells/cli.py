@@ -178,7 +178,7 @@ def run_build(args: argparse.Namespace) -> int:
     check_templates(args.templates)
     from .worksheet import run_worksheet, wanted
 
-    worksheet = args.worksheet or wanted(args.spec)
+    worksheet = wanted(args.spec) or (("latex",) if args.worksheet else ())
     report = build(args.spec, args.output, jobs=args.jobs, templates=args.templates)
     for note in report.notes:
         print(f"derivtex: note: {note}", file=sys.stderr)
@@ -187,8 +187,8 @@ def run_build(args: argparse.Namespace) -> int:
     print(f"{len(report.built)} built, {len(report.unchanged)} unchanged, "
           f"{len(report.failed)} failed -> {shown(args.output / 'all.tex')}", file=sys.stderr)
     status = 1 if report.failed else 0
-    return max(status, run_worksheet(args.spec, args.output, args.templates)) if worksheet \
-        else status
+    return max(status, run_worksheet(args.spec, args.output, args.templates, worksheet)) \
+        if worksheet else status
 
 
 def run_preamble(args: argparse.Namespace) -> int:

@@ -85,7 +85,7 @@ def test_a_worksheet_key_in_the_spec_asks_for_it_and_a_bad_one_builds_nothing(tm
     spec.write_text("worksheet = 'yes'\n" + SPEC)
     proc = run_cli("build", str(spec), "-o", str(tmp_path / "other"))
     assert proc.returncode == 2 and not (tmp_path / "other").exists()
-    assert b"worksheet = 'yes': use true or false" in proc.stderr
+    assert b"worksheet = 'yes': use true, false, \"latex\", \"typst\"" in proc.stderr
     spec.write_text(SPEC)
     run_cli("build", str(spec), "-o", str(tmp_path / "plain"))
     assert not (tmp_path / "plain" / "exercises.tex").exists()
@@ -95,7 +95,7 @@ def test_the_worksheet_templates_are_overridable(tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "problems.j2").write_text(
-        "((* macro statement(p) -*))Derive ((( p.name ))).((*- endmacro *))\n")
+        "((* macro statement(p, m, big) -*))Derive ((( p.name ))).((*- endmacro *))\n")
     spec = tmp_path / "course.toml"
     spec.write_text(SPEC)
     write_worksheet(spec, tmp_path, str(templates))
@@ -110,3 +110,27 @@ def test_the_samples_worksheet_is_current_and_compiled(tmp_path):
         committed = (ROOT / "samples" / f"{name}.tex").read_text()
         assert committed == (tmp_path / f"{name}.tex").read_text(), "run `make samples`"
         assert (ROOT / "samples" / f"{name}.pdf").stat().st_size > 10_000
+
+
+def test_a_typst_worksheet_when_the_spec_asks_for_it(tmp_path, pdftotext):
+    typst = pytest.importorskip("typst")
+    spec = tmp_path / "course.toml"
+    spec.write_text('worksheet = ["latex", "typst"]\n' + SPEC)
+    proc = run_cli("build", str(spec), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 1 and b"solutions.typ" in proc.stderr
+    for name in ("exercises", "solutions"):
+        assert (tmp_path / "out" / f"{name}.tex").is_file()
+        pdf = tmp_path / f"{name}.pdf"
+        pdf.write_bytes(typst.compile(str(tmp_path / "out" / f"{name}.typ")))
+        out = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, check=True)
+        read = " ".join(out.stdout.decode().split())
+        if name == "exercises":
+            assert re.findall(r"\b(\d)\. Find", read) == ["1", "2", "3", "4"], read
+            assert " symmetric, in denominator layout" in read  # S is set in math italic
+        else:
+            assert re.findall(r"Problem (\d)", read) == ["1", "2", "3", "4"]
+            assert "as an explicit sum over indices" in read
+    spec.write_text('worksheet = "typst"\n' + SPEC)
+    run_cli("build", str(spec), "-o", str(tmp_path / "typst-only"))
+    assert sorted(p.name for p in (tmp_path / "typst-only").glob("*s.t*")) == \
+        ["exercises.typ", "solutions.typ"]
