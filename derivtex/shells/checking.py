@@ -32,9 +32,10 @@ def add_check(commands: Any) -> None:
     check.add_argument("--layout", default="numerator", metavar=one_of(LAYOUTS),
                        help="the layout the answer should be in (default: %(default)s)")
     check.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
-                       help="declare a shape, as for derive; repeatable")
+                       help="declare a shape, as for derive: A=n,m, x=m, c=1; repeatable "
+                       "(default: inferred from the expression)")
     check.add_argument("--symmetric", action="append", default=[], metavar="NAME",
-                       help="declare a square matrix symmetric; repeatable")
+                       help="declare a square matrix symmetric; repeatable (default: none)")
     check.add_argument("--order", default="1", metavar="{1,2}",
                        help="1: the first derivative; 2: the Hessian (default: %(default)s)")
     check.add_argument("--format", default="text", metavar=one_of(CHECK_FORMATS),

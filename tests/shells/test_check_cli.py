@@ -7,6 +7,9 @@ import pytest
 
 from derivtex.shells import cli
 from tests.conftest import run_cli
+from tests.shells.test_cli_commands import (
+    test_every_option_has_help_and_shows_its_default as documented,
+)
 
 CHECK = ["check", "y^T A x", "--wrt", "x"]
 
@@ -106,3 +109,7 @@ def test_help_lists_check():
     assert b"check" in proc.stdout
     proc = run_cli("check", "--help")
     assert proc.returncode == 0 and b"--answer ANSWER" in proc.stdout
+
+
+def test_every_check_option_has_help_and_shows_its_default():
+    documented("check")
