@@ -16,6 +16,7 @@ from ..errors import DerivtexError, Failure, written_in
 from ..model.layout import LAYOUTS
 from ..options import Options, check_choice
 from .cli import add_templates, check_templates, one_of, read_expression
+from .stopping import still_running
 
 CHECK_FORMATS = ("text", "json")
 
@@ -78,6 +79,7 @@ def verdict_text(args: argparse.Namespace) -> tuple[str, int] | Failure:
 
 def run_check(args: argparse.Namespace) -> int:
     outcome = verdict_text(args)
+    still_running()
     if isinstance(outcome, Failure):
         print(f"derivtex: {outcome}", file=sys.stderr)
         return outcome.exit_status

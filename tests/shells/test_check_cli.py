@@ -113,3 +113,17 @@ def test_help_lists_check():
 
 def test_every_check_option_has_help_and_shows_its_default():
     documented("check")
+
+
+def test_the_wording_is_a_template_a_course_can_override(tmp_path):
+    (tmp_path / "check.j2").write_text(
+        "((* macro message(c) -*))Verdict: ((( c.verdict ))).((*- endmacro *))\n"
+        "((* macro hint(c) -*))((*- endmacro *))\n")
+    proc = run_cli(*CHECK, "--answer", "A^T y", "--templates", str(tmp_path))
+    assert proc.returncode == 3 and proc.stdout == b"Verdict: other_layout.\n"
+    (tmp_path / "check.j2").write_text("((* macro message(c) -*))((( c.nope.x )))"
+                                       "((*- endmacro *))\n")
+    proc = run_cli(*CHECK, "--answer", "A^T y", "--templates", str(tmp_path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.startswith(f"derivtex: template error: "
+                                                   f"{tmp_path / 'check.j2'}, line 1: "), err
