@@ -239,3 +239,12 @@ def test_an_answer_inverting_a_matrix_singular_at_a_small_point_is_judged_not_a_
     assert result.verdict == "wrong" and result.counterexample is not None
     assert check_answer("sigma(W x)", wrt="x", answer="1 + inv(W) .* diag(x)").verdict \
         == "wrong"
+
+
+def test_derivatives_by_a_scalar_are_worded_for_their_kind():
+    assert check_answer("alpha^2", wrt="alpha", answer="2 alpha").message == \
+        "Correct: this is the derivative."
+    column = check_answer("alpha x", wrt="alpha", answer="x^T").message
+    assert "the derivative of a vector by a scalar is a column" in column
+    matrix = check_answer("alpha A", wrt="alpha", answer="A^T").message
+    assert "the derivative of a matrix by a scalar is shaped like the matrix, so" in matrix
