@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 
 from ..errors import DerivtexError, ParseError, ShapeError, quote
 from ..syntax import ast
@@ -24,7 +23,9 @@ from .declarations import Dim
 from .inference import infer
 from .shapes import SCALAR, Shape, Shapes, Symbol
 
-EXPECTED = "Expected"  # the stand-in for the derivative's shape; a declared name, never typed
+# The stand-in for the derivative's shape: a declared name no expression can hold (a name
+# with a double underscore is refused, ast.check_python_names).
+EXPECTED = "derivative__shape"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class ReadAnswer:
 
     def relabel(self, expr: ast.Expr) -> ast.Expr:
         """A tree over the expression's dimensions (the derivative) in these."""
-        if not self.ties:
+        if all(mine == joint for mine, joint in self.dims.items()):
             return expr
         return rebuild(expr, lambda node: relabelled(node, self.dims))
 
@@ -216,7 +217,3 @@ def fits(answer: ast.Expr, symbols: Mapping[str, Symbol]) -> bool:
     except ShapeError:
         return False
     return True
-
-
-def scaled(answer: ast.Expr, factor: Fraction) -> ast.Expr:
-    return ast.MatMul((ast.Number(factor), answer))

@@ -127,6 +127,7 @@ class Comparison:
     def __init__(self, read: ReadAnswer, reference: ast.Expr, wrt: str, expected: Shape,
                  bare: bool, seed: int = 0) -> None:
         self.read, self.reference, self.expected, self.bare = read, reference, expected, bare
+        self.wrt = wrt
         self.at = AtSizes(Shapes(read.symbols))
         self.points = list(domain_points(read.symbols, read.expression,
                                          lambda sizes, env: self.at(sizes, env, reference),
@@ -228,9 +229,10 @@ def hint(comparison: Comparison) -> Hint | None:
 
 def symmetric_hint(comparison: Comparison) -> Hint | None:
     """Right only when one (or every) square matrix not declared symmetric is symmetric:
-    `2 A x` for xᵀAx."""
+    `2 A x` for xᵀAx. Not the variable: declared symmetric, it has another derivative."""
     read = comparison.read
-    used = [n.name for n in walk(read.expression) if isinstance(n, ast.Name)]
+    used = [n.name for n in walk(read.expression)
+            if isinstance(n, ast.Name) and n.name != comparison.wrt]
     square = [name for name in dict.fromkeys(used)
               if read.symbols[name].kind == "matrix" and not read.symbols[name].symmetric
               and read.symbols[name].shape[0] == read.symbols[name].shape[1]]
