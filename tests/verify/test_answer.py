@@ -248,3 +248,23 @@ def test_derivatives_by_a_scalar_are_worded_for_their_kind():
     assert "the derivative of a vector by a scalar is a column" in column
     matrix = check_answer("alpha A", wrt="alpha", answer="A^T").message
     assert "the derivative of a matrix by a scalar is shaped like the matrix, so" in matrix
+
+
+@pytest.mark.parametrize("expr, wrt, hessian, symmetric", [
+    ("x^T A x", "x", "A + A^T", None),
+    ("||A x - b||^2", "x", "2 A^T A", None),
+    ("||X w - y||^2 + lambda ||w||^2", "w", "2 (X^T X + lambda I)", None),
+    ("1/2 x^T S x - b^T x", "x", "S", "S"),
+    ("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w",
+     "X^T diag(sigma(X w) .* (1 - sigma(X w))) X", None),
+    ("y^T X w - 1^T log(1 + exp(X w))", "w", "-X^T diag(sigma(X w) .* (1 - sigma(X w))) X",
+     None),
+    ("log(1^T exp(z))", "z", "diag(softmax(z)) - softmax(z) softmax(z)^T", None),
+    ("1^T exp(X w) - y^T X w", "w", "X^T diag(exp(X w)) X", None),
+])
+def test_the_readme_hessians_are_correct_answers(expr, wrt, hessian, symmetric):
+    result = check_answer(expr, wrt=wrt, answer=hessian, order=2, symmetric=symmetric)
+    assert result.verdict == "correct", result.message
+    assert check_answer(expr, wrt=wrt, answer=f"-({hessian})", order=2,
+                        symmetric=symmetric).hint == \
+        "The sign is flipped: minus your answer is the derivative."
