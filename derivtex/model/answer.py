@@ -187,9 +187,9 @@ def is_bare_number(answer: ast.Expr) -> bool:
 
 
 def toggled_transposes(answer: ast.Expr, symbols: Mapping[str, Symbol]
-                       ) -> list[tuple[str, ast.Expr]]:
-    """The answer with one matrix's transpose added or removed, for each matrix written
-    in it, where the result still multiplies out: the variants behind a "missing
+                       ) -> list[tuple[str, bool, ast.Expr]]:
+    """The answer with one matrix's transpose added (True) or removed, for each matrix
+    written in it, where the result still multiplies out: the variants behind a "missing
     transpose" hint."""
     under = {id(node.operand) for node in walk(answer) if isinstance(node, ast.Transpose)}
     variants = []
@@ -200,7 +200,7 @@ def toggled_transposes(answer: ast.Expr, symbols: Mapping[str, Symbol]
             continue
         variant = rebuild(answer, swap(node, inner if node is not inner else ast.Transpose(inner)))
         if fits(variant, symbols):
-            variants.append((inner.name, variant))
+            variants.append((inner.name, node is inner, variant))
     return variants
 
 

@@ -149,7 +149,7 @@ def example_facts(example: Counterexample) -> dict[str, str]:
 def hint_facts(hint: Hint, question: Question) -> dict[str, Any]:
     return {"kind": hint.kind, "names": list(hint.names),
             "factor": str(hint.factor) if hint.factor is not None else "",
-            "other_layout": hint.other_layout,
+            "other_layout": hint.other_layout, "added": hint.added,
             "declare": ", ".join(question.declare.replace("NAME", n) for n in hint.names)}
 
 

@@ -79,6 +79,7 @@ class Hint:
     names: tuple[str, ...] = ()
     factor: Fraction | None = None
     other_layout: bool = False
+    added: bool = False  # "transpose": the matrix needs a transpose (else has one too many)
 
 
 @dataclass(frozen=True)
@@ -220,10 +221,10 @@ def hint(comparison: Comparison) -> Hint | None:
         if flip is not None:
             kind: HintKind = "sign" if factor < 0 else "factor"
             return Hint(kind, factor=factor, other_layout=flip)
-    for name, variant in toggled_transposes(read.answer, read.symbols):
+    for name, added, variant in toggled_transposes(read.answer, read.symbols):
         flip = comparison.reading(variant)
         if flip is not None:
-            return Hint("transpose", (name,), other_layout=flip)
+            return Hint("transpose", (name,), other_layout=flip, added=added)
     return symmetric_hint(comparison)
 
 

@@ -33,7 +33,7 @@ def test_the_json_shape_an_autograder_reads():
     assert set(example) == {"sizes", "entry", "answer", "derivative", "values"}
     assert example["sizes"]["n"] == example["sizes"]["m"] in (2, 3)
     assert len(example["entry"]) == 2 and example["answer"] != example["derivative"]
-    assert "A transposed" in data["hint"]
+    assert "with A^T in place of A" in data["hint"]
 
 
 @pytest.mark.parametrize("answer, layout, verdict", [

@@ -63,7 +63,7 @@ def test_a_y_for_the_bilinear_form_is_wrong_with_a_counterexample_and_the_transp
     result = check_answer("y^T A x", wrt="x", answer="A y")
     assert result.verdict == "wrong" and result.exit_status == 3
     assert "only when n = m" in result.message
-    assert result.hint is not None and "A transposed" in result.hint
+    assert result.hint is not None and "with A^T in place of A," in result.hint
     assert "in denominator layout" in result.hint
     example = result.counterexample
     assert example is not None and example["sizes"]["n"] == example["sizes"]["m"]
@@ -132,8 +132,8 @@ def test_the_why_of_a_wrong_shape_follows_the_layout():
     ("||A x - b||^2", "2 (A x - b)^T A^T", None),
     ("||A x - b||^2", "(A x - b)^T A", "A factor 2 is missing"),
     ("a^T X b", "b^T a", None),
-    ("y^T A^T x", "y^T A", "A transposed"),
-    ("y^T A B x", "y^T A^T B", "A transposed"),
+    ("y^T A^T x", "y^T A", "with A^T in place of A,"),
+    ("y^T A B x", "y^T A^T B", "with A in place of A^T,"),
 ])
 def test_hints_name_the_nearest_common_mistake(expr, answer, fragment):
     wrt = "X" if "X" in expr else "x"
