@@ -53,6 +53,15 @@ def compile_pdf(tex: Path, outdir: Path) -> Path:
     return pdf
 
 
+def worksheet() -> list[Path]:
+    """samples/exercises.tex and samples/solutions.tex: the worksheet of notes.toml and
+    its solutions, as `derivtex build notes.toml -o samples --worksheet` writes them."""
+    from derivtex.shells.worksheet import DOCUMENTS, write_worksheet
+
+    write_worksheet(HERE / "notes.toml", HERE)
+    return [HERE / f"{name}.tex" for name in DOCUMENTS]
+
+
 def main() -> int:
     have_pdflatex = shutil.which("pdflatex") is not None
     for entry in entries():
@@ -63,6 +72,10 @@ def main() -> int:
             compile_pdf(tex, HERE)
         made = ", .typ and .pdf" if have_pdflatex else " and .typ"
         print(f"wrote {tex.relative_to(HERE.parent)}{made}")
+    for tex in worksheet():
+        if have_pdflatex:
+            compile_pdf(tex, HERE)
+        print(f"wrote {tex.relative_to(HERE.parent)}")
     if not have_pdflatex:
         print("pdflatex not found: PDFs not rebuilt", file=sys.stderr)
     return 0

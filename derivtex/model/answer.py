@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 
 from ..errors import DerivtexError, ParseError, ShapeError, quote
 from ..syntax import ast
@@ -24,7 +23,9 @@ from .declarations import Dim
 from .inference import infer
 from .shapes import SCALAR, Shape, Shapes, Symbol
 
-EXPECTED = "Expected"  # the stand-in for the derivative's shape; a declared name, never typed
+# The stand-in for the derivative's shape: a declared name no expression can hold (a name
+# with a double underscore is refused, ast.check_python_names).
+EXPECTED = "derivative__shape"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class ReadAnswer:
 
     def relabel(self, expr: ast.Expr) -> ast.Expr:
         """A tree over the expression's dimensions (the derivative) in these."""
-        if not self.ties:
+        if all(mine == joint for mine, joint in self.dims.items()):
             return expr
         return rebuild(expr, lambda node: relabelled(node, self.dims))
 
@@ -186,9 +187,9 @@ def is_bare_number(answer: ast.Expr) -> bool:
 
 
 def toggled_transposes(answer: ast.Expr, symbols: Mapping[str, Symbol]
-                       ) -> list[tuple[str, ast.Expr]]:
-    """The answer with one matrix's transpose added or removed, for each matrix written
-    in it, where the result still multiplies out: the variants behind a "missing
+                       ) -> list[tuple[str, bool, ast.Expr]]:
+    """The answer with one matrix's transpose added (True) or removed, for each matrix
+    written in it, where the result still multiplies out: the variants behind a "missing
     transpose" hint."""
     under = {id(node.operand) for node in walk(answer) if isinstance(node, ast.Transpose)}
     variants = []
@@ -199,7 +200,7 @@ def toggled_transposes(answer: ast.Expr, symbols: Mapping[str, Symbol]
             continue
         variant = rebuild(answer, swap(node, inner if node is not inner else ast.Transpose(inner)))
         if fits(variant, symbols):
-            variants.append((inner.name, variant))
+            variants.append((inner.name, node is inner, variant))
     return variants
 
 
@@ -216,7 +217,3 @@ def fits(answer: ast.Expr, symbols: Mapping[str, Symbol]) -> bool:
     except ShapeError:
         return False
     return True
-
-
-def scaled(answer: ast.Expr, factor: Fraction) -> ast.Expr:
-    return ast.MatMul((ast.Number(factor), answer))

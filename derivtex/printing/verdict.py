@@ -12,7 +12,7 @@ from ..model.layout import Layout, other
 from ..model.shapes import Dim, Shape
 from ..options import Options
 from ..verify.answer import Assessed, Counterexample, Hint, Verdict
-from .render import environment, render
+from .render import blamed_on_overrides, environment, render
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def shown(value: Any) -> str:
     return number(value)
 
 
-def number(value: float) -> str:
-    return f"{value:g}"
+def number(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:g}"
 
 
 def shape_text(shape: tuple[Dim, ...] | list[Dim]) -> str:
@@ -131,12 +131,13 @@ def described(assessed: Assessed, question: Question) -> CheckResult:
         "example": example_facts(example) if example else None,
         "hint": hint_facts(judgement.hint, question) if judgement.hint else None,
     }
-    sentences = environment(question.templates).get_template("check.j2").module
-    hint = str(sentences.hint(facts)).strip() if judgement.hint else None  # type: ignore[attr-defined]
-    return CheckResult(
-        verdict, str(sentences.message(facts)).strip(),  # type: ignore[attr-defined]
-        list(question.expected), list(answer_shape),
-        counterexample_dict(example) if example else None, hint, question.templates)
+    with blamed_on_overrides(question.templates):
+        sentences: Any = environment(question.templates).get_template("check.j2").module
+        hint = str(sentences.hint(facts)).strip() if judgement.hint else None
+        message = str(sentences.message(facts)).strip()
+    return CheckResult(verdict, message, list(question.expected), list(answer_shape),
+                       counterexample_dict(example) if example else None, hint,
+                       question.templates)
 
 
 def example_facts(example: Counterexample) -> dict[str, str]:
@@ -148,7 +149,7 @@ def example_facts(example: Counterexample) -> dict[str, str]:
 def hint_facts(hint: Hint, question: Question) -> dict[str, Any]:
     return {"kind": hint.kind, "names": list(hint.names),
             "factor": str(hint.factor) if hint.factor is not None else "",
-            "other_layout": hint.other_layout,
+            "other_layout": hint.other_layout, "added": hint.added,
             "declare": ", ".join(question.declare.replace("NAME", n) for n in hint.names)}
 
 

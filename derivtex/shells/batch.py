@@ -88,7 +88,7 @@ def load(spec: Path) -> list[Any]:
         raise BuildError(f"{shown(spec)}: not valid TOML: {exc}") from None
     except RecursionError:
         raise BuildError(f"{shown(spec)}: nested too deeply to read") from None
-    others = sorted(set(data) - {"derivation"})
+    others = sorted(set(data) - {"derivation", "worksheet"})  # worksheet: shells/worksheet.py
     if others:
         raise BuildError(f"{shown(spec)}: unknown table or key "
                          f"{', '.join(map(quote, others))}; a spec holds only "

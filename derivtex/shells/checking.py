@@ -16,6 +16,7 @@ from ..errors import DerivtexError, Failure, written_in
 from ..model.layout import LAYOUTS
 from ..options import Options, check_choice
 from .cli import add_templates, check_templates, one_of, read_expression
+from .stopping import still_running
 
 CHECK_FORMATS = ("text", "json")
 
@@ -32,9 +33,10 @@ def add_check(commands: Any) -> None:
     check.add_argument("--layout", default="numerator", metavar=one_of(LAYOUTS),
                        help="the layout the answer should be in (default: %(default)s)")
     check.add_argument("--shape", action="append", default=[], metavar="NAME=DIMS",
-                       help="declare a shape, as for derive; repeatable")
+                       help="declare a shape, as for derive: A=n,m, x=m, c=1; repeatable "
+                       "(default: inferred from the expression)")
     check.add_argument("--symmetric", action="append", default=[], metavar="NAME",
-                       help="declare a square matrix symmetric; repeatable")
+                       help="declare a square matrix symmetric; repeatable (default: none)")
     check.add_argument("--order", default="1", metavar="{1,2}",
                        help="1: the first derivative; 2: the Hessian (default: %(default)s)")
     check.add_argument("--format", default="text", metavar=one_of(CHECK_FORMATS),
@@ -67,7 +69,8 @@ def verdict_text(args: argparse.Namespace) -> tuple[str, int] | Failure:
         answer = read_expression(args.answer)
         result = check_with(expression, answer, check_options(args))
         if args.format == "json":
-            return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", \
+            return json.dumps(result.to_dict(), indent=2, ensure_ascii=False,
+                              allow_nan=False) + "\n", \
                 result.exit_status
         return result.text(), result.exit_status
     except Exception as exc:  # noqa: BLE001 - classified as guard.attempt does
@@ -76,6 +79,7 @@ def verdict_text(args: argparse.Namespace) -> tuple[str, int] | Failure:
 
 def run_check(args: argparse.Namespace) -> int:
     outcome = verdict_text(args)
+    still_running()
     if isinstance(outcome, Failure):
         print(f"derivtex: {outcome}", file=sys.stderr)
         return outcome.exit_status

@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="derive in N processes, at most one per CPU (default: "
                        "%(default)s)")
     add_templates(batch)
+    batch.add_argument("--worksheet", action="store_true", help="also write exercises.tex "
+                       "and solutions.tex: the entries as numbered problems, and their "
+                       "derivations (default: as the spec's `worksheet` key says)")
     preamble = commands.add_parser("preamble", help="print the preamble lines a LaTeX "
                                    "snippet needs in the document that \\inputs it")
     add_templates(preamble)
@@ -176,6 +179,9 @@ def run_build(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise OptionError("--jobs must be at least 1")
     check_templates(args.templates)
+    from .worksheet import run_worksheet, wanted
+
+    worksheet = wanted(args.spec) or (("latex",) if args.worksheet else ())
     report = build(args.spec, args.output, jobs=args.jobs, templates=args.templates)
     for note in report.notes:
         print(f"derivtex: note: {note}", file=sys.stderr)
@@ -183,7 +189,9 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"derivtex: {shown(args.spec.name)}: {name}: {failure}", file=sys.stderr)
     print(f"{len(report.built)} built, {len(report.unchanged)} unchanged, "
           f"{len(report.failed)} failed -> {shown(args.output / 'all.tex')}", file=sys.stderr)
-    return 1 if report.failed else 0
+    status = 1 if report.failed else 0
+    return max(status, run_worksheet(args.spec, args.output, args.templates, worksheet)) \
+        if worksheet else status
 
 
 def run_preamble(args: argparse.Namespace) -> int:

@@ -5,12 +5,14 @@ drawn symmetric), against derivtex's derivative, which was itself checked agains
 differences before it is used here.
 
 Both sides are exact formulas evaluated in floating point, so their rounding is near
-1e-15 of the terms' size; an answer is equal only within TOLERANCE (1e-9) of that size
-at every one of DRAWS points, so no answer that differs anywhere by more than rounding
-is ever called right. A wrong answer comes with a counterexample at sizes 2 and 3 (small
-integers where the domain allows) and, where it is cheap to tell, the nearest common
-mistake: a flipped sign, a factor 2 or ½, one matrix missing (or with an extra)
-transpose, or a formula right only when a matrix is symmetric.
+1e-15 of the terms' size; an answer is equal only within TOLERANCE (1e-9) of the
+derivative's size (its largest entry or term, never the answer's own: large cancelling
+terms in an answer cannot widen it) at every one of DRAWS points, and an answer that is
+not finite where the derivative is differs; so no answer that differs anywhere by more
+than rounding is ever called right. A wrong answer comes with a counterexample at sizes
+2 and 3 (small integers where the domain allows) and, where it is cheap to tell, the
+nearest common mistake: a flipped sign, a factor 2 or ½, one matrix missing (or with an
+extra) transpose, or a formula right only when a matrix is symmetric.
 """
 
 from __future__ import annotations
@@ -64,8 +66,8 @@ class Counterexample:
     sizes: dict[str, int]
     values: dict[str, Any]  # a scalar a number, a vector a list, a matrix its rows
     entry: tuple[int, int]
-    answer: float
-    derivative: float
+    answer: float | None  # None: not finite there
+    derivative: float | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Hint:
     names: tuple[str, ...] = ()
     factor: Fraction | None = None
     other_layout: bool = False
+    added: bool = False  # "transpose": the matrix needs a transpose (else has one too many)
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ class Comparison:
     def __init__(self, read: ReadAnswer, reference: ast.Expr, wrt: str, expected: Shape,
                  bare: bool, seed: int = 0) -> None:
         self.read, self.reference, self.expected, self.bare = read, reference, expected, bare
+        self.wrt = wrt
         self.at = AtSizes(Shapes(read.symbols))
         self.points = list(domain_points(read.symbols, read.expression,
                                          lambda sizes, env: self.at(sizes, env, reference),
@@ -143,29 +147,38 @@ class Comparison:
 
     def values(self, sizes: Sizes, env: Env, expr: ast.Expr, factor: Fraction,
                flip: bool) -> tuple[np.ndarray, np.ndarray, float] | None:
-        """(answer, derivative, the rounding scale) at a point; None where either is not
-        finite there (the point then decides nothing)."""
+        """(answer, derivative, the rounding scale) at a point; None where the derivative
+        is not finite there (the point then decides nothing). The scale is the
+        derivative's own (its largest entry or term), never the answer's: an answer's
+        large cancelling terms cannot widen the tolerance."""
         with np.errstate(all="ignore"):
-            want = np.asarray(self.at(sizes, env, self.reference), dtype=float)
-            got = float(factor) * np.asarray(self.at(sizes, env, expr), dtype=float)
-            scale = max(1.0, term_magnitude(expr, self.at.evaluator(sizes), env) * abs(factor),
-                        term_magnitude(self.reference, self.at.evaluator(sizes), env))
+            try:
+                want = np.asarray(self.at(sizes, env, self.reference), dtype=float)
+                scale = max(1.0, float(np.max(np.abs(want), initial=0.0)),
+                            term_magnitude(self.reference, self.at.evaluator(sizes), env))
+            except np.linalg.LinAlgError:
+                return None
+            try:
+                got = float(factor) * np.asarray(self.at(sizes, env, expr), dtype=float)
+            except np.linalg.LinAlgError:  # the answer inverts a singular matrix there
+                got = np.full(want.T.shape if flip else want.shape, np.nan)
         want = want.T if flip else want
         if self.bare:
             got = np.broadcast_to(got, want.shape)
-        if not (np.all(np.isfinite(got)) and np.all(np.isfinite(want)) and np.isfinite(scale)):
+        if not (np.all(np.isfinite(want)) and np.isfinite(scale)) or got.shape != want.shape:
             return None
         return got, want, scale
 
     def agrees(self, expr: ast.Expr, flip: bool, factor: Fraction = Fraction(1),
                change: Change = unchanged) -> bool:
+        """Equal at every test point where the derivative is finite (an answer that is
+        not finite there differs), and there is at least one such point."""
         decided = 0
         for point in self.points:
             found = self.values(point.sizes, change(point.env), expr, factor, flip)
             if found is None:
                 continue
-            got, want, scale = found
-            if differing(got, want, scale) is not None:
+            if differing(*found) is not None:
                 return False
             decided += 1
         return decided > 0
@@ -178,8 +191,9 @@ class Comparison:
 
 
 def differing(got: np.ndarray, want: np.ndarray, scale: float) -> tuple[int, int] | None:
-    """The first entry (row-major) differing by more than rounding, or None."""
-    bad = np.argwhere(np.abs(got - want) > TOLERANCE * scale)
+    """The first entry (row-major) differing by more than rounding (or not finite in
+    the answer), or None."""
+    bad = np.argwhere(~(np.abs(got - want) <= TOLERANCE * scale))
     return None if bad.size == 0 else (int(bad[0][0]), int(bad[0][1]))
 
 
@@ -207,18 +221,19 @@ def hint(comparison: Comparison) -> Hint | None:
         if flip is not None:
             kind: HintKind = "sign" if factor < 0 else "factor"
             return Hint(kind, factor=factor, other_layout=flip)
-    for name, variant in toggled_transposes(read.answer, read.symbols):
+    for name, added, variant in toggled_transposes(read.answer, read.symbols):
         flip = comparison.reading(variant)
         if flip is not None:
-            return Hint("transpose", (name,), other_layout=flip)
+            return Hint("transpose", (name,), other_layout=flip, added=added)
     return symmetric_hint(comparison)
 
 
 def symmetric_hint(comparison: Comparison) -> Hint | None:
     """Right only when one (or every) square matrix not declared symmetric is symmetric:
-    `2 A x` for xᵀAx."""
+    `2 A x` for xᵀAx. Not the variable: declared symmetric, it has another derivative."""
     read = comparison.read
-    used = [n.name for n in walk(read.expression) if isinstance(n, ast.Name)]
+    used = [n.name for n in walk(read.expression)
+            if isinstance(n, ast.Name) and n.name != comparison.wrt]
     square = [name for name in dict.fromkeys(used)
               if read.symbols[name].kind == "matrix" and not read.symbols[name].symmetric
               and read.symbols[name].shape[0] == read.symbols[name].shape[1]]
@@ -238,39 +253,45 @@ def symmetrized(names: tuple[str, ...]) -> Change:
 
 
 def counterexample(comparison: Comparison, answer: ast.Expr, flip: bool) -> Counterexample:
-    """A point at sizes 2 and 3, with small integers where the domain allows them, at
-    which an entry of the answer differs from the derivative's; else the test point
-    that showed the difference."""
+    """A point at sizes 2 and 3 at which an entry of the answer differs from the
+    derivative's: small integers where the domain allows them, the smallest sizes of
+    those found; else the test point that showed the difference."""
     read = comparison.read
-    for sizes, env in small_points(read, comparison.seed):
-        found = comparison.values(sizes, env, answer, Fraction(1), flip)
-        if found is not None and (entry := differing(*found)) is not None:
-            return described(read, sizes, env, entry, found[0], found[1])
+    found: list[tuple[tuple[bool, int, int], Counterexample]] = []
+    for order, (sizes, env, integers) in enumerate(small_points(read, comparison.seed)):
+        values = comparison.values(sizes, env, answer, Fraction(1), flip)
+        if values is not None and (entry := differing(*values)) is not None:
+            example = described(read, sizes, env, entry, values[0], values[1])
+            found.append(((not integers, sum(example.sizes.values()), order), example))
+    if found:
+        return min(found, key=lambda pair: pair[0])[1]
     for point in comparison.points:
-        found = comparison.values(point.sizes, point.env, answer, Fraction(1), flip)
-        if found is not None and (entry := differing(*found)) is not None:
-            return described(read, point.sizes, point.env, entry, found[0], found[1])
+        values = comparison.values(point.sizes, point.env, answer, Fraction(1), flip)
+        if values is not None and (entry := differing(*values)) is not None:
+            return described(read, point.sizes, point.env, entry, values[0], values[1])
     raise AssertionError("a wrong answer differs at some test point")
 
 
-def small_points(read: ReadAnswer, seed: int) -> Iterator[tuple[Sizes, Env]]:
-    """Sizes 2 and 3 (declared sizes stay), values small integers first, then the
-    verifier's value families; only points inside the expression's domain."""
+def small_points(read: ReadAnswer, seed: int) -> Iterator[tuple[Sizes, Env, bool]]:
+    """Sizes 2 and 3 (declared sizes stay), values small integers (True) in the first
+    half, then the verifier's value families; only points inside the expression's
+    domain."""
     rng = np.random.default_rng(seed)
     dims = named_dims(read.symbols)
     calls = [n for n in walk(read.expression) if isinstance(n, ast.Call | ast.Norm2)]
     inverted = [n.args[0] for n in calls if isinstance(n, ast.Call) and n.func in ("inv", "det")]
     at = AtSizes(Shapes(read.symbols))
-    patterns = [[SMALL[k % 2] for k in range(len(dims))], [SMALL[1]] * len(dims),
-                [SMALL[0]] * len(dims)]
+    patterns = [[SMALL[k % 2] for k in range(len(dims))], [SMALL[0]] * len(dims),
+                [SMALL[1]] * len(dims)]
     for attempt in range(TRIES):
         pattern = patterns[attempt] if attempt < len(patterns) else \
             [int(s) for s in rng.choice(SMALL, len(dims))]
         sizes: Sizes = {**dict(zip(dims, pattern, strict=True)), **stand_in_sizes(read.symbols)}
-        env = integer_values(read, sizes, rng) if attempt < TRIES // 2 else \
+        integers = attempt < TRIES // 2
+        env = integer_values(read, sizes, rng) if integers else \
             draw_values(read.symbols, sizes, rng, VALUE_MODES[attempt % len(VALUE_MODES)])
         if inside(sizes, env, read.expression, inverted, calls, at) is not None:
-            yield sizes, env
+            yield sizes, env, integers
 
 
 def integer_values(read: ReadAnswer, sizes: Sizes, rng: np.random.Generator) -> Env:
@@ -301,7 +322,10 @@ def listed(value: np.ndarray, kind: str) -> Any:
     return [[tidy(v) for v in row] for row in value]
 
 
-def tidy(value: float) -> float:
-    """Six significant digits: what a student compares by eye."""
+def tidy(value: float) -> float | None:
+    """Six significant digits: what a student compares by eye; None for a value that is
+    not finite (an answer's log of a negative entry), which JSON cannot hold."""
+    if not np.isfinite(value):
+        return None
     return float(f"{float(value):.6g}") + 0.0  # + 0.0: never -0.0
 

@@ -7,6 +7,9 @@ import pytest
 
 from derivtex.shells import cli
 from tests.conftest import run_cli
+from tests.shells.test_cli_commands import (
+    test_every_option_has_help_and_shows_its_default as documented,
+)
 
 CHECK = ["check", "y^T A x", "--wrt", "x"]
 
@@ -30,7 +33,7 @@ def test_the_json_shape_an_autograder_reads():
     assert set(example) == {"sizes", "entry", "answer", "derivative", "values"}
     assert example["sizes"]["n"] == example["sizes"]["m"] in (2, 3)
     assert len(example["entry"]) == 2 and example["answer"] != example["derivative"]
-    assert "A transposed" in data["hint"]
+    assert "with A^T in place of A" in data["hint"]
 
 
 @pytest.mark.parametrize("answer, layout, verdict", [
@@ -106,3 +109,21 @@ def test_help_lists_check():
     assert b"check" in proc.stdout
     proc = run_cli("check", "--help")
     assert proc.returncode == 0 and b"--answer ANSWER" in proc.stdout
+
+
+def test_every_check_option_has_help_and_shows_its_default():
+    documented("check")
+
+
+def test_the_wording_is_a_template_a_course_can_override(tmp_path):
+    (tmp_path / "check.j2").write_text(
+        "((* macro message(c) -*))Verdict: ((( c.verdict ))).((*- endmacro *))\n"
+        "((* macro hint(c) -*))((*- endmacro *))\n")
+    proc = run_cli(*CHECK, "--answer", "A^T y", "--templates", str(tmp_path))
+    assert proc.returncode == 3 and proc.stdout == b"Verdict: other_layout.\n"
+    (tmp_path / "check.j2").write_text("((* macro message(c) -*))((( c.nope.x )))"
+                                       "((*- endmacro *))\n")
+    proc = run_cli(*CHECK, "--answer", "A^T y", "--templates", str(tmp_path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.startswith(f"derivtex: template error: "
+                                                   f"{tmp_path / 'check.j2'}, line 1: "), err

@@ -62,3 +62,32 @@ def test_a_bad_answer_in_a_notebook_is_one_line(monkeypatch):
         show_error(Shell(), type(exc), exc, exc.__traceback__)
     assert shown[0]["text/plain"] == ("derivtex: syntax error: in the answer, column 6: the "
                                       "expression ends too early")
+
+
+def test_a_students_notebook_shows_each_verdict(tmp_path):
+    """Executed by a real kernel (nbconvert): the outputs a student sees."""
+    import json
+    import subprocess
+    import sys
+
+    nbformat = pytest.importorskip("nbformat")
+    cells = ["%load_ext derivtex\nfrom derivtex import check_answer",
+             "check_answer('y^T A x', wrt='x', answer=r'\\mathbf{y}^\\top \\mathbf{A}')",
+             "check_answer('x^T A x', wrt='x', answer='2 A x')",
+             "check_answer('y^T A x', wrt='x', answer='y^T A +')",
+             "print('the notebook goes on')"]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(nb, tmp_path / "homework.ipynb")
+    subprocess.run([sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
+                    "--allow-errors", "homework.ipynb", "--output", "run.ipynb"],
+                   cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    run = json.loads((tmp_path / "run.ipynb").read_text())["cells"]
+    right, wrong = (cell["outputs"][0]["data"] for cell in run[1:3])
+    assert ">Correct</strong>" in "".join(right["text/html"])
+    assert "derivtex-check-wrong" in "".join(wrong["text/html"])
+    assert "right only when A is symmetric" in "".join(wrong["text/markdown"])
+    (bad,) = run[3]["outputs"]
+    assert "".join(bad["data"]["text/plain"]) == \
+        "derivtex: syntax error: in the answer, column 8: the expression ends too early"
+    assert run[4]["outputs"][0]["text"] == ["the notebook goes on\n"]

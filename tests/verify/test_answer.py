@@ -63,7 +63,7 @@ def test_a_y_for_the_bilinear_form_is_wrong_with_a_counterexample_and_the_transp
     result = check_answer("y^T A x", wrt="x", answer="A y")
     assert result.verdict == "wrong" and result.exit_status == 3
     assert "only when n = m" in result.message
-    assert result.hint is not None and "A transposed" in result.hint
+    assert result.hint is not None and "with A^T in place of A," in result.hint
     assert "in denominator layout" in result.hint
     example = result.counterexample
     assert example is not None and example["sizes"]["n"] == example["sizes"]["m"]
@@ -132,8 +132,8 @@ def test_the_why_of_a_wrong_shape_follows_the_layout():
     ("||A x - b||^2", "2 (A x - b)^T A^T", None),
     ("||A x - b||^2", "(A x - b)^T A", "A factor 2 is missing"),
     ("a^T X b", "b^T a", None),
-    ("y^T A^T x", "y^T A", "A transposed"),
-    ("y^T A B x", "y^T A^T B", "A transposed"),
+    ("y^T A^T x", "y^T A", "with A^T in place of A,"),
+    ("y^T A B x", "y^T A^T B", "with A in place of A^T,"),
 ])
 def test_hints_name_the_nearest_common_mistake(expr, answer, fragment):
     wrt = "X" if "X" in expr else "x"
@@ -218,3 +218,53 @@ def test_an_answer_right_only_when_it_ties_two_sizes_is_the_wrong_shape():
     result = check_answer("a^T x + b^T z", wrt="x", answer="a^T + 0 b^T")
     assert result.verdict == "wrong_shape"
     assert "only when n = m" in result.message and "must hold for any sizes" in result.message
+
+
+def test_large_cancelling_terms_in_an_answer_do_not_widen_the_tolerance():
+    big = "100000000000000000000"
+    result = check_answer("a^T x", wrt="x", answer=f"a^T + {big} x^T - {big} x^T + x^T")
+    assert result.verdict == "wrong"
+
+
+def test_an_answer_not_finite_where_the_derivative_is_is_wrong_and_json_safe():
+    result = check_answer("a^T x", wrt="x", answer="a^T + 0 log(x)^T")
+    assert result.verdict == "wrong"
+    assert result.counterexample is not None and result.counterexample["answer"] is None
+    assert "of your answer is undefined but" in result.message
+
+
+def test_an_answer_inverting_a_matrix_singular_at_a_small_point_is_judged_not_a_crash():
+    """X = [[1, 1], [1, 1]] is among the small integer points: inv(X) is undefined there."""
+    result = check_answer("a^T X b", wrt="X", answer="inv(X)")
+    assert result.verdict == "wrong" and result.counterexample is not None
+    assert check_answer("sigma(W x)", wrt="x", answer="1 + inv(W) .* diag(x)").verdict \
+        == "wrong"
+
+
+def test_derivatives_by_a_scalar_are_worded_for_their_kind():
+    assert check_answer("alpha^2", wrt="alpha", answer="2 alpha").message == \
+        "Correct: this is the derivative."
+    column = check_answer("alpha x", wrt="alpha", answer="x^T").message
+    assert "the derivative of a vector by a scalar is a column" in column
+    matrix = check_answer("alpha A", wrt="alpha", answer="A^T").message
+    assert "the derivative of a matrix by a scalar is shaped like the matrix, so" in matrix
+
+
+@pytest.mark.parametrize("expr, wrt, hessian, symmetric", [
+    ("x^T A x", "x", "A + A^T", None),
+    ("||A x - b||^2", "x", "2 A^T A", None),
+    ("||X w - y||^2 + lambda ||w||^2", "w", "2 (X^T X + lambda I)", None),
+    ("1/2 x^T S x - b^T x", "x", "S", "S"),
+    ("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w",
+     "X^T diag(sigma(X w) .* (1 - sigma(X w))) X", None),
+    ("y^T X w - 1^T log(1 + exp(X w))", "w", "-X^T diag(sigma(X w) .* (1 - sigma(X w))) X",
+     None),
+    ("log(1^T exp(z))", "z", "diag(softmax(z)) - softmax(z) softmax(z)^T", None),
+    ("1^T exp(X w) - y^T X w", "w", "X^T diag(exp(X w)) X", None),
+])
+def test_the_readme_hessians_are_correct_answers(expr, wrt, hessian, symmetric):
+    result = check_answer(expr, wrt=wrt, answer=hessian, order=2, symmetric=symmetric)
+    assert result.verdict == "correct", result.message
+    assert check_answer(expr, wrt=wrt, answer=f"-({hessian})", order=2,
+                        symmetric=symmetric).hint == \
+        "The sign is flipped: minus your answer is the derivative."

@@ -66,7 +66,7 @@ def judged(drawn, wrt: str, layout: str) -> bool:
     if not zero:
         assert verdict(f"-({result})") != "correct", about
         assert verdict(f"1.5 ({result})") != "correct", about
-    for _, variant in toggled_transposes(d.result, d.symbols)[:2]:
+    for _, _, variant in toggled_transposes(d.result, d.symbols)[:2]:
         if not same_values(d, variant):
             assert verdict(text(variant, Shapes(d.symbols))) != "correct", about
     return True
