@@ -119,9 +119,12 @@ def partner(factors: list[ix.Node], summed: tuple[ix.Idx, ...], deltas: list[ix.
 
 
 def bracket_entry(factor: ix.Node, k: ix.Idx) -> ix.Node:
-    """A bracket holding sums of its own as the entry it stands for ([A B + C]_ik)."""
+    """A bracket holding sums of its own as the entry it stands for ([A B + C]_ik); a
+    function's value stays as the row writes it (sigma'(sum_l W_kl x_l), not an entry of
+    a name the page defines only later)."""
     origin = getattr(factor, "origin", None)
-    long = ix.contains(factor, lambda n: isinstance(n, ix.Sum))
+    long = not isinstance(factor, ix.Apply) and ix.contains(
+        factor, lambda n: isinstance(n, ix.Sum))
     return origin if long and isinstance(origin, ix.Entry) and k in origin.indices() \
         else factor
 

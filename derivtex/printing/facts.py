@@ -102,11 +102,8 @@ class StepFacts:
 
     def first_uses(self) -> list[str]:
         """`s = sigma(W x)` for each name used for the first time."""
-        lines = []
-        for name in sorted(self.p.used - self.defined):
-            value = self.values[name]
-            lines.append("%s = %s" % (self.plain.expr(ast.Name(name)), self.plain.expr(value)))
-            self.defined.add(name)
+        lines = self.definitions(self.p.used - self.defined)
+        self.defined |= self.p.used
         return lines
 
     def identity_step(self, step: ByIdentity, facts: dict) -> None:
@@ -230,9 +227,19 @@ class StepFacts:
                 self.previous, step.after if isinstance(step.after, ix.Node) else None)]
 
     def recognition(self, step: Step, facts: dict) -> None:
-        """The sums read as entries of products and the f' written through f's values."""
+        """The sums read as entries of products and the f' written through f's values;
+        a name the sentence gives a value (s_i for sigma(sum_k W_ik x_k)) is defined in
+        it first, as the row's where line defines it for the row."""
+        used, self.p.used = self.p.used, set()
         facts["product_sums"], facts["known_values"] = recognitions(self.p, facts["products"],
                                                       facts["derivatives"])
+        facts["names_said"] = self.definitions(self.p.used - self.defined)
+        self.p.used |= used
+
+    def definitions(self, names: set[str]) -> list[str]:
+        """`s = sigma(W x)` for each of `names`, in order."""
+        return ["%s = %s" % (self.plain.expr(ast.Name(name)), self.plain.expr(self.values[name]))
+                for name in sorted(names) if name in self.values]
 
     def index_form(self, step: Step, facts: dict) -> None:
         """Which entries can be nonzero and which output entries a variable entry affects;

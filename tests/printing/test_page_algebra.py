@@ -1,0 +1,66 @@
+"""Issue 17 §2-§3, the student review's second pass: each sentence true of the equation
+beside it and the key algebra written out. Each test reads the text of a real page, in
+both layouts where the layout changes the page."""
+
+import re
+
+import pytest
+
+from derivtex import derive
+
+LAYOUTS = ["numerator", "denominator"]
+
+
+def steps_of(expr: str, wrt: str, **options) -> list[dict]:
+    return derive(expr, wrt, **options).to_dict()["steps"]
+
+
+def rule_steps(steps: list[dict], rule: str) -> list[dict]:
+    return [s for s in steps if s["rule"] == rule]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_tensor_goal_defines_its_output_before_naming_its_entry(layout):
+    """W x by W: the goal spoke of y_i before any line said y = W x."""
+    for expr, value in (("W x", r"\boldsymbol{W} \boldsymbol{x}"),
+                        ("sigma(W x)", r"\sigma\left(\boldsymbol{W} \boldsymbol{x}\right)")):
+        goal = steps_of(expr, "W", layout=layout)[0]["text"]
+        assert r"Let \(\boldsymbol{y} = %s\); the derivative of a vector by a matrix has " \
+            r"one entry \(\frac{\partial y_{i}}{\partial W_{kl}}\)" % value in goal, goal
+        assert goal.index("Let ") < goal.index("y_{i}")
+
+
+WHERE = re.compile(r"\\text\{where \}\s*\\boldsymbol\{(\w+)\}")
+
+
+def used_before_where(steps: list[dict]) -> list[str]:
+    """Each where-name a sentence or row uses before a where (or a sentence's "Write s =
+    ...") defines it; a row's own where line defines it for that row."""
+    names = {m for s in steps for m in WHERE.findall(s["latex"])}
+    defined: set[str] = set()
+    bad = []
+    for step in steps:
+        here = set(WHERE.findall(step["latex"]))
+        for name in names - defined:
+            use = re.search(r"\\boldsymbol\{%s\}|(?<![\\\w])%s_\{" % (name, name), step["text"])
+            said = step["text"].find(r"Write \(\boldsymbol{%s} = " % name)
+            if use and not 0 <= said < use.start():
+                bad.append(f"{name} in the sentence of {step['rule']}")
+            if said >= 0:
+                defined.add(name)
+            elif name not in here and re.search(r"\\boldsymbol\{%s\}|(?<![\\\w])%s_\{"
+                                                % (name, name), step["latex"]):
+                bad.append(f"{name} in the row of {step['rule']}")
+        defined |= here
+    return bad
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("expr", ["u^T tanh(W x)", "||V tanh(W x) - y||^2",
+                                  "u^T sigma(W x)", "||sigma(W x) - y||^2"])
+def test_a_where_name_is_defined_before_a_sentence_uses_it(expr, layout):
+    """u^T tanh(W x) by W: "tanh(sum_l W_il x_l) = s_i" came a display before
+    "where s = tanh(W x)"."""
+    steps = steps_of(expr, "W", layout=layout)
+    assert any(WHERE.search(s["latex"]) or "where" in s["text"] for s in steps)
+    assert used_before_where(steps) == []
