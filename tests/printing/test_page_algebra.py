@@ -64,3 +64,18 @@ def test_a_where_name_is_defined_before_a_sentence_uses_it(expr, layout):
     steps = steps_of(expr, "W", layout=layout)
     assert any(WHERE.search(s["latex"]) or "where" in s["text"] for s in steps)
     assert used_before_where(steps) == []
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_gradient_only_written_through_softmax_says_so_not_cancelling(layout):
+    """log-sum-exp's Hessian: "Cancelling common factors and collecting like terms" for a
+    gradient where nothing cancels: the quotient is only read as softmax."""
+    for expr, wrt, quotient in (
+            ("log(sum(exp(z)))", "z", r"\(\frac{1}{\boldsymbol{1}^{\top} \exp\left("
+             r"\boldsymbol{u}\right)} \exp\left(\boldsymbol{u}\right) = \operatorname{softmax}"
+             r"\left(\boldsymbol{u}\right)\)"),
+            ("log(1 + exp(w^T x))", "w", r"\(\frac{\exp\left(z\right)}{1 + \exp\left(z\right)}"
+             r" = \sigma\left(z\right)\)")):
+        gradient, = rule_steps(steps_of(expr, wrt, order=2, layout=layout), "gradient_entry")
+        assert "Cancelling" not in gradient["text"] and "collecting" not in gradient["text"]
+        assert ("a column, as in gradient layout); with " + quotient) in gradient["text"]
