@@ -129,16 +129,23 @@ def bracket_entry(factor: ix.Node, k: ix.Idx) -> ix.Node:
         else factor
 
 
-def workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
-              variable: str, after: ix.Node | None = None) -> Workhorse:
-    """The workhorse of a contraction step: the first delta summed out whose value the
-    row shows (a delta whose term another delta of the same row collapses further is
-    passed over), with the others summed out in the same sum's term."""
-    for n in range(len(contractions)):
-        horse = one_workhorse(previous, contractions[n:], variable)
+def workhorses(previous: ix.Node | None, contractions: tuple[Contraction, ...],
+               variable: str, after: ix.Node | None = None) -> list[Workhorse]:
+    """The workhorses of a contraction step, one for each sum a delta collapses (deltas
+    of one term summed out together): sum_u delta_ju X_ku = X_kj and sum_v delta_jv X_pv
+    = X_pj for two terms, not one of them standing for both. A delta whose term another
+    delta of the same row collapses further is passed over, as its value is not shown."""
+    found: list[Workhorse] = []
+    covered: set[ix.Idx] = set()
+    for n, first in enumerate(contractions):
+        if first.summed in covered:
+            continue
+        horse = one_workhorse(previous, (first, *contractions[:n], *contractions[n + 1:]),
+                              variable)
         if after is None or occurs(horse.value, after):
-            return horse
-    return one_workhorse(previous, contractions, variable)
+            found.append(horse)
+            covered |= set(horse.summed)
+    return found or [one_workhorse(previous, contractions, variable)]
 
 
 def one_workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
@@ -358,9 +365,9 @@ def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQ
     for step in steps:
         said = StepQuotes()
         if isinstance(step, Contract) and step.contractions:
-            said.workhorses.append(workhorse(previous, step.contractions, variable,
-                                             step.after if isinstance(step.after, ix.Node)
-                                             else None))
+            said.workhorses.extend(workhorses(previous, step.contractions, variable,
+                                              step.after if isinstance(step.after, ix.Node)
+                                              else None))
         elif isinstance(step, Softmax):
             said.softmax = softmax_rule(step, letters)
             if said.softmax is not None:

@@ -350,7 +350,7 @@ class StepFacts:
         facts["kept"] = collapses(self.previous, pairs)
         said = self.said.get(id(step))
         horses = said.workhorses if said is not None else []
-        facts["workhorse_latex"] = self.workhorse(horses[0]) if horses else ""
+        facts["workhorses"] = list(dict.fromkeys(self.workhorse(h) for h in horses))
 
     def workhorse(self, horse: Workhorse) -> str:
         """sum_k delta_jk a_k = a_j, with the factor the delta really multiplies (an

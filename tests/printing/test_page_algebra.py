@@ -79,3 +79,29 @@ def test_a_gradient_only_written_through_softmax_says_so_not_cancelling(layout):
         gradient, = rule_steps(steps_of(expr, wrt, order=2, layout=layout), "gradient_entry")
         assert "Cancelling" not in gradient["text"] and "collecting" not in gradient["text"]
         assert ("a column, as in gradient layout); with " + quotient) in gradient["text"]
+
+
+MATH = re.compile(r"\\\((.*?)\\\)")
+
+
+def quoted_workhorses(step: dict) -> list[str]:
+    return [m for m in MATH.findall(step["text"].split(":")[0]) if r"\delta" in m]
+
+
+LOGISTIC = "-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_deltas_in_different_terms_each_have_their_workhorse(layout):
+    """The logistic loss sums out delta_ju in one term and delta_jv in the other; the
+    sentence quoted only the first and let it stand for both."""
+    contraction, = rule_steps(steps_of(LOGISTIC, "w", layout=layout), "contraction")
+    assert quoted_workhorses(contraction) == [r"\sum_{u} \delta_{ju}\, X_{ku} = X_{kj}",
+                                              r"\sum_{v} \delta_{jv}\, X_{pv} = X_{pj}"]
+    assert contraction["text"].startswith("Sum out the deltas with the workhorses ")
+    rayleigh, = rule_steps(steps_of("x^T A x / (x^T x)", "x", layout=layout), "contraction")
+    assert quoted_workhorses(rayleigh) == [r"\sum_{k} \delta_{jk}\, A_{kl} = A_{jl}",
+                                           r"\sum_{l} \delta_{jl}\, A_{kl} = A_{kj}",
+                                           r"\sum_{q} \delta_{jq}\, x_{q} = x_{j}"]
+    for horse in quoted_workhorses(rayleigh):
+        assert horse.rsplit(" = ", 1)[1] in rayleigh["latex"]
