@@ -20,7 +20,7 @@ from .differentiate import Differentiator
 from .entrywise import cancel, collect
 from .expand import Expander, scalar_forms
 from .reassemble import Assembler, collapse
-from .recognise import recognition
+from .recognise import derivative_through_values, recognition
 from .scalars import reciprocal_powers
 from .steps import (
     PASS_STEPS,
@@ -34,9 +34,11 @@ from .steps import (
     Method,
     Reassembly,
     Step,
+    Substitution,
     SumExpansion,
     transpose_check,
 )
+from .written import values_tree
 
 MAX_RULE_ROUNDS = 20
 
@@ -151,6 +153,10 @@ def simplify_entry(contracted: ix.Node, lhs: ix.Node, shapes: Shapes, steps: lis
     that did so is added."""
     cancelled = cancel(contracted, shapes)
     if cancelled is not None:
+        substituted = through_values(contracted, lhs)
+        if substituted is not None and (again := cancel(substituted.after, shapes)):
+            steps.append(substituted)  # sigma' = s (1 - s) written out, then cancelled
+            cancelled = again
         steps.append(Cancellation(before=lhs, after=cancelled[0], collected=cancelled[1]))
         return cancelled[0]
     collected = collect(contracted)
@@ -158,6 +164,43 @@ def simplify_entry(contracted: ix.Node, lhs: ix.Node, shapes: Shapes, steps: lis
         steps.append(Collect(before=lhs, after=collected[0], merged=collected[1]))
         return collected[0]
     return contracted
+
+
+def through_values(tree: ix.Node, lhs: ix.Node) -> Substitution | None:
+    """The row with each f' written through f's values (sigma'(sum_l X_kl w_l) as
+    s_k (1 - s_k)) and f itself as those values' entries, so that the fractions
+    1/sigma(.) the chain rule left visibly cancel on the next line; None when the row
+    has no such f'."""
+    found: list[tuple[str, ix.Node, ix.Entry, ix.Node]] = []
+    known = {through[0] for n in ix.walk(tree) if isinstance(n, ix.Apply)
+             and (through := derivative_through_values(n)) is not None}
+
+    def rewrite(node: ix.Node) -> ix.Node:
+        origin = getattr(node, "origin", None)
+        if isinstance(node, ix.Apply):
+            through = derivative_through_values(node)
+            if through is not None and origin is not None:
+                call, _ = through
+                found.append((call.func, node.arg, ix.Entry(call, origin.row, origin.col),
+                              values_tree(origin.expr, origin.row, origin.col)))
+                return found[-1][3]
+            if origin is not None and origin.expr in known and not ix.has_delta(node.arg):
+                return origin
+            return ix.Apply(node.func, rewrite(node.arg), origin)
+        if isinstance(node, ix.Sum):
+            return ix.summation(node.indices, rewrite(node.body), node.origin)
+        if isinstance(node, ix.Add):
+            terms = tuple(rewrite(t) for t in node.terms)
+            return ix.Add(terms, origin) if origin is not None else ix.add(list(terms))
+        if isinstance(node, ix.Prod):
+            factors = tuple(rewrite(f) for f in node.factors)
+            return ix.Prod(factors, origin) if origin is not None else ix.prod(list(factors))
+        return node
+
+    after = rewrite(tree)
+    if not found:
+        return None
+    return Substitution(before=lhs, after=after, products=(), derivatives=tuple(found))
 
 
 def read_in_layout(assembler: Assembler, algebra: Algebra, tree: ix.Node,

@@ -14,11 +14,21 @@ from ..model.shapes import Symbol
 from ..syntax import ast
 from . import index as ix
 from .contract import Contraction, holders, is_delta_on, split_terms
-from .steps import Contract, Determinant, Diag, Goal, Inverse, Softmax, Step
+from .reassemble import collapse, monomials
+from .steps import (
+    Cancellation,
+    Contract,
+    Determinant,
+    Diag,
+    Goal,
+    Inverse,
+    Softmax,
+    Step,
+)
 
 if TYPE_CHECKING:
     from .index_method import Outcome
-from .written import normal, occurs
+from .written import normal, occurs, values_tree
 
 MINUS_ONE = ix.Const(Fraction(-1))
 STAND_INS = ("U", "V", "M", "N")  # a square matrix a rule is stated for
@@ -140,11 +150,13 @@ def workhorses(previous: ix.Node | None, contractions: tuple[Contraction, ...],
     for n, first in enumerate(contractions):
         if first.summed in covered:
             continue
-        horse = one_workhorse(previous, (first, *contractions[:n], *contractions[n + 1:]),
-                              variable)
-        if after is None or occurs(horse.value, after):
-            found.append(horse)
-            covered |= set(horse.summed)
+        for horse in (one_workhorse(previous, (first, *contractions[:n],
+                                               *contractions[n + 1:]), variable),
+                      one_workhorse(previous, (first,), variable)):  # or its delta alone
+            if after is None or occurs(horse.value, after):
+                found.append(horse)
+                covered |= set(horse.summed)
+                break
     return found or [one_workhorse(previous, contractions, variable)]
 
 
@@ -300,17 +312,52 @@ def diag_rule(previous: ix.Node | None, taken: set[str]) -> Quote | None:
     return None
 
 
+def collected_quote(previous: ix.Node | None, after: ix.Node | None) -> Quote | None:
+    """The numbers of each term once the fractions cancelled, added up as the next row
+    has them: -y_k (1 - s_k) + (1 - y_k) s_k = s_k - y_k for the logistic loss. Only for
+    terms of one sum each whose other factors (X_kj) agree; None otherwise."""
+    if previous is None or after is None:
+        return None
+    terms: list[ix.Node] = []
+    common: ix.Idx | None = None
+    others: set[str] = set()
+    for mono in monomials(collapse(previous)):
+        if len(mono.indices) != 1 or any(not isinstance(a, ix.Entry) for a in mono.atoms):
+            return None
+        k = mono.indices[0]
+        common = common or k
+        atoms = [ix.rename(a, k, common) for a in mono.atoms]
+        numbers = [a for a in atoms if isinstance(a, ix.Entry) and a.row == common
+                   and a.col is None]
+        others.add(repr(sorted(repr((a.expr, a.row, a.col)) for a in atoms
+                               if isinstance(a, ix.Entry) and a not in numbers)))
+        recips = [a.expr.args[0] for a in numbers if isinstance(a.expr, ast.Call)
+                  and a.expr.func == "recip"]
+        kept = [values_tree(a.expr, common, None) for a in numbers
+                if not (isinstance(a.expr, ast.Call) and a.expr.func == "recip"
+                        and a.expr.args[0] in [b.expr for b in numbers])
+                and a.expr not in recips]
+        terms.append(ix.prod([ix.Const(mono.coeff), *kept]))
+    value = next((n for n in ix.walk(after) if isinstance(n, ix.Entry) and n.row == common
+                  and n.col is None and not isinstance(n.expr, ast.Name)), None)
+    if len(terms) < 2 or len(others) != 1 or value is None:
+        return None
+    return Quote(ix.add(terms), values_tree(value.expr, common, None))
+
+
 @dataclass
 class StepQuotes:
-    """What one step's sentence states: its workhorses and its rule, as trees."""
+    """What one step's sentence states: its workhorses, its rule and the equations it
+    works out (the collected numbers of a cancellation), as trees."""
 
     workhorses: list[Workhorse] = field(default_factory=list)
     rules: list[Quote] = field(default_factory=list)
     softmax: SoftmaxRule | None = None
+    equations: list[Quote] = field(default_factory=list)
 
     @property
     def quotes(self) -> list[Quote]:
-        return [w.quote for w in self.workhorses] + self.rules
+        return [w.quote for w in self.workhorses] + self.rules + self.equations
 
 
 def page_letters(steps: list[Step]) -> set[str]:
@@ -376,6 +423,10 @@ def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQ
             rule = determinant_rule(step, letters) if isinstance(step, Determinant) \
                 else inverse_rule(step, letters)
             said.rules.extend([rule] if rule is not None else [])
+        elif isinstance(step, Cancellation) and step.collected:
+            line = collected_quote(previous, step.after if isinstance(step.after, ix.Node)
+                                   else None)
+            said.equations.extend([line] if line is not None else [])
         elif isinstance(step, Diag):
             rule = diag_rule(previous, letters)
             said.rules.extend([rule] if rule is not None else [])

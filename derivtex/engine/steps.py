@@ -166,6 +166,14 @@ class Recognition(Step):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Substitution(Recognition):
+    """Before a cancellation: each f' written through f's values (sigma'(z_k) as
+    s_k (1 - s_k)), so the fractions 1/s_k the chain rule left visibly cancel."""
+
+    rule = "substitution"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reassembly(Step):
     """The entry read as a matrix expression, `row` and `col` its layout's indices."""
 
@@ -260,8 +268,8 @@ IDENTITY_STEPS: dict[str, type[ByIdentity]] = {
     cls.rule: cls for cls in (IdentityApplied, IdentitySum, IdentityProduct, IdentityChain)}
 RECORDS: tuple[type[Step], ...] = (
     Goal, HessianGoal, SumExpansion, Linearity, *PASS_STEPS.values(), Delta, Contract,
-    IndexForm, Cancellation, Collect, Recognition, Reassembly, TransposeCheck, GradientEntry,
-    Symmetry, *IDENTITY_STEPS.values())
+    IndexForm, Cancellation, Collect, Recognition, Substitution, Reassembly, TransposeCheck,
+    GradientEntry, Symmetry, *IDENTITY_STEPS.values())
 
 
 def transpose_check(natural: ast.Expr, result: ast.Expr, needs_transpose: bool, goal: Goal,

@@ -207,6 +207,9 @@ class StepFacts:
         """Each fraction and the factor it cancels against, 1/s_k s_k = 1, as the row
         before shows them."""
         facts["cancelled"] = cancelled_pairs(self.p, self.previous)
+        said = self.said.get(id(step))
+        facts["collected_line"] = self.statement(said.equations[0]) \
+            if said is not None and said.equations else ""
 
     def collect(self, step: Step, facts: dict) -> None:
         """What merged: whole terms of the entry, or the equal terms of a bracket inside it
@@ -235,6 +238,10 @@ class StepFacts:
                                                       facts["derivatives"])
         facts["names_said"] = self.definitions(self.p.used - self.defined)
         self.p.used |= used
+
+    def substitution(self, step: Step, facts: dict) -> None:
+        """f' written through f's values: the same facts as a recognition."""
+        self.recognition(step, facts)
 
     def definitions(self, names: set[str]) -> list[str]:
         """`s = sigma(W x)` for each of `names`, in order."""

@@ -250,19 +250,23 @@ def affected_entry(deltas: list[ix.Delta], lhs: object
 
 def recognitions(printer: Printer, products: tuple[tuple[ix.Node, ix.Entry], ...],
                  derivatives: tuple[tuple[str, ix.Node, ix.Entry, ix.Node], ...]
-                 ) -> tuple[list[str], list[tuple[str, str, str]]]:
+                 ) -> tuple[list[str], list[tuple[str, list[str], list[str]]]]:
     """What the line before reassembly recognised, as equations: each sum with its
-    product's entry (sum_l A_jl x_l = [A x]_j), and for each f'(...) the statement of f',
-    f's value at the argument (sigma(sum_k W_ik x_k) = y_i) and what f' there is
+    product's entry (sum_l A_jl x_l = [A x]_j), and for each f the statement of f', f's
+    values at its arguments (sigma(sum_k W_ik x_k) = y_i) and what f' is there
     (sigma'(sum_k W_ik x_k) = y_i (1 - y_i)), once for each value."""
     sums = list(dict.fromkeys("%s = %s" % (printer.index(node), printer.entry(entry))
                               for node, entry in products))
-    values: dict[str, tuple[str, str, str]] = {}
+    values: dict[str, tuple[str, list[str], list[str]]] = {}
+    seen: set[str] = set()
     for func, arg, entry, through in derivatives:
-        value = "%s = %s" % (printer.index(ix.Apply(func, arg)), printer.entry(entry))
-        prime = "%s = %s" % (printer.index(ix.Apply(PRIME[func], arg)), printer.index(through))
-        values.setdefault(func + printer.entry(entry),  # once per value: y_k by k or by l
-                          (printer.prime_fact(PRIME[func]) or "", value, prime))
+        if func + printer.entry(entry) in seen:
+            continue  # once per value: y_k by k or by l
+        seen.add(func + printer.entry(entry))
+        fact = values.setdefault(func, (printer.prime_fact(PRIME[func]) or "", [], []))
+        fact[1].append("%s = %s" % (printer.index(ix.Apply(func, arg)), printer.entry(entry)))
+        fact[2].append("%s = %s" % (printer.index(ix.Apply(PRIME[func], arg)),
+                                    printer.index(through)))
     return sums, list(values.values())
 
 
@@ -345,5 +349,5 @@ def cancelled_pairs(printer: Printer, tree: ix.Node | None) -> list[str]:
             if isinstance(f, ix.Apply) and f.func == "recip" and any(
                     g is not f and printer.index(g) == printer.index(f.arg)
                     for g in node.factors):
-                pairs.setdefault("%s %s = 1" % (printer.index(f), printer.index(f.arg)))
+                pairs.setdefault("%s %s = 1" % (printer.index(f), printer.index_factor(f.arg)))
     return list(pairs)

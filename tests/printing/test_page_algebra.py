@@ -105,3 +105,29 @@ def test_deltas_in_different_terms_each_have_their_workhorse(layout):
                                            r"\sum_{q} \delta_{jq}\, x_{q} = x_{j}"]
     for horse in quoted_workhorses(rayleigh):
         assert horse.rsplit(" = ", 1)[1] in rayleigh["latex"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("order", [1, 2])
+def test_logistic_loss_substitutes_sigma_prime_before_cancelling(layout, order):
+    """The page jumped from terms with 1/sigma(.) and sigma'(.) to sigma(X w) - y: now a
+    row writes sigma' through s = sigma(X w), and the cancellation names each fraction."""
+    steps = steps_of(LOGISTIC, "w", layout=layout, order=order)
+    rules = [s["rule"] for s in steps]
+    at = rules.index("cancellation")
+    substituted = steps[at - 1]
+    assert substituted["rule"] == "substitution"
+    assert r"\(\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)\)" in substituted["text"]
+    s_k = r"s_{k}" if order == 2 else \
+        r"\left[\sigma\left(\boldsymbol{X} \boldsymbol{w}\right)\right]_{k}"
+    s_p = s_k.replace("{k}", "{p}")
+    j = "i" if order == 2 else "j"
+    assert r"= %s\)" % s_k in substituted["text"]
+    assert r"\frac{1}{%s} %s \left(1 - %s\right) X_{k%s}" % (s_k, s_k, s_k, j) \
+        in substituted["latex"]
+    cancel = steps[at]["text"]
+    assert cancel.startswith(r"Entries are numbers, so \(\frac{1}{1 - %s} \left(1 - %s\right)"
+                             r" = 1\) and \(\frac{1}{%s} %s = 1\)" % (s_p, s_p, s_k, s_k)), cancel
+    assert "Entries that share an index" not in cancel
+    assert cancel.endswith(r"\(-y_{k} \left(1 - %s\right) + \left(1 - y_{k}\right) %s = %s - "
+                           r"y_{k}\)." % (s_k, s_k, s_k)), cancel
