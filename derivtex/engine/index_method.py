@@ -154,7 +154,9 @@ def simplify_entry(contracted: ix.Node, lhs: ix.Node, shapes: Shapes, steps: lis
     cancelled = cancel(contracted, shapes)
     if cancelled is not None:
         substituted = through_values(contracted, lhs)
-        if substituted is not None and (again := cancel(substituted.after, shapes)):
+        again = cancel(substituted.after, shapes) if substituted is not None and \
+            isinstance(substituted.after, ix.Node) else None
+        if substituted is not None and again is not None:
             steps.append(substituted)  # sigma' = s (1 - s) written out, then cancelled
             cancelled = again
         steps.append(Cancellation(before=lhs, after=cancelled[0], collected=cancelled[1]))
