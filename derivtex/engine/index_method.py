@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ..errors import UnsupportedError
+from ..errors import DerivtexError, UnsupportedError
 from ..model.layout import Layout, layout_shape, natural_layout, needs_transpose
 from ..model.shapes import Dim, Shape, Shapes, Symbol, kind_of
 from ..printing.plain import text
@@ -32,6 +32,7 @@ from .steps import (
     IndexForm,
     Linearity,
     Method,
+    Reading,
     Reassembly,
     Step,
     Substitution,
@@ -137,9 +138,13 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                                               (natural_row, natural_col), transpose), shapes)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
+    shown = recognised.after if recognised is not None and \
+        isinstance(recognised.after, ix.Node) else simplified
     steps.append(Reassembly(before=lhs, after=ix.Entry(result, row, col), natural=result,
                             row=row, col=col,
-                            swapped=transpose and row is not None and col is not None))
+                            swapped=transpose and row is not None and col is not None,
+                            read_transposed=transposed_reads(Assembler(algebra, names), shown,
+                                                             row, col)))
     steps.append(transpose_check(result, result, transpose, goal,
                                  (row.dim if row else 1, col.dim if col else 1)))
     assert goal.shape is not None
@@ -166,6 +171,58 @@ def simplify_entry(contracted: ix.Node, lhs: ix.Node, shapes: Shapes, steps: lis
         steps.append(Collect(before=lhs, after=collected[0], merged=collected[1]))
         return collected[0]
     return contracted
+
+
+def transposed_reads(assembler: Assembler, tree: ix.Node, row: ix.Idx | None,
+                     col: ix.Idx | None) -> tuple[Reading, ...]:
+    """Each term of the row before reassembly that the layout reads transposed, with its
+    natural entry and the entry read: [A X]_ij is read as [X^T A^T]_ji, and the sum
+    sum_l [Sigma^-1]_jl (x_l - mu_l), naturally [Sigma^-1 (x - mu)]_j, as the row entry
+    [(x - mu)^T Sigma^-T]_j; only sums of products of entries, a function's value or an
+    inner sum being beyond a line's reading. The reassembly says these rather than leave
+    them to the reader."""
+    if row == col:
+        return ()
+    algebra = assembler.algebra
+    wanted = {i for i in (row, col) if i is not None}
+    found: list[Reading] = []
+    for term in tree.terms if isinstance(tree, ix.Add) else (tree,):
+        for node in term.factors if isinstance(term, ix.Prod) else (term,):
+            if isinstance(node, ix.Entry) and not isinstance(node.expr, ast.Name) and \
+                    (node.row, node.col) == (col, row):
+                found.append((node, node, ix.Entry(algebra.transpose(node.expr), row, col)))
+            elif isinstance(node, ix.Sum) and open_indices(node) == wanted and \
+                    not ix.contains(node.body, lambda n: isinstance(n, ix.Apply | ix.Sum)):
+                try:
+                    read, other = assembler.assemble(node, row, col), \
+                        assembler.assemble(node, col, row)
+                except DerivtexError:
+                    continue
+
+                if matrix_transposes(other, algebra.shapes) < \
+                        matrix_transposes(read, algebra.shapes):
+                    found.append((node, ix.Entry(other, col, row), ix.Entry(read, row, col)))
+    return tuple(found)
+
+
+def matrix_transposes(expr: ast.Expr, shapes: Shapes) -> int:
+    """The transposes of matrices in `expr` (a vector's, x^T, is how a row is written)."""
+    own = isinstance(expr, ast.Transpose) and 1 not in shapes(expr.operand)
+    return own + sum(matrix_transposes(c, shapes) for c in ast.children(expr))
+
+
+def open_indices(node: ix.Node) -> set[ix.Idx]:
+    """The indices of `node` that no sum inside it binds."""
+    if isinstance(node, ix.Entry):
+        return set(node.indices())
+    if isinstance(node, ix.Delta):
+        return {node.first, node.second}
+    if isinstance(node, ix.Sum):
+        return open_indices(node.body) - set(node.indices)
+    out: set[ix.Idx] = set()
+    for child in ix.children(node):
+        out |= open_indices(child)
+    return out
 
 
 def through_values(tree: ix.Node, lhs: ix.Node) -> Substitution | None:

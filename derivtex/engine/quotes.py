@@ -22,6 +22,7 @@ from .steps import (
     Diag,
     Goal,
     Inverse,
+    Reassembly,
     Softmax,
     Step,
 )
@@ -427,6 +428,10 @@ def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQ
             line = collected_quote(previous, step.after if isinstance(step.after, ix.Node)
                                    else None)
             said.equations.extend([line] if line is not None else [])
+        elif isinstance(step, Reassembly):
+            for node, natural, read in step.read_transposed:
+                said.equations.extend(([Quote(node, natural)] if node is not natural else [])
+                                      + [Quote(natural, read)])
         elif isinstance(step, Diag):
             rule = diag_rule(previous, letters)
             said.rules.extend([rule] if rule is not None else [])

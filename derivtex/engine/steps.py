@@ -173,9 +173,14 @@ class Substitution(Recognition):
     rule = "substitution"
 
 
+Reading = tuple[ix.Node, ix.Entry, ix.Entry]  # a term, its natural entry, the entry read
+
+
 @dataclass(frozen=True, kw_only=True)
 class Reassembly(Step):
-    """The entry read as a matrix expression, `row` and `col` its layout's indices."""
+    """The entry read as a matrix expression, `row` and `col` its layout's indices;
+    `read_transposed` holds each term of the row before that is read transposed, with
+    its natural entry and the entry read ([A X]_ij, [A X]_ij, [X^T A^T]_ji)."""
 
     rule = "reassembly"
     natural: ast.Expr
@@ -183,6 +188,7 @@ class Reassembly(Step):
     col: ix.Idx | None
     swapped: bool = False
     second: bool = False
+    read_transposed: tuple[Reading, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,7 +25,6 @@ from .sentence_facts import (
     differentiated,
     index_form_facts,
     merges,
-    read_as_rows,
     recognitions,
     scalar_chain_rule,
     shape_kind,
@@ -377,7 +376,11 @@ class StepFacts:
         assert isinstance(entry, ix.Entry)
         facts["rhs"] = self.p.entry(entry)
         facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
-        facts["as_rows"] = read_as_rows(self.p, self.previous, entry)
+        readings = facts["read_transposed"]  # an entry in the sentence, a sum on a line
+        facts["as_rows"] = ["%s = %s" % (self.p.entry(natural), self.p.entry(read))
+                            for node, natural, read in readings if node is natural]
+        facts["read_rows"] = [(self.p.index(node), self.p.entry(natural), self.p.entry(read))
+                              for node, natural, read in readings if node is not natural]
         facts["result_latex"] = self.p.expr(natural)
         facts["order_latex"] = self.p.index_list(entry.indices())
 

@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from ..engine import index as ix
-from ..engine.algebra import Algebra
 from ..engine.contract import holders, is_delta_on, split_terms
 from ..engine.entrywise import atom_key, canonical
 from ..engine.reassemble import collapse, monomials
@@ -268,22 +267,6 @@ def recognitions(printer: Printer, products: tuple[tuple[ix.Node, ix.Entry], ...
         fact[2].append("%s = %s" % (printer.index(ix.Apply(PRIME[func], arg)),
                                     printer.index(through)))
     return sums, list(values.values())
-
-
-def read_as_rows(printer: Printer, before: ix.Node | None, entry: ix.Entry) -> list[str]:
-    """[A x]_j = [x^T A^T]_j for each column entry of a product on the line before whose
-    index is the row the reassembly reads: the step from [A x]_j + [x^T A]_j to
-    [x^T (A + A^T)]_j, said rather than left to the reader."""
-    if before is None or entry.row is not None or entry.col is None:
-        return []
-    algebra = Algebra(printer.shapes)
-    found: dict[str, None] = {}
-    for node in ix.walk(before):
-        if isinstance(node, ix.Entry) and isinstance(node.expr, ast.MatMul) and \
-                node.row == entry.col and node.col is None:
-            row = ix.Entry(algebra.transpose(node.expr), None, node.row)
-            found.setdefault("%s = %s" % (printer.entry(node), printer.entry(row)), None)
-    return list(found)
 
 
 def delta_examples(tree: ix.Node, wrt: ix.Entry

@@ -81,6 +81,10 @@ def test_a_gradient_only_written_through_softmax_says_so_not_cancelling(layout):
         assert ("a column, as in gradient layout); with " + quotient) in gradient["text"]
 
 
+def squash(tex: str) -> str:
+    return re.sub(r"\s+|\\left|\\right|\\Bigl|\\Bigr|\\bigl|\\bigr", "", tex)
+
+
 MATH = re.compile(r"\\\((.*?)\\\)")
 
 
@@ -131,3 +135,45 @@ def test_logistic_loss_substitutes_sigma_prime_before_cancelling(layout, order):
     assert "Entries that share an index" not in cancel
     assert cancel.endswith(r"\(-y_{k} \left(1 - %s\right) + \left(1 - y_{k}\right) %s = %s - "
                            r"y_{k}\)." % (s_k, s_k, s_k)), cancel
+
+
+GAUSSIAN = "(x - mu)^T Sigma^{-1} (x - mu)"
+S_INV = r"\boldsymbol{\Sigma}^{-1}"
+X_MU = r"\left(\boldsymbol{x} - \boldsymbol{\mu}\right)"
+
+
+def reading(expr: str, wrt: str, layout: str) -> str:
+    """The reassembly's sentence, then its display."""
+    step, = rule_steps(steps_of(expr, wrt, layout=layout), "reassembly")
+    return step["text"] + "\n" + step["latex"]
+
+
+def test_a_reassembly_that_reads_an_entry_transposed_shows_the_line():
+    """[A X]_ij + [X^T A]_ji read as [X^T (A + A^T)]_ji needs [A X]_ij = [X^T A^T]_ji, as
+    the page for x^T A x already said [A x]_j = [x^T A^T]_j."""
+    assert r"\([\boldsymbol{A} \boldsymbol{X}]_{ij} = [\boldsymbol{X}^{\top} " \
+        r"\boldsymbol{A}^{\top}]_{ji}\)" in reading("tr(X^T A X)", "X", "numerator")
+    assert r"\([\boldsymbol{X}^{\top} \boldsymbol{A}]_{ji} = [\boldsymbol{A}^{\top} " \
+        r"\boldsymbol{X}]_{ij}\)" in reading("tr(X^T A X)", "X", "denominator")
+    assert r"\([\boldsymbol{A} \boldsymbol{x}]_{j} = [\boldsymbol{x}^{\top} " \
+        r"\boldsymbol{A}^{\top}]_{j}\)" in reading("x^T A x", "x", "numerator")
+
+
+def test_the_gaussian_pages_show_the_entries_they_read_transposed():
+    """By mu, the sum over l is [Sigma^-1 (x - mu)]_j, a column's entry, which the
+    numerator layout reads along a row; by Sigma the denominator layout reads entry (i, j)
+    of what is naturally entry (j, i). A sum's reading is a line of the display."""
+    by_mu = reading(GAUSSIAN, "mu", "numerator")
+    assert "The first line writes the sum as the entry it naturally is" in by_mu
+    assert (r"-\sum_{l=1}^{n} [%s]_{jl} \left(x_{l} - \mu_{l}\right) &= \left[-%s %s"
+            r"\right]_{j} \\" "\n" r"&= \left[-%s^{\top} \boldsymbol{\Sigma}^{-\top}\right]_{j} \\"
+            % (S_INV, S_INV, X_MU, X_MU)) in by_mu, by_mu
+    by_mu = reading(GAUSSIAN, "mu", "denominator")
+    assert (r"-\sum_{k=1}^{n} \left(x_{k} - \mu_{k}\right) [%s]_{kj} &= \left[-%s^{\top} "
+            r"%s\right]_{j} \\" "\n" r"&= \left[-\boldsymbol{\Sigma}^{-\top} %s\right]_{j} \\"
+            % (S_INV, X_MU, S_INV, X_MU)) in by_mu, by_mu
+    by_sigma = reading(GAUSSIAN, "Sigma", "denominator")
+    assert squash(r"= [-%s %s %s^{\top} %s]_{ji} \\ &= [-\boldsymbol{\Sigma}^{-\top} %s %s^{\top} "
+                  r"\boldsymbol{\Sigma}^{-\top}]_{ij} \\"
+                  % (S_INV, X_MU, X_MU, S_INV, X_MU, X_MU)) in squash(by_sigma), by_sigma
+    assert "with" not in reading(GAUSSIAN, "Sigma", "numerator")  # read as it stands

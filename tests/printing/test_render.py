@@ -164,7 +164,8 @@ def test_entry_brackets_are_sized_only_around_something_tall():
     from derivtex.printing.latex import LatexPrinter
 
     d = derive("(x - mu)^T inv(S) (x - mu)", "x")
-    assert r"[\boldsymbol{S}^{-1}]_{" in d.latex and r"\left[\boldsymbol{S}^{-1}" not in d.latex
+    assert r"[\boldsymbol{S}^{-1}]_{" in d.latex and r"\left[\boldsymbol{S}^{-1}\right]" \
+        not in d.latex
     printer = LatexPrinter(Shapes(d.symbols))
     assert printer.bracket(r"\sigma\left(u\right) - y") == r"\left[\sigma\left(u\right) - y\right]"
     assert printer.bracket(r"\frac{1}{2} u") == r"\left[\frac{1}{2} u\right]"
