@@ -39,7 +39,7 @@ from .steps import (
     SumExpansion,
     transpose_check,
 )
-from .written import values_tree
+from .written import key, values_tree
 
 MAX_RULE_ROUNDS = 20
 
@@ -166,6 +166,10 @@ def simplify_entry(contracted: ix.Node, lhs: ix.Node, shapes: Shapes, steps: lis
             cancelled = again
         steps.append(Cancellation(before=lhs, after=cancelled[0], collected=cancelled[1]))
         return cancelled[0]
+    scalars = cancel_numbers(contracted)
+    if scalars is not None:
+        steps.append(Cancellation(before=lhs, after=scalars, collected=False))
+        contracted = scalars
     collected = collect(contracted)
     if collected is not None:
         steps.append(Collect(before=lhs, after=collected[0], merged=collected[1]))
@@ -223,6 +227,37 @@ def open_indices(node: ix.Node) -> set[ix.Idx]:
     for child in ix.children(node):
         out |= open_indices(child)
     return out
+
+
+def cancel_numbers(tree: ix.Node) -> ix.Node | None:
+    """The tree with each number that meets its reciprocal in a product cancelled,
+    1/det(X) det(X) [X^-1]_ji as [X^-1]_ji; None when none does. Entries of vectors are
+    the entrywise cancellation's (entrywise.cancel)."""
+    done = False
+
+    def rewrite(node: ix.Node) -> ix.Node:
+        nonlocal done
+        origin = getattr(node, "origin", None)
+        if isinstance(node, ix.Prod):
+            factors = [rewrite(f) for f in node.factors]
+            for f in list(factors):
+                if isinstance(f, ix.Apply) and f.func == "recip" and not open_indices(f) and \
+                        f in factors:
+                    mate = next((g for g in factors if g is not f and key(g) == key(f.arg)),
+                                None)
+                    if mate is not None:
+                        factors = [g for g in factors if g is not f and g is not mate]
+                        done = True
+            return ix.Prod(tuple(factors), origin) if origin is not None and \
+                len(factors) == len(node.factors) else ix.prod(factors)
+        if isinstance(node, ix.Sum):
+            return ix.summation(node.indices, rewrite(node.body), node.origin)
+        if isinstance(node, ix.Add):
+            return ix.add([rewrite(t) for t in node.terms])
+        return node
+
+    after = rewrite(tree)
+    return after if done else None
 
 
 def through_values(tree: ix.Node, lhs: ix.Node) -> Substitution | None:

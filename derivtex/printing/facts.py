@@ -23,6 +23,7 @@ from .sentence_facts import (
     collapses,
     delta_examples,
     differentiated,
+    free_indices,
     index_form_facts,
     merges,
     recognitions,
@@ -206,6 +207,9 @@ class StepFacts:
         """Each fraction and the factor it cancels against, 1/s_k s_k = 1, as the row
         before shows them."""
         facts["cancelled"] = cancelled_pairs(self.p, self.previous)
+        facts["numbers"] = self.previous is not None and not any(  # no entry's fraction
+            isinstance(n, ix.Apply) and n.func == "recip" and free_indices(n)
+            for n in ix.walk(self.previous))
         said = self.said.get(id(step))
         facts["collected_line"] = self.statement(said.equations[0]) \
             if said is not None and said.equations else ""

@@ -177,3 +177,16 @@ def test_the_gaussian_pages_show_the_entries_they_read_transposed():
                   r"\boldsymbol{\Sigma}^{-\top}]_{ij} \\"
                   % (S_INV, X_MU, X_MU, S_INV, X_MU, X_MU)) in squash(by_sigma), by_sigma
     assert "with" not in reading(GAUSSIAN, "Sigma", "numerator")  # read as it stands
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_determinant_cancelling_its_reciprocal_is_said(layout):
+    """log det X: 1/det(X) det(X) [X^-1]_ji was read as [X^-1]_ji with nothing said."""
+    for expr, det in (("log(det(X))", r"\det\left(\boldsymbol{X}\right)"),
+                      ("log(det(A X B))", r"\det\left(\boldsymbol{A} \boldsymbol{X} "
+                                          r"\boldsymbol{B}\right)")):
+        steps = steps_of(expr, "X", layout=layout)
+        cancel, = rule_steps(steps, "cancellation")
+        assert cancel["text"] == r"Numbers cancel: \(\frac{1}{%s} %s = 1\)." % (det, det)
+        assert r"\frac{1}{\det" not in cancel["latex"]
+        assert steps[steps.index(cancel) + 1]["rule"] in ("recognition", "reassembly")
