@@ -179,34 +179,68 @@ def simplify_entry(contracted: ix.Node, lhs: ix.Node, shapes: Shapes, steps: lis
 
 def transposed_reads(assembler: Assembler, tree: ix.Node, row: ix.Idx | None,
                      col: ix.Idx | None) -> tuple[Reading, ...]:
-    """Each term of the row before reassembly that the layout reads transposed, with its
-    natural entry and the entry read: [A X]_ij is read as [X^T A^T]_ji, and the sum
-    sum_l [Sigma^-1]_jl (x_l - mu_l), naturally [Sigma^-1 (x - mu)]_j, as the row entry
-    [(x - mu)^T Sigma^-T]_j; only sums of products of entries, a function's value or an
-    inner sum being beyond a line's reading. The reassembly says these rather than leave
-    them to the reader."""
-    if row == col:
-        return ()
+    """Each term of the row before reassembly read as an entry, with its natural entry
+    and the entry the layout reads: [A X]_ij read as [X^T A^T]_ji; a sum as the entry of
+    the product it is (sum_p exp(sum_q X_pq w_q) X_pj = [exp(X w)^T X]_j, sum_k
+    exp(sum_l X_kl w_l) = 1^T exp(X w)), and when it is naturally the other
+    arrangement's entry, that first (sum_l [Sigma^-1]_jl (x_l - mu_l) = [Sigma^-1 (x -
+    mu)]_j = [(x - mu)^T Sigma^-T]_j). Only sums of products of entries (a function's
+    value counts as one): the reassembly says these rather than leave them to the
+    reader. An entry read as it stands is not repeated."""
     algebra = assembler.algebra
     wanted = {i for i in (row, col) if i is not None}
     found: list[Reading] = []
     for term in tree.terms if isinstance(tree, ix.Add) else (tree,):
-        for node in term.factors if isinstance(term, ix.Prod) else (term,):
-            if isinstance(node, ix.Entry) and not isinstance(node.expr, ast.Name) and \
-                    (node.row, node.col) == (col, row):
-                found.append((node, node, ix.Entry(algebra.transpose(node.expr), row, col)))
-            elif isinstance(node, ix.Sum) and open_indices(node) == wanted and \
-                    not ix.contains(node.body, lambda n: isinstance(n, ix.Apply | ix.Sum)):
-                try:
-                    read, other = assembler.assemble(node, row, col), \
-                        assembler.assemble(node, col, row)
-                except DerivtexError:
-                    continue
-
-                if matrix_transposes(other, algebra.shapes) < \
-                        matrix_transposes(read, algebra.shapes):
-                    found.append((node, ix.Entry(other, col, row), ix.Entry(read, row, col)))
+        for node in outer_parts(term):
+            if isinstance(node, ix.Entry):
+                if not isinstance(node.expr, ast.Name) and row != col and \
+                        (node.row, node.col) == (col, row):
+                    found.append((node, node, ix.Entry(algebra.transpose(node.expr), row, col)))
+                continue
+            indices = open_indices(node)
+            if not isinstance(node, ix.Sum) or not indices <= wanted or \
+                    not is_product_of_entries(node.body):
+                continue
+            here = (row if row in indices else None, col if col in indices else None)
+            try:
+                read = ix.Entry(ones_first(assembler.assemble(node, *here)), *here)
+                other = assembler.assemble(node, here[1], here[0]) if here[0] != here[1] \
+                    else read.expr
+            except DerivtexError:
+                continue
+            natural = ix.Entry(other, here[1], here[0]) if matrix_transposes(
+                other, algebra.shapes) < matrix_transposes(read.expr, algebra.shapes) else read
+            found.append((node, natural, read))
     return tuple(found)
+
+
+def ones_first(expr: ast.Expr) -> ast.Expr:
+    """A sum of entries as a lecturer writes it, 1^T s rather than s^T 1."""
+    if isinstance(expr, ast.MatMul) and len(expr.factors) == 2 and \
+            isinstance(expr.factors[0], ast.Transpose) and isinstance(expr.factors[1], ast.Ones):
+        return ast.MatMul((ast.Transpose(expr.factors[1]), expr.factors[0].operand))
+    return expr
+
+
+def outer_parts(term: ix.Node) -> list[ix.Node]:
+    """The entries and the outermost sums of a term (1/sum_k exp(z_k) holds one), which
+    are the only kinds it returns."""
+    if isinstance(term, ix.Entry | ix.Sum):
+        return [term]
+    if isinstance(term, ix.Delta | ix.Const) or not isinstance(term, ix.Apply) and \
+            getattr(term, "origin", None) is not None:
+        return []  # a bracket standing for an entry, (x_l - mu_l), is not read again
+    return [part for child in ix.children(term) for part in outer_parts(child)]
+
+
+def is_product_of_entries(node: ix.Node) -> bool:
+    """Entries, and whole brackets or function values standing for entries, multiplied."""
+    if isinstance(node, ix.Prod) and node.origin is None:
+        return all(is_product_of_entries(f) for f in node.factors)
+    if isinstance(node, ix.Const | ix.Entry):
+        return True
+    return getattr(node, "origin", None) is not None and not ix.has_delta(node) and \
+        not ix.contains(node, lambda n: isinstance(n, ix.Deriv))
 
 
 def matrix_transposes(expr: ast.Expr, shapes: Shapes) -> int:

@@ -383,10 +383,16 @@ class StepFacts:
         readings = facts["read_transposed"]  # an entry in the sentence, a sum on a line
         facts["as_rows"] = ["%s = %s" % (self.p.entry(natural), self.p.entry(read))
                             for node, natural, read in readings if node is natural]
-        facts["read_rows"] = [(self.p.index(node), self.p.entry(natural), self.p.entry(read))
+        facts["read_rows"] = [(self.p.index(node), self.entry_or_number(natural),
+                               self.p.entry(read) if read is not natural else "")
                               for node, natural, read in readings if node is not natural]
+        facts["read_transposed_sums"] = sum(1 for _, _, read in facts["read_rows"] if read)
         facts["result_latex"] = self.p.expr(natural)
         facts["order_latex"] = self.p.index_list(entry.indices())
+
+    def entry_or_number(self, entry: ix.Entry) -> str:
+        """[A x]_j, or a scalar as it stands (1^T s, not (1^T s))."""
+        return self.p.entry(entry) if entry.indices() else self.p.expr(entry.expr)
 
     def transpose_check(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)

@@ -323,14 +323,15 @@ def shape_kind(shape: Shape) -> str:
 
 
 def cancelled_pairs(printer: Printer, tree: ix.Node | None) -> list[str]:
-    """Each fraction of `tree` and the factor beside it that it cancels, 1/s_k s_k = 1."""
+    """Each fraction of `tree` and the factor it cancels, 1/s_k s_k = 1: beside it, or
+    in the terms of a bracket beside it (1/s_k (s_k X_kj - ...))."""
     pairs: dict[str, None] = {}
     for node in ix.walk(tree) if tree is not None else ():
         if not isinstance(node, ix.Prod):
             continue
         for f in node.factors:
             if isinstance(f, ix.Apply) and f.func == "recip" and any(
-                    g is not f and printer.index(g) == printer.index(f.arg)
-                    for g in node.factors):
+                    printer.index(h) == printer.index(f.arg)
+                    for g in node.factors if g is not f for h in ix.walk(g)):
                 pairs.setdefault("%s %s = 1" % (printer.index(f), printer.index_factor(f.arg)))
     return list(pairs)

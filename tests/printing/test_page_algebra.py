@@ -164,7 +164,8 @@ def test_the_gaussian_pages_show_the_entries_they_read_transposed():
     numerator layout reads along a row; by Sigma the denominator layout reads entry (i, j)
     of what is naturally entry (j, i). A sum's reading is a line of the display."""
     by_mu = reading(GAUSSIAN, "mu", "numerator")
-    assert "The first line writes the sum as the entry it naturally is" in by_mu
+    assert "The first lines write each sum as the entry of the expression it is, and then " \
+        "where this layout reads it transposed as the entry read in this layout." in by_mu
     assert (r"-\sum_{l=1}^{n} [%s]_{jl} \left(x_{l} - \mu_{l}\right) &= \left[-%s %s"
             r"\right]_{j} \\" "\n" r"&= \left[-%s^{\top} \boldsymbol{\Sigma}^{-\top}\right]_{j} \\"
             % (S_INV, S_INV, X_MU, X_MU)) in by_mu, by_mu
@@ -190,3 +191,28 @@ def test_a_determinant_cancelling_its_reciprocal_is_said(layout):
         assert cancel["text"] == r"Numbers cancel: \(\frac{1}{%s} %s = 1\)." % (det, det)
         assert r"\frac{1}{\det" not in cancel["latex"]
         assert steps[steps.index(cancel) + 1]["rule"] in ("recognition", "reassembly")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_fraction_cancelling_inside_a_bracket_is_named(layout):
+    """-y^T log(softmax(X w)): 1/s_k times a bracket holding s_k; the page said "Entries
+    that share an index are plain numbers, so each fraction cancels..." instead."""
+    cancel, = rule_steps(steps_of("-y^T log(softmax(X w))", "w", layout=layout),
+                         "cancellation")
+    assert cancel["text"] == r"Entries are numbers, so \(\frac{1}{s_{k}} s_{k} = 1\)."
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_sum_read_as_an_entry_says_which_product(layout):
+    """log(1^T exp(X w)): sum_p exp(.) X_pj was read straight into the result; now a line
+    says it is [s^T X]_j (s = exp(X w)) and the denominator's sum is 1^T s."""
+    reassembly = reading("log(1^T exp(X w))", "w", layout)
+    exp_sum = r"\sum_{p=1}^{n} \exp\left(\sum_{q=1}^{m} X_{pq} w_{q}\right) X_{pj} &= " \
+        r"[\boldsymbol{s}^{\top} \boldsymbol{X}]_{j} \\"
+    assert exp_sum in reassembly, reassembly
+    assert r"\sum_{k=1}^{n} \exp\left(\sum_{l=1}^{m} X_{kl} w_{l}\right) &= \boldsymbol{1}^{" \
+        r"\top} \boldsymbol{s} \\" in reassembly
+    assert r"\text{where } \boldsymbol{s} = \exp\left(\boldsymbol{X} \boldsymbol{w}\right)" \
+        in reassembly
+    if layout == "denominator":
+        assert r"&= [\boldsymbol{X}^{\top} \boldsymbol{s}]_{j} \\" in reassembly
