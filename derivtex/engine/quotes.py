@@ -14,7 +14,6 @@ from ..model.shapes import Symbol
 from ..syntax import ast
 from . import index as ix
 from .contract import Contraction, holders, is_delta_on, split_terms
-from .reassemble import collapse, monomials
 from .steps import (
     Cancellation,
     Contract,
@@ -29,24 +28,10 @@ from .steps import (
 
 if TYPE_CHECKING:
     from .index_method import Outcome
-from .written import normal, occurs, values_tree
-
-MINUS_ONE = ix.Const(Fraction(-1))
-STAND_INS = ("U", "V", "M", "N")  # a square matrix a rule is stated for
-VECTOR_STAND_INS = ("u", "t", "r", "q")
-
-
-@dataclass(frozen=True)
-class Quote:
-    """lhs = rhs, stated in a sentence. `symbols` are the stand-ins it names (U in Jacobi's
-    formula), not inputs; `rule` marks a rule statement, whose indices must be the row's
-    own or fresh on the page."""
-
-    lhs: ix.Node
-    rhs: ix.Node
-    symbols: tuple[Symbol, ...] = ()
-    rule: bool = False
-    stands_for: ast.Expr | None = None  # what the stand-in is on this page (A X B)
+from .lines import collected_quote
+from .matrix_rules import determinant_rule, diag_rule, inverse_rule
+from .quote_types import MINUS_ONE, VECTOR_STAND_INS, Quote, stand_in
+from .written import normal, occurs
 
 
 @dataclass(frozen=True)
@@ -200,10 +185,6 @@ def free_letter(taken: Iterable[str], dim: str | int) -> ix.Idx:
                        if (name := f"k_{{{n}}}") not in used), dim)
 
 
-def stand_in(names: tuple[str, ...], taken: set[str]) -> str:
-    return next((n for n in names if n not in taken), names[0] + "_0")
-
-
 def softmax_rule(step: Step, taken: set[str]) -> SoftmaxRule | None:
     """The softmax Jacobian the row holds, s_i delta_ik - s_i s_k, read for its indices."""
     after = step.after if isinstance(step.after, ix.Node) else None
@@ -244,106 +225,6 @@ def softmax_jacobian(node: ix.Node) -> tuple[ast.Call, ix.Idx, ix.Idx] | None:
             and s_i.expr.func == "softmax" and isinstance(delta, ix.Delta)):
         return None
     return s_i.expr, delta.first, delta.second
-
-
-def square_stand_in(arg: ast.Expr, dim: str | int, taken: set[str]
-                    ) -> tuple[ast.Expr, tuple[Symbol, ...]]:
-    """The matrix a rule is stated for: the argument itself when it is a name, else U."""
-    if isinstance(arg, ast.Name):
-        return arg, ()
-    name = stand_in(STAND_INS, taken)
-    return ast.Name(name), (Symbol(name, "matrix", (dim, dim)),)
-
-
-def determinant_rule(step: Step, taken: set[str]) -> Quote | None:
-    """Jacobi's formula in the row's indices: d det U / d U_kl = det(U) [U^-1]_lk."""
-    for node in ix.walk(step.after) if isinstance(step.after, ix.Node) else ():
-        if isinstance(node, ix.Sum) and len(node.indices) == 2 and \
-                isinstance(node.body, ix.Prod):
-            inverse = node.body.factors[0]
-            k, m = node.indices
-            if isinstance(inverse, ix.Entry) and isinstance(inverse.expr, ast.Call) and \
-                    inverse.expr.func == "inv" and (inverse.row, inverse.col) == (m, k):
-                u, symbols = square_stand_in(inverse.expr.args[0], k.dim, taken)
-                det = ix.Entry(ast.Call("det", (u,)), None, None)
-                return Quote(ix.Deriv(det, ix.Entry(u, k, m)), ix.Prod((
-                    det, ix.Entry(ast.Call("inv", (u,)), m, k))), symbols, True,
-                    inverse.expr.args[0] if symbols else None)
-    return None
-
-
-def inverse_rule(step: Step, taken: set[str]) -> Quote | None:
-    """d [U^-1]_kl / d U_pq = -[U^-1]_kp [U^-1]_ql, in the row's indices."""
-    for node in ix.walk(step.after) if isinstance(step.after, ix.Node) else ():
-        if not (isinstance(node, ix.Sum) and len(node.indices) == 2
-                and isinstance(node.body, ix.Prod) and len(node.body.factors) >= 3):
-            continue
-        left, right = node.body.factors[0], node.body.factors[-1]
-        p, q = node.indices
-        if isinstance(left, ix.Entry) and isinstance(right, ix.Entry) and \
-                isinstance(left.expr, ast.Call) and left.expr.func == "inv" and \
-                left.expr == right.expr and left.col == p and right.row == q:
-            u, symbols = square_stand_in(left.expr.args[0], p.dim, taken)
-            inv = ast.Call("inv", (u,))
-            return Quote(ix.Deriv(ix.Entry(inv, left.row, right.col), ix.Entry(u, p, q)),
-                         ix.Prod((MINUS_ONE, ix.Entry(inv, left.row, p),
-                                  ix.Entry(inv, q, right.col))), symbols, True,
-                         left.expr.args[0] if symbols else None)
-    return None
-
-
-def diag_rule(previous: ix.Node | None, taken: set[str]) -> Quote | None:
-    """diag(u)_kl = u_k delta_kl, for the diagonal entry the row before differentiates."""
-    for node in ix.walk(previous) if previous is not None else ():
-        if isinstance(node, ix.Deriv):
-            for inner in ix.walk(node.body):
-                if isinstance(inner, ix.Entry) and isinstance(inner.expr, ast.Call) and \
-                        inner.expr.func == "diag" and inner.row is not None and \
-                        inner.col is not None and inner.row != inner.col:
-                    arg = inner.expr.args[0]
-                    u: ast.Expr = arg
-                    symbols: tuple[Symbol, ...] = ()
-                    if not isinstance(arg, ast.Name):
-                        name = stand_in(VECTOR_STAND_INS, taken)
-                        u, symbols = ast.Name(name), (Symbol(name, "vector",
-                                                             (inner.row.dim, 1)),)
-                    return Quote(ix.Entry(ast.Call("diag", (u,)), inner.row, inner.col),
-                                 ix.Prod((ix.Entry(u, inner.row, None),
-                                          ix.Delta(inner.row, inner.col))), symbols, True)
-    return None
-
-
-def collected_quote(previous: ix.Node | None, after: ix.Node | None) -> Quote | None:
-    """The numbers of each term once the fractions cancelled, added up as the next row
-    has them: -y_k (1 - s_k) + (1 - y_k) s_k = s_k - y_k for the logistic loss. Only for
-    terms of one sum each whose other factors (X_kj) agree; None otherwise."""
-    if previous is None or after is None:
-        return None
-    terms: list[ix.Node] = []
-    common: ix.Idx | None = None
-    others: set[str] = set()
-    for mono in monomials(collapse(previous)):
-        if len(mono.indices) != 1 or any(not isinstance(a, ix.Entry) for a in mono.atoms):
-            return None
-        k = mono.indices[0]
-        common = common or k
-        atoms = [ix.rename(a, k, common) for a in mono.atoms]
-        numbers = [a for a in atoms if isinstance(a, ix.Entry) and a.row == common
-                   and a.col is None]
-        others.add(repr(sorted(repr((a.expr, a.row, a.col)) for a in atoms
-                               if isinstance(a, ix.Entry) and a not in numbers)))
-        recips = [a.expr.args[0] for a in numbers if isinstance(a.expr, ast.Call)
-                  and a.expr.func == "recip"]
-        kept = [values_tree(a.expr, common, None) for a in numbers
-                if not (isinstance(a.expr, ast.Call) and a.expr.func == "recip"
-                        and a.expr.args[0] in [b.expr for b in numbers])
-                and a.expr not in recips]
-        terms.append(ix.prod([ix.Const(mono.coeff), *kept]))
-    value = next((n for n in ix.walk(after) if isinstance(n, ix.Entry) and n.row == common
-                  and n.col is None and not isinstance(n.expr, ast.Name)), None)
-    if len(terms) < 2 or len(others) != 1 or value is None:
-        return None
-    return Quote(ix.add(terms), values_tree(value.expr, common, None))
 
 
 @dataclass

@@ -4,7 +4,7 @@ equation (the deltas it holds, the sums it moves into). Wording is in the templa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..engine import index as ix
 from ..engine.index_method import Outcome
@@ -12,10 +12,11 @@ from ..engine.quotes import Quote, Workhorse, outcome_quotes
 from ..engine.steps import ByIdentity, Goal, Step
 from ..engine.written import recognised_entries
 from ..functions import PRIME
-from ..model.layout import Layout, needs_transpose, other
-from ..model.shapes import Shapes, Symbol
+from ..model.layout import other
+from ..model.shapes import Shapes
 from ..syntax import ast
 from .abbreviate import page_names
+from .identity_facts import identity_facts
 from .plain import text
 from .printer import Printer
 from .sentence_facts import (
@@ -33,9 +34,6 @@ from .sentence_facts import (
 )
 
 SHORT_EXPRESSION = 40  # characters of plain text
-
-if TYPE_CHECKING:
-    from ..engine.identities import Identity
 
 
 class StepFacts:
@@ -107,33 +105,7 @@ class StepFacts:
         return lines
 
     def identity_step(self, step: ByIdentity, facts: dict) -> None:
-        from ..engine.identities import LIBRARY  # the identity method's steps only
-
-        assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
-        facts["lhs"] = self.p.derivative_of(self.wrt_latex, self.p.expr(step.before))
-        facts["rhs"] = self.p.expr(step.after)
-        identity = LIBRARY.get(facts.get("identity") or "")
-        facts["statement"] = identity_statement(identity, type(self.p), facts["layout"]) \
-            if identity else None
-        facts["cite"] = f" (cf. Matrix Cookbook eq. ({facts['cookbook']}))" \
-            if facts.get("cookbook") else ""
-        # the Cookbook is in denominator layout; a vector variable's identity is shown as
-        # its Jacobian (numerator layout) whatever the layout, a matrix variable's in it
-        if identity is not None and facts.get("cookbook") and (
-                identity.wrt != "X" or needs_transpose("denominator", facts["layout"])):
-            facts["cite"] = f" (the transpose of Matrix Cookbook eq. ({facts['cookbook']}), " \
-                "which is in denominator layout)"
-        recognised = facts.get("recognised")
-        facts["recognised_latex"] = self.p.expr(recognised) if recognised is not None else ""
-        wrt = self.inputs.get(self.wrt_name)
-        facts["times_identity"] = "%s = %s" % (
-            self.p.partial_frac(self.wrt_latex, self.wrt_latex),
-            self.p.expr(ast.Identity(wrt.shape[0]))) \
-            if recognised is not None and step.after == recognised and wrt is not None else ""
-        v, x = ast.Name("v"), ast.Name("x")
-        vectors = type(self.p)(Shapes({n: Symbol(n, "vector", ("n", 1)) for n in "vx"}))
-        facts["pattern_latex"] = vectors.expr(ast.MatMul((ast.Transpose(v), x)))
-        facts["pattern_row_latex"] = vectors.expr(ast.Transpose(v))
+        identity_facts(self.p, step, facts, self.wrt_latex, self.inputs.get(self.wrt_name))
 
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
@@ -411,13 +383,3 @@ def short(expr: ast.Expr, shapes: Shapes) -> bool:
     """Does the expression fit in a sentence (the goal's "Let f = ...")? Measured in
     plain text, so LaTeX and Typst pages say the same."""
     return len(text(expr, shapes)) <= SHORT_EXPRESSION
-
-
-def identity_statement(identity: Identity, printer_type: type[Printer], layout: Layout) -> str:
-    """d pattern / d variable = derivative, printed from the identity's own fields, as the
-    identity method's steps show it (so the page cites exactly what the tests check)."""
-    shown = identity.shown(layout)
-    printer = printer_type(Shapes(shown.symbols))
-    wrt = printer.symbol(identity.wrt, shown.symbols[identity.wrt].kind != "scalar")
-    return "%s = %s" % (printer.partial_frac(printer.expr(shown.pattern), wrt),
-                        printer.expr(shown.derivative))

@@ -78,7 +78,7 @@ def test_every_step_record_has_a_renderer_and_one_without_fails_loudly():
 def test_identity_statements_are_printed_from_their_own_fields():
     from derivtex.engine.identities import LIBRARY
     from derivtex.model.shapes import Shapes
-    from derivtex.printing.facts import identity_statement
+    from derivtex.printing.identity_facts import identity_statement
     from derivtex.printing.latex import LatexPrinter
     from derivtex.printing.typst import TypstPrinter
 
