@@ -20,6 +20,7 @@ from .differentiate import Differentiator
 from .elementwise import tidy_result
 from .entrywise import cancel, collect
 from .expand import Expander, scalar_forms
+from .lines import cancel_numbers, through_values, transposed_reads
 from .reassemble import Assembler, collapse
 from .recognise import recognition
 from .scalars import reciprocal_powers
@@ -137,9 +138,13 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
         algebra), shapes)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
+    shown = recognised.after if recognised is not None and \
+        isinstance(recognised.after, ix.Node) else simplified
     steps.append(Reassembly(before=lhs, after=ix.Entry(result, row, col), natural=result,
                             row=row, col=col,
-                            swapped=transpose and row is not None and col is not None))
+                            swapped=transpose and row is not None and col is not None,
+                            read_transposed=transposed_reads(Assembler(algebra, names), shown,
+                                                             row, col)))
     steps.append(transpose_check(result, result, transpose, goal,
                                  (row.dim if row else 1, col.dim if col else 1)))
     assert goal.shape is not None
@@ -153,8 +158,18 @@ def simplify_entry(contracted: ix.Node, lhs: ix.Node, shapes: Shapes, steps: lis
     that did so is added."""
     cancelled = cancel(contracted, shapes)
     if cancelled is not None:
+        substituted = through_values(contracted, lhs)
+        again = cancel(substituted.after, shapes) if substituted is not None and \
+            isinstance(substituted.after, ix.Node) else None
+        if substituted is not None and again is not None:
+            steps.append(substituted)  # sigma' = s (1 - s) written out, then cancelled
+            cancelled = again
         steps.append(Cancellation(before=lhs, after=cancelled[0], collected=cancelled[1]))
         return cancelled[0]
+    scalars = cancel_numbers(contracted)
+    if scalars is not None:
+        steps.append(Cancellation(before=lhs, after=scalars, collected=False))
+        contracted = scalars
     collected = collect(contracted)
     if collected is not None:
         steps.append(Collect(before=lhs, after=collected[0], merged=collected[1]))

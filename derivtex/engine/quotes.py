@@ -14,28 +14,24 @@ from ..model.shapes import Symbol
 from ..syntax import ast
 from . import index as ix
 from .contract import Contraction, holders, is_delta_on, split_terms
-from .steps import Contract, Determinant, Diag, Goal, Inverse, Softmax, Step
+from .steps import (
+    Cancellation,
+    Contract,
+    Determinant,
+    Diag,
+    Goal,
+    Inverse,
+    Reassembly,
+    Softmax,
+    Step,
+)
 
 if TYPE_CHECKING:
     from .index_method import Outcome
+from .lines import collected_quote
+from .matrix_rules import determinant_rule, diag_rule, inverse_rule
+from .quote_types import MINUS_ONE, VECTOR_STAND_INS, Quote, stand_in
 from .written import normal, occurs
-
-MINUS_ONE = ix.Const(Fraction(-1))
-STAND_INS = ("U", "V", "M", "N")  # a square matrix a rule is stated for
-VECTOR_STAND_INS = ("u", "t", "r", "q")
-
-
-@dataclass(frozen=True)
-class Quote:
-    """lhs = rhs, stated in a sentence. `symbols` are the stand-ins it names (U in Jacobi's
-    formula), not inputs; `rule` marks a rule statement, whose indices must be the row's
-    own or fresh on the page."""
-
-    lhs: ix.Node
-    rhs: ix.Node
-    symbols: tuple[Symbol, ...] = ()
-    rule: bool = False
-    stands_for: ast.Expr | None = None  # what the stand-in is on this page (A X B)
 
 
 @dataclass(frozen=True)
@@ -119,23 +115,35 @@ def partner(factors: list[ix.Node], summed: tuple[ix.Idx, ...], deltas: list[ix.
 
 
 def bracket_entry(factor: ix.Node, k: ix.Idx) -> ix.Node:
-    """A bracket holding sums of its own as the entry it stands for ([A B + C]_ik)."""
+    """A bracket holding sums of its own as the entry it stands for ([A B + C]_ik); a
+    function's value stays as the row writes it (sigma'(sum_l W_kl x_l), not an entry of
+    a name the page defines only later)."""
     origin = getattr(factor, "origin", None)
-    long = ix.contains(factor, lambda n: isinstance(n, ix.Sum))
+    long = not isinstance(factor, ix.Apply) and ix.contains(
+        factor, lambda n: isinstance(n, ix.Sum))
     return origin if long and isinstance(origin, ix.Entry) and k in origin.indices() \
         else factor
 
 
-def workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
-              variable: str, after: ix.Node | None = None) -> Workhorse:
-    """The workhorse of a contraction step: the first delta summed out whose value the
-    row shows (a delta whose term another delta of the same row collapses further is
-    passed over), with the others summed out in the same sum's term."""
-    for n in range(len(contractions)):
-        horse = one_workhorse(previous, contractions[n:], variable)
-        if after is None or occurs(horse.value, after):
-            return horse
-    return one_workhorse(previous, contractions, variable)
+def workhorses(previous: ix.Node | None, contractions: tuple[Contraction, ...],
+               variable: str, after: ix.Node | None = None) -> list[Workhorse]:
+    """The workhorses of a contraction step, one for each sum a delta collapses (deltas
+    of one term summed out together): sum_u delta_ju X_ku = X_kj and sum_v delta_jv X_pv
+    = X_pj for two terms, not one of them standing for both. A delta whose term another
+    delta of the same row collapses further is passed over, as its value is not shown."""
+    found: list[Workhorse] = []
+    covered: set[ix.Idx] = set()
+    for n, first in enumerate(contractions):
+        if first.summed in covered:
+            continue
+        for horse in (one_workhorse(previous, (first, *contractions[:n],
+                                               *contractions[n + 1:]), variable),
+                      one_workhorse(previous, (first,), variable)):  # or its delta alone
+            if after is None or occurs(horse.value, after):
+                found.append(horse)
+                covered |= set(horse.summed)
+                break
+    return found or [one_workhorse(previous, contractions, variable)]
 
 
 def one_workhorse(previous: ix.Node | None, contractions: tuple[Contraction, ...],
@@ -175,10 +183,6 @@ def free_letter(taken: Iterable[str], dim: str | int) -> ix.Idx:
         return names.fresh(dim, "l")
     return ix.Idx(next(name for n in itertools.count(1)
                        if (name := f"k_{{{n}}}") not in used), dim)
-
-
-def stand_in(names: tuple[str, ...], taken: set[str]) -> str:
-    return next((n for n in names if n not in taken), names[0] + "_0")
 
 
 def softmax_rule(step: Step, taken: set[str]) -> SoftmaxRule | None:
@@ -223,84 +227,19 @@ def softmax_jacobian(node: ix.Node) -> tuple[ast.Call, ix.Idx, ix.Idx] | None:
     return s_i.expr, delta.first, delta.second
 
 
-def square_stand_in(arg: ast.Expr, dim: str | int, taken: set[str]
-                    ) -> tuple[ast.Expr, tuple[Symbol, ...]]:
-    """The matrix a rule is stated for: the argument itself when it is a name, else U."""
-    if isinstance(arg, ast.Name):
-        return arg, ()
-    name = stand_in(STAND_INS, taken)
-    return ast.Name(name), (Symbol(name, "matrix", (dim, dim)),)
-
-
-def determinant_rule(step: Step, taken: set[str]) -> Quote | None:
-    """Jacobi's formula in the row's indices: d det U / d U_kl = det(U) [U^-1]_lk."""
-    for node in ix.walk(step.after) if isinstance(step.after, ix.Node) else ():
-        if isinstance(node, ix.Sum) and len(node.indices) == 2 and \
-                isinstance(node.body, ix.Prod):
-            inverse = node.body.factors[0]
-            k, m = node.indices
-            if isinstance(inverse, ix.Entry) and isinstance(inverse.expr, ast.Call) and \
-                    inverse.expr.func == "inv" and (inverse.row, inverse.col) == (m, k):
-                u, symbols = square_stand_in(inverse.expr.args[0], k.dim, taken)
-                det = ix.Entry(ast.Call("det", (u,)), None, None)
-                return Quote(ix.Deriv(det, ix.Entry(u, k, m)), ix.Prod((
-                    det, ix.Entry(ast.Call("inv", (u,)), m, k))), symbols, True,
-                    inverse.expr.args[0] if symbols else None)
-    return None
-
-
-def inverse_rule(step: Step, taken: set[str]) -> Quote | None:
-    """d [U^-1]_kl / d U_pq = -[U^-1]_kp [U^-1]_ql, in the row's indices."""
-    for node in ix.walk(step.after) if isinstance(step.after, ix.Node) else ():
-        if not (isinstance(node, ix.Sum) and len(node.indices) == 2
-                and isinstance(node.body, ix.Prod) and len(node.body.factors) >= 3):
-            continue
-        left, right = node.body.factors[0], node.body.factors[-1]
-        p, q = node.indices
-        if isinstance(left, ix.Entry) and isinstance(right, ix.Entry) and \
-                isinstance(left.expr, ast.Call) and left.expr.func == "inv" and \
-                left.expr == right.expr and left.col == p and right.row == q:
-            u, symbols = square_stand_in(left.expr.args[0], p.dim, taken)
-            inv = ast.Call("inv", (u,))
-            return Quote(ix.Deriv(ix.Entry(inv, left.row, right.col), ix.Entry(u, p, q)),
-                         ix.Prod((MINUS_ONE, ix.Entry(inv, left.row, p),
-                                  ix.Entry(inv, q, right.col))), symbols, True,
-                         left.expr.args[0] if symbols else None)
-    return None
-
-
-def diag_rule(previous: ix.Node | None, taken: set[str]) -> Quote | None:
-    """diag(u)_kl = u_k delta_kl, for the diagonal entry the row before differentiates."""
-    for node in ix.walk(previous) if previous is not None else ():
-        if isinstance(node, ix.Deriv):
-            for inner in ix.walk(node.body):
-                if isinstance(inner, ix.Entry) and isinstance(inner.expr, ast.Call) and \
-                        inner.expr.func == "diag" and inner.row is not None and \
-                        inner.col is not None and inner.row != inner.col:
-                    arg = inner.expr.args[0]
-                    u: ast.Expr = arg
-                    symbols: tuple[Symbol, ...] = ()
-                    if not isinstance(arg, ast.Name):
-                        name = stand_in(VECTOR_STAND_INS, taken)
-                        u, symbols = ast.Name(name), (Symbol(name, "vector",
-                                                             (inner.row.dim, 1)),)
-                    return Quote(ix.Entry(ast.Call("diag", (u,)), inner.row, inner.col),
-                                 ix.Prod((ix.Entry(u, inner.row, None),
-                                          ix.Delta(inner.row, inner.col))), symbols, True)
-    return None
-
-
 @dataclass
 class StepQuotes:
-    """What one step's sentence states: its workhorses and its rule, as trees."""
+    """What one step's sentence states: its workhorses, its rule and the equations it
+    works out (the collected numbers of a cancellation), as trees."""
 
     workhorses: list[Workhorse] = field(default_factory=list)
     rules: list[Quote] = field(default_factory=list)
     softmax: SoftmaxRule | None = None
+    equations: list[Quote] = field(default_factory=list)
 
     @property
     def quotes(self) -> list[Quote]:
-        return [w.quote for w in self.workhorses] + self.rules
+        return [w.quote for w in self.workhorses] + self.rules + self.equations
 
 
 def page_letters(steps: list[Step]) -> set[str]:
@@ -355,9 +294,9 @@ def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQ
     for step in steps:
         said = StepQuotes()
         if isinstance(step, Contract) and step.contractions:
-            said.workhorses.append(workhorse(previous, step.contractions, variable,
-                                             step.after if isinstance(step.after, ix.Node)
-                                             else None))
+            said.workhorses.extend(workhorses(previous, step.contractions, variable,
+                                              step.after if isinstance(step.after, ix.Node)
+                                              else None))
         elif isinstance(step, Softmax):
             said.softmax = softmax_rule(step, letters)
             if said.softmax is not None:
@@ -366,6 +305,14 @@ def page_quotes(steps: list[Step], variable: str, taken: set[str]) -> list[StepQ
             rule = determinant_rule(step, letters) if isinstance(step, Determinant) \
                 else inverse_rule(step, letters)
             said.rules.extend([rule] if rule is not None else [])
+        elif isinstance(step, Cancellation) and step.collected:
+            line = collected_quote(previous, step.after if isinstance(step.after, ix.Node)
+                                   else None)
+            said.equations.extend([line] if line is not None else [])
+        elif isinstance(step, Reassembly):
+            for node, natural, read in step.read_transposed:
+                said.equations.extend(([Quote(node, natural)] if node is not natural else [])
+                                      + [Quote(natural, read)])
         elif isinstance(step, Diag):
             rule = diag_rule(previous, letters)
             said.rules.extend([rule] if rule is not None else [])

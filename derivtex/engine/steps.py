@@ -166,8 +166,21 @@ class Recognition(Step):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Substitution(Recognition):
+    """Before a cancellation: each f' written through f's values (sigma'(z_k) as
+    s_k (1 - s_k)), so the fractions 1/s_k the chain rule left visibly cancel."""
+
+    rule = "substitution"
+
+
+Reading = tuple[ix.Node, ix.Entry, ix.Entry]  # a term, its natural entry, the entry read
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reassembly(Step):
-    """The entry read as a matrix expression, `row` and `col` its layout's indices."""
+    """The entry read as a matrix expression, `row` and `col` its layout's indices;
+    `read_transposed` holds each term of the row before that is read transposed, with
+    its natural entry and the entry read ([A X]_ij, [A X]_ij, [X^T A^T]_ji)."""
 
     rule = "reassembly"
     natural: ast.Expr
@@ -175,6 +188,7 @@ class Reassembly(Step):
     col: ix.Idx | None
     swapped: bool = False
     second: bool = False
+    read_transposed: tuple[Reading, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -260,8 +274,8 @@ IDENTITY_STEPS: dict[str, type[ByIdentity]] = {
     cls.rule: cls for cls in (IdentityApplied, IdentitySum, IdentityProduct, IdentityChain)}
 RECORDS: tuple[type[Step], ...] = (
     Goal, HessianGoal, SumExpansion, Linearity, *PASS_STEPS.values(), Delta, Contract,
-    IndexForm, Cancellation, Collect, Recognition, Reassembly, TransposeCheck, GradientEntry,
-    Symmetry, *IDENTITY_STEPS.values())
+    IndexForm, Cancellation, Collect, Recognition, Substitution, Reassembly, TransposeCheck,
+    GradientEntry, Symmetry, *IDENTITY_STEPS.values())
 
 
 def transpose_check(natural: ast.Expr, result: ast.Expr, needs_transpose: bool, goal: Goal,

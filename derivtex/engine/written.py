@@ -6,6 +6,9 @@ which a sentence says and the page verifier checks."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+from ..syntax import ast
 from . import index as ix
 
 
@@ -76,3 +79,19 @@ def recognised_entries(before: ix.Node | None, after: ix.Node | None
                 repr(origin.expr) in shown:
             found.setdefault(repr(origin.expr), (node, origin))
     return list(found.values())
+
+
+def values_tree(expr: ast.Expr, row: ix.Idx | None, col: ix.Idx | None) -> ix.Node:
+    """An elementwise expression of function values at one entry, its brackets kept as
+    the entries they stand for: sigma(u) .* (1 - sigma(u)) at k is s_k (1 - s_k), the
+    bracket [1 - sigma(u)]_k, so a fraction 1/(1 - s_k) cancels against it."""
+    if isinstance(expr, ast.Number):
+        return ix.Const(expr.value)
+    if isinstance(expr, ast.Neg):
+        return ix.prod([ix.Const(Fraction(-1)), values_tree(expr.operand, row, col)])
+    if isinstance(expr, ast.Hadamard):
+        return ix.prod([values_tree(f, row, col) for f in expr.factors])
+    if isinstance(expr, ast.Add):
+        return ix.Add(tuple(values_tree(t, row, col) for t in expr.terms),
+                      ix.Entry(expr, row, col))
+    return ix.Entry(expr, row, col)

@@ -4,7 +4,7 @@ equation (the deltas it holds, the sums it moves into). Wording is in the templa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..engine import index as ix
 from ..engine.index_method import Outcome
@@ -12,10 +12,11 @@ from ..engine.quotes import Quote, Workhorse, outcome_quotes
 from ..engine.steps import ByIdentity, Goal, Step
 from ..engine.written import recognised_entries
 from ..functions import PRIME
-from ..model.layout import Layout, needs_transpose, other
-from ..model.shapes import Shapes, Symbol
+from ..model.layout import other
+from ..model.shapes import Shapes
 from ..syntax import ast
 from .abbreviate import page_names
+from .identity_facts import identity_facts
 from .plain import text
 from .printer import Printer
 from .sentence_facts import (
@@ -23,9 +24,9 @@ from .sentence_facts import (
     collapses,
     delta_examples,
     differentiated,
+    free_indices,
     index_form_facts,
     merges,
-    read_as_rows,
     recognitions,
     scalar_chain_rule,
     shape_kind,
@@ -33,9 +34,6 @@ from .sentence_facts import (
 )
 
 SHORT_EXPRESSION = 40  # characters of plain text
-
-if TYPE_CHECKING:
-    from ..engine.identities import Identity
 
 
 class StepFacts:
@@ -102,41 +100,12 @@ class StepFacts:
 
     def first_uses(self) -> list[str]:
         """`s = sigma(W x)` for each name used for the first time."""
-        lines = []
-        for name in sorted(self.p.used - self.defined):
-            value = self.values[name]
-            lines.append("%s = %s" % (self.plain.expr(ast.Name(name)), self.plain.expr(value)))
-            self.defined.add(name)
+        lines = self.definitions(self.p.used - self.defined)
+        self.defined |= self.p.used
         return lines
 
     def identity_step(self, step: ByIdentity, facts: dict) -> None:
-        from ..engine.identities import LIBRARY  # the identity method's steps only
-
-        assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
-        facts["lhs"] = self.p.derivative_of(self.wrt_latex, self.p.expr(step.before))
-        facts["rhs"] = self.p.expr(step.after)
-        identity = LIBRARY.get(facts.get("identity") or "")
-        facts["statement"] = identity_statement(identity, type(self.p), facts["layout"]) \
-            if identity else None
-        facts["cite"] = f" (cf. Matrix Cookbook eq. ({facts['cookbook']}))" \
-            if facts.get("cookbook") else ""
-        # the Cookbook is in denominator layout; a vector variable's identity is shown as
-        # its Jacobian (numerator layout) whatever the layout, a matrix variable's in it
-        if identity is not None and facts.get("cookbook") and (
-                identity.wrt != "X" or needs_transpose("denominator", facts["layout"])):
-            facts["cite"] = f" (the transpose of Matrix Cookbook eq. ({facts['cookbook']}), " \
-                "which is in denominator layout)"
-        recognised = facts.get("recognised")
-        facts["recognised_latex"] = self.p.expr(recognised) if recognised is not None else ""
-        wrt = self.inputs.get(self.wrt_name)
-        facts["times_identity"] = "%s = %s" % (
-            self.p.partial_frac(self.wrt_latex, self.wrt_latex),
-            self.p.expr(ast.Identity(wrt.shape[0]))) \
-            if recognised is not None and step.after == recognised and wrt is not None else ""
-        v, x = ast.Name("v"), ast.Name("x")
-        vectors = type(self.p)(Shapes({n: Symbol(n, "vector", ("n", 1)) for n in "vx"}))
-        facts["pattern_latex"] = vectors.expr(ast.MatMul((ast.Transpose(v), x)))
-        facts["pattern_row_latex"] = vectors.expr(ast.Transpose(v))
+        identity_facts(self.p, step, facts, self.wrt_latex, self.inputs.get(self.wrt_name))
 
     def goal(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr)
@@ -210,6 +179,12 @@ class StepFacts:
         """Each fraction and the factor it cancels against, 1/s_k s_k = 1, as the row
         before shows them."""
         facts["cancelled"] = cancelled_pairs(self.p, self.previous)
+        facts["numbers"] = self.previous is not None and not any(  # no entry's fraction
+            isinstance(n, ix.Apply) and n.func == "recip" and free_indices(n)
+            for n in ix.walk(self.previous))
+        said = self.said.get(id(step))
+        facts["collected_line"] = self.statement(said.equations[0]) \
+            if said is not None and said.equations else ""
 
     def collect(self, step: Step, facts: dict) -> None:
         """What merged: whole terms of the entry, or the equal terms of a bracket inside it
@@ -230,9 +205,23 @@ class StepFacts:
                 self.previous, step.after if isinstance(step.after, ix.Node) else None)]
 
     def recognition(self, step: Step, facts: dict) -> None:
-        """The sums read as entries of products and the f' written through f's values."""
+        """The sums read as entries of products and the f' written through f's values;
+        a name the sentence gives a value (s_i for sigma(sum_k W_ik x_k)) is defined in
+        it first, as the row's where line defines it for the row."""
+        used, self.p.used = self.p.used, set()
         facts["product_sums"], facts["known_values"] = recognitions(self.p, facts["products"],
                                                       facts["derivatives"])
+        facts["names_said"] = self.definitions(self.p.used - self.defined)
+        self.p.used |= used
+
+    def substitution(self, step: Step, facts: dict) -> None:
+        """f' written through f's values: the same facts as a recognition."""
+        self.recognition(step, facts)
+
+    def definitions(self, names: set[str]) -> list[str]:
+        """`s = sigma(W x)` for each of `names`, in order."""
+        return ["%s = %s" % (self.plain.expr(ast.Name(name)), self.plain.expr(self.values[name]))
+                for name in sorted(names) if name in self.values]
 
     def index_form(self, step: Step, facts: dict) -> None:
         """Which entries can be nonzero and which output entries a variable entry affects;
@@ -343,7 +332,7 @@ class StepFacts:
         facts["kept"] = collapses(self.previous, pairs)
         said = self.said.get(id(step))
         horses = said.workhorses if said is not None else []
-        facts["workhorse_latex"] = self.workhorse(horses[0]) if horses else ""
+        facts["workhorses"] = list(dict.fromkeys(self.workhorse(h) for h in horses))
 
     def workhorse(self, horse: Workhorse) -> str:
         """sum_k delta_jk a_k = a_j, with the factor the delta really multiplies (an
@@ -363,9 +352,19 @@ class StepFacts:
         assert isinstance(entry, ix.Entry)
         facts["rhs"] = self.p.entry(entry)
         facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
-        facts["as_rows"] = read_as_rows(self.p, self.previous, entry)
+        readings = facts["read_transposed"]  # an entry in the sentence, a sum on a line
+        facts["as_rows"] = ["%s = %s" % (self.p.entry(natural), self.p.entry(read))
+                            for node, natural, read in readings if node is natural]
+        facts["read_rows"] = [(self.p.index(node), self.entry_or_number(natural),
+                               self.p.entry(read) if read is not natural else "")
+                              for node, natural, read in readings if node is not natural]
+        facts["read_transposed_sums"] = sum(1 for _, _, read in facts["read_rows"] if read)
         facts["result_latex"] = self.p.expr(natural)
         facts["order_latex"] = self.p.index_list(entry.indices())
+
+    def entry_or_number(self, entry: ix.Entry) -> str:
+        """[A x]_j, or a scalar as it stands (1^T s, not (1^T s))."""
+        return self.p.entry(entry) if entry.indices() else self.p.expr(entry.expr)
 
     def transpose_check(self, step: Step, facts: dict) -> None:
         assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
@@ -384,13 +383,3 @@ def short(expr: ast.Expr, shapes: Shapes) -> bool:
     """Does the expression fit in a sentence (the goal's "Let f = ...")? Measured in
     plain text, so LaTeX and Typst pages say the same."""
     return len(text(expr, shapes)) <= SHORT_EXPRESSION
-
-
-def identity_statement(identity: Identity, printer_type: type[Printer], layout: Layout) -> str:
-    """d pattern / d variable = derivative, printed from the identity's own fields, as the
-    identity method's steps show it (so the page cites exactly what the tests check)."""
-    shown = identity.shown(layout)
-    printer = printer_type(Shapes(shown.symbols))
-    wrt = printer.symbol(identity.wrt, shown.symbols[identity.wrt].kind != "scalar")
-    return "%s = %s" % (printer.partial_frac(printer.expr(shown.pattern), wrt),
-                        printer.expr(shown.derivative))

@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from ..engine import index as ix
-from ..engine.algebra import Algebra
 from ..engine.contract import holders, is_delta_on, split_terms
 from ..engine.entrywise import atom_key, canonical
 from ..engine.reassemble import collapse, monomials
@@ -250,36 +249,24 @@ def affected_entry(deltas: list[ix.Delta], lhs: object
 
 def recognitions(printer: Printer, products: tuple[tuple[ix.Node, ix.Entry], ...],
                  derivatives: tuple[tuple[str, ix.Node, ix.Entry, ix.Node], ...]
-                 ) -> tuple[list[str], list[tuple[str, str, str]]]:
+                 ) -> tuple[list[str], list[tuple[str, list[str], list[str]]]]:
     """What the line before reassembly recognised, as equations: each sum with its
-    product's entry (sum_l A_jl x_l = [A x]_j), and for each f'(...) the statement of f',
-    f's value at the argument (sigma(sum_k W_ik x_k) = y_i) and what f' there is
+    product's entry (sum_l A_jl x_l = [A x]_j), and for each f the statement of f', f's
+    values at its arguments (sigma(sum_k W_ik x_k) = y_i) and what f' is there
     (sigma'(sum_k W_ik x_k) = y_i (1 - y_i)), once for each value."""
     sums = list(dict.fromkeys("%s = %s" % (printer.index(node), printer.entry(entry))
                               for node, entry in products))
-    values: dict[str, tuple[str, str, str]] = {}
+    values: dict[str, tuple[str, list[str], list[str]]] = {}
+    seen: set[str] = set()
     for func, arg, entry, through in derivatives:
-        value = "%s = %s" % (printer.index(ix.Apply(func, arg)), printer.entry(entry))
-        prime = "%s = %s" % (printer.index(ix.Apply(PRIME[func], arg)), printer.index(through))
-        values.setdefault(func + printer.entry(entry),  # once per value: y_k by k or by l
-                          (printer.prime_fact(PRIME[func]) or "", value, prime))
+        if func + printer.entry(entry) in seen:
+            continue  # once per value: y_k by k or by l
+        seen.add(func + printer.entry(entry))
+        fact = values.setdefault(func, (printer.prime_fact(PRIME[func]) or "", [], []))
+        fact[1].append("%s = %s" % (printer.index(ix.Apply(func, arg)), printer.entry(entry)))
+        fact[2].append("%s = %s" % (printer.index(ix.Apply(PRIME[func], arg)),
+                                    printer.index(through)))
     return sums, list(values.values())
-
-
-def read_as_rows(printer: Printer, before: ix.Node | None, entry: ix.Entry) -> list[str]:
-    """[A x]_j = [x^T A^T]_j for each column entry of a product on the line before whose
-    index is the row the reassembly reads: the step from [A x]_j + [x^T A]_j to
-    [x^T (A + A^T)]_j, said rather than left to the reader."""
-    if before is None or entry.row is not None or entry.col is None:
-        return []
-    algebra = Algebra(printer.shapes)
-    found: dict[str, None] = {}
-    for node in ix.walk(before):
-        if isinstance(node, ix.Entry) and isinstance(node.expr, ast.MatMul) and \
-                node.row == entry.col and node.col is None:
-            row = ix.Entry(algebra.transpose(node.expr), None, node.row)
-            found.setdefault("%s = %s" % (printer.entry(node), printer.entry(row)), None)
-    return list(found)
 
 
 def delta_examples(tree: ix.Node, wrt: ix.Entry
@@ -336,14 +323,15 @@ def shape_kind(shape: Shape) -> str:
 
 
 def cancelled_pairs(printer: Printer, tree: ix.Node | None) -> list[str]:
-    """Each fraction of `tree` and the factor beside it that it cancels, 1/s_k s_k = 1."""
+    """Each fraction of `tree` and the factor it cancels, 1/s_k s_k = 1: beside it, or
+    in the terms of a bracket beside it (1/s_k (s_k X_kj - ...))."""
     pairs: dict[str, None] = {}
     for node in ix.walk(tree) if tree is not None else ():
         if not isinstance(node, ix.Prod):
             continue
         for f in node.factors:
             if isinstance(f, ix.Apply) and f.func == "recip" and any(
-                    g is not f and printer.index(g) == printer.index(f.arg)
-                    for g in node.factors):
-                pairs.setdefault("%s %s = 1" % (printer.index(f), printer.index(f.arg)))
+                    printer.index(h) == printer.index(f.arg)
+                    for g in node.factors if g is not f for h in ix.walk(g)):
+                pairs.setdefault("%s %s = 1" % (printer.index(f), printer.index_factor(f.arg)))
     return list(pairs)

@@ -143,9 +143,9 @@ def test_quadratic_form_steps_follow_the_index_method():
 
 
 def test_logistic_gradient_is_cancelled_entry_by_entry_before_the_second_pass():
-    """As on the first derivative's page: s_k / s_k cancels in the entries, where s is
-    defined on the line that first uses it; then nabla f = X^T (s - y), never a Hadamard
-    inverse."""
+    """As on the first derivative's page: sigma' is written through s, then s_k / s_k
+    cancels in the entries, s defined on the line that first uses it (the substitution's
+    sentence and row); then nabla f = X^T (s - y), never a Hadamard inverse."""
     steps = derive("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w",
                    order=2).to_dict()["steps"]
     rules = [s["rule"] for s in steps]
@@ -155,8 +155,10 @@ def test_logistic_gradient_is_cancelled_entry_by_entry_before_the_second_pass():
     defines_s = r"\text{where } \boldsymbol{s} = \sigma\left(\boldsymbol{X} \boldsymbol{w}\right)"
     assert cancellation["latex"] == (
         r"\frac{\partial f}{\partial w_{i}} &= \sum_{k=1}^{n} X_{ki} [\boldsymbol{s} - "
-        r"\boldsymbol{y}]_{k} \\" + "\n" + r"&\quad " + defines_s)
-    assert [s for s in steps if r"\boldsymbol{s}" in s["latex"]][0] is cancellation
+        r"\boldsymbol{y}]_{k}")
+    substitution = steps[rules.index("cancellation") - 1]
+    assert substitution["rule"] == "substitution" and substitution["latex"].endswith(defines_s)
+    assert [s for s in steps if r"\boldsymbol{s}" in s["latex"]][0] is substitution
     assert sum(defines_s in s["latex"] for s in steps) == 1
     entry = steps[rules.index("gradient_entry")]
     assert entry["text"].startswith(r"These are the entries of the gradient \(\nabla f = "

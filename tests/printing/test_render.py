@@ -78,7 +78,7 @@ def test_every_step_record_has_a_renderer_and_one_without_fails_loudly():
 def test_identity_statements_are_printed_from_their_own_fields():
     from derivtex.engine.identities import LIBRARY
     from derivtex.model.shapes import Shapes
-    from derivtex.printing.facts import identity_statement
+    from derivtex.printing.identity_facts import identity_statement
     from derivtex.printing.latex import LatexPrinter
     from derivtex.printing.typst import TypstPrinter
 
@@ -164,7 +164,8 @@ def test_entry_brackets_are_sized_only_around_something_tall():
     from derivtex.printing.latex import LatexPrinter
 
     d = derive("(x - mu)^T inv(S) (x - mu)", "x")
-    assert r"[\boldsymbol{S}^{-1}]_{" in d.latex and r"\left[\boldsymbol{S}^{-1}" not in d.latex
+    assert r"[\boldsymbol{S}^{-1}]_{" in d.latex and r"\left[\boldsymbol{S}^{-1}\right]" \
+        not in d.latex
     printer = LatexPrinter(Shapes(d.symbols))
     assert printer.bracket(r"\sigma\left(u\right) - y") == r"\left[\sigma\left(u\right) - y\right]"
     assert printer.bracket(r"\frac{1}{2} u") == r"\left[\frac{1}{2} u\right]"

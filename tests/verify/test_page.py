@@ -86,11 +86,11 @@ def test_a_workhorse_about_another_delta_is_caught(monkeypatch):
         k = contractions[0].summed
         bracket = next(n for n in ix.walk(previous) if isinstance(n, ix.Add))
         i = next(n for n in ix.walk(bracket) if isinstance(n, ix.Delta)).first
-        return quotes.Workhorse((k,), (ix.Delta(i, k),), bracket,
-                                normal(ix.rename(bracket, k, i)))
+        return [quotes.Workhorse((k,), (ix.Delta(i, k),), bracket,
+                                 normal(ix.rename(bracket, k, i)))]
 
     verify_page(outcome, expr, symbols, "z")
-    monkeypatch.setattr(quotes, "workhorse", about_delta_ik)
+    monkeypatch.setattr(quotes, "workhorses", about_delta_ik)
     with pytest.raises(PageCheckError, match="value is not in the row"):
         verify_page(fresh(outcome), expr, symbols, "z")
 
