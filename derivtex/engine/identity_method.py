@@ -100,7 +100,7 @@ class IdentityMethod:
             return self.record("chain_rule", e, self.mul(outer, inner), "softmax")
         prime = derivative_expr(e.func, u)
         outer = prime if self.shapes(u) == SCALAR else ast.Call("diag", (prime,))
-        return self.record("chain_rule", e, self.mul(outer, inner), "elementwise")
+        return self.record("chain_rule", e, self.mul(outer, inner), f"elementwise_{e.func}")
 
     def product(self, e: ast.MatMul) -> ast.Expr:
         scalars, chain = self.split(list(e.factors))

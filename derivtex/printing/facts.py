@@ -12,6 +12,7 @@ from ..engine.quotes import Quote, Workhorse, outcome_quotes
 from ..engine.steps import ByIdentity, Goal, Step
 from ..engine.written import recognised_entries
 from ..functions import PRIME
+from .kinks import kinks
 from ..model.layout import Layout, needs_transpose, other
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
@@ -181,6 +182,7 @@ class StepFacts:
         done, facts["of_scalar"], facts["of_entry"] = differentiated(self.previous, step.after)
         facts["primes"] = [fact for f in done if f in PRIME
                            and (fact := self.p.prime_fact(PRIME[f])) is not None]
+        facts["kinks"] = kinks(type(self.p), done)
         facts["scalar_u"], facts["scalar_rule"] = scalar_chain_rule(
             self.plain, self.previous, done, "u" if "u" not in self.inputs else "t")
 
