@@ -12,11 +12,11 @@ from ..engine.quotes import Quote, Workhorse, outcome_quotes
 from ..engine.steps import ByIdentity, Goal, Step
 from ..engine.written import recognised_entries
 from ..functions import PRIME
-from .kinks import kinks
 from ..model.layout import Layout, needs_transpose, other
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
+from .kinks import kinks
 from .plain import text
 from .printer import Printer
 from .sentence_facts import (

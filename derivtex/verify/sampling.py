@@ -164,9 +164,10 @@ def inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
             calls: Sequence[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
             ) -> bool | None:
     """None if the point is outside the domain (a value or a function's argument not
-    finite, an inverse badly conditioned, an argument of abs or relu near 0); else whether the value and every function
-    inside are moderate. An infinite argument can hide in a finite value (exp(-inf) is
-    0, as for a chain of 700 matrices inside exp) and only comes out in the result."""
+    finite, an inverse badly conditioned, an argument of abs or relu near 0); else
+    whether the value and every function inside are moderate. An infinite argument can
+    hide in a finite value (exp(-inf) is 0, as for a chain of 700 matrices inside exp) and
+    only comes out in the result."""
     with np.errstate(all="ignore"):
         try:
             value = np.abs(value_of(sizes, env, expr))
