@@ -22,6 +22,7 @@ from .expand import Expander, scalar_forms
 from .reassemble import Assembler, collapse
 from .recognise import recognition
 from .scalars import reciprocal_powers
+from .symmetry import symmetry_used
 from .steps import (
     PASS_STEPS,
     Cancellation,
@@ -131,13 +132,17 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                              prefer_row=row is None and col is not None)
     if recognised is not None:
         steps.append(recognised)
-    result = reciprocal_powers(read_in_layout(Assembler(algebra, names), algebra, simplified,
-                                              (natural_row, natural_col), transpose), shapes)
+    def read(by: Algebra) -> ast.Expr:
+        return reciprocal_powers(read_in_layout(Assembler(by, names), by, simplified,
+                                                (natural_row, natural_col), transpose), shapes)
+
+    result = read(algebra)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
     steps.append(Reassembly(before=lhs, after=ix.Entry(result, row, col), natural=result,
                             row=row, col=col,
-                            swapped=transpose and row is not None and col is not None))
+                            swapped=transpose and row is not None and col is not None,
+                            symmetry_used=symmetry_used(algebra, result, read)))
     steps.append(transpose_check(result, result, transpose, goal,
                                  (row.dim if row else 1, col.dim if col else 1)))
     assert goal.shape is not None

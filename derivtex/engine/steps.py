@@ -175,6 +175,7 @@ class Reassembly(Step):
     col: ix.Idx | None
     swapped: bool = False
     second: bool = False
+    symmetry_used: tuple[tuple[ast.Expr, ast.Expr], ...] = ()  # engine/symmetry.py
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,6 +210,7 @@ class GradientEntry(Step):
     second_wrt_entry: ix.Entry
     simplified: bool
     recognised: tuple[str, ...]
+    symmetry_used: tuple[tuple[ast.Expr, ast.Expr], ...] = ()  # engine/symmetry.py
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ from ..model.layout import Layout, needs_transpose, other
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
 from .abbreviate import page_names
-from .kinks import kinks
+from .caveats import caveats
 from .plain import text
 from .printer import Printer
 from .sentence_facts import (
@@ -83,6 +83,7 @@ class StepFacts:
             facts["rhs"] = self.p.index(step.after)
             facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
         self.renderer(step)(step, facts)
+        facts.update(caveats(self.p, step, self.previous))
         if isinstance(step, Goal):
             self.declarations(facts)
         facts["where"] = [*facts["where"], *self.first_uses()]
@@ -182,7 +183,6 @@ class StepFacts:
         done, facts["of_scalar"], facts["of_entry"] = differentiated(self.previous, step.after)
         facts["primes"] = [fact for f in done if f in PRIME
                            and (fact := self.p.prime_fact(PRIME[f])) is not None]
-        facts["kinks"] = kinks(type(self.p), done)
         facts["scalar_u"], facts["scalar_rule"] = scalar_chain_rule(
             self.plain, self.previous, done, "u" if "u" not in self.inputs else "t")
 
