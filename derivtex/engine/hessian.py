@@ -25,10 +25,10 @@ from .elementwise import tidy_gradient, tidy_hessian
 from .expand import Expander, scalar_forms
 from .index_method import Outcome, differentiate_entry, output_name, simplify_entry
 from .reassemble import Assembler
-from .symmetry import symmetry_used
 from .recognise import recognition
 from .scalars import reciprocal_powers
 from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
+from .symmetry import symmetry_used
 
 HESSIAN_NAMES = ("H", "G", "K", "L")
 

@@ -22,7 +22,6 @@ from .expand import Expander, scalar_forms
 from .reassemble import Assembler, collapse
 from .recognise import recognition
 from .scalars import reciprocal_powers
-from .symmetry import symmetry_used
 from .steps import (
     PASS_STEPS,
     Cancellation,
@@ -38,6 +37,7 @@ from .steps import (
     SumExpansion,
     transpose_check,
 )
+from .symmetry import symmetry_used
 
 MAX_RULE_ROUNDS = 20
 
