@@ -32,6 +32,7 @@ from .sentence_facts import (
     shape_kind,
     top_terms,
 )
+from .symmetric_facts import SymmetricGradientFacts
 
 SHORT_EXPRESSION = 40  # characters of plain text
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from ..engine.identities import Identity
 
 
-class StepFacts:
+class StepFacts(SymmetricGradientFacts):
     """Turns engine Steps into the strings the templates use, all printed by the printer
     of the format in use. Each sentence's facts are read off the equation it stands beside
     (the deltas it holds, the sums it moves into), and each abbreviation is defined on the
