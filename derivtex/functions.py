@@ -242,9 +242,7 @@ def prime_name(func: str) -> str:
 
 def _not_differentiable(func: str) -> UnsupportedError:
     of = REGISTRY[func].jump_of
-    if of:
-        return UnsupportedError(f"{of} has no second derivative at 0 (its derivative, {func}, "
-                                "jumps there)")
+    hint = f", and {of} has no second derivative at 0 ({func} is its derivative)" if of else ""
     return UnsupportedError(f"{func}(.) jumps at 0, so it has no derivative there (and 0 "
-                            "elsewhere); derivtex derives functions that are smooth where "
-                            "they are differentiated")
+                            f"elsewhere){hint}; derivtex derives functions that are smooth "
+                            "where they are differentiated")

@@ -82,8 +82,10 @@ def matrix(choose: Choose, depth: int = 2) -> Drawn:
 
 UNARY = {
     "sigma": _sig, "tanh": np.tanh, "exp": np.exp, "relu": lambda z: np.maximum(z, 0),
-    "softmax": _softmax,
+    "softmax": _softmax, "abs": np.abs,
 }
+# no second derivative where they bend: their Hessians' refusals are outside the budget
+KINKED = ("relu", "abs")
 
 
 def vector(choose: Choose, depth: int = 2) -> Drawn:
@@ -142,7 +144,8 @@ def lecturer_scalar(choose: Choose, depth: int = 2) -> Drawn:
     """Scalars in the notation lecturers type: division by a scalar expression, square
     roots and norms, the ones vector, the identity matrix, symmetric declarations."""
     kind = choose(["quotient", "fraction", "norm", "sqrt", "ones", "logsumexp", "ridge",
-                   "symmetric", "frobenius", "scalar"])
+                   "symmetric", "frobenius", "cosine", "norms", "symmetric_variable",
+                   "scalar"])
     u = vector(choose, depth - 1)
     if kind == "quotient":  # the Rayleigh quotient, and a quotient of any vector expression
         m = matrix(choose, depth - 1)
@@ -180,6 +183,18 @@ def lecturer_scalar(choose: Choose, depth: int = 2) -> Drawn:
         m = matrix(choose, depth - 1)
         return Drawn(f"||{m.text} - B||_F^2",
                      lambda env: float(np.sum((m.fn(env) - env["B"]) ** 2)))
+    if kind in ("cosine", "norms"):  # norms side by side multiply: ||u|| ||b||
+        def norms(env):
+            return float(np.linalg.norm(u.fn(env)) * np.linalg.norm(env["b"]))
+
+        if kind == "norms":
+            return Drawn(f"||{u.text}|| ||b||", norms)
+        return Drawn(f"({u.text})^T b / (||{u.text}|| ||b||)",
+                     lambda env: (u.fn(env).T @ env["b"]).item() / norms(env))
+    if kind == "symmetric_variable":  # a Gaussian-process term: by S, S symmetric
+        return Drawn(f"log(det(S)) + ({u.text})^T inv(S) ({u.text})",
+                     lambda env: float(np.log(np.linalg.det(env["S"])))
+                     + (u.fn(env).T @ np.linalg.inv(env["S"]) @ u.fn(env)).item(), ("S",))
     return scalar(choose, depth)
 
 
