@@ -243,6 +243,7 @@ class ByIdentity(Step):
     identity: str | None = None
     cookbook: int | None = None
     recognised: ast.Expr | None = None
+    symmetry_used: tuple[tuple[ast.Expr, ast.Expr], ...] = ()  # engine/symmetry.py
 
     @property
     def mode(self) -> Method:

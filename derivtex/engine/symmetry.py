@@ -39,7 +39,11 @@ def symmetry_used(algebra: Algebra, result: ast.Expr,
     reason."""
     if not may_use(algebra, result):
         return ()
-    literal = read(Literal(algebra.shapes, algebra.keep))
+    return uses_in(read(Literal(algebra.shapes, algebra.keep)), algebra)
+
+
+def uses_in(literal: ast.Expr, algebra: Algebra) -> tuple[Use, ...]:
+    """Each matrix `literal` keeps transposed that `algebra` knows is its own transpose."""
     found: dict[ast.Expr, ast.Expr] = {}
     for node in walk(literal):
         if isinstance(node, ast.Transpose) and node.operand not in found and \

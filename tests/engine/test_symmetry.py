@@ -87,3 +87,16 @@ def test_each_use_of_symmetry_is_said(expr, wrt, options, said):
 ])
 def test_no_symmetry_sentence_where_none_was_used(expr, wrt, options):
     assert "is symmetric" not in sentences(derive(expr, wrt, **options))
+
+
+@pytest.mark.parametrize("expr, symmetric, rule, said", [
+    ("x^T A x", {"A"}, "identity",
+     r"Since \(\boldsymbol{A}\) is symmetric, \(\boldsymbol{A}^{\top} = \boldsymbol{A}\)"),
+    ("(z - H x)^T R^{-1} (z - H x)", {"R"}, "chain_rule",
+     r"Since \(\boldsymbol{R}\) is symmetric, \(\boldsymbol{R}^{-\top} = \boldsymbol{R}^{-1}\)"),
+])
+def test_the_identity_method_says_it_too(expr, symmetric, rule, said):
+    steps = derive(expr, "x", symmetric=symmetric, method="identity").steps
+    assert said in next(s["text"] for s in steps if s["rule"] == rule)
+    plain = derive(expr, "x", method="identity").steps
+    assert not any("is symmetric," in s["text"] for s in plain)
