@@ -59,11 +59,12 @@ def _shown(identity: Identity, layout: Layout) -> Shown:
     return Shown(pattern, derivative, symbols)
 
 
-# f'(x) as input text, for each typed elementwise function with a derivative
+# f'(x) as input text, for each elementwise function with a derivative that can be typed
 PRIMES = {"sigma": "sigma(x) .* (1 - sigma(x))", "tanh": "1 - tanh(x) .* tanh(x)",
           "exp": "exp(x)", "log": "1 ./ x", "relu": "step(x)", "abs": "sign(x)",
           "sqrt": "1 ./ (2 sqrt(x))", "sinh": "cosh(x)", "cosh": "sinh(x)",
-          "softplus": "sigma(x)"}
+          "softplus": "sigma(x)", "recip": "-(1 ./ (x .* x))"}
+TYPED = {"recip": "1 ./ x"}  # how a function only the engine names is typed
 
 
 def _elementwise() -> list[Identity]:
@@ -71,9 +72,11 @@ def _elementwise() -> list[Identity]:
     its chain rule cites its own f', never sigma's. The page prints f' as the index
     method builds it (the tree); the text is the same derivative typed."""
     x = ast.Name("x")
-    return [Identity(f"elementwise_{f.name}", f"{f.name}(x)", "x", f"diag({PRIMES[f.name]})",
+    return [Identity(f"elementwise_{f.name}", TYPED.get(f.name, f"{f.name}(x)"), "x",
+                     f"diag({PRIMES[f.name]})",
                      tree=ast.Call("diag", (derivative_expr(f.name, x),)))
-            for f in REGISTRY.values() if f.elementwise and f.typed and f.derivative is not None]
+            for f in REGISTRY.values() if f.elementwise and f.derivative is not None
+            and (f.typed or f.name in TYPED)]
 
 
 LIBRARY = {i.id: i for i in [
