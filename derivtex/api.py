@@ -313,9 +313,6 @@ def derive_checked(expression: str, options: Options, verify: bool) -> Derivatio
     if not check_tree(parsed, wrt).occurrences:
         raise OptionError(f"the variable {quote(wrt)} does not occur in the expression"
                           + glued_with(parsed, wrt))
-    if wrt in options.symmetric:
-        raise OptionError(f"{option('symmetric', wrt)}: the variable itself cannot be "
-                          "declared symmetric; its entries vary one at a time")
     parsed, symbols = infer(parsed, declared, frozenset(options.symmetric))
     unknown = sorted(set(declared) - set(symbols))
     if unknown:
@@ -329,6 +326,10 @@ def derive_checked(expression: str, options: Options, verify: bool) -> Derivatio
     row_of = parsed if target is not parsed else None
     outcome = derive_steps(target, symbols, wrt, layout,
                            "identity" if method == "identity" else "index", row_of)
+    if wrt in options.symmetric:  # G with independent entries, then sym(G)
+        from .engine.symmetric_variable import on_symmetric_matrices
+
+        outcome = on_symmetric_matrices(outcome, symbols, wrt)
     identity, uncovered = None, False
     if method == "both":
         try:
@@ -347,6 +348,10 @@ def derive_checked(expression: str, options: Options, verify: bool) -> Derivatio
             else:
                 check(target, done.result, symbols, wrt, layout)
             verify_page(done, target, symbols, wrt)
+        if wrt in options.symmetric:
+            from .verify.symmetric import check_symmetric_directions
+
+            check_symmetric_directions(target, outcome, symbols, wrt)
     return Derivation(expression, options, symbols, parsed, outcome, verified=verify,
                       identity=identity, no_identity=uncovered)
 

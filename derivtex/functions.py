@@ -93,6 +93,8 @@ class Function:
     typed: bool = True                       # False: only the engine writes it (dsigma)
     arity: int = 1
     about: str = ""                          # what it is, for the documentation
+    kink: bool = False                       # bends at 0, where it has no derivative (relu)
+    jump_of: str = ""                        # the kinked function this jump is f' of (step)
 
     @property
     def elementwise(self) -> bool:
@@ -160,11 +162,16 @@ REGISTRY: dict[str, Function] = {f.name: f for f in [
              latex_macros=("log", "ln"),
              derivative=_call("recip"), prime="recip", prefix=True,
              about="the natural logarithm, entry by entry"),
-    Function("relu", ("maximum", Z, 0), derivative=_call("step"), prime="step",
+    Function("relu", ("maximum", Z, 0), derivative=_call("step"), prime="step", kink=True,
              about="max(z, 0), entry by entry; its derivative is step(z)"),
-    Function("step", ("heaviside", Z, 0.0), spellings=("heaviside",),
+    Function("step", ("heaviside", Z, 0.0), spellings=("heaviside",), jump_of="relu",
              about="the Heaviside step: 1 where z > 0, else 0, entry by entry (relu's "
                    "derivative; 0 where relu bends, as numpy's heaviside(z, 0))"),
+    Function("abs", ("abs", Z), derivative=_call("sign"), prime="sign", kink=True,
+             about="|z|, entry by entry; its derivative is sign(z), none where z = 0"),
+    Function("sign", ("sign", Z), jump_of="abs",
+             about="-1, 0 or 1 as z is negative, 0 or positive, entry by entry (the "
+                   "derivative of abs; 0 where abs bends, as numpy's sign)"),
     # 1 ./ u: typed as the elementwise division `./` (\oslash), never by this name
     Function("recip", ("div", 1, Z), derivative=_recip_prime, prime="drecip", typed=False),
     Function("sqrt", ("sqrt", Z), latex_macros=("sqrt",),
@@ -188,6 +195,7 @@ SUGAR = ("logdet", "sum", "norm")
 
 ELEMENTWISE = tuple(name for name, f in REGISTRY.items() if f.elementwise)
 PRIME = {name: f.prime for name, f in REGISTRY.items() if f.prime}
+KINKED = frozenset(name for name, f in REGISTRY.items() if f.kink)
 NUMERIC = {name: f.numeric for name, f in REGISTRY.items()}
 
 
@@ -233,6 +241,8 @@ def prime_name(func: str) -> str:
 
 
 def _not_differentiable(func: str) -> UnsupportedError:
+    of = REGISTRY[func].jump_of
+    hint = f", and {of} has no second derivative at 0 ({func} is its derivative)" if of else ""
     return UnsupportedError(f"{func}(.) jumps at 0, so it has no derivative there (and 0 "
-                            "elsewhere); derivtex derives functions that are smooth where "
-                            "they are differentiated")
+                            f"elsewhere){hint}; derivtex derives functions that are smooth "
+                            "where they are differentiated")

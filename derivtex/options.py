@@ -107,15 +107,17 @@ def merge_shapes(items: Iterable[tuple[str, str]]) -> ShapeDecls:
 
 
 def symmetric_names(value: Any) -> tuple[str, ...]:
-    """Symmetric matrices as a user may write them: "S", "S, P", "S P", ["S", "P"]."""
+    """Symmetric matrices as a user may write them: "S", "S, P", "S P", ["S", "P"], and
+    each repeated --symmetric as one of these (--symmetric R,P)."""
     if value is None:
         return ()
     if isinstance(value, str):
-        value = value.replace(",", " ").replace(";", " ").split()
+        value = [value]
     if not isinstance(value, list | tuple | set | frozenset) or \
             not all(isinstance(v, str) for v in value):
         raise OptionError(f"{option('symmetric', value)}: expected names of matrices, as "
                           "in \"S\" or [\"S\", \"P\"]")
+    value = [n for v in value for n in v.replace(",", " ").replace(";", " ").split()]
     for name in value:
         if not NAME.fullmatch(name):
             raise OptionError(f"{option('symmetric', name)}: expected the name of a matrix")

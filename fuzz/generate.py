@@ -84,6 +84,8 @@ UNARY = {
     "sigma": _sig, "tanh": np.tanh, "exp": np.exp, "relu": lambda z: np.maximum(z, 0),
     "softmax": _softmax,
 }
+# no second derivative where they bend: their Hessians' refusals are outside the budget
+KINKED = ("relu", "abs")
 
 
 def vector(choose: Choose, depth: int = 2) -> Drawn:
@@ -142,7 +144,8 @@ def lecturer_scalar(choose: Choose, depth: int = 2) -> Drawn:
     """Scalars in the notation lecturers type: division by a scalar expression, square
     roots and norms, the ones vector, the identity matrix, symmetric declarations."""
     kind = choose(["quotient", "fraction", "norm", "sqrt", "ones", "logsumexp", "ridge",
-                   "symmetric", "frobenius", "scalar"])
+                   "symmetric", "frobenius", "cosine", "norms", "symmetric_variable", "l1",
+                   "scalar"])
     u = vector(choose, depth - 1)
     if kind == "quotient":  # the Rayleigh quotient, and a quotient of any vector expression
         m = matrix(choose, depth - 1)
@@ -180,6 +183,24 @@ def lecturer_scalar(choose: Choose, depth: int = 2) -> Drawn:
         m = matrix(choose, depth - 1)
         return Drawn(f"||{m.text} - B||_F^2",
                      lambda env: float(np.sum((m.fn(env) - env["B"]) ** 2)))
+    if kind in ("cosine", "norms"):  # norms side by side multiply: ||u + a|| ||b||
+        def shifted(env):  # + a: a cosine of s v alone would not change with a scalar s
+            return u.fn(env) + env["a"]
+
+        def norms(env):
+            return float(np.linalg.norm(shifted(env)) * np.linalg.norm(env["b"]))
+
+        if kind == "norms":
+            return Drawn(f"||{u.text} + a|| ||b||", norms)
+        return Drawn(f"({u.text} + a)^T b / (||{u.text} + a|| ||b||)",
+                     lambda env: (shifted(env).T @ env["b"]).item() / norms(env))
+    if kind == "l1":  # the L1 loss: abs, whose derivative is sign
+        return Drawn(f"1^T abs({u.text} - b)", lambda env: float(np.sum(np.abs(
+            u.fn(env) - env["b"]))))
+    if kind == "symmetric_variable":  # a Gaussian-process term: by S, S symmetric
+        return Drawn(f"log(det(S)) + ({u.text})^T inv(S) ({u.text})",
+                     lambda env: float(np.log(np.linalg.det(env["S"])))
+                     + (u.fn(env).T @ np.linalg.inv(env["S"]) @ u.fn(env)).item(), ("S",))
     return scalar(choose, depth)
 
 

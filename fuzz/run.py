@@ -37,7 +37,8 @@ from fuzz import chains, generate
 
 # what is derived by what: gradients, Jacobians, and tensors of order 3 and 4
 TOPS = [("vector", "x"), ("scalar", "x"), ("scalar", "A"), ("matrix", "A"), ("vector", "A"),
-        ("matrix", "x"), ("lecturer_scalar", "x"), ("lecturer_scalar", "A"), ("row_vector", "x")]
+        ("matrix", "x"), ("lecturer_scalar", "x"), ("lecturer_scalar", "A"), ("row_vector", "x"),
+        ("lecturer_scalar", "S")]  # S is declared symmetric: a derivative by a symmetric matrix
 SLOW_SECONDS = 10.0
 BIND_SCALES = (1.0, 0.3, 0.1)  # wrong means wrong at every reference point that is finite
 

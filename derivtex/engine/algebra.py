@@ -73,7 +73,14 @@ class Algebra:
             return ast.Transpose(expr)
         if isinstance(expr, ast.Call) and expr.func == "diag":
             return expr
+        if isinstance(expr, ast.Call) and expr.func == "inv" and self.is_symmetric(expr.args[0]):
+            return expr  # the inverse of a symmetric matrix is symmetric
         return ast.Transpose(expr)
+
+    def is_symmetric(self, expr: ast.Expr) -> bool:
+        """Its own transpose, products compared flat: X^T X, (X^T X)^2, S^{-1} (S symmetric)."""
+        transposed = self.transpose(expr)
+        return transposed == expr or self.product([transposed]) == self.product([expr])
 
     def symmetric(self, expr: ast.Add) -> bool:
         """A sum that is its own transpose, its kept sums' transposes read term by term,

@@ -28,6 +28,7 @@ from .reassemble import Assembler
 from .recognise import recognition
 from .scalars import reciprocal_powers
 from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
+from .symmetry import symmetry_used
 
 HESSIAN_NAMES = ("H", "G", "K", "L")
 
@@ -87,7 +88,9 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     steps.append(GradientEntry(
         before=gradient_lhs, after=entry_tree, gradient=gradient, assembled=assembled, row=i,
         second_wrt_entry=second_wrt, simplified=gradient != assembled,
-        recognised=tuple(sorted(named_functions(gradient) - named_functions(assembled)))))
+        recognised=tuple(sorted(named_functions(gradient) - named_functions(assembled))),
+        symmetry_used=symmetry_used(algebra, assembled, lambda by: Assembler(by, names).assemble(
+            contracted, i, None))))
 
     if any(isinstance(n, ast.Call) and n.func == "step" for n in walk(gradient)):
         raise UnsupportedError("relu has no second derivative at 0 (its derivative, step, "
@@ -105,8 +108,10 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     if natural == ast.Number(Fraction(0)):
         natural = ast.Zero(dim, dim) if vector else natural
     result = reciprocal_powers(lecturer_form(tidy_hessian(natural, shapes), shapes), shapes)
+    used = symmetry_used(algebra, result, lambda by: Assembler(by, second_names).assemble(
+        contracted, i, j))
     steps.append(Reassembly(before=hessian_lhs, after=ix.Entry(result, i, j), natural=result,
-                            row=i, col=j, second=True))
+                            row=i, col=j, second=True, symmetry_used=used))
     steps.append(Symmetry(before=result, after=result,
                           visibly_symmetric=vector and algebra.transpose(result) == result,
                           vector=vector, h=h_name, shape=goal.shape))

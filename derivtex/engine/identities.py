@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..functions import REGISTRY, derivative_expr
 from ..model.layout import Layout, needs_transpose
 from ..model.shapes import Symbol
 from ..syntax import ast
@@ -22,6 +23,7 @@ class Identity:
     wrt: str
     numerator: str      # its derivative in numerator layout, as input text
     cookbook: int | None = None
+    tree: ast.Expr | None = None  # the derivative as built (f' of an elementwise f), if any
 
     def shown(self, layout: Layout) -> Shown:
         """The pattern and its derivative as the identity method's steps show them: a
@@ -49,12 +51,32 @@ def _shown(identity: Identity, layout: Layout) -> Shown:
     if identity.numerator == "I":
         derivative: ast.Expr = ast.Identity(variable.shape[0])
     else:
-        derivative, more = infer(parse_text(identity.numerator),
+        derivative, more = infer(identity.tree or parse_text(identity.numerator),
                                  {n: s.shape for n, s in symbols.items()})
         symbols = {**more, **symbols}
     if variable.kind == "matrix" and needs_transpose("numerator", layout):
         derivative = Algebra(Shapes(symbols)).transpose(derivative)
     return Shown(pattern, derivative, symbols)
+
+
+# f'(x) as input text, for each elementwise function with a derivative that can be typed
+PRIMES = {"sigma": "sigma(x) .* (1 - sigma(x))", "tanh": "1 - tanh(x) .* tanh(x)",
+          "exp": "exp(x)", "log": "1 ./ x", "relu": "step(x)", "abs": "sign(x)",
+          "sqrt": "1 ./ (2 sqrt(x))", "sinh": "cosh(x)", "cosh": "sinh(x)",
+          "softplus": "sigma(x)", "recip": "-(1 ./ (x .* x))"}
+TYPED = {"recip": "1 ./ x"}  # how a function only the engine names is typed
+
+
+def _elementwise() -> list[Identity]:
+    """f(x) by x is diag(f'(x)), for each typed elementwise function with a derivative:
+    its chain rule cites its own f', never sigma's. The page prints f' as the index
+    method builds it (the tree); the text is the same derivative typed."""
+    x = ast.Name("x")
+    return [Identity(f"elementwise_{f.name}", TYPED.get(f.name, f"{f.name}(x)"), "x",
+                     f"diag({PRIMES[f.name]})",
+                     tree=ast.Call("diag", (derivative_expr(f.name, x),)))
+            for f in REGISTRY.values() if f.elementwise and f.derivative is not None
+            and (f.typed or f.name in TYPED)]
 
 
 LIBRARY = {i.id: i for i in [
@@ -63,7 +85,7 @@ LIBRARY = {i.id: i for i in [
     Identity("inner_product", "a^T x", "x", "a^T", 69),
     Identity("quadratic_form", "x^T B x", "x", "x^T (B + B^T)", 81),
     Identity("squared_norm", "||x||^2", "x", "2 x^T", 131),
-    Identity("elementwise", "sigma(x)", "x", "diag(sigma(x) .* (1 - sigma(x)))"),
+    *_elementwise(),
     Identity("softmax", "softmax(x)", "x", "diag(softmax(x)) - softmax(x) softmax(x)^T"),
     Identity("bilinear_matrix", "a^T X b", "X", "b a^T", 70),
     Identity("bilinear_matrix_transposed", "a^T X^T b", "X", "a b^T", 71),

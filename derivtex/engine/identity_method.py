@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
 
-from ..errors import UnsupportedError
+from ..errors import DerivtexError, UnsupportedError
 from ..functions import ELEMENTWISE, derivative_expr
 from ..model.layout import Layout, needs_transpose
 from ..model.shapes import SCALAR, Shapes, Symbol
@@ -22,12 +22,14 @@ from .algebra import Algebra, user_sums
 from .expand import product_groups
 from .identities import LIBRARY
 from .steps import IDENTITY_STEPS, ByIdentity, Goal, Step, transpose_check
+from .symmetry import Literal, may_use, uses_in
 
 
 class IdentityMethod:
-    def __init__(self, symbols: Mapping[str, Symbol], wrt: str, expr: ast.Expr) -> None:
+    def __init__(self, symbols: Mapping[str, Symbol], wrt: str, expr: ast.Expr,
+                 algebra: type[Algebra] = Algebra) -> None:
         self.shapes = Shapes(symbols)
-        self.algebra = Algebra(self.shapes, user_sums(expr))
+        self.algebra = algebra(self.shapes, user_sums(expr))
         self.wrt = ast.Name(wrt)
         self.matrix = symbols[wrt].kind == "matrix"
         self.dim = symbols[wrt].shape[0]
@@ -100,7 +102,7 @@ class IdentityMethod:
             return self.record("chain_rule", e, self.mul(outer, inner), "softmax")
         prime = derivative_expr(e.func, u)
         outer = prime if self.shapes(u) == SCALAR else ast.Call("diag", (prime,))
-        return self.record("chain_rule", e, self.mul(outer, inner), "elementwise")
+        return self.record("chain_rule", e, self.mul(outer, inner), f"elementwise_{e.func}")
 
     def product(self, e: ast.MatMul) -> ast.Expr:
         scalars, chain = self.split(list(e.factors))
@@ -279,6 +281,7 @@ def derive_by_identities(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str
     raw = method.derive(expr)
     if raw == ast.Number(Fraction(0)) or not method.depends(expr):
         raise UnsupportedError(f"{wrt} does not change the expression")
+    said_aloud(method, symbols, wrt, expr)
     # vector variables give Jacobians (numerator layout), matrix variables gradients
     transpose = needs_transpose("denominator" if method.matrix else "numerator", layout)
     if method.matrix and transpose:  # every step in the layout in use, not the Cookbook's
@@ -288,3 +291,22 @@ def derive_by_identities(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str
     result = method.algebra.transpose(raw) if transpose else raw
     return [goal, *method.steps, transpose_check(raw, result, transpose, goal,
                                                  method.shapes(raw))], result
+
+
+def said_aloud(method: IdentityMethod, symbols: Mapping[str, Symbol], wrt: str,
+               expr: ast.Expr) -> None:
+    """Each step that relied on a symmetric matrix says so: the same steps taken by a
+    reader who assumes nothing symmetric keep the transposes this method dropped."""
+    if not any(may_use(method.algebra, s.after) for s in method.steps
+               if isinstance(s.after, ast.Expr)):
+        return
+    literal = IdentityMethod(symbols, wrt, expr, Literal)
+    try:
+        literal.derive(expr)
+    except DerivtexError:
+        return
+    if len(literal.steps) != len(method.steps):
+        return
+    method.steps = [replace(step, symmetry_used=uses_in(plain.after, method.algebra))
+                    if isinstance(plain.after, ast.Expr) else step
+                    for step, plain in zip(method.steps, literal.steps, strict=True)]

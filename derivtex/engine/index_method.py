@@ -39,6 +39,7 @@ from .steps import (
     SumExpansion,
     transpose_check,
 )
+from .symmetry import symmetry_used
 
 MAX_RULE_ROUNDS = 20
 
@@ -133,9 +134,12 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                              prefer_row=row is None and col is not None)
     if recognised is not None:
         steps.append(recognised)
-    result = reciprocal_powers(tidy_result(read_in_layout(
-        Assembler(algebra, names), algebra, simplified, (natural_row, natural_col), transpose),
-        algebra), shapes)
+    def read(by: Algebra) -> ast.Expr:
+        return reciprocal_powers(tidy_result(read_in_layout(
+            Assembler(by, names), by, simplified, (natural_row, natural_col), transpose),
+            by), shapes)
+
+    result = read(algebra)
     if result == ast.Number(Fraction(0)):
         result = ast.Zero(row.dim if row else 1, col.dim if col else 1)
     shown = recognised.after if recognised is not None and \
@@ -144,7 +148,8 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                             row=row, col=col,
                             swapped=transpose and row is not None and col is not None,
                             read_transposed=transposed_reads(Assembler(algebra, names), shown,
-                                                             row, col)))
+                                                             row, col),
+                            symmetry_used=symmetry_used(algebra, result, read)))
     steps.append(transpose_check(result, result, transpose, goal,
                                  (row.dim if row else 1, col.dim if col else 1)))
     assert goal.shape is not None

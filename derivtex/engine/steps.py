@@ -189,6 +189,7 @@ class Reassembly(Step):
     swapped: bool = False
     second: bool = False
     read_transposed: tuple[Reading, ...] = ()
+    symmetry_used: tuple[tuple[ast.Expr, ast.Expr], ...] = ()  # engine/symmetry.py
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,6 +224,7 @@ class GradientEntry(Step):
     second_wrt_entry: ix.Entry
     simplified: bool
     recognised: tuple[str, ...]
+    symmetry_used: tuple[tuple[ast.Expr, ast.Expr], ...] = ()  # engine/symmetry.py
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -235,6 +237,19 @@ class Symmetry(Step):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SymmetricGradient(Step):
+    """--symmetric on the variable: `before` is G, derived with the entries independent;
+    `after` the gradient on symmetric matrices, sym(G) = (G + G^T)/2; `cookbook` the
+    Matrix Cookbook's (2.8) G + G^T - I .* G (engine/symmetric_variable.py)."""
+
+    rule = "symmetric_gradient"
+    g: str
+    wrt: str
+    g_symmetric: bool
+    cookbook: ast.Expr
+
+
+@dataclass(frozen=True, kw_only=True)
 class ByIdentity(Step):
     """A step of the identity method: the identity it applies (a LIBRARY key) and, for
     an inner product in disguise, the row it recognised."""
@@ -242,6 +257,7 @@ class ByIdentity(Step):
     identity: str | None = None
     cookbook: int | None = None
     recognised: ast.Expr | None = None
+    symmetry_used: tuple[tuple[ast.Expr, ast.Expr], ...] = ()  # engine/symmetry.py
 
     @property
     def mode(self) -> Method:
@@ -275,7 +291,7 @@ IDENTITY_STEPS: dict[str, type[ByIdentity]] = {
 RECORDS: tuple[type[Step], ...] = (
     Goal, HessianGoal, SumExpansion, Linearity, *PASS_STEPS.values(), Delta, Contract,
     IndexForm, Cancellation, Collect, Recognition, Substitution, Reassembly, TransposeCheck,
-    GradientEntry, Symmetry, *IDENTITY_STEPS.values())
+    GradientEntry, Symmetry, SymmetricGradient, *IDENTITY_STEPS.values())
 
 
 def transpose_check(natural: ast.Expr, result: ast.Expr, needs_transpose: bool, goal: Goal,

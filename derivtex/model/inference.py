@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
 
-from ..errors import OptionError, ShapeError, option, suggest
+from ..errors import DerivtexError, OptionError, ShapeError, option, suggest
 from ..functions import REGISTRY, nearest
 from ..syntax import ast
 from ..syntax.ast import is_number, names_in, rebuild, walk
 from ..syntax.parser import GREEK
 from .declarations import Dim, default_kind, glued_hint
-from .shapes import Kind, Symbol
+from .greek import guessable, square_greek, transposed_greek
+from .shapes import Kind, Shape, Shapes, Symbol, kind_of
 
 _DIM_POOL = "n m p q r s t u v w d e g h".split()
 MAX_GREEK_GUESSES = 6
@@ -231,39 +232,19 @@ def _run(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]], symmetric: fro
     return inference, names, inference.shape(expr)
 
 
-def transposed_greek(expr: ast.Expr, declared: Mapping) -> frozenset[str]:
-    """`theta^T x`: a Greek name transposed is a vector (a scalar needs no transpose)."""
-    return frozenset(n.operand.name for n in walk(expr)
-                     if isinstance(n, ast.Transpose) and isinstance(n.operand, ast.Name)
-                     and n.operand.name in GREEK and n.operand.name not in declared)
-
-
-def square_greek(expr: ast.Expr, declared: Mapping, symmetric: frozenset[str]) -> frozenset[str]:
-    """`det(Sigma)`, `tr(Omega)`, `--symmetric Sigma`: a Greek name only a square matrix
-    fits (a capital under a determinant or trace: that of a 1×1 is never what a lecturer
-    writes; `det(alpha)` of a lowercase scalar stays the number)."""
-    under = {(a.operand if isinstance(a, ast.Transpose) else a)
-             for n in walk(expr) if isinstance(n, ast.Call) and n.func in REGISTRY
-             and REGISTRY[n.func].shape == "square_to_scalar" for a in n.args}
-    capitals = {n.name for n in under if isinstance(n, ast.Name) and n.name[0].isupper()}
-    return frozenset(n for n in capitals | set(symmetric) if n in GREEK and n not in declared)
-
-
-def _guessable(names: list[ast.Name], declared: Mapping) -> list[str]:
-    return [n.name for n in names if n.name in GREEK and not n.bold and n.name not in declared]
-
-
 def _infer_guessing(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]],
-                    symmetric: frozenset[str]) -> tuple[_Inference, list[ast.Name]]:
+                    symmetric: frozenset[str], forced: frozenset[str] = frozenset()
+                    ) -> tuple[_Inference, list[ast.Name]]:
     """Greek names are scalars; when that reading does not type-check, the fewest Greek
     names read as vectors (capitals: matrices) that make it work — (x - mu)^T ... —
-    then any capital that still fits as a matrix (Sigma^{-1})."""
+    then any capital that still fits as a matrix (Sigma^{-1}). `forced`: names read so
+    from the start (to see whether a matrix reading fits too)."""
     try:
-        inference, names, _ = _run(expr, declared, symmetric, frozenset())
+        inference, names, _ = _run(expr, declared, symmetric, forced)
         return inference, names
     except ShapeError as first:
         error = first
-    greek = _guessable(names_in(expr), declared)[:MAX_GREEK_GUESSES]
+    greek = guessable(names_in(expr), declared)[:MAX_GREEK_GUESSES]
     for size in range(1, len(greek) + 1):
         for subset in itertools.combinations(greek, size):
             try:
@@ -321,10 +302,43 @@ def _kind(shape: tuple) -> str:
 
 
 def infer(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]] | None = None,
-          symmetric: frozenset[str] = frozenset()) -> tuple[ast.Expr, dict[str, Symbol]]:
+          symmetric: frozenset[str] = frozenset(), forced: frozenset[str] | None = None
+          ) -> tuple[ast.Expr, dict[str, Symbol]]:
     """The symbols of `expr` with their most general shapes, and `expr` with each typed
-    `1` and `I` sized; raises ShapeError (or OptionError for a bad --symmetric)."""
-    inference, names = _infer_guessing(expr, declared or {}, symmetric)
+    `1` and `I` sized; raises ShapeError (or OptionError for a bad --symmetric). A Greek
+    capital read as a scalar where a matrix fits too carries that matrix's shape
+    (Symbol.reading) so the page and the shells can name the declaration."""
+    sized, symbols = _infer(expr, declared or {}, symmetric, forced or frozenset())
+    if forced is not None:
+        return sized, symbols
+    for name in guessable([ast.Name(n) for n in symbols], declared or {}):
+        if name[0].isupper() and symbols[name].kind == "scalar":
+            reading = _matrix_reading(expr, declared or {}, symmetric, symbols, name)
+            if reading is not None:
+                symbols[name] = replace(symbols[name], reading=reading)
+    return sized, symbols
+
+
+def _matrix_reading(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]],
+                    symmetric: frozenset[str], symbols: Mapping[str, Symbol], name: str
+                    ) -> Shape | None:
+    """The shape `name` has read as a matrix, if the expression then type-checks with the
+    same kind of value (tr(Sigma A) is a number either way); None otherwise."""
+    guessed = frozenset(n for n, s in symbols.items() if n in GREEK and s.kind != "scalar")
+    try:
+        _, other = infer(expr, declared, symmetric, forced=guessed | {name})
+    except DerivtexError:
+        return None
+    if other[name].kind != "matrix" or \
+            kind_of(Shapes(other)(expr)) != kind_of(Shapes(symbols)(expr)):
+        return None
+    return other[name].shape
+
+
+def _infer(expr: ast.Expr, declared: Mapping[str, tuple[Dim, ...]],
+           symmetric: frozenset[str], forced: frozenset[str]
+           ) -> tuple[ast.Expr, dict[str, Symbol]]:
+    inference, names = _infer_guessing(expr, declared, symmetric, forced)
     taken = {n.name for n in names} | set(inference.named)
     numbered = (f"n{i}" for i in itertools.count(1))  # never runs out, however long the chain
     pool = (d for d in itertools.chain(_DIM_POOL, numbered) if d not in taken)

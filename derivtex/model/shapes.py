@@ -7,7 +7,7 @@ Shapes are (rows, cols) pairs; a dimension is a name (str) or a size (int), 1 me
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ..functions import REGISTRY
@@ -28,6 +28,12 @@ class Symbol:
     kind: Kind
     shape: Shape
     symmetric: bool = False
+    # a Greek scalar only by default: the matrix shape it has if declared one (tr(Sigma A))
+    reading: Shape | None = field(default=None, compare=False)
+
+    @property
+    def scalar_by_default(self) -> bool:
+        return self.reading is not None
 
 
 def kind_of(shape: Shape) -> Kind:

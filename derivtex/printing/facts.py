@@ -16,6 +16,7 @@ from ..model.layout import other
 from ..model.shapes import Shapes
 from ..syntax import ast
 from .abbreviate import page_names
+from .caveats import caveats
 from .identity_facts import identity_facts
 from .plain import text
 from .printer import Printer
@@ -32,11 +33,12 @@ from .sentence_facts import (
     shape_kind,
     top_terms,
 )
+from .symmetric_facts import SymmetricGradientFacts
 
 SHORT_EXPRESSION = 40  # characters of plain text
 
 
-class StepFacts:
+class StepFacts(SymmetricGradientFacts):
     """Turns engine Steps into the strings the templates use, all printed by the printer
     of the format in use. Each sentence's facts are read off the equation it stands beside
     (the deltas it holds, the sums it moves into), and each abbreviation is defined on the
@@ -80,6 +82,7 @@ class StepFacts:
             facts["rhs"] = self.p.index(step.after)
             facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
         self.renderer(step)(step, facts)
+        facts.update(caveats(self.p, step, self.previous))
         if isinstance(step, Goal):
             self.declarations(facts)
         facts["where"] = [*facts["where"], *self.first_uses()]

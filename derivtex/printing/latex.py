@@ -18,6 +18,7 @@ FUNCTIONS = {
     "dsigma": r"\sigma'\left(%s\right)", "dtanh": r"\tanh'\left(%s\right)",
     "dsqrt": r"\frac{1}{2\sqrt{%s}}",
     "dsoftplus": r"\operatorname{softplus}'\left(%s\right)",
+    "abs": r"\left|%s\right|",
 }
 
 # f' as the chain rule cites it, by the name of the derivative function
@@ -27,6 +28,7 @@ PRIME_FACTS = {
     "exp": r"\exp'(z) = \exp(z)",
     "recip": r"\log'(z) = \frac{1}{z}",
     "step": r"\operatorname{relu}'(z) = \operatorname{step}(z)",
+    "sign": r"\lvert z\rvert' = \operatorname{sign}(z)",
     "drecip": r"\left(\frac{1}{z}\right)' = -\frac{1}{z^{2}}",
     "dsqrt": r"\left(\sqrt{z}\right)' = \frac{1}{2\sqrt{z}}",
     "cosh": r"\sinh'(z) = \cosh(z)",

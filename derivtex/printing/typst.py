@@ -17,6 +17,7 @@ FUNCTIONS = {
     "sqrt": "sqrt(%s)", "sinh": "sinh(%s)", "cosh": "cosh(%s)",
     "dsigma": "sigma'(%s)", "dtanh": "tanh'(%s)",
     "dsqrt": "frac(1, 2 sqrt(%s))", "dsoftplus": "op(\"softplus\")'(%s)",
+    "abs": "abs(%s)",
 }
 
 # f' as the chain rule cites it, by the name of the derivative function
@@ -26,6 +27,7 @@ PRIME_FACTS = {
     "exp": "exp'(z) = exp(z)",
     "recip": "log'(z) = frac(1, z)",
     "step": "op(\"relu\")'(z) = op(\"step\")(z)",
+    "sign": "abs(z)' = op(\"sign\")(z)",
     "drecip": "(frac(1, z))' = -frac(1, z^2)",
     "dsqrt": "(sqrt(z))' = frac(1, 2 sqrt(z))",
     "cosh": "sinh'(z) = cosh(z)",

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import __version__
-from ..errors import MAX_ECHO, DerivtexError, Failure, OptionError, option, written_in
+from ..errors import (
+    MAX_ECHO,
+    DerivtexError,
+    Failure,
+    OptionError,
+    option,
+    spelled,
+    written_in,
+)
 from ..model.layout import LAYOUTS
 from ..options import METHODS, STEPS, Options, check_choice
 from . import latex_package, pandoc_filter
@@ -151,6 +159,10 @@ def derive_options(args: argparse.Namespace) -> Options:
 
 def render_output(args: argparse.Namespace) -> Callable[[Derivation], str]:
     def output(d: Derivation) -> str:
+        from ..model.greek import scalar_notes
+
+        for note in scalar_notes(d.symbols):  # a silent misreading is worse than a refusal
+            print(f"derivtex: note: {spelled(note, 'cli')}", file=sys.stderr)
         if args.format == "json":
             return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if args.format == "markdown":

@@ -159,9 +159,10 @@ class _Parser:
         return tok.kind == "op" and tok.value == "("
 
     def closes_norm(self) -> bool:
-        """Inside a norm, '||' closes it unless an operand follows (||a + ||x||^2 b||^2)."""
+        """Inside a norm, '||' closes it unless an operand follows (||a + ||x||^2 b||^2);
+        before another '||' it closes, so ||x|| ||y|| is a product, as |x| |y| is."""
         nxt = self.tokens[self.pos + 1]
-        opens = nxt.kind in ("name", "number") or (nxt.kind == "op" and nxt.value in ("(", "||"))
+        opens = nxt.kind in ("name", "number") or (nxt.kind == "op" and nxt.value == "(")
         return self.norm_depth > 0 and not opens
 
     def unary(self) -> ast.Expr:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DomainError
+from ..functions import KINKED
 from ..model.shapes import Dim, Symbol
 from ..syntax import ast
 from ..syntax.ast import walk
@@ -30,6 +31,7 @@ STAND_INS = (7, 8, 9, 10)  # for declared sizes over 6, in turn
 SIZE_MODES = ("random", "tall", "wide", "equal")
 VALUE_MODES = ("signed", "positive", "negative", "near_identity")
 MAX_CONDITION = 1e6  # of the argument of an inverse or determinant at a test point
+KINK_MARGIN = 1e-3  # least distance of an argument of abs or relu from 0, where it bends
 MODERATE = 1e8  # values, differences and function values at a preferred test point
 SIGNS = np.array([-1.0, 1.0])
 
@@ -162,9 +164,10 @@ def inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
             calls: Sequence[ast.Expr], value_of: Callable[[Sizes, Env, ast.Expr], np.ndarray]
             ) -> bool | None:
     """None if the point is outside the domain (a value or a function's argument not
-    finite, an inverse badly conditioned); else whether the value and every function
-    inside are moderate. An infinite argument can hide in a finite value (exp(-inf) is
-    0, as for a chain of 700 matrices inside exp) and only comes out in the result."""
+    finite, an inverse badly conditioned, an argument of abs or relu near 0); else
+    whether the value and every function inside are moderate. An infinite argument can
+    hide in a finite value (exp(-inf) is 0, as for a chain of 700 matrices inside exp) and
+    only comes out in the result."""
     with np.errstate(all="ignore"):
         try:
             value = np.abs(value_of(sizes, env, expr))
@@ -175,6 +178,9 @@ def inside(sizes: Sizes, env: Env, expr: ast.Expr, inverted: Sequence[ast.Expr],
             for arg in inverted:
                 if np.linalg.cond(value_of(sizes, env, arg)) > MAX_CONDITION:
                     return None
+            if any(np.min(np.abs(value_of(sizes, env, call.args[0]))) < KINK_MARGIN
+                   for call in calls if isinstance(call, ast.Call) and call.func in KINKED):
+                return None  # differences there would straddle where abs or relu bends
             return bool(np.all(value <= MODERATE)) and all(
                 np.all(np.abs(value_of(sizes, env, call)) <= MODERATE) for call in calls)
         except np.linalg.LinAlgError:  # a singular matrix to invert

@@ -75,3 +75,12 @@ def test_both_compiles(tmp_path, pdflatex):
     tex.write_text(derive("y^T A x", "x", method="both").standalone())
     compile_tex(tex, pdflatex)
     assert r"\paragraph{By identities.}" in tex.read_text()
+
+
+@pytest.mark.parametrize("func, prime", [("tanh", r"\tanh"), ("abs", r"\operatorname{sign}"),
+                                         ("relu", r"\operatorname{step}")])
+def test_an_elementwise_chain_rule_cites_its_own_function(func, prime):
+    """Not the sigmoid's identity for every elementwise function (issue 24)."""
+    steps = derive(f"1^T {func}(W x)", "x", method="identity").to_dict()["steps"]
+    chain = next(s["text"] for s in steps if s["rule"] == "chain_rule")
+    assert prime in chain and r"\sigma" not in chain, chain

@@ -129,3 +129,32 @@ def test_log_det_of_a_greek_matrix_is_its_inverse():
 
 def test_a_greek_reciprocal_stays_a_scalar():
     assert shapes("alpha^{-1} x^T x")["alpha"] == ("scalar", (1, 1))
+
+
+@pytest.mark.parametrize("text, ambiguous", [
+    ("tr(Sigma A)", {"Sigma"}), ("Sigma x", {"Sigma"}), ("x^T Lambda x", {"Lambda"}),
+    ("alpha x", set()), ("log(det(Sigma))", set()), ("x^T Sigma^{-1} x", {"Sigma"}),
+    ("tr(Sigma A) + Sigma", set()),  # + Sigma: only a scalar fits
+])
+def test_a_greek_scalar_that_a_matrix_also_fits_is_marked(text, ambiguous):
+    """Issue 17 §4: a Greek capital read as a scalar only by default, where a matrix
+    reading also fits, is flagged so the page and stderr can name the declaration."""
+    from derivtex.model.inference import infer
+    from derivtex.syntax.parser import parse_text
+
+    _, symbols = infer(parse_text(text))
+    assert {s.name for s in symbols.values() if s.scalar_by_default} == ambiguous
+
+
+def test_the_page_and_stderr_name_the_declaration():
+    from derivtex import derive
+    from tests.conftest import run_cli
+
+    d = derive("tr(Sigma A)", "A")
+    goal = d.steps[0]["text"]
+    assert r"\Sigma" in goal and "Sigma=n,m" in goal and "scalar" in goal, goal
+    out = run_cli("derive", "tr(Sigma A)", "--wrt", "A")
+    assert out.returncode == 0
+    assert "--shape Sigma=n,m" in out.stderr.decode()
+    quiet = run_cli("derive", "tr(Sigma A)", "--wrt", "A", "--shape", "Sigma=n,n")
+    assert quiet.returncode == 0 and quiet.stderr == b""

@@ -76,3 +76,12 @@ def test_bold_greek_and_bold_one_are_marked():
     assert not parse_latex(r"\mu").bold
     assert parse_latex(r"\mathbf{1}") == ast.Ones(None)
     assert parse_latex(r"\mathbf{A}\mathbf{1}") == ast.MatMul((ast.Name("A"), ast.Ones(None)))
+
+
+def test_adjacent_latex_norms_are_a_product():
+    """\\|x\\| \\|y\\| and \\lVert x\\rVert \\lVert y\\rVert multiply (issue 24)."""
+    from derivtex.syntax.latex_input import parse_latex
+
+    want = parse_latex(r"\frac{x^\top y}{\|x\| \cdot \|y\|}")
+    assert parse_latex(r"\frac{x^\top y}{\|x\| \|y\|}") == want
+    assert parse_latex(r"\frac{x^\top y}{\lVert x\rVert \lVert y\rVert}") == want

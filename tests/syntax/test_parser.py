@@ -150,3 +150,35 @@ def test_a_keyword_alone_and_an_underscored_name_alone_are_fine():
     assert derive("lambda x", "x").to_dict()["numpy"] == "(lambda_ * (np.eye(x.shape[0])))"
     assert derive("lambda_ x", "x", shapes={"lambda_": "1"}).to_dict()["numpy"] == \
         "(lambda_ * (np.eye(x.shape[0])))"
+
+
+def _sqrt_norm(name: str) -> ast.Expr:
+    return ast.Call("sqrt", (ast.Norm2(N(name)),))
+
+
+@pytest.mark.parametrize("text", [
+    "||x|| ||y||", "||x||||y||", "(||x|| ||y||)", "||x|| * ||y||", "norm(x) norm(y)"])
+def test_adjacent_norms_are_a_product(text):
+    """||x|| ||y|| multiplies, as |x| |y| does on paper (issue 24)."""
+    assert parse_text(text) == ast.MatMul((_sqrt_norm("x"), _sqrt_norm("y")))
+
+
+def test_cosine_similarity_parses():
+    expr = parse_text("x^T y / (||x|| ||y||)")
+    assert expr == ast.MatMul((ast.Transpose(N("x")), N("y"), ast.Call(
+        "recip", (ast.MatMul((_sqrt_norm("x"), _sqrt_norm("y"))),))))
+
+
+def test_norms_inside_a_norm_still_nest():
+    assert parse_text("||a ||b|| ||") == ast.Call("sqrt", (ast.Norm2(ast.MatMul(
+        (N("a"), _sqrt_norm("b")))),))
+    assert parse_text("||a + ||x||^2 b||^2") == ast.Norm2(ast.Add((N("a"), ast.MatMul(
+        (ast.Norm2(N("x")), N("b"))))))
+
+
+@pytest.mark.parametrize("text, column", [
+    ("||x|| ||y", 7), ("(||x|| ||y)", 8), ("||x ||y||", 1)])
+def test_an_unclosed_norm_is_a_located_error(text, column):
+    with pytest.raises(ParseError) as info:
+        parse_text(text)
+    assert "'||' to close the norm opened at column %d" % column in info.value.message

@@ -51,3 +51,22 @@ def test_a_reference_point_lost_in_rounding_decides_nothing():
     assert decided == [None, True, True]
     wrong = {**data, "numpy": "2 * " + data["numpy"]}
     assert run.compare(d, wrong, fn, ("x", "denominator"), 123, 0.1) is False
+
+
+def test_the_generator_draws_adjacent_norms_abs_and_symmetric_variables():
+    """Issue 24: each new input is drawn, with a numpy value that matches its meaning."""
+    env = {"x": np.array([[3.0], [-4.0]]), "b": np.array([[0.0], [2.0]]),
+           "a": np.zeros((2, 1)), "S": np.array([[2.0, 0.5], [0.5, 1.0]])}
+    norms = generate.lecturer_scalar(scripted("norms", "x"), 2)
+    assert norms.text == "||x + a|| ||b||"
+    np.testing.assert_allclose(norms.fn(env), 10.0)
+    cosine = generate.lecturer_scalar(scripted("cosine", "x"), 2)
+    assert cosine.text == "(x + a)^T b / (||x + a|| ||b||)"
+    np.testing.assert_allclose(cosine.fn(env), -0.8)
+    l1 = generate.lecturer_scalar(scripted("l1", "x"), 2)
+    assert l1.text == "1^T abs(x - b)"
+    np.testing.assert_allclose(l1.fn(env), 9.0)
+    gp = generate.lecturer_scalar(scripted("symmetric_variable", "x"), 2)
+    assert gp.text == "log(det(S)) + (x)^T inv(S) (x)" and gp.symmetric == ("S",)
+    np.testing.assert_allclose(gp.fn(env), np.log(1.75) + (env["x"].T @ np.linalg.inv(
+        env["S"]) @ env["x"]).item())
