@@ -44,7 +44,7 @@ def transposed_reads(assembler: Assembler, tree: ix.Node, row: ix.Idx | None,
                 continue
             here = (row if row in indices else None, col if col in indices else None)
             try:
-                read = ix.Entry(ones_first(assembler.assemble(node, *here)), *here)
+                read = ix.Entry(ones_first(assembler.assemble(node, *here), algebra.shapes), *here)
                 other = assembler.assemble(node, here[1], here[0]) if here[0] != here[1] \
                     else read.expr
             except DerivtexError:
@@ -55,9 +55,10 @@ def transposed_reads(assembler: Assembler, tree: ix.Node, row: ix.Idx | None,
     return tuple(found)
 
 
-def ones_first(expr: ast.Expr) -> ast.Expr:
-    """A sum of entries as a lecturer writes it, 1^T s rather than s^T 1."""
-    if isinstance(expr, ast.MatMul) and len(expr.factors) == 2 and \
+def ones_first(expr: ast.Expr, shapes: Shapes) -> ast.Expr:
+    """A sum of entries as a lecturer writes it, 1^T s rather than s^T 1 (a scalar; W^T 1
+    is a column and stays one)."""
+    if isinstance(expr, ast.MatMul) and len(expr.factors) == 2 and shapes(expr) == (1, 1) and \
             isinstance(expr.factors[0], ast.Transpose) and isinstance(expr.factors[1], ast.Ones):
         return ast.MatMul((ast.Transpose(expr.factors[1]), expr.factors[0].operand))
     return expr

@@ -205,14 +205,15 @@ def test_a_fraction_cancelling_inside_a_bracket_is_named(layout):
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_a_sum_read_as_an_entry_says_which_product(layout):
     """log(1^T exp(X w)): sum_p exp(.) X_pj was read straight into the result; now a line
-    says it is [s^T X]_j (s = exp(X w)) and the denominator's sum is 1^T s."""
+    says it is [exp(X w)^T X]_j and the denominator's sum is 1^T exp(X w); their
+    quotient is then the softmax the result names."""
     reassembly = reading("log(1^T exp(X w))", "w", layout)
     exp_sum = r"\sum_{p=1}^{n} \exp\left(\sum_{q=1}^{m} X_{pq} w_{q}\right) X_{pj} &= " \
-        r"[\boldsymbol{s}^{\top} \boldsymbol{X}]_{j} \\"
+        r"\left[\exp\left(\boldsymbol{X} \boldsymbol{w}\right)^{\top} \boldsymbol{X}\right]_{j} \\"
     assert exp_sum in reassembly, reassembly
     assert r"\sum_{k=1}^{n} \exp\left(\sum_{l=1}^{m} X_{kl} w_{l}\right) &= \boldsymbol{1}^{" \
-        r"\top} \boldsymbol{s} \\" in reassembly
-    assert r"\text{where } \boldsymbol{s} = \exp\left(\boldsymbol{X} \boldsymbol{w}\right)" \
-        in reassembly
+        r"\top} \exp\left(\boldsymbol{X} \boldsymbol{w}\right) \\" in reassembly
+    assert r"\text{where } \boldsymbol{s} = \operatorname{softmax}\left(\boldsymbol{X} " \
+        r"\boldsymbol{w}\right)" in reassembly
     if layout == "denominator":
         assert r"&= [\boldsymbol{X}^{\top} \boldsymbol{s}]_{j} \\" in reassembly
