@@ -27,8 +27,8 @@ _WIDTHS = {r"\sum": 17.6, r"\prod": 17.6, r"\quad": 11.0, r"\qquad": 22.0, r"\,"
            r"\rVert": 5.5, r"\log": 16.0, r"\det": 17.0, r"\exp": 18.5, r"\tanh": 23.7,
            r"\sinh": 22.0, r"\cosh": 23.0, r"\sigma": 6.6, r"\delta": 5.0, r"\nabla": 9.1,
            r"\circ": 8.0, r"\sqrt": 9.0, r"\mathbb": 0.0, r"\left": 0.0, r"\right": 0.0,
-           r"\bigl": 5.0, r"\bigr": 5.0, r"\biggl": 8.1, r"\biggr": 8.1, r"\Biggl": 8.7,
-           r"\Biggr": 8.7}
+           r"\bigl": 0.0, r"\bigr": 0.0, r"\biggl": 4.4, r"\biggr": 4.4, r"\Biggl": 4.4,
+           r"\Biggr": 4.4}  # with the bracket after it, as wide as \left's
 _CHARS = {"+": 13.4, "-": 13.4, "=": 14.6, ",": 4.9, "(": 4.3, ")": 4.3, "[": 3.0,
           "]": 3.0, "'": 2.8, "|": 3.0, "/": 5.5, ".": 3.0}
 _TALL = (r"\sum", r"\prod", r"\frac")
@@ -267,6 +267,42 @@ def opened(factor: str) -> tuple[str, str, str] | None:
     return (factor[:start] + sized + "l" + factor[start + 5],
             factor[inner:close],
             sized + "r" + factor[close + 6] + factor[end:])
+
+
+INLINE_WIDTH = 250.0  # pt: an equation in a sentence this long may need to break
+
+
+def breakable(math: str) -> str:
+    r"""`math` for a sentence: when it is long, its \left ... \right pairs (one box each,
+    which TeX never breaks) become plain brackets, or \bigl ... \bigr around something
+    tall, so the line may break inside them rather than run past the margin."""
+    if width(math) <= INLINE_WIDTH:
+        return math
+    out: list[str] = []
+    opening: list[int] = []
+    k = 0
+    while k < len(math):
+        word = _SIZING.match(math, k)
+        if word is None:
+            out.append(math[k])
+            k += 1
+            continue
+        k = word.end()
+        delimiter = "" if word.group(2) == "." else word.group(2)
+        if word.group(1) == "left":
+            opening.append(len(out))
+            out.append(delimiter)
+            continue
+        start = opening.pop()
+        inner = "".join(out[start + 1:])
+        if any(tall in inner for tall in _TALL):
+            out[start] = r"\bigl" + (out[start] or ".")
+            delimiter = r"\bigr" + (delimiter or ".")
+        out.append(delimiter)
+    return "".join(out)
+
+
+_SIZING = re.compile(r"\\(left|right)(?![A-Za-z])(\\[A-Za-z]+|\\.|.)")
 
 
 def _size(content: str) -> str:

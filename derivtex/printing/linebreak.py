@@ -61,6 +61,9 @@ def break_units(text: str, limit: float, syntax: Syntax, lead: str = "",
                 continue
             open_half, inside, close_half = opened
             inner = break_units(inside, limit, syntax, first + open_half, close_half + last)
+            if len(inner) == 1:  # nothing inside could be cut: the bracket stays closed
+                out.append((whole, False))
+                continue
             out += [(inner[0][0], True)] + inner[1:]
         cut = len(out) - start > 1
         if cut:

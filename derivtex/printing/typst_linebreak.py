@@ -28,8 +28,8 @@ _WORDS = {"partial": 5.7, "sigma": 6.6, "delta": 5.0, "top": 8.5, "RR": 8.0, "ti
           "tr": 10.0, "compose": 8.0}
 _CHARS = {"+": 13.4, "-": 13.4, "=": 14.6, ",": 4.9, "'": 2.8, "&": 0.0, "\\": 0.0,
           ".": 3.0, "⊘": 13.4, "|": 3.0}
-_PAREN = {"(": 4.3, "[": 3.0}  # one delimiter; around a sum or a fraction, 8.7
-_TALL = 8.7
+_PAREN = {"(": 4.3, "[": 3.0}  # one delimiter; around a sum or a fraction, 9.6
+_TALL = 9.6
 _CALLS = ("bold", "upright", "op", "frac", "norm", "sqrt", "lr")
 
 
@@ -243,7 +243,11 @@ def opened(factor: str) -> tuple[str, str, str] | None:
     if best is None:
         return None
     _, start, end = best
-    return factor[:start + 1], factor[start + 1:end], factor[end:]
+    # a script on the bracket would make the bracket its base, one box that cannot span
+    # rows: it goes on an empty base after it instead, [ ... ]""_(j)
+    scripted = factor.startswith(("_", "^"), end + 1)
+    return factor[:start + 1], factor[start + 1:end], \
+        factor[end] + ('""' if scripted else "") + factor[end + 1:]
 
 
 def _plain(text: str, start: int, end: int) -> bool:

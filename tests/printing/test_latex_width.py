@@ -25,9 +25,13 @@ LONG = [
     ("sigma(w^T x)", "w", {"order": 2}),
 ]
 SIZED = re.compile(r"\\(big|Big|bigg|Bigg)([lr])(\(|\[|\)|\])")
-# a sum's operator, a derivative's, a function's name or a sign before a bracket
-GLUED = re.compile(r"(?:[-+] |\\sum_\{[^{}]*\}\^\{[^{}]*\}\s*|\\frac\{\\partial\}\{\\partial "
-                   r"\w+_\{\w+\}\}|\\[a-z]+'?)*$")
+# what a bracket is not cut from after it: its scripts, the closing halves it stands last in
+SCRIPTS = re.compile(r"(?:[_^]\{(?:[^{}]|\{[^{}]*\})*\}|\\(?:big|Big|bigg|Bigg)r[)\]])*")
+# what a bracket cannot be cut from: a sum's operator, a derivative's, a function's name,
+# a sign or =, a number, the opening half of a bracket it stands first in
+GLUED = re.compile(r"(?:[-+=] ?|\d+ |\\sum_\{(?:[^{}]|\{[^{}]*\})*\}\^\{[^{}]*\}\s*"
+                   r"|\\frac\{\\partial\}\{\\partial \w+_\{[\w,{}]+\}\}|\\[a-z]+'?"
+                   r"|\\operatorname\{\w+\}'?|\\(?:big|Big|bigg|Bigg)l[(\[])*$")
 
 
 def ids(case):
@@ -54,8 +58,12 @@ def breaks_in(body: str) -> list[str]:
     for row in rows:
         if row.count(r"\left") != row.count(r"\right"):
             bad.append(f"\\left/\\right across a break: {row[:80]}")
-    room = TEXT_WIDTH - width(rows[0].split("&")[0]) - width(r"\qquad")
-    text = " ".join(re.sub(r"^[^&]*&(\\quad )*", "", row) for row in rows)
+    text, rooms = "", [(0, TEXT_WIDTH)]  # the rows' right sides; from where each room holds
+    for row in rows:
+        lhs, _, rhs = row.partition("&")
+        if lhs.strip():
+            rooms.append((len(text), TEXT_WIDTH - width(lhs) - width(r"\qquad")))
+        text += re.sub(r"^(\\quad )*", "", rhs) + " "
     stack: list[re.Match] = []
     for match in SIZED.finditer(text):
         if match.group(2) == "l":
@@ -65,7 +73,9 @@ def breaks_in(body: str) -> list[str]:
         if start.group(1) != match.group(1):
             bad.append(f"\\{start.group(1)}l closed by \\{match.group(1)}r")
         glued = GLUED.search(text, 0, start.start()).start()  # what it cannot be cut from
-        if width(text[glued:match.end()]) <= room:
+        room = [r for at, r in rooms if at <= start.start()][-1]
+        end = SCRIPTS.match(text, match.end()).end()
+        if width(text[glued:end]) <= room:
             bad.append(f"opened although it fits a row: {text[glued:][:60]}")
     return bad
 
@@ -145,3 +155,22 @@ def test_width_estimate_is_within_five_percent_of_pdflatex(tmp_path, pdflatex):
     assert len(real) == len(rows) > 20
     assert [(rows[k][:50], real[k], width(rows[k])) for k in real
             if real[k] > 1.05 * width(rows[k])] == []
+
+
+def test_a_long_equation_in_a_sentence_may_break_inside_its_brackets(tmp_path, pdflatex):
+    """\\left ... \\right is one box TeX never breaks: in a long equation quoted in a
+    sentence the brackets are plain (\\bigl around a sum), so the sentence keeps to the
+    margins; a short one keeps its \\left ... \\right."""
+    from derivtex.model.shapes import Shapes
+    from derivtex.printing.latex import LatexPrinter
+    from derivtex.printing.render import render
+
+    p = LatexPrinter(Shapes({}))
+    short = r"\left(x_{1} - m_{1}\right)"
+    assert p.inline(short) == r"\(" + short + r"\)"
+    terms = [r"\left(\sum_{k=1}^{n} H_{%dk} x_{k} - m_{%d}\right)" % (n, n) for n in range(9)]
+    long = p.inline(r"\nabla f = " + " + ".join(terms))
+    assert r"\left" not in long and r"\bigl(\sum_{k=1}^{n} H_{0k} x_{k} - m_{0}\bigr)" in long
+    sentence = "These are the entries of the gradient " + long + ". " + "Its entry. " * 5
+    (tmp_path / "s.tex").write_text(render("standalone.tex.j2", title="x", snippet=sentence))
+    assert [w for w in overfull(tmp_path, "s.tex", pdflatex) if w > 1] == []
