@@ -1,11 +1,13 @@
 """Nothing off the page: align rows wider than the text break where a lecturer breaks them
-(`linebreak`): between top-level terms, then between factors, and inside a bracket only
-when the bracket cannot fit on a line of its own. An opened bracket's \\left( ... \\right)
-becomes a fixed \\bigl( ... \\bigr) pair of one size, as tall as what it holds, so its two
-halves match on their two lines. Continuation rows are aligned after the equals sign.
+(`linebreak`): at a further =, between top-level terms, then between factors, and inside
+a bracket only when the bracket cannot fit on a line of its own. An opened bracket's
+\\left( ... \\right) becomes a fixed \\bigl( ... \\bigr) pair of one size, as tall as what
+it holds, so its two halves match on their two lines (\\left/\\right never span a break).
+Continuation rows are aligned after the equals sign. A long equation in a sentence gets
+brackets TeX may break inside (`breakable`).
 
-Widths are estimated from the LaTeX itself (in points of 11 pt math); the estimate is
-checked against pdflatex's own overfull-box report by the tests.
+Widths are estimated from the LaTeX itself, in points of 11 pt math; the tests check the
+estimate against TeX's own widths and pdflatex's overfull-box report.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .linebreak import Syntax, break_units, pack
+from .linebreak import Syntax, fold_row
 
 TEXT_WIDTH = 450.0  # pt: the 472 pt text block of the standalone page, less 5 % for the estimate
 SCRIPT = 0.7        # sub- and superscripts are set smaller
@@ -30,7 +32,7 @@ _WIDTHS = {r"\sum": 17.6, r"\prod": 17.6, r"\quad": 11.0, r"\qquad": 22.0, r"\,"
            r"\bigl": 0.0, r"\bigr": 0.0, r"\biggl": 4.4, r"\biggr": 4.4, r"\Biggl": 4.4,
            r"\Biggr": 4.4}  # with the bracket after it, as wide as \left's
 _CHARS = {"+": 13.4, "-": 13.4, "=": 14.6, ",": 4.9, "(": 4.3, ")": 4.3, "[": 3.0,
-          "]": 3.0, "'": 2.8, "|": 3.0, "/": 5.5, ".": 3.0}
+          "]": 3.0, "'": 2.8, "|": 3.0, "/": 5.5, ".": 3.0, "&": 0.0}
 _TALL = (r"\sum", r"\prod", r"\frac")
 _SIZES = (r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\biggl", r"\biggr", r"\Biggl", r"\Biggr")
 
@@ -90,13 +92,17 @@ def _letter(ch: str, bold: bool) -> float:
     if ch.isupper():
         return 11.2 if bold else 8.6
     if ch.isalpha():
-        return 7.0 if bold else 6.0
+        return _LETTERS.get(ch, 6.0) * (1.2 if bold else 1.0)
     return _CHARS.get(ch, 6.0)
 
 
+# math italic letters much wider than the average
+_LETTERS = {"m": 9.6, "w": 7.9, "n": 6.6}
+
+
 def _delimiter(tokens: list[str], k: int, opening: bool) -> float:
-    """A \\left or \\right delimiter: as wide as a plain one, twice around a sum or a
-    fraction. The delimiter itself, tokens[k], is then counted as 0."""
+    """What a \\left or \\right adds to the delimiter after it, tokens[k] (counted as a
+    plain one): nothing, or as much again around a sum or a fraction."""
     depth, step = 0, 1 if opening else -1
     j = k + 1 if opening else k - 2
     while 0 <= j < len(tokens):
@@ -124,7 +130,7 @@ def _group(tokens: list[str], k: int, bold: bool) -> tuple[float, int]:
 def fold(body: str, limit: float = TEXT_WIDTH) -> str:
     """An align body with every row that is too wide broken into aligned rows."""
     rows = split_rows(body)
-    return " \\\\\n".join(fold_row(row.strip(), limit) for row in rows)
+    return LATEX.row_break.join(fold_row(row.strip(), limit, LATEX) for row in rows)
 
 
 def split_rows(body: str) -> list[str]:
@@ -143,34 +149,12 @@ def split_rows(body: str) -> list[str]:
     return [r for r in rows if r.strip()]
 
 
-def fold_row(row: str, limit: float) -> str:
-    r"""A row too wide cut into rows aligned at its equals sign: a further = of the row
-    starts a row of its own (`&= ...`, as a lecturer continues a chain of equalities); a
-    row that starts a term (with its sign) is one \quad in, a row that goes on with a
-    product two."""
-    if width(row) <= limit:
-        return row
-    lhs, amp, rhs = row.partition("&")
-    if not amp:
-        return row
-    room = limit - width(lhs) - width(r"\qquad")
-    chain = split_at(rhs, _is_relation) if lhs.strip() else [rhs]
-    lines = []
-    for n, link in enumerate(chain):
-        pieces = pieces_of(link if n == 0 else link.lstrip(), room)
-        lines.append((lhs if n == 0 else "") + "&" + pieces[0])
-        lines += [("&\\quad " if p.lstrip()[:1] in "+-" else "&\\quad \\quad ") + p.lstrip()
-                  for p in pieces[1:]]
-    return " \\\\\n".join(lines)
+def relations(text: str) -> list[str]:
+    return split_at(text, _is_relation)
 
 
 def _is_relation(text: str, k: int) -> bool:
     return text.startswith(" = ", k - 1) and k > 1
-
-
-def pieces_of(rhs: str, limit: float) -> list[str]:
-    """The right side cut into lines no wider than `limit`, at the shallowest level."""
-    return pack(break_units(rhs, limit, LATEX), limit, width)
 
 
 def terms(text: str) -> list[str]:
@@ -313,4 +297,6 @@ def _size(content: str) -> str:
     return r"\bigg" if r"\frac" in content else r"\big"
 
 
-LATEX = Syntax(width=width, terms=terms, factors=factors, opened=opened)
+# a row that starts a term is one \quad in, one that goes on with a product two
+LATEX = Syntax(width=width, relations=relations, terms=terms, factors=factors, opened=opened,
+               row_break=" \\\\\n", term_row="&\\quad ", product_row="&\\quad \\quad ")

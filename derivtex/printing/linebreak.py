@@ -20,14 +20,40 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Syntax:
-    """How one notation's math is measured and cut: each function takes balanced text."""
+    """How one notation's math is measured and cut (each function takes balanced text),
+    and how its display rows are written."""
 
     width: Callable[[str], float]
-    terms: Callable[[str], list[str]]     # cut before each top-level + and −
-    factors: Callable[[str], list[str]]   # cut between top-level factors
+    relations: Callable[[str], list[str]]  # cut before each top-level =
+    terms: Callable[[str], list[str]]      # cut before each top-level + and −
+    factors: Callable[[str], list[str]]    # cut between top-level factors
     # (text before the opening delimiter and the delimiter, the content, the closing
     # delimiter and what follows) of the widest top-level bracket pair, or None
     opened: Callable[[str], tuple[str, str, str] | None]
+    row_break: str    # between two rows of a display
+    term_row: str     # starts a row that starts a term, one quad in after the alignment
+    product_row: str  # starts a row that goes on with a product, two quads in
+
+
+def fold_row(row: str, limit: float, syntax: Syntax) -> str:
+    """`row` (`lhs & rhs`), if wider than `limit`, cut into rows aligned at its equals
+    sign: a further = of the row starts a row of its own (`&= ...`, as a lecturer
+    continues a chain of equalities), then the pieces of `break_units`."""
+    if syntax.width(row) <= limit:
+        return row
+    lhs, amp, rhs = row.partition("&")
+    if not amp:
+        return row
+    room = limit - syntax.width(lhs) - syntax.width(syntax.product_row)
+    chain = syntax.relations(rhs) if lhs.strip() else [rhs]
+    lines = []
+    for n, link in enumerate(chain):
+        pieces = pack(break_units(link if n == 0 else link.lstrip(), room, syntax), room,
+                      syntax.width)
+        lines.append((lhs if n == 0 else "") + "&" + pieces[0])
+        lines += [(syntax.term_row if p.lstrip()[:1] in "+-" else syntax.product_row) +
+                  p.lstrip() for p in pieces[1:]]
+    return syntax.row_break.join(lines)
 
 
 Unit = tuple[str, bool]  # a piece a line may start with; True: it must start one

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .linebreak import Syntax, break_units, pack
+from .linebreak import Syntax, fold_row
 
 TEXT_WIDTH = 430.0  # pt: the 453 pt text block of the standalone page, less 5 % for the estimate
 SCRIPT = 0.7        # sub- and superscripts are set smaller
@@ -133,28 +133,11 @@ def _atom(tok: str, bold: bool) -> float:
 def fold(body: str, limit: float = TEXT_WIDTH) -> str:
     """A display body with every row that is too wide broken into aligned rows."""
     rows = [row.strip().removesuffix("\\").rstrip() for row in body.split("\n")]
-    return " \\\n".join(fold_row(row, limit) for row in rows if row)
+    return TYPST.row_break.join(fold_row(row, limit, TYPST) for row in rows if row)
 
 
-def fold_row(row: str, limit: float) -> str:
-    """A row too wide cut into rows aligned at its equals sign: a further = starts a row
-    of its own; a row that starts a term is one quad in, after `""` (an empty operand, so
-    Typst spaces its + or - as binary, the role amsmath's {} plays after &); a row that
-    goes on with a product is two quads in."""
-    if width(row) <= limit:
-        return row
-    lhs, amp, rhs = row.partition("&")
-    if not amp:
-        return row
-    room = limit - width(lhs) - width("wide")
-    chain = split_at(rhs, _is_relation) if lhs.strip() else [rhs]
-    lines = []
-    for n, link in enumerate(chain):
-        pieces = pack(break_units(link if n == 0 else link.lstrip(), room, TYPST), room, width)
-        lines.append((lhs if n == 0 else "") + "&" + pieces[0])
-        lines += [('& quad "" ' if p.lstrip()[:1] in "+-" else "& quad quad ") + p.lstrip()
-                  for p in pieces[1:]]
-    return " \\\n".join(lines)
+def relations(text: str) -> list[str]:
+    return split_at(text, _is_relation)
 
 
 def terms(text: str) -> list[str]:
@@ -257,4 +240,8 @@ def _plain(text: str, start: int, end: int) -> bool:
     return (before in " ([-" or text[start] == "[") and not text.startswith("/", end + 1)
 
 
-TYPST = Syntax(width=width, terms=terms, factors=factors, opened=opened)
+# a row that starts a term is one quad in, after `""` (an empty operand, so Typst spaces its
+# + or - as binary, the role amsmath's {} plays after &); one that goes on with a product
+# is two quads in
+TYPST = Syntax(width=width, relations=relations, terms=terms, factors=factors, opened=opened,
+               row_break=" \\\n", term_row='& quad "" ', product_row="& quad quad ")
