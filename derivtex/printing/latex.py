@@ -3,7 +3,7 @@ each function's LaTeX. The structure (parentheses, sums, products) is `Printer`'
 
 from __future__ import annotations
 
-from .latex_linebreak import fold
+from .latex_linebreak import breakable, fold
 from .printer import Printer
 
 _OP = r"\operatorname{%s}\left(%%s\right)"
@@ -136,7 +136,8 @@ class LatexPrinter(Printer):
         return PRIME_FACTS.get(func)
 
     def inline(self, math: str) -> str:
-        return r"\(%s\)" % math
+        """Math in a sentence; a long equation with brackets TeX may break inside."""
+        return r"\(%s\)" % breakable(math)
 
     def fold(self, body: str) -> str:
         return fold(body)

@@ -140,7 +140,9 @@ class TypstPrinter(Printer):
         return PRIME_FACTS.get(func)
 
     def inline(self, math: str) -> str:
-        return "$%s$" % math
+        """Math in a sentence. A sentence may name an index as the engine spells it,
+        k_{1}; Typst would print the braces, so it is k_1 here."""
+        return "$%s$" % _NUMBERED_INDEX.sub(r"\1_\2", math)
 
     def fold(self, body: str) -> str:
         return fold(body)

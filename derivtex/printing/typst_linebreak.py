@@ -1,127 +1,247 @@
-"""Nothing off the page in Typst either: display rows wider than the text break at
-top-level + and − (a term too wide alone, inside its outer plain parentheses), with
-continuation rows aligned after the equals sign, as `latex_linebreak` does for LaTeX.
+"""Nothing off the page in Typst either: display rows wider than the text break where a
+lecturer breaks them (`linebreak`), as `latex_linebreak` does for LaTeX: a further = of
+a row starts an aligned row of its own, then top-level terms, then factors, and inside a
+bracket only when the bracket cannot fit on a line of its own. Typst sizes the two halves
+of a bracket that spans rows alike, to the taller. A call's arguments (sigma(...)) and
+scripts (x_(i j)) are never cut.
 
-Widths are estimated from the Typst math itself, in letters of 11 pt math.
+Widths are estimated from the Typst math itself, in points of 11 pt math (measured with
+Typst's own `measure`); the tests check the compiled page's text boxes against its margins.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
-TEXT_WIDTH = 76.0  # letters: the 453 pt text block of the standalone page, less a margin
-SCRIPT = 0.72      # sub- and superscripts are set smaller
-MAX_DEPTH = 3      # parentheses opened at most this deep to find a break
+from .linebreak import Syntax, fold_row
+
+TEXT_WIDTH = 430.0  # pt: the 453 pt text block of the standalone page, less 5 % for the estimate
+SCRIPT = 0.7        # sub- and superscripts are set smaller
 
 _TOKEN = re.compile(r'"[^"]*"|[A-Za-z]+(?:\.[A-Za-z]+)*|[0-9]+|\s+|.')
-_WIDTHS = {"bold": 0.0, "upright": 0.0, "op": 0.0, "lr": 0.0, "frac": 0.0, "sqrt": 1.0,
-           "sum": 1.9, "partial": 1.0, "quad": 1.8, "wide": 3.6, "thin": 0.3, "dot.o": 2.0,
-           "in": 2.0, "times": 2.0, "top": 1.0, "compose": 1.0, "norm": 0.8, "nabla": 1.0,
-           "tr": 1.6, "det": 2.2, "log": 2.2, "exp": 2.4, "tanh": 3.2, "sinh": 3.2,
-           "cosh": 3.2, "RR": 1.0}
-_BINARY = {"+": 2.2, "-": 2.2, "=": 2.4, ",": 0.8, "&": 0.0, "\\": 0.0}
+# widths in pt at 11 pt, an operator with the space around it
+_WORDS = {"partial": 5.7, "sigma": 6.6, "delta": 5.0, "top": 8.5, "RR": 8.0, "times": 13.4,
+          "dot.o": 13.4, "in": 13.0, "quad": 11.0, "wide": 22.0, "thin": 1.8, "nabla": 9.2,
+          "tanh": 22.0, "sinh": 21.0, "cosh": 21.5, "log": 14.1, "det": 15.3, "exp": 16.8,
+          "tr": 10.0, "compose": 8.0}
+_CHARS = {"+": 13.4, "-": 13.4, "=": 14.6, ",": 4.9, "'": 2.8, "&": 0.0, "\\": 0.0,
+          ".": 3.0, "⊘": 13.4, "|": 3.0}
+_PAREN = {"(": 4.3, "[": 3.0}  # one delimiter; around a sum or a fraction, 9.6
+_TALL = 9.6
+_CALLS = ("bold", "upright", "op", "frac", "norm", "sqrt", "lr")
 
 
+@lru_cache(maxsize=4096)
 def width(math: str) -> float:
-    """Estimated width, in letters, of one row of Typst math."""
-    return _units(_TOKEN.findall(math), 0)[0]
+    """Estimated width in pt of one row of Typst math (unbalanced brackets allowed)."""
+    return _run(_TOKEN.findall(math), 0, False, 0)[0]
 
 
-def _units(tokens: list[str], start: int) -> tuple[float, int]:
-    """Width of tokens[start:] up to the matching close parenthesis, and where it ends;
-    a script is set smaller, a fraction `(a)/(b)` as wide as its wider part."""
-    total, last, k = 0.0, 0.0, start
+def _run(tokens: list[str], k: int, bold: bool, depth: int) -> tuple[float, int, bool]:
+    """(width, where it ends, whether it holds something tall) of tokens[k:] up to the
+    bracket that closes `depth`; a script is set smaller, a fraction `(a)/(b)` as wide as
+    its wider part, a sum as wide as its symbol or its limits."""
+    total, last, last_inner, tall = 0.0, 0.0, 0.0, False
     while k < len(tokens):
         tok = tokens[k]
         k += 1
+        inner = 0.0
         if tok in ")]":
-            return total, k
-        if tok in "([":
-            inner, k = _units(tokens, k)
-            piece = inner + 0.8
+            if depth:
+                return total, k, tall
+            piece = _PAREN["(" if tok == ")" else "["]
+        elif tok in "([":
+            inner, k, high = _run(tokens, k, bold, depth + 1)
+            piece, tall = inner + 2 * (_TALL if high else _PAREN[tok]), tall or high
         elif tok in "_^" and k < len(tokens):
-            if tokens[k] == "(":
-                inner, k = _units(tokens, k + 1)
-            else:
-                inner, k = _units([tokens[k]], 0)[0], k + 1
-            piece = SCRIPT * inner
-        elif tok == "/" and k < len(tokens) and tokens[k] == "(":
-            inner, k = _units(tokens, k + 1)
-            total += max(inner, last) - last
+            script, k = _operand(tokens, k, bold)
+            piece = SCRIPT * script
+        elif tok == "/" and k < len(tokens):
+            below, k = _operand(tokens, k, bold)
+            total += max(below, last_inner or last) + 2.4 - last
+            last, last_inner, tall = 0.0, 0.0, True
             continue
         elif tok.isspace():
             continue
-        elif tok.startswith('"'):
-            piece = 0.8 * (len(tok) - 2)
-        elif tok[0].isalpha():
-            piece = _WIDTHS.get(tok, 1.0)
+        elif tok in ("sum", "prod"):
+            limits = 0.0
+            while k + 1 < len(tokens) and tokens[k] in "_^":
+                script, k = _operand(tokens, k + 1, bold)
+                limits = max(limits, SCRIPT * script)
+            piece, tall = max(17.6, limits + 2.0), True
+        elif tok in _CALLS and k < len(tokens) and tokens[k] == "(":
+            piece, k, high = _call(tok, tokens, k + 1, bold)
+            tall = tall or high
         else:
-            piece = _BINARY.get(tok, 1.0)
+            piece = _atom(tok, bold)
         total += piece
-        last = piece
-    return total, k
+        last, last_inner = piece, inner
+    return total, k, tall
+
+
+def _operand(tokens: list[str], k: int, bold: bool) -> tuple[float, int]:
+    """A script's or a denominator's width: a bracketed group (brackets not shown) or one
+    token."""
+    if tokens[k] == "(":
+        inner, k, _ = _run(tokens, k + 1, bold, 1)
+        return inner, k
+    return _atom(tokens[k], bold), k + 1
+
+
+def _call(name: str, tokens: list[str], k: int, bold: bool) -> tuple[float, int, bool]:
+    """bold(...), upright("..."), op("..."), frac(a, b), norm(...), sqrt(...), lr(...)."""
+    inner, end, tall = _run(tokens, k, bold or name == "bold", 1)
+    if name == "frac":
+        parts = [_run(part, 0, bold, 0)[0] for part in _arguments(tokens[k:end - 1])]
+        return max(parts) + 2.4, end, True
+    if name in ("upright", "op"):
+        return inner * (0.85 if name == "upright" else 0.95) + (3.0 if name == "op" else 0.0), \
+            end, tall
+    return inner + {"norm": 11.0, "sqrt": 9.0}.get(name, 0.0), end, tall
+
+
+def _arguments(tokens: list[str]) -> list[list[str]]:
+    parts: list[list[str]] = [[]]
+    depth = 0
+    for tok in tokens:
+        depth += (tok in "([") - (tok in ")]")
+        if tok == "," and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return parts
+
+
+def _atom(tok: str, bold: bool) -> float:
+    if tok.startswith('"'):
+        return 5.6 * (len(tok) - 2)
+    if tok in _WORDS:
+        return _WORDS[tok]
+    if tok.isdigit():
+        return (6.3 if bold else 5.5) * len(tok)
+    if len(tok) == 1 and tok.isalpha():
+        if tok.isupper():
+            return 11.2 if bold else 8.6
+        return 7.0 if bold else 6.0
+    if tok[0].isalpha():  # a Greek letter or another symbol by name
+        return 8.6 if tok[0].isupper() else 6.8
+    return _CHARS.get(tok, 6.0)
 
 
 def fold(body: str, limit: float = TEXT_WIDTH) -> str:
     """A display body with every row that is too wide broken into aligned rows."""
     rows = [row.strip().removesuffix("\\").rstrip() for row in body.split("\n")]
-    return " \\\n".join(fold_row(row, limit) for row in rows if row)
+    return TYPST.row_break.join(fold_row(row, limit, TYPST) for row in rows if row)
 
 
-def fold_row(row: str, limit: float) -> str:
-    if width(row) <= limit:
-        return row
-    lhs, amp, rhs = row.partition("&")
-    if not amp:
-        return row
-    pieces = pieces_of(rhs, limit - width(lhs) - 2.0, 0)
-    # `""` before the row's sign: an empty operand, so Typst spaces + and - as binary
-    # (the role amsmath's {} plays after &), not as a tight unary sign
-    return " \\\n".join([lhs + "&" + pieces[0]] + ['& quad "" ' + p.lstrip()
-                                                   for p in pieces[1:]])
+def relations(text: str) -> list[str]:
+    return split_at(text, _is_relation)
 
 
-def pieces_of(text: str, limit: float, depth: int) -> list[str]:
-    """Greedy packing of the terms at `depth` into lines no wider than `limit`; a term too
-    wide alone is broken at the next depth."""
-    lines: list[str] = []
-    current = ""
-    for unit in split_terms(text, depth):
-        if width(unit) > limit and depth < MAX_DEPTH:
-            inner = pieces_of(unit, limit, depth + 1)
-            if len(inner) > 1:
-                if current.strip():
-                    lines.append(current.rstrip())
-                lines += [p.rstrip() for p in inner[:-1]]
-                current = inner[-1]
-                continue
-        if current.strip() and width(current + unit) > limit:
-            lines.append(current.rstrip())
-            current = unit
-        else:
-            current += unit
-    lines.append(current.rstrip())
-    return lines
+def terms(text: str) -> list[str]:
+    return split_at(text, _is_term_break)
 
 
-def split_terms(text: str, depth: int) -> list[str]:
-    """`text` cut before each " + " or " - " at `depth` parentheses, counting only plain
-    groups: a call's arguments (sigma(...)) and scripts (x_(i j)) are never opened."""
-    cuts, level, plain = [0], 0, [True]
-    in_string = False
+def factors(text: str) -> list[str]:
+    return split_at(text, _is_factor_break)
+
+
+def _is_relation(text: str, k: int) -> bool:
+    return text.startswith(" = ", k - 1) and k > 1
+
+
+def _is_term_break(text: str, k: int) -> bool:
+    if not (text[k] in "+-" and text.startswith(" ", k - 1) and text[k + 1:k + 2] == " "):
+        return False
+    before = text[:k].rstrip()
+    return not before or before[-1] not in "=&([+-,"
+
+
+# what a factor break never follows: a sum with its limits, the operator of a derivative
+# (partial/(partial x_(j)) (...)), a number
+_OPERATOR = re.compile(r"(?:sum|prod)(?:_\((?:[^()]|\([^()]*\))*\)|_\w+)?"
+                       r"(?:\^\((?:[^()]|\([^()]*\))*\)|\^\w+)?$"
+                       r"|partial(?:\^2)?/\((?:[^()]|\([^()]*\))*\)$|(?:^|[ (])-?\d+$")
+
+
+def _is_factor_break(text: str, k: int) -> bool:
+    return text[k] == " " and k > 0 and text[k - 1] not in "+-=&,(/" and \
+        text[k + 1:k + 2] not in ("+", "-", "=", "", " ", "^", "_", ")", "]", "/") and \
+        _OPERATOR.search(text, 0, k) is None
+
+
+def split_at(text: str, is_break: Callable[[str, int], bool]) -> list[str]:
+    """Cut `text` before each position outside every bracket and string where is_break
+    holds."""
+    pieces, start = [], 0
+    for k, depth in _levels(text):
+        if depth == 0 and k > start and is_break(text, k):
+            pieces.append(text[start:k])
+            start = k
+    pieces.append(text[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def _levels(text: str) -> list[tuple[int, int]]:
+    """(position, bracket depth there) for every position outside a string."""
+    out, depth, in_string = [], 0, False
     for k, ch in enumerate(text):
         if ch == '"':
             in_string = not in_string
         elif in_string:
             continue
         elif ch in "([":
-            opens_plain = k == 0 or text[k - 1] in " ([" and all(plain)
-            plain.append(opens_plain)
-            level += 1
+            depth += 1
         elif ch in ")]":
-            plain.pop()
-            level -= 1
-        elif level == depth and all(plain) and text.startswith((" + ", " - "), k):
-            cuts.append(k)
-    cuts.append(len(text))
-    return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if text[a:b]]
+            depth -= 1
+        else:
+            out.append((k, depth))
+    return out
+
+
+def opened(factor: str) -> tuple[str, str, str] | None:
+    """The widest top-level plain bracket of `factor` (a bracketed factor, a derivative's
+    operand, an entry's [ ]; never a call's arguments, a script or a fraction's part):
+    (what stands before it with its opening half, what it holds, its closing half and what
+    follows it)."""
+    best: tuple[float, int, int] | None = None
+    depth, start, in_string = 0, 0, False
+    for k, ch in enumerate(factor):
+        if ch == '"':
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif ch in "([":
+            if depth == 0:
+                start = k
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0 and _plain(factor, start, k):
+                size = width(factor[start + 1:k])
+                if best is None or size > best[0]:
+                    best = (size, start, k)
+    if best is None:
+        return None
+    _, start, end = best
+    # a script on the bracket would make the bracket its base, one box that cannot span
+    # rows: it goes on an empty base after it instead, [ ... ]""_(j)
+    scripted = factor.startswith(("_", "^"), end + 1)
+    return factor[:start + 1], factor[start + 1:end], \
+        factor[end] + ('""' if scripted else "") + factor[end + 1:]
+
+
+def _plain(text: str, start: int, end: int) -> bool:
+    """Whether the bracket text[start..end] is a group of its own: not a call's
+    arguments or a script (a letter, a prime or _ ^ before it), not a numerator."""
+    before = text[start - 1] if start else " "
+    return (before in " ([-" or text[start] == "[") and not text.startswith("/", end + 1)
+
+
+# a row that starts a term is one quad in, after `""` (an empty operand, so Typst spaces its
+# + or - as binary, the role amsmath's {} plays after &); one that goes on with a product
+# is two quads in
+TYPST = Syntax(width=width, relations=relations, terms=terms, factors=factors, opened=opened,
+               row_break=" \\\n", term_row='& quad "" ', product_row="& quad quad ")

@@ -136,7 +136,8 @@ def read_back(d, data: dict, arrays: dict) -> np.ndarray:
     return evaluate_numpy(NumpyPrinter({**symbols, **found}, shapes)(back), arrays)
 
 
-WHERE = re.compile(r"\\text\{where \}(.*?)(?:\\\\|\\end\{align\*\}|$)", re.S)
+# a `where` row too wide goes on over rows that start "&\quad \quad "
+WHERE = re.compile(r"\\text\{where \}(.*?)(?:\\\\(?!\s*&\\quad \\quad )|\\end\{align\*\}|$)", re.S)
 
 
 def where_names_used(row: str, symbols: dict) -> set[str]:
