@@ -177,12 +177,13 @@ def _is_term_break(text: str, k: int) -> bool:
 # what a factor break never follows: a big operator with its limits, a number
 _OPERATOR = re.compile(r"\\(?:sum|prod)(?:_\{(?:[^{}]|\{[^{}]*\})*\})?"
                        r"(?:\^\{(?:[^{}]|\{[^{}]*\})*\})?$|(?:^|[ (])-?\d+$")
+_REACH = 160  # characters before a break that can hold its operator (a search from 0 is n^2)
 
 
 def _is_factor_break(text: str, k: int) -> bool:
     return text[k] == " " and k > 0 and text[k - 1] not in "+-=&,(" and \
         text[k + 1:k + 2] not in ("+", "-", "=", "", " ", "^", "_", ")", "]") and \
-        _OPERATOR.search(text, 0, k) is None
+        _OPERATOR.search(text, max(0, k - _REACH), k) is None
 
 
 def split_at(text: str, is_break: Callable[[str, int], bool]) -> list[str]:
