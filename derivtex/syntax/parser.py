@@ -15,6 +15,7 @@ from .ast import is_number
 from .lexer import Token, tokenize
 
 MAX_DEPTH = 100
+MAX_TRIES = 3  # nested tries of where a norm closes: ||b|| (x + a) / ||x + a||
 MAX_POWER = 10
 NORM_SUBSCRIPTS = ("2", "F")
 
@@ -39,6 +40,7 @@ class _Parser:
         self.bold = bold
         self.norm_depth = 0
         self.bars = 0  # inside |X|
+        self.tries = 0  # nested tries of a norm that may open (closes_norm)
 
     # -- token helpers -------------------------------------------------
     @property
@@ -159,11 +161,28 @@ class _Parser:
         return tok.kind == "op" and tok.value == "("
 
     def closes_norm(self) -> bool:
-        """Inside a norm, '||' closes it unless an operand follows (||a + ||x||^2 b||^2);
-        before another '||' it closes, so ||x|| ||y|| is a product, as |x| |y| is."""
+        """Inside a norm, '||' closes it unless an operand follows and a norm opened here
+        parses (||a + ||x||^2 b||^2); so ||b|| (x + a) / ||x + a|| is a product, and
+        before another '||' it closes, so ||x|| ||y|| is one, as |x| |y| is."""
         nxt = self.tokens[self.pos + 1]
         opens = nxt.kind in ("name", "number") or (nxt.kind == "op" and nxt.value == "(")
-        return self.norm_depth > 0 and not opens
+        return self.norm_depth > 0 and not (opens and self.norm_parses_here())
+
+    def norm_parses_here(self) -> bool:
+        """Whether a norm opened at this '||' closes again, tried and then undone; a try
+        inside MAX_TRIES others assumes it does (each try is linear in the input)."""
+        if self.tries >= MAX_TRIES:
+            return True
+        saved = (self.pos, self.depth, self.norm_depth, self.bars)
+        self.tries += 1
+        try:
+            self.norm()
+            return True
+        except ParseError:
+            return False
+        finally:
+            self.tries -= 1
+            self.pos, self.depth, self.norm_depth, self.bars = saved
 
     def unary(self) -> ast.Expr:
         if self.at("-") or self.at("+"):

@@ -169,6 +169,16 @@ def test_cosine_similarity_parses():
         "recip", (ast.MatMul((_sqrt_norm("x"), _sqrt_norm("y"))),))))
 
 
+@pytest.mark.parametrize("text, rest", [
+    ("||b|| (x + a)", N("a")), ("||b|| x", None), ("||b|| (x + a)^T / ||x + a||", N("a"))])
+def test_a_norm_before_an_operand_closes_where_no_norm_could_open(text, rest):
+    """derivtex's own result ||b|| (x + a)^T / ||x + a|| (of ||x + a|| ||b||) read back:
+    the '||' after b was taken to open a norm and the text was refused."""
+    expr = parse_text(text)
+    assert isinstance(expr, ast.MatMul) and expr.factors[0] == _sqrt_norm("b")
+    assert (rest is None) == (expr.factors[1] == N("x"))
+
+
 def test_norms_inside_a_norm_still_nest():
     assert parse_text("||a ||b|| ||") == ast.Call("sqrt", (ast.Norm2(ast.MatMul(
         (N("a"), _sqrt_norm("b")))),))
