@@ -183,16 +183,16 @@ def lecturer_scalar(choose: Choose, depth: int = 2) -> Drawn:
         m = matrix(choose, depth - 1)
         return Drawn(f"||{m.text} - B||_F^2",
                      lambda env: float(np.sum((m.fn(env) - env["B"]) ** 2)))
-    if kind in ("cosine", "norms"):  # norms side by side multiply: ||u + a|| ||b||
-        def shifted(env):  # + a: a cosine of s v alone would not change with a scalar s
-            return u.fn(env) + env["a"]
+    if kind in ("cosine", "norms"):  # norms side by side multiply: ||u + c|| ||b||
+        def shifted(env):  # + c, a name u never holds: u + a is s a for u = det(A) a, and
+            return u.fn(env) + env["c"]  # a cosine of s v does not change with s
 
         def norms(env):
             return float(np.linalg.norm(shifted(env)) * np.linalg.norm(env["b"]))
 
         if kind == "norms":
-            return Drawn(f"||{u.text} + a|| ||b||", norms)
-        return Drawn(f"({u.text} + a)^T b / (||{u.text} + a|| ||b||)",
+            return Drawn(f"||{u.text} + c|| ||b||", norms)
+        return Drawn(f"({u.text} + c)^T b / (||{u.text} + c|| ||b||)",
                      lambda env: (shifted(env).T @ env["b"]).item() / norms(env))
     if kind == "l1":  # the L1 loss: abs, whose derivative is sign
         return Drawn(f"1^T abs({u.text} - b)", lambda env: float(np.sum(np.abs(

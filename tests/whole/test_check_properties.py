@@ -40,9 +40,11 @@ def same_values(d, variant) -> bool:
     return True
 
 
-def judged(drawn, wrt: str, layout: str) -> bool:
+def judged(drawn, wrt: str, layout: str) -> bool | None:
+    """Whether the expression was derived and its verdicts held (None: it does not hold
+    the variable, so there is nothing to derive)."""
     if wrt not in re.findall(r"[A-Za-z][A-Za-z0-9_]*", drawn.text):
-        return False
+        return None
     try:
         d = derive(drawn.text, wrt, layout=layout, symmetric=drawn.symmetric)
     except DerivtexError:
@@ -84,4 +86,5 @@ def test_derivtex_own_result_is_correct_its_transpose_the_other_layout(strategy,
         checked.append(judged(data.draw(strategy), wrt, layout))
 
     one()
-    assert sum(checked) >= len(checked) // 3, "too few examples were derived to judge"
+    holding = [c for c in checked if c is not None]
+    assert holding and sum(holding) >= len(holding) // 3, "too few examples were derived to judge"
