@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .linebreak import Syntax, fold_row
+from .linebreak import Syntax, fold_rows
 
 TEXT_WIDTH = 450.0  # pt: the 472 pt text block of the standalone page, less 5 % for the estimate
 SCRIPT = 0.7        # sub- and superscripts are set smaller
@@ -130,7 +130,7 @@ def _group(tokens: list[str], k: int, bold: bool) -> tuple[float, int]:
 def fold(body: str, limit: float = TEXT_WIDTH) -> str:
     """An align body with every row that is too wide broken into aligned rows."""
     rows = split_rows(body)
-    return LATEX.row_break.join(fold_row(row.strip(), limit, LATEX) for row in rows)
+    return fold_rows([row.strip() for row in rows], limit, LATEX)
 
 
 def split_rows(body: str) -> list[str]:

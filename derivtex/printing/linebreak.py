@@ -35,16 +35,26 @@ class Syntax:
     product_row: str  # starts a row that goes on with a product, two quads in
 
 
-def fold_row(row: str, limit: float, syntax: Syntax) -> str:
+def fold_rows(rows: list[str], limit: float, syntax: Syntax) -> str:
+    """A display's rows, each too wide cut by `fold_row`: the display's left column is
+    as wide as its widest left side, so every right side starts after that one."""
+    widest = max((syntax.width(r.partition("&")[0]) for r in rows if "&" in r), default=0.0)
+    widest = min(widest, limit / 2)  # a left side wider than that overruns in any case
+    return syntax.row_break.join(fold_row(row, limit, syntax, widest) for row in rows)
+
+
+def fold_row(row: str, limit: float, syntax: Syntax, lhs_width: float = 0.0) -> str:
     """`row` (`lhs & rhs`), if wider than `limit`, cut into rows aligned at its equals
     sign: a further = of the row starts a row of its own (`&= ...`, as a lecturer
-    continues a chain of equalities), then the pieces of `break_units`."""
-    if syntax.width(row) <= limit:
-        return row
+    continues a chain of equalities), then the pieces of `break_units`. `lhs_width`: the
+    widest left side of the display, which every row's right side starts after."""
     lhs, amp, rhs = row.partition("&")
     if not amp:
         return row
-    room = limit - syntax.width(lhs) - syntax.width(syntax.product_row)
+    start = max(syntax.width(lhs), lhs_width)
+    if start + syntax.width(rhs) <= limit:
+        return row
+    room = limit - start - syntax.width(syntax.product_row)
     chain = syntax.relations(rhs) if lhs.strip() else [rhs]
     lines = []
     for n, link in enumerate(chain):

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .linebreak import Syntax, fold_row
+from .linebreak import Syntax, fold_rows
 
 TEXT_WIDTH = 430.0  # pt: the 453 pt text block of the standalone page, less 5 % for the estimate
 SCRIPT = 0.7        # sub- and superscripts are set smaller
@@ -133,7 +133,7 @@ def _atom(tok: str, bold: bool) -> float:
 def fold(body: str, limit: float = TEXT_WIDTH) -> str:
     """A display body with every row that is too wide broken into aligned rows."""
     rows = [row.strip().removesuffix("\\").rstrip() for row in body.split("\n")]
-    return TYPST.row_break.join(fold_row(row, limit, TYPST) for row in rows if row)
+    return fold_rows([row for row in rows if row], limit, TYPST)
 
 
 def relations(text: str) -> list[str]:

@@ -23,6 +23,8 @@ LONG = [
     ("log(1 + (x - m)^T inv(S) (x - m) / nu)", "x", {}), ("x^T A x / (x^T x)", "x", {}),
     ("(x - mu)^T inv(Sigma) (x - mu)", "Sigma", {}), ("1^T log(cosh(X w - y))", "w", {"order": 2}),
     ("sigma(w^T x)", "w", {"order": 2}),
+    # a reading line's long left side widens the display's left column for every row
+    ("||W2 relu(W1 x) - y||^2", "W1", {}),
 ]
 SIZED = re.compile(r"\\(big|Big|bigg|Bigg)([lr])(\(|\[|\)|\])")
 # what a bracket is not cut from after it: its scripts, the closing halves it stands last in
@@ -59,10 +61,11 @@ def breaks_in(body: str) -> list[str]:
         if row.count(r"\left") != row.count(r"\right"):
             bad.append(f"\\left/\\right across a break: {row[:80]}")
     text, rooms = "", [(0, TEXT_WIDTH)]  # the rows' right sides; from where each room holds
+    widest = min(max(width(row.partition("&")[0]) for row in rows), TEXT_WIDTH / 2)
     for row in rows:
         lhs, _, rhs = row.partition("&")
         if lhs.strip():
-            rooms.append((len(text), TEXT_WIDTH - width(lhs) - width(r"\qquad")))
+            rooms.append((len(text), TEXT_WIDTH - max(width(lhs), widest) - width(r"\qquad")))
         text += re.sub(r"^(\\quad )*", "", rhs) + " "
     stack: list[re.Match] = []
     for match in SIZED.finditer(text):
@@ -174,3 +177,15 @@ def test_a_long_equation_in_a_sentence_may_break_inside_its_brackets(tmp_path, p
     sentence = "These are the entries of the gradient " + long + ". " + "Its entry. " * 5
     (tmp_path / "s.tex").write_text(render("standalone.tex.j2", title="x", snippet=sentence))
     assert [w for w in overfull(tmp_path, "s.tex", pdflatex) if w > 1] == []
+
+
+def test_every_right_side_starts_after_the_widest_left_side():
+    """align sets one left column as wide as its widest left side: a short row's long right
+    side is broken to fit after that column, not after its own short left side."""
+    long_lhs = " + ".join(f"a_{{{k}}} b_{{{k}}}" for k in range(7))
+    rhs = " + ".join(f"c_{{{k}}} d_{{{k}}}" for k in range(12))
+    body = f"{long_lhs} &= x \\\\\ny &= {rhs}"
+    assert width(f"y {rhs}") < TEXT_WIDTH < width(long_lhs) + width(rhs)
+    rows = fold(body).split("\\\\")
+    assert len(rows) > 2
+    assert all(width(long_lhs) + width(r.partition("&")[2]) <= TEXT_WIDTH for r in rows)
