@@ -6,8 +6,10 @@ are readme_blocks.run_shell."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 import sys
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.whole.readme_blocks import BIN, Block, Walk, need, ok, run, run_shell
+from tests.whole.readme_blocks import BIN, Block, Walk, missing, need, ok, run, run_shell
 
 # -- Python ----------------------------------------------------------------------------
 CONF_PY = re.compile(r"^extensions\s*=", re.MULTILINE)
@@ -204,12 +206,45 @@ def pdflatex(tex: Path) -> None:
     assert tex.with_suffix(".pdf").stat().st_size > 1000
 
 
-def build_toml(block: Block, walk: Walk) -> None:
-    (walk.directory / "notes.toml").write_text(block.text)
+def build_toml(block: Block, walk: Walk, text: str | None = None) -> None:
+    """notes.toml built; all.tex compiled, and the worksheet's documents when the spec
+    asks for one (`worksheet = true` or "latex": exercises.tex and solutions.tex)."""
+    spec = block.text if text is None else text
+    (walk.directory / "notes.toml").write_text(spec)
     out = walk.directory / f"_out_{block.line}"
     ok(run([str(BIN / "derivtex"), "build", "notes.toml", "-o", out.name], walk.directory),
        f"{block.where}: derivtex build")
     pdflatex(out / "all.tex")
+    worksheet = tomllib.loads(spec).get("worksheet", False)
+    formats = worksheet if isinstance(worksheet, list) else [worksheet]
+    if True in formats or "latex" in formats:
+        for name in ("exercises.tex", "solutions.tex"):
+            pdflatex(out / name)
+    if "typst" in formats:
+        try:
+            import typst
+        except ImportError:
+            missing("typst", 'pip install ".[typst]"')
+        for name in ("exercises", "solutions"):
+            typst.compile(str(out / f"{name}.typ"), output=str(out / f"{name}.pdf"))
+            assert (out / f"{name}.pdf").stat().st_size > 1000, name
+
+
+def toml_fragment(block: Block) -> bool:
+    """Keys of a whole spec (`worksheet = true`) without its [[derivation]] tables."""
+    try:
+        keys = tomllib.loads(block.text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return bool(keys) and "derivation" not in keys
+
+
+def add_to_toml(block: Block, walk: Walk) -> None:
+    """A spec fragment: the section's notes.toml (else the documented spec) with these
+    keys above its tables (TOML puts a file's own keys before its first table), built."""
+    spec = walk.directory / "notes.toml"
+    base = spec.read_text() if spec.exists() else complete(walk, "toml").text
+    build_toml(block, walk, block.text + "\n" + base)
 
 
 def write_derivtex_document(block: Block, walk: Walk) -> None:
@@ -225,6 +260,198 @@ def compile_latex(block: Block, walk: Walk) -> None:
     tex = walk.directory / "notes.tex"
     tex.write_text(block.text)
     pdflatex(tex)
+
+
+# A derivtex.sty document grows by fragments: a package line in place of the document's
+# own (`\usepackage[shellescape]{derivtex}`), other preamble lines before
+# \begin{document}, body lines before \end{document}.
+USEPACKAGE = re.compile(r"\\usepackage(\[[^\]]*\])?\{([\w-]+)\}")
+PREAMBLE = re.compile(r"\\(usepackage|RequirePackage|derivtexsetup)\b")
+SHELL_ESCAPE = re.compile(r"\\usepackage\[[^\]]*\bshellescape\b[^\]]*\]\{derivtex\}")
+GENERATED = ("aux", "dtxin", "dtxout", "dtxcache", "dtxreq", "dtxres")
+
+
+def latex_fragment(block: Block) -> bool:
+    return (block.lang in ("latex", "tex") and "\\documentclass" not in block.text
+            and "derivtex" in block.text)
+
+
+def insert_fragment(document: str, fragment: str) -> str:
+    for line in fragment.strip().splitlines():
+        package = USEPACKAGE.match(line.strip())
+        own = package and re.search(r"\\usepackage(\[[^\]]*\])?\{%s\}" %
+                                    re.escape(package.group(2)), document)
+        if own:
+            document = document[:own.start()] + line.strip() + document[own.end():]
+        elif PREAMBLE.match(line.strip()):
+            document = document.replace("\\begin{document}", line + "\n\\begin{document}", 1)
+        else:
+            document = document.replace("\\end{document}", line + "\n\\end{document}", 1)
+    return document
+
+
+def build_derivtex_document(walk: Walk, block: Block) -> str:
+    """notes.tex built from nothing as its package options say: with `shellescape` one
+    `pdflatex -shell-escape` run that derives every request itself; otherwise pdflatex,
+    `derivtex latex notes`, pdflatex. Every request has its result (or its error) in the
+    end; what the runs printed is returned."""
+    exe = need("pdflatex", "TeX Live: apt-get install texlive-latex-base")
+    for ext in GENERATED:
+        (walk.directory / f"notes.{ext}").unlink(missing_ok=True)
+    latex = [exe, "-interaction=nonstopmode", "-halt-on-error"]
+    shell_escape = SHELL_ESCAPE.search((walk.directory / "notes.tex").read_text())
+    steps = ([[*latex, "-shell-escape", "notes"]] if shell_escape else
+             [[*latex, "-no-shell-escape", "notes"], [str(BIN / "derivtex"), "latex", "notes"],
+              [*latex, "-no-shell-escape", "notes"]])
+    printed = ""
+    for argv in steps:
+        proc = run(argv, walk.directory)
+        printed += proc.stdout + proc.stderr
+        ok(proc, f"{block.where}: {' '.join(argv[:1] + argv[-2:])}")
+    log = (walk.directory / "notes.log").read_text(errors="replace")
+    assert "not derived yet" not in log, f"{block.where}: a request has no result\n{log}"
+    assert "Unknown package option" not in " ".join(log.split()), f"{block.where}: {log}"
+    if shell_escape:
+        assert "runsystem(derivtex latex --request -- notes)...executed" in log, log
+    assert (walk.directory / "notes.pdf").stat().st_size > 1000
+    return printed
+
+
+def add_to_derivtex_document(block: Block, walk: Walk) -> None:
+    """A fragment of a derivtex.sty document: the section's notes.tex (else the documented
+    one) with it inserted, built; its output is what a `text` block after it shows."""
+    tex = walk.directory / "notes.tex"
+    base = tex.read_text() if tex.exists() else complete(walk, "derivtex.sty document").text
+    document = insert_fragment(base, block.text)
+    assert document != base, f"{block.where}: the fragment changed nothing"
+    tex.write_text(document)
+    if not (walk.directory / "derivtex.sty").exists():
+        ok(run([str(BIN / "derivtex"), "latex", "--sty", "."], walk.directory), "--sty")
+    walk.outputs[block.line] = build_derivtex_document(walk, block)
+
+
+def latexmkrc(block: Block) -> bool:
+    return block.lang == "perl" and "add_cus_dep" in block.text
+
+
+def run_latexmk(block: Block, walk: Walk) -> None:
+    """The rule as `latexmkrc` beside notes.tex: `latexmk -C` deletes what derivtex
+    wrote; `latexmk -pdf -outdir=build` and `latexmk -pdf` each run the rule and end with
+    every request derived; a second `latexmk -pdf` has nothing to do."""
+    exe = need("latexmk", "TeX Live: apt-get install latexmk")
+    assert (walk.directory / "notes.tex").exists(), \
+        f"{block.where}: a latexmkrc needs the document (notes.tex) before it"
+    (walk.directory / "latexmkrc").write_text(block.text)
+    ok(run([exe, "-C", "notes"], walk.directory), f"{block.where}: latexmk -C")
+    left = sorted(p.name for p in walk.directory.glob("notes.dtx*"))
+    assert left == [], f"{block.where}: latexmk -C left {left}"
+    printed = ""
+    for outdir in ("build", "."):
+        proc = run([exe, "-pdf", "-interaction=nonstopmode", f"-outdir={outdir}", "notes"],
+                   walk.directory)
+        printed += proc.stdout + proc.stderr
+        ok(proc, f"{block.where}: latexmk -pdf -outdir={outdir}")
+        job = "notes" if outdir == "." else f"{outdir}/notes"
+        assert f"rule 'cusdep dtxin dtxout {job}'" in proc.stdout + proc.stderr, \
+            f"{block.where}: latexmk never ran derivtex\n{proc.stdout}"
+        assert (walk.directory / f"{job}.dtxout").exists()
+        log = (walk.directory / f"{job}.log").read_text(errors="replace")
+        assert "not derived yet" not in log, f"{block.where}: {job}: a request has no result"
+        assert (walk.directory / f"{job}.pdf").stat().st_size > 1000
+    again = run([exe, "-pdf", "notes"], walk.directory)
+    ok(again, f"{block.where}: latexmk -pdf, a second time")
+    assert "up-to-date" in again.stdout + again.stderr, again.stdout + again.stderr
+    walk.outputs[block.line] = printed
+
+
+# -- Pandoc and Quarto -----------------------------------------------------------------
+PANDOC_BLOCK = re.compile(r"^\s*```\s*\{\.derivtex\b([^}]*)\}", re.MULTILINE)
+
+
+def pandoc_html(block: Block, walk: Walk, page: str, lua: Path) -> None:
+    """The page through Pandoc with the filter `lua`, to HTML: every derivtex block a
+    derivation (no code left, no error box, nothing said on stderr), every label an id
+    and every reference to it (`\\eqref{...}`, `@...`) a link."""
+    exe = need("pandoc", "apt-get install pandoc")
+    source = walk.directory / f"_pandoc_{block.line}.md"
+    source.write_text(page)
+    proc = run([exe, source.name, "-L", str(lua), "--mathjax", "-t", "html"], walk.directory)
+    ok(proc, f"{block.where}: pandoc -L {lua.name}")
+    html, said = proc.stdout, proc.stderr
+    fences = PANDOC_BLOCK.findall(page)
+    assert fences, f"{block.where}: no ```{{.derivtex}} block to convert"
+    assert 'class="derivtex' not in html and "derivtex" not in said, f"{said}\n{html[:3000]}"
+    assert html.count('class="math display"') >= len(fences)
+    labels = re.findall(r"\blabel=([\w:.-]+)", " ".join(fences))
+    for label in labels:
+        assert f'id="{label}"' in html, f"{block.where}: no element has the id {label}"
+    prose = re.sub(r"^\s*```.*?^\s*```\s*$", "", page, flags=re.MULTILINE | re.DOTALL)
+    for ref in re.findall(r"\\(?:eq)?ref\{([^}]*)\}|(?<![\w@])@([\w:-]+)", prose):
+        label = ref[0] or ref[1]
+        assert label in labels, f"{block.where}: a reference to {label}, which no block has"
+        assert f'href="#{label}"' in html, f"{block.where}: no link to {label}"
+
+
+def write_pandoc_page(block: Block, walk: Walk) -> None:
+    """page.md, which the shell block after it converts; converted here to HTML first
+    with the filter the installed derivtex writes, and read back."""
+    assert any(kind_of(b).name == "shell" and "page.md" in b.text for b in walk.after(block)), \
+        f"{block.where}: a Pandoc page needs the shell block that converts page.md"
+    (walk.directory / "page.md").write_text(block.text)
+    filters = walk.directory / f"_lua_{block.line}"
+    filters.mkdir()
+    ok(run([str(BIN / "derivtex"), "pandoc", "--lua", filters.name], walk.directory),
+       "derivtex pandoc --lua")
+    pandoc_html(block, walk, block.text, filters / "derivtex.lua")
+
+
+QUARTO_PAGE = ("# Jacobians\n\n```{.derivtex wrt=x label=eq-bil}\ny^T A x\n```\n\n"
+               "By @eq-bil the Jacobian is a row.\n")
+
+
+def quarto_filters(block: Block) -> bool:
+    try:
+        keys = yaml.safe_load(block.text)
+    except yaml.YAMLError:
+        return False
+    return isinstance(keys, dict) and isinstance(keys.get("filters"), list)
+
+
+def check_quarto_filters(block: Block, walk: Walk) -> None:
+    """`filters:` of _quarto.yml: each entry is a Lua file in the project, or an
+    extension in _extensions/NAME whose _extension.yml contributes filters that are files
+    there; each of those filters turns a page's derivtex block into its derivation."""
+    lua: list[Path] = []
+    for entry in yaml.safe_load(block.text)["filters"]:
+        assert isinstance(entry, str), f"{block.where}: {entry!r}"
+        if entry.endswith(".lua"):
+            lua.append(walk.directory / entry)
+            continue
+        folder = walk.directory / "_extensions" / entry
+        manifest = folder / "_extension.yml"
+        assert manifest.is_file(), f"{block.where}: no extension {entry} ({manifest})"
+        contributes = yaml.safe_load(manifest.read_text())["contributes"]["filters"]
+        assert contributes, f"{block.where}: {manifest} contributes no filter"
+        lua += [folder / name for name in contributes]
+    assert lua, f"{block.where}: no filter named"
+    for path in lua:
+        assert path.is_file(), f"{block.where}: the filter {path} does not exist"
+        pandoc_html(block, walk, QUARTO_PAGE, path)
+
+
+# -- shown JSON ------------------------------------------------------------------------
+def check_json(block: Block, walk: Walk) -> None:
+    """A `json` block shows what the shell block just before it printed: the same value
+    (its layout aside: a page may put a list on one line)."""
+    shown = json.loads(block.text)
+    before = walk.before(block)
+    assert before and before[-1].line in walk.outputs, \
+        f"{block.where}: shown JSON, but no shell block just before it printed any"
+    printed = walk.outputs[before[-1].line]
+    start = re.search(r"^[\[{]", printed, re.MULTILINE)
+    assert start is not None, f"{block.where}: the block before printed no JSON\n{printed}"
+    value, _ = json.JSONDecoder().raw_decode(printed[start.start():])
+    assert value == shown, f"{block.where}: the block before printed\n{printed}"
 
 
 # -- shown output ----------------------------------------------------------------------
@@ -308,11 +535,20 @@ KINDS = [
          build_mkdocs_page, always),
     Kind("myst-page", lambda b: _markdown(b) and "```{derivation}" in b.text,
          build_myst_page, always),
+    Kind("toml-fragment", lambda b: b.lang == "toml" and toml_fragment(b), add_to_toml,
+         always),
     Kind("toml", lambda b: b.lang == "toml", build_toml, always),
     Kind("derivtex.sty document", lambda b: b.lang in ("latex", "tex")
          and "\\usepackage{derivtex}" in b.text, write_derivtex_document),
+    Kind("derivtex.sty fragment", latex_fragment, add_to_derivtex_document, always),
     Kind("latex", lambda b: b.lang in ("latex", "tex"), compile_latex),
+    Kind("latexmkrc", latexmkrc, run_latexmk, always),
+    Kind("pandoc-page", lambda b: _markdown(b) and bool(PANDOC_BLOCK.search(b.text)),
+         write_pandoc_page),
+    Kind("quarto filters", lambda b: b.lang in ("yaml", "yml") and quarto_filters(b),
+         check_quarto_filters),
     Kind("output", lambda b: b.lang in ("text", "console"), check_output),
+    Kind("json output", lambda b: b.lang == "json", check_json),
 ]
 UNKNOWN = Kind("unknown", lambda b: True, lambda b, w: None)
 

@@ -16,6 +16,9 @@ standard input (pandoc.pipe takes an argument list: no shell ever sees them). Se
 DERIVTEX_COMMAND to run another derivtex (e.g. a virtual environment's). A bad block is
 a warning on standard error and a box in the output. Labelled results are numbered; a
 reference \eqref{eq-bil} or @eq-bil becomes a link to it (Quarto numbers them itself).
+
+Copyright (c) 2026 derivtex contributors. Distributed under the MIT License (the
+LICENSE file of derivtex).
 ]]
 
 local program = os.getenv("DERIVTEX_COMMAND") or "derivtex"
