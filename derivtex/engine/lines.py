@@ -31,7 +31,7 @@ def transposed_reads(assembler: Assembler, tree: ix.Node, row: ix.Idx | None,
     algebra = assembler.algebra
     wanted = {i for i in (row, col) if i is not None}
     found: list[Reading] = []
-    for term in tree.terms if isinstance(tree, ix.Add) else (tree,):
+    for term in spread(tree.terms if isinstance(tree, ix.Add) else (tree,)):
         for node in outer_parts(term):
             if isinstance(node, ix.Entry):
                 if not isinstance(node.expr, ast.Name) and row != col and \
@@ -53,6 +53,19 @@ def transposed_reads(assembler: Assembler, tree: ix.Node, row: ix.Idx | None,
                 other, algebra.shapes) < matrix_transposes(read.expr, algebra.shapes) else read
             found.append((node, natural, read))
     return tuple(found)
+
+
+def spread(terms: tuple[ix.Node, ...]) -> list[ix.Node]:
+    """A sum of a bracket of terms as one sum per term, when each term holds every index
+    summed (sum_k (A_kj [B x]_k + [A x]_k B_kj) is read as two products, each said)."""
+    out: list[ix.Node] = []
+    for term in terms:
+        if isinstance(term, ix.Sum) and isinstance(term.body, ix.Add) and all(
+                set(term.indices) <= open_indices(t) for t in term.body.terms):
+            out += [ix.Sum(term.indices, t) for t in term.body.terms]
+        else:
+            out.append(term)
+    return out
 
 
 def ones_first(expr: ast.Expr, shapes: Shapes) -> ast.Expr:

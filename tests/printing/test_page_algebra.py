@@ -166,8 +166,8 @@ def test_the_gaussian_pages_show_the_entries_they_read_transposed():
     numerator layout reads along a row; by Sigma the denominator layout reads entry (i, j)
     of what is naturally entry (j, i). A sum's reading is a line of the display."""
     by_mu = reading(GAUSSIAN, "mu", "numerator")
-    assert "The first lines write each sum as the entry of the expression it is, and then " \
-        "where this layout reads it transposed as the entry read in this layout." in by_mu
+    assert "The first lines write each sum in matrix form, and then, where this layout reads " \
+        "it transposed, as its transposed entry." in by_mu
     assert (r"-\sum_{l=1}^{n} [%s]_{jl} \left(x_{l} - \mu_{l}\right) &= \left[-%s %s"
             r"\right]_{j} \\" "\n" r"&= \left[-%s^{\top} \boldsymbol{\Sigma}^{-\top}\right]_{j} \\"
             % (S_INV, S_INV, X_MU, X_MU)) in by_mu, by_mu
@@ -219,3 +219,17 @@ def test_a_sum_read_as_an_entry_says_which_product(layout):
         r"\boldsymbol{w}\right)" in reassembly
     if layout == "denominator":
         assert r"&= [\boldsymbol{X}^{\top} \boldsymbol{s}]_{j} \\" in reassembly
+
+
+@pytest.mark.parametrize("layout, first, second", [
+    ("numerator", r"[\boldsymbol{x}^{\top} \boldsymbol{B}^{\top} \boldsymbol{A}]_{j}",
+     r"[\boldsymbol{x}^{\top} \boldsymbol{A}^{\top} \boldsymbol{B}]_{j}"),
+    ("denominator", r"[\boldsymbol{A}^{\top} \boldsymbol{B} \boldsymbol{x}]_{j}",
+     r"[\boldsymbol{B}^{\top} \boldsymbol{A} \boldsymbol{x}]_{j}")])
+def test_a_sum_over_a_bracket_of_products_reads_each_product(layout, first, second):
+    """(A x)^T (B x): sum_k (A_kj [B x]_k + [A x]_k B_kj) went to [x^T (A^T B + B^T A)]_j
+    in one jump, two transposes unsaid; a student reviewing the page asked for each line."""
+    page = reading("(A x)^T (B x)", "x", layout)
+    assert r"\sum_{k=1}^{n} A_{kj} [\boldsymbol{B} \boldsymbol{x}]_{k} &= " + first in page
+    assert r"\sum_{k=1}^{n} [\boldsymbol{A} \boldsymbol{x}]_{k} B_{kj} &= " + second in page
+    assert "The first lines write each sum in matrix form." in page
