@@ -24,7 +24,7 @@ from ..syntax.ast import is_number
 from .names import split_name
 from .notation import Notation
 from .products import ones_of, power_of, scalars_in_front, split_coefficient
-from .signs import flipped, signed_terms, without_ones
+from .signs import flipped, into_sum, numbers_first, signed_terms, without_ones
 
 MINUS_ONE = ast.Number(Fraction(-1))
 
@@ -361,10 +361,12 @@ class Printer(Notation):
     def product(self, factors: tuple[ix.Node, ...]) -> str:
         parts: list[str] = []
         sign = ""
-        items = without_ones(factors)
+        items = numbers_first(without_ones(factors))
         first = items[0] if items else None
         if isinstance(first, ix.Const):
             value, items = first.value, items[1:]
+            if len(items) == 1 and isinstance(items[0], ix.Sum) and value != 1:
+                return self.index(into_sum(value, items[0]))  # -1/2 sum_k x_k x_k
             undone = self.negated(items[0]) if value == -1 and items else None
             if undone is not None:  # -(-a + b) c is (a - b) c
                 value, items = Fraction(1), items[1:]

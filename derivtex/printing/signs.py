@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from ..engine import index as ix
 from ..syntax import ast
 
@@ -12,6 +14,27 @@ def without_ones(factors: tuple[ix.Node, ...]) -> list[ix.Node]:
     unless nothing but numbers would be left."""
     kept = [f for f in factors if not (isinstance(f, ix.Entry) and isinstance(f.expr, ast.Ones))]
     return kept if any(not isinstance(f, ix.Const) for f in kept) else list(factors)
+
+
+def numbers_first(factors: list[ix.Node]) -> list[ix.Node]:
+    """A product's numbers multiplied into one in front, as a lecturer writes them:
+    (-sum_k x_k x_k) 1/2 is -1/2 sum_k x_k x_k."""
+    numbers = [f for f in factors if isinstance(f, ix.Const)]
+    if not numbers or (len(numbers) == 1 and factors[0] is numbers[0]):
+        return factors
+    value = Fraction(1)
+    for number in numbers:
+        value *= number.value
+    return [ix.Const(value), *(f for f in factors if not isinstance(f, ix.Const))]
+
+
+def into_sum(value: Fraction, total: ix.Sum) -> ix.Sum:
+    """value times a sum, as the sum of value times its body: printed with the number
+    (and the body's own sign) in front of the sum sign."""
+    body = list(total.body.factors) if isinstance(total.body, ix.Prod) else [total.body]
+    if body and isinstance(body[0], ix.Const):
+        value, body = value * body[0].value, body[1:]
+    return ix.Sum(total.indices, ix.Prod((ix.Const(value), *body)))
 
 
 def flipped(terms: list[str]) -> list[str] | None:
