@@ -24,7 +24,7 @@ from ..syntax.ast import is_number
 from .names import split_name
 from .notation import Notation
 from .products import ones_of, power_of, scalars_in_front, split_coefficient
-from .signs import flipped, into_sum, numbers_first, signed_terms, without_ones
+from .signs import into_sum, merged_fraction, negated, numbers_first, without_ones
 
 MINUS_ONE = ast.Number(Fraction(-1))
 
@@ -367,23 +367,22 @@ class Printer(Notation):
             value, items = first.value, items[1:]
             if len(items) == 1 and isinstance(items[0], ix.Sum) and value != 1:
                 return self.index(into_sum(value, items[0]))  # -1/2 sum_k x_k x_k
-            undone = self.negated(items[0]) if value == -1 and items else None
+            undone = negated(items[0], self.index, self.joined) if value == -1 and items \
+                else None
             if undone is not None:  # -(-a + b) c is (a - b) c
                 value, items = Fraction(1), items[1:]
                 parts.append(self.paren(undone) if items else undone)
             if value < 0:
                 sign, value = "-", -value
-            if value != 1 or not (items or parts):
+            merged = merged_fraction(value, items)  # 2/(1 + x^T x), not 2 (1/(1 + x^T x))
+            if merged is not None:
+                parts, items = [*parts, self.expr(merged)], items[1:]
+            elif value != 1 or not (items or parts):
                 parts.append(self.number(value))
         for text, run in groupby(self.index_factor(f) for f in items):  # s s is s^2
             n = len(list(run))
             parts.append(text if n == 1 else self.sup(text, str(n)))
         return sign + " ".join(parts)
-
-    def negated(self, node: ix.Node) -> str | None:
-        """-node without a double negative, when node is written with a leading minus."""
-        flip = flipped([self.index(t) for t in signed_terms(node)])
-        return self.joined(flip) if flip else None
 
     def index_factor(self, node: ix.Node, in_sum: bool = False) -> str:
         text = self.index(node)

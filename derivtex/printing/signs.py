@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from ..engine import index as ix
@@ -35,6 +36,22 @@ def into_sum(value: Fraction, total: ix.Sum) -> ix.Sum:
     if body and isinstance(body[0], ix.Const):
         value, body = value * body[0].value, body[1:]
     return ix.Sum(total.indices, ix.Prod((ix.Const(value), *body)))
+
+
+def merged_fraction(value: Fraction, items: list[ix.Node]) -> ast.Expr | None:
+    """A number before a scalar's reciprocal, as one fraction (None if it is not one)."""
+    first = items[0] if items else None
+    if value == 1 or not isinstance(first, ix.Entry) or first.indices() or not (
+            isinstance(first.expr, ast.Call) and first.expr.func == "recip"):
+        return None
+    return ast.MatMul((ast.Number(value), first.expr))
+
+
+def negated(node: ix.Node, index: Callable[[ix.Node], str],
+            joined: Callable[[list[str]], str]) -> str | None:
+    """-node without a double negative, when node is written with a leading minus."""
+    flip = flipped([index(t) for t in signed_terms(node)])
+    return joined(flip) if flip else None
 
 
 def flipped(terms: list[str]) -> list[str] | None:

@@ -145,3 +145,11 @@ def test_a_number_times_a_sum_stands_in_front_of_the_sum():
     expanded = next(s for s in d.steps if s["rule"] == "sum_expansion")["body"]
     assert expanded == r"f &= \exp\left(-\frac{1}{2} \sum_{k=1}^{n} x_{k} x_{k}\right)"
     assert r"\frac{1}{2}\right)" not in d.latex
+
+
+def test_a_number_before_a_reciprocal_is_one_fraction():
+    """log(1 + x^T x): the collected row said 2 (1/(1 + x^T x)) x_j."""
+    d = derive("log(1 + x^T x)", "x")
+    collected = next(s for s in d.steps if s["rule"] == "collect")["body"]
+    assert collected.endswith(
+        r"&= \frac{2}{1 + \boldsymbol{x}^{\top} \boldsymbol{x}} x_{j}"), collected
