@@ -233,3 +233,21 @@ def test_a_sum_over_a_bracket_of_products_reads_each_product(layout, first, seco
     assert r"\sum_{k=1}^{n} A_{kj} [\boldsymbol{B} \boldsymbol{x}]_{k} &= " + first in page
     assert r"\sum_{k=1}^{n} [\boldsymbol{A} \boldsymbol{x}]_{k} B_{kj} &= " + second in page
     assert "The first lines write each sum in matrix form." in page
+
+
+@pytest.mark.parametrize("expr, said", [
+    ("log(1 + exp(w^T x))", r"Here we write \(\sigma\left(z\right)\) for \(\frac{\exp\left("
+     r"z\right)}{1 + \exp\left(z\right)}\), the logistic sigmoid."),
+    ("log(1^T exp(X w))", r"Here we write \(\operatorname{softmax}\left(\boldsymbol{z}\right)\)"
+     r" for \(\frac{\exp\left(\boldsymbol{z}\right)}{\boldsymbol{1}^{\top} \exp\left("
+     r"\boldsymbol{z}\right)}\), the softmax."),
+    ("sigma(w^T x)", None)])
+def test_a_function_the_result_names_is_defined_where_it_first_appears(expr, said):
+    """log(1 + exp(w^T x)): the rows hold exp(.)/(1 + exp(.)) and the result sigma(w^T x),
+    a name no line had defined (a student reviewing the page asked what sigma is); a
+    page whose rows already write sigma says nothing more."""
+    text = reading(expr, "w", "numerator").split("\n")[0]
+    if said is None:
+        assert "Here we write" not in text
+    else:
+        assert said in text
