@@ -315,7 +315,7 @@ class Printer(Notation):
                 return self.sub("(%s)" % self.sub(base, sub), indices)
             return self.sub(base, indices)
         if not indices:  # a scalar: det(X) carries its own brackets, (x^T A x) needs them
-            called = isinstance(e.expr, ast.Call) and e.expr.func not in ("recip", "drecip")
+            called = isinstance(e.expr, ast.Call) and e.expr.func != "drecip"  # 1/(.) is whole
             return self.expr(e.expr) if called else self.paren(self.expr(e.expr))
         return self.sub(self.bracket(self.expr(e.expr)), indices)
 

@@ -153,3 +153,11 @@ def test_a_number_before_a_reciprocal_is_one_fraction():
     collected = next(s for s in d.steps if s["rule"] == "collect")["body"]
     assert collected.endswith(
         r"&= \frac{2}{1 + \boldsymbol{x}^{\top} \boldsymbol{x}} x_{j}"), collected
+
+
+def test_a_reciprocal_factor_is_a_fraction_without_brackets():
+    """x / (x^T x): the collected row ended (1/(x^T x)) delta_ji; a fraction is whole."""
+    d = derive("x / (x^T x)", "x")
+    collected = next(s for s in d.steps if s["rule"] == "collect")["body"]
+    assert collected.endswith(
+        r" + \frac{1}{\boldsymbol{x}^{\top} \boldsymbol{x}} \delta_{ji}"), collected
