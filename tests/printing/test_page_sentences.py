@@ -350,3 +350,10 @@ def test_the_goal_defines_f_before_saying_what_it_is(layout):
     hessian = steps_of("x^T A x", "x", order=2, layout=layout)[0]["text"]
     assert r"Let \(f = \boldsymbol{x}^{\top} \boldsymbol{A} \boldsymbol{x}\); it is a scalar " \
         r"and \(\boldsymbol{x}\) a vector" in hessian
+
+
+def test_jacobis_formula_says_it_needs_an_invertible_matrix():
+    """det(X) by X is det(X) X^{-1} only where X is invertible; a student reviewing the page
+    missed the condition."""
+    rule, = rule_steps(steps_of("det(X)", "X"), "determinant")
+    assert rule["text"].endswith("(Jacobi's formula, for an invertible matrix).")
