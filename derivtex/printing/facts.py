@@ -157,8 +157,10 @@ class StepFacts(SymmetricGradientFacts):
             self.plain, self.previous, done, "u" if "u" not in self.inputs else "t")
 
     def sum_expansion(self, step: Step, facts: dict) -> None:
-        """Its facts are the equation's (lhs, rhs, has_sum)."""
+        """Its facts are the equation's (lhs, rhs, has_sum) and whether the entry stands as
+        one entry of an expression (y_i = [softmax(W x)]_i: nothing written in indices)."""
         self.unnamed_if_circular(step, facts)
+        facts["one_entry"] = isinstance(step.after, ix.Entry)
 
     def unnamed_if_circular(self, step: Step, facts: dict) -> None:
         """The output's entry, when the output is its own page name (y = softmax(W x)),

@@ -357,3 +357,11 @@ def test_jacobis_formula_says_it_needs_an_invertible_matrix():
     missed the condition."""
     rule, = rule_steps(steps_of("det(X)", "X"), "determinant")
     assert rule["text"].endswith("(Jacobi's formula, for an invertible matrix).")
+
+
+def test_an_entry_with_no_sum_is_not_said_to_be_written_in_indices():
+    """softmax(W x): 'Write the entry y_i out in indices' stood above y_i = [softmax(W x)]_i,
+    where nothing is written in indices."""
+    expansion, = rule_steps(steps_of("softmax(W x)", "x"), "sum_expansion")
+    assert expansion["text"] == \
+        r"There is no sum to write out, so the entry \(y_{i}\) stays as it is."
