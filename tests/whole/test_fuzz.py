@@ -56,12 +56,12 @@ def test_a_reference_point_lost_in_rounding_decides_nothing():
 def test_the_generator_draws_adjacent_norms_abs_and_symmetric_variables():
     """Issue 24: each new input is drawn, with a numpy value that matches its meaning."""
     env = {"x": np.array([[3.0], [-4.0]]), "b": np.array([[0.0], [2.0]]),
-           "a": np.zeros((2, 1)), "S": np.array([[2.0, 0.5], [0.5, 1.0]])}
+           "c": np.zeros((2, 1)), "S": np.array([[2.0, 0.5], [0.5, 1.0]])}
     norms = generate.lecturer_scalar(scripted("norms", "x"), 2)
-    assert norms.text == "||x + a|| ||b||"
+    assert norms.text == "||x + c|| ||b||"
     np.testing.assert_allclose(norms.fn(env), 10.0)
     cosine = generate.lecturer_scalar(scripted("cosine", "x"), 2)
-    assert cosine.text == "(x + a)^T b / (||x + a|| ||b||)"
+    assert cosine.text == "(x + c)^T b / (||x + c|| ||b||)"
     np.testing.assert_allclose(cosine.fn(env), -0.8)
     l1 = generate.lecturer_scalar(scripted("l1", "x"), 2)
     assert l1.text == "1^T abs(x - b)"
