@@ -123,7 +123,8 @@ def _delimiter(tokens: list[str], k: int, opening: bool) -> float:
 
 
 MATRIX_GAP = 10.0  # pt between two columns of a matrix (twice \arraycolsep)
-MATRIX_BRACKETS = 11.0  # pt: its two brackets with their space
+MATRIX_BRACKETS = 15.0  # pt: its two brackets, as tall as five rows of fractions
+_WIDTHS.update({r"\cdots": 14.6, r"\vdots": 3.0, r"\ddots": 12.8})
 
 
 def _matrix(tokens: list[str], k: int, bold: bool) -> tuple[float, int]:
@@ -148,12 +149,25 @@ def _matrix(tokens: list[str], k: int, bold: bool) -> tuple[float, int]:
     columns: list[float] = []
     for row in rows:
         for c, cell in enumerate(row):
-            size = width(cell)
+            size = width(cell) + _inline_sums(_TOKEN.findall(cell))
             if c < len(columns):
                 columns[c] = max(columns[c], size)
             else:
                 columns.append(size)
     return sum(columns) + MATRIX_GAP * (len(columns) - 1) + MATRIX_BRACKETS, k
+
+
+def _inline_sums(tokens: list[str]) -> float:
+    """What a matrix's text style adds to its sums: the limits beside the symbol."""
+    extra = 0.0
+    for k, tok in enumerate(tokens):
+        if tok in (r"\sum", r"\prod"):
+            limits, j = 0.0, k + 1
+            while j < len(tokens) and tokens[j] in ("_", "^"):
+                script, j = _group(tokens, j + 1, False)
+                limits = max(limits, SCRIPT * script)
+            extra += limits + 14.5 - max(_WIDTHS[tok], limits + 2.0)
+    return extra
 
 
 def _group(tokens: list[str], k: int, bold: bool) -> tuple[float, int]:

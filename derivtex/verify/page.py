@@ -148,18 +148,22 @@ class Page:
                 if r is None or c is None or cell is None:
                     continue
                 value, axes = self.values(cell)
-                at = value[tuple(self.position(i.name) for i in axes)] if axes \
+                at = value[tuple(self.position(i.name, i.dim) for i in axes)] if axes \
                     else value
-                want = whole[self.position(r), self.position(c)]
+                place = (self.position(r, step.row.dim if step.row else 1),
+                         self.position(c, step.col.dim if step.col else 1))
+                if not all(0 <= k < n for k, n in zip(place, whole.shape, strict=True)):
+                    self.fail(step, f"the written-out entry ({r}, {c}) is outside the matrix")
+                want = whole[place]
                 self.close(np.atleast_2d(at), np.atleast_2d(want), step,
                            f"written-out entry ({r}, {c})")
 
-    def position(self, at: Position) -> int:
-        """The 0-based place of a written-out position (1, 2, ... or a dimension's name,
-        its last) at the test point's sizes."""
-        if isinstance(at, int) or at.isdigit():
-            return int(at) - 1
-        return self.values.sizes[at] - 1
+    def position(self, at: Position, dim: str | int) -> int:
+        """The 0-based place of a written-out position at the test point's sizes: 1, 2,
+        ..., or the dimension's last (n, or a declared 12 checked at a smaller size)."""
+        if isinstance(at, str) and not at.isdigit():
+            return self.values.sizes[at] - 1
+        return self.values.sizes[dim] - 1 if int(at) == dim else int(at) - 1
 
     def quoted(self, step: Step, quotes: StepQuotes, previous: ix.Node | None) -> None:
         """Each equation the sentence states is true and about this display."""
