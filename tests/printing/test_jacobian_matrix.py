@@ -113,7 +113,7 @@ def test_entries_too_long_for_the_page_are_written_as_the_derivatives_they_are()
     assert written["body"] == DY_DX + CORNERS % tuple(
         r"\frac{\partial y_{%s}}{\partial x_{%s}}" % ij for ij in
         (("1", "1"), ("1", "q"), ("n", "1"), ("n", "q")))
-    assert written["text"].endswith(r"column \(j\), each the entry found above.")
+    assert written["text"].endswith(r"column \(j\); its value is the entry found above.")
 
 
 def test_without_the_setting_nothing_is_written_out():
