@@ -23,12 +23,12 @@ class WrittenOut:
     """`rows` and `cols`: the position each row and column of the display shows, in the
     layout's arrangement (None: the dots between); a vector's missing index is one
     position, 1. `cells[r][c]` is the entry there, `derivatives[r][c]` the derivative it
-    is (d y_1 / d x_m); both None in a row or column of dots."""
+    is (d y_1 / d x_m, or a Hessian's H_1n); both None in a row or column of dots."""
 
     rows: tuple[Position | None, ...]
     cols: tuple[Position | None, ...]
     cells: tuple[tuple[ix.Node | None, ...], ...]
-    derivatives: tuple[tuple[ix.Deriv | None, ...], ...]
+    derivatives: tuple[tuple[ix.Node | None, ...], ...]
 
 
 def positions(index: ix.Idx | None) -> tuple[Position | None, ...]:
@@ -45,15 +45,15 @@ def label(index: ix.Idx, at: Position) -> ix.Idx:
     return ix.Idx(str(at), index.dim)
 
 
-def written_out(entry: ix.Node, derivative: ix.Deriv, row: ix.Idx | None,
+def written_out(entry: ix.Node, derivative: ix.Node, row: ix.Idx | None,
                 col: ix.Idx | None) -> WrittenOut | None:
-    """The matrix of `entry` (the value of `derivative`, indexed by `row` and `col` in the
-    layout's arrangement), or None for a scalar."""
+    """The matrix of `entry` (the value of `derivative`, d y_i / d x_j or H_ij, indexed by
+    `row` and `col` in the layout's arrangement), or None for a scalar."""
     if row is None and col is None:
         return None
     rows, cols = positions(row), positions(col)
     cells: list[tuple[ix.Node | None, ...]] = []
-    derivatives: list[tuple[ix.Deriv | None, ...]] = []
+    derivatives: list[tuple[ix.Node | None, ...]] = []
     for r in rows:
         cells.append(tuple(None if r is None or c is None else
                            at_position(entry, row, r, col, c) for c in cols))
@@ -70,17 +70,21 @@ def at_position(node: ix.Node, row: ix.Idx | None, r: Position, col: ix.Idx | No
     return settled(node)
 
 
-def derivative_at(node: ix.Deriv, row: ix.Idx | None, r: Position, col: ix.Idx | None,
-                  c: Position) -> ix.Deriv:
-    body, wrt = node.body, node.wrt
+def derivative_at(node: ix.Node, row: ix.Idx | None, r: Position, col: ix.Idx | None,
+                  c: Position) -> ix.Node:
     for index, at in ((row, r), (col, c)):
         if index is not None:
-            new = label(index, at)
-            body = ix.rename(body, index, new)
-            renamed = ix.rename(wrt, index, new)
-            assert isinstance(renamed, ix.Entry)
-            wrt = renamed
-    return ix.Deriv(body, wrt)
+            node = renamed(node, index, label(index, at))
+    return node
+
+
+def renamed(node: ix.Node, old: ix.Idx, new: ix.Idx) -> ix.Node:
+    """ix.rename, the variable entry of a derivative included (d y_1 / d x_m)."""
+    if not isinstance(node, ix.Deriv):
+        return ix.rename(node, old, new)
+    wrt = ix.rename(node.wrt, old, new)
+    assert isinstance(wrt, ix.Entry)
+    return ix.Deriv(ix.rename(node.body, old, new), wrt)
 
 
 def settled(node: ix.Node) -> ix.Node:

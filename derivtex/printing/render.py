@@ -92,7 +92,7 @@ def _rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None,
                                  printer, declared_above)
             if done["facts"].get("jacobian_matrix"):  # written out before it is recognised
                 out.append(written_out_part(done["facts"], explain, equations.equation,
-                                            sentences.filename, printer))
+                                            sentences.filename, printer, prefix))
             out.append(done)
     finally:
         PRINTER.reset(in_scope)
@@ -117,13 +117,15 @@ def rendered_step(step: Step, facts_of: StepFacts, explain: Any, body: Any,
 
 
 def written_out_part(facts: dict[str, Any], explain: Any, equation: Any,
-                     filename: str | None, printer: Printer) -> dict[str, Any]:
+                     filename: str | None, printer: Printer, prefix: str) -> dict[str, Any]:
     """The derivative's matrix of entries (jacobian=matrix), shown between the entry found
     and its reassembly: its own sentence and display, from the reassembly's facts."""
-    sentence = macro_of(explain, "written_out", filename)
+    macro = prefix + "written_out" if hasattr(explain, prefix + "written_out") else \
+        "written_out"
+    sentence = macro_of(explain, macro, filename)
     return {
         "rule": "written_out",
-        "macro": "written_out",
+        "macro": macro,
         "facts": facts,
         "body": printer.fold(str(equation("written_out", facts)).strip()),
         **sentence_forms(str(sentence(facts, marked)), printer),

@@ -7,7 +7,7 @@ derivatives they are, d y_1 / d x_m, whose general entry the line before gives."
 from __future__ import annotations
 
 from ..engine import index as ix
-from ..engine.written_out import Position, WrittenOut, is_position
+from ..engine.written_out import Position, WrittenOut, is_position, renamed
 from .printer import Printer
 
 Grid = tuple[tuple[ix.Node | None, ...], ...]
@@ -46,13 +46,7 @@ def relabelled(p: Printer, node: ix.Node) -> ix.Node:
     for old in labels:
         shown = p.dim(old.dim) if not old.name.isdigit() else old.name
         if shown != old.name:
-            new = ix.Idx(shown, old.dim)
-            if isinstance(node, ix.Deriv):
-                wrt = ix.rename(node.wrt, old, new)
-                assert isinstance(wrt, ix.Entry)
-                node = ix.Deriv(ix.rename(node.body, old, new), wrt)
-            else:
-                node = ix.rename(node, old, new)
+            node = renamed(node, old, ix.Idx(shown, old.dim))
     return node
 
 

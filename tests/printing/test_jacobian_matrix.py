@@ -116,6 +116,19 @@ def test_entries_too_long_for_the_page_are_written_as_the_derivatives_they_are()
     assert written["text"].endswith(r"column \(j\); its value is the entry found above.")
 
 
+def test_a_hessian_is_written_out_before_it_is_recognised():
+    d = derive("x^T A x", "x", order=2)
+    rules = [s["rule"] for s in matrix_steps(d)]
+    assert rules[-4:] == ["contraction", "written_out", "reassembly", "symmetry"]
+    written = step("x^T A x", "x", "numerator", order=2)
+    assert written["text"] == (r"We can now write out the entire Hessian: \(H_{ij}\) stands "
+                               r"in row \(i\), column \(j\).")
+    assert written["body"] == r"\boldsymbol{H} &= " + CORNERS % (
+        "A_{11} + A_{11}", "A_{1n} + A_{n1}", "A_{n1} + A_{1n}", "A_{nn} + A_{nn}")
+    assert step("x^T A x", "x", "numerator", "reassembly", order=2)["text"].startswith(
+        "Its general entry tells us which matrix this is: we recognise these as the entries")
+
+
 def test_without_the_setting_nothing_is_written_out():
     d = derive("W x", "x")
     assert "written_out" not in [s["rule"] for s in d.steps]
@@ -135,6 +148,21 @@ def test_every_page_compiles_with_nothing_off_the_page(tmp_path, pdflatex):
     preamble = derive("x", "x").standalone().split(r"\section*")[0]
     (tmp_path / "all.tex").write_text(preamble + "\n".join(parts) + "\n\\end{document}\n")
     assert [w for w in overfull(tmp_path, "all.tex", pdflatex) if w > 1] == []
+
+
+HESSIANS = [("x^T A x", "x"), ("||A x - b||^2", "x"),
+            ("-(y^T log(sigma(X w)) + (1 - y)^T log(1 - sigma(X w)))", "w")]
+
+
+def test_hessian_pages_compile_with_nothing_off_the_page(tmp_path, pdflatex):
+    parts = [snippet(derive(expr, wrt, order=2)) for expr, wrt in HESSIANS]
+    assert all("bmatrix" in part for part in parts)
+    preamble = derive("x", "x").standalone().split(r"\section*")[0]
+    (tmp_path / "h.tex").write_text(
+        preamble + "\n\\clearpage\n".join(parts) + "\n\\end{document}\n")
+    assert [w for w in overfull(tmp_path, "h.tex", pdflatex) if w > 1] == []
+    page = typst_standalone(derive(*HESSIANS[2], order=2))
+    assert "mat(" in page and words_outside(page, tmp_path) == []
 
 
 @pytest.mark.parametrize("layout", ["numerator", "denominator"])

@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from derivtex.engine import index as ix
+from derivtex.engine.hessian import derive_hessian
 from derivtex.engine.steps import Reassembly
 from derivtex.engine.written_out import WrittenOut, written_out
 from derivtex.verify.page import PageCheckError, verify_page
@@ -49,6 +50,20 @@ def test_a_matrix_written_out_the_other_way_round_is_caught(text, wrt):
     false = with_step(outcome, Reassembly, lambda s: replace(s, written_out=flipped))
     with pytest.raises(PageCheckError, match="written-out entry"):
         verify_page(false, expr, symbols, wrt)
+
+
+def test_a_hessian_written_out_is_checked_too():
+    _, expr, symbols = derived("x^T A x", "x")
+    outcome = derive_hessian(expr, symbols, "x", "numerator")
+    written = reassembly(outcome).written_out
+    assert written is not None and written.rows == (1, None, "n")
+    verify_page(outcome, expr, symbols, "x")
+    cells = [list(row) for row in written.cells]
+    cells[0][-1] = cells[-1][-1]  # A_nn + A_nn where A_1n + A_n1 belongs
+    false = with_step(outcome, Reassembly, lambda s: replace(
+        s, written_out=replace(written, cells=tuple(map(tuple, cells)))))
+    with pytest.raises(PageCheckError, match=r"written-out entry \(1, n\)"):
+        verify_page(false, expr, symbols, "x")
 
 
 def test_a_wrong_corner_is_caught():
