@@ -29,6 +29,7 @@ from .recognise import recognition
 from .scalars import reciprocal_powers
 from .steps import GradientEntry, HessianGoal, Reassembly, Step, SumExpansion, Symmetry
 from .symmetry import symmetry_used
+from .written_out import written_out
 
 HESSIAN_NAMES = ("H", "G", "K", "L")
 
@@ -110,8 +111,11 @@ def derive_hessian(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
     result = reciprocal_powers(lecturer_form(tidy_hessian(natural, shapes), shapes), shapes)
     used = symmetry_used(algebra, result, lambda by: Assembler(by, second_names).assemble(
         contracted, i, j))
+    shown = recognised.after if recognised is not None and \
+        isinstance(recognised.after, ix.Node) else contracted
     steps.append(Reassembly(before=hessian_lhs, after=ix.Entry(result, i, j), natural=result,
-                            row=i, col=j, second=True, symmetry_used=used))
+                            row=i, col=j, second=True, symmetry_used=used,
+                            written_out=written_out(shown, hessian_lhs, i, j)))
     steps.append(Symmetry(before=result, after=result,
                           visibly_symmetric=vector and algebra.transpose(result) == result,
                           vector=vector, h=h_name, shape=goal.shape))

@@ -40,6 +40,7 @@ from .steps import (
     transpose_check,
 )
 from .symmetry import symmetry_used
+from .written_out import written_out
 
 MAX_RULE_ROUNDS = 20
 
@@ -149,7 +150,8 @@ def derive_steps(expr: ast.Expr, symbols: Mapping[str, Symbol], wrt: str,
                             swapped=transpose and row is not None and col is not None,
                             read_transposed=transposed_reads(Assembler(algebra, names), shown,
                                                              row, col),
-                            symmetry_used=symmetry_used(algebra, result, read)))
+                            symmetry_used=symmetry_used(algebra, result, read),
+                            written_out=written_out(shown, lhs, row, col)))
     steps.append(transpose_check(result, result, transpose, goal,
                                  (row.dim if row else 1, col.dim if col else 1)))
     assert goal.shape is not None

@@ -12,6 +12,7 @@ from ..model.shapes import Kind, Shape
 from ..syntax import ast
 from . import index as ix
 from .contract import Contraction
+from .written_out import WrittenOut
 
 Method = Literal["index", "identity"]
 PassRule = Literal["product_rule", "chain_rule", "determinant", "inverse", "softmax", "diag"]
@@ -190,6 +191,7 @@ class Reassembly(Step):
     second: bool = False
     read_transposed: tuple[Reading, ...] = ()
     symmetry_used: tuple[tuple[ast.Expr, ast.Expr], ...] = ()  # engine/symmetry.py
+    written_out: WrittenOut | None = None  # the matrix of entries (engine/written_out.py)
 
 
 @dataclass(frozen=True, kw_only=True)

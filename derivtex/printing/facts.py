@@ -34,6 +34,7 @@ from .sentence_facts import (
     top_terms,
 )
 from .symmetric_facts import SymmetricGradientFacts
+from .written_out import written_out_row
 
 SHORT_EXPRESSION = 40  # characters of plain text
 
@@ -64,6 +65,7 @@ class StepFacts(SymmetricGradientFacts):
         self.f_latex = self.p.symbol(goal.f, self.out_kind != "scalar")
         self.wrt_latex = self.p.symbol(goal.wrt, self.wrt_kind != "scalar")
         self.full_latex = self.p.partial_frac(self.f_latex, self.wrt_latex)
+        self.write_out = printer.jacobian_matrix  # the matrix of entries (written_out.py)
         self.common = {"layout": goal.layout, "out_kind": goal.out_kind,
                        "wrt_kind": goal.wrt_kind,
                        "entry_latex": self.p.index(ix.Deriv(goal.entry, goal.wrt_entry))}
@@ -366,6 +368,9 @@ class StepFacts(SymmetricGradientFacts):
         facts["read_transposed_sums"] = sum(1 for _, _, read in facts["read_rows"] if read)
         facts["result_latex"] = self.p.expr(natural)
         facts["order_latex"] = self.p.index_list(entry.indices())
+        written = getattr(step, "written_out", None) if self.write_out else None
+        facts["jacobian_matrix"], facts["written_entries"] = written_out_row(
+            self.p, written, self.full_latex) if written is not None else ("", False)
 
     def entry_or_number(self, entry: ix.Entry) -> str:
         """[A x]_j, or a scalar as it stands (1^T s, not (1^T s))."""

@@ -15,6 +15,7 @@ from ..syntax import ast
 from .abbreviate import page_names
 from .facts import StepFacts, short
 from .printer import Printer
+from .written_out import written_out_row
 
 
 class HessianFacts(StepFacts):
@@ -108,6 +109,9 @@ class HessianFacts(StepFacts):
         assert isinstance(entry, ix.Entry)
         facts["is_identity"] = isinstance(facts["natural"], ast.Identity)
         facts["rhs"] = self.p.entry(entry)
+        written = getattr(step, "written_out", None) if self.write_out else None
+        facts["jacobian_matrix"], facts["written_entries"] = written_out_row(
+            self.p, written, self.h_latex) if written is not None else ("", False)
 
     def symmetry(self, step: Step, facts: dict) -> None:
         assert isinstance(step.after, ast.Expr)

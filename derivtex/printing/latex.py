@@ -3,7 +3,7 @@ each function's LaTeX. The structure (parentheses, sums, products) is `Printer`'
 
 from __future__ import annotations
 
-from .latex_linebreak import breakable, fold
+from .latex_linebreak import TEXT_WIDTH, breakable, fold, width
 from .printer import Printer
 
 _OP = r"\operatorname{%s}\left(%%s\right)"
@@ -55,6 +55,9 @@ class LatexPrinter(Printer):
     member = r"\in"
     reals = r"\mathbb{R}"
     list_separator = ",\\quad "
+    cdots = r"\cdots"
+    vdots = r"\vdots"
+    ddots = r"\ddots"
 
     def greek(self, name: str) -> str:
         return "\\" + name
@@ -138,6 +141,12 @@ class LatexPrinter(Printer):
     def inline(self, math: str) -> str:
         """Math in a sentence; a long equation with brackets TeX may break inside."""
         return r"\(%s\)" % breakable(math)
+
+    def matrix(self, rows: list[list[str]]) -> str:
+        return r"\begin{bmatrix} %s \end{bmatrix}" % r" \\ ".join(" & ".join(r) for r in rows)
+
+    def fits(self, row: str) -> bool:
+        return width(row) <= TEXT_WIDTH
 
     def fold(self, body: str) -> str:
         return fold(body)

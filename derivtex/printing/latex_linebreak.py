@@ -75,6 +75,9 @@ def _units(tokens: list[str], start: int, bold: bool) -> tuple[float, int]:
             total += inner
         elif tok in (r"\left", r"\right"):
             total += _delimiter(tokens, k, tok == r"\left")
+        elif tok == r"\begin":
+            inner, k = _matrix(tokens, k, bold)
+            total += inner
         elif tok in _WIDTHS:
             total += _WIDTHS[tok]
         elif tok.startswith("\\"):
@@ -119,6 +122,54 @@ def _delimiter(tokens: list[str], k: int, opening: bool) -> float:
     return 4.3 - _CHARS.get(tokens[k], 0.0)
 
 
+MATRIX_GAP = 10.0  # pt between two columns of a matrix (twice \arraycolsep)
+MATRIX_BRACKETS = 15.0  # pt: its two brackets, as tall as five rows of fractions
+_WIDTHS.update({r"\cdots": 14.6, r"\vdots": 3.0, r"\ddots": 12.8})
+
+
+def _matrix(tokens: list[str], k: int, bold: bool) -> tuple[float, int]:
+    """A matrix environment from the name after \\begin to its \\end{name}: as wide as
+    its widest cell in each column, with the gaps and brackets."""
+    _, k = _group(tokens, k, bold)
+    rows: list[list[str]] = [[""]]
+    depth = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        k += 1
+        depth += (tok in ("{", r"\begin")) - (tok in ("}", r"\end"))
+        if depth < 0:
+            _, k = _group(tokens, k, bold)
+            break
+        if depth == 0 and tok == "&":
+            rows[-1].append("")
+        elif depth == 0 and tok == "\\\\":
+            rows.append([""])
+        else:
+            rows[-1][-1] += tok
+    columns: list[float] = []
+    for row in rows:
+        for c, cell in enumerate(row):
+            size = width(cell) + _inline_sums(_TOKEN.findall(cell))
+            if c < len(columns):
+                columns[c] = max(columns[c], size)
+            else:
+                columns.append(size)
+    return sum(columns) + MATRIX_GAP * (len(columns) - 1) + MATRIX_BRACKETS, k
+
+
+def _inline_sums(tokens: list[str]) -> float:
+    """What a matrix's text style adds to its sums: the limits beside the symbol."""
+    extra = 0.0
+    for k, tok in enumerate(tokens):
+        if tok in (r"\sum", r"\prod"):
+            limits, j = 0.0, k + 1
+            while j < len(tokens) and tokens[j] in ("_", "^"):
+                script, j = _group(tokens, j + 1, False)
+                limits = max(limits, SCRIPT * script)
+            extra += limits + 14.5 - max(_WIDTHS[tok], limits + 2.0)
+    return extra
+
+
 def _group(tokens: list[str], k: int, bold: bool) -> tuple[float, int]:
     while k < len(tokens) and tokens[k].isspace():
         k += 1
@@ -138,7 +189,9 @@ def split_rows(body: str) -> list[str]:
         return [body] if body.strip() else []
     rows, depth, start = [], 0, 0
     for k, ch in enumerate(body):
-        if ch == "{":
+        if body.startswith((r"\begin{", r"\end{"), k):  # a matrix's rows are not the body's
+            depth += 1 if body[k + 1] == "b" else -1
+        elif ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
@@ -211,8 +264,8 @@ def _levels(text: str) -> list[tuple[int, int]]:
                 depth += 1 if word in (r"\left", *_SIZES[0::2]) else -1
                 delimiter = _TOKEN.match(text, k)
                 k += len(delimiter.group()) if delimiter else 0
-            elif word in (r"\lVert", r"\rVert"):
-                depth += 1 if word == r"\lVert" else -1
+            elif word in (r"\lVert", r"\rVert", r"\begin", r"\end"):  # nothing cut inside
+                depth += 1 if word in (r"\lVert", r"\begin") else -1
             continue
         if ch in "{([":
             depth += 1

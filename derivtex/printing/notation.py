@@ -23,6 +23,9 @@ class Notation:
     member = ""          # "is an element of"
     reals = ""           # the real numbers
     list_separator = ""  # between the definitions of a `where` row
+    cdots = ""           # the dots along a written-out matrix's row, down a column and
+    vdots = ""           # across its middle
+    ddots = ""
 
     def greek(self, name: str) -> str:
         raise NotImplementedError
@@ -100,6 +103,14 @@ class Notation:
 
     def inline(self, math: str) -> str:
         raise NotImplementedError
+
+    def matrix(self, rows: list[list[str]]) -> str:
+        """A matrix written out entry by entry, in square brackets."""
+        raise NotImplementedError
+
+    def fits(self, row: str) -> bool:
+        """Does a display row fit the page's width unbroken (a matrix cannot break)?"""
+        return True
 
     def fold(self, body: str) -> str:
         """Line-breaking hook: a display body broken to the page width."""

@@ -36,6 +36,8 @@ class Printer(Notation):
     Subclasses set the notation's primitives (notation.py); everything here is shared
     structure."""
 
+    jacobian_matrix: bool = False  # write the derivative out as its matrix of entries
+
     # -- names, numbers, shapes ------------------------------------------------
     def __init__(self, shapes: Shapes, names: dict[ast.Expr, str] | None = None) -> None:
         self.shapes = shapes

@@ -88,8 +88,12 @@ def _rendered_steps(outcome: Outcome, printer: Printer, user_dir: str | None,
     in_scope = PRINTER.set(facts_of.p)
     try:
         for step in outcome.steps:
-            out.append(rendered_step(step, facts_of, explain, body, sentences.filename,
-                                     prefix, printer, declared_above))
+            done = rendered_step(step, facts_of, explain, body, sentences.filename, prefix,
+                                 printer, declared_above)
+            if done["facts"].get("jacobian_matrix"):  # written out before it is recognised
+                out.append(written_out_part(done["facts"], explain, equations.equation,
+                                            sentences.filename, printer, prefix))
+            out.append(done)
     finally:
         PRINTER.reset(in_scope)
     return out
@@ -108,6 +112,22 @@ def rendered_step(step: Step, facts_of: StepFacts, explain: Any, body: Any,
         "macro": macro,
         "facts": facts,
         "body": printer.fold(str(body(step.rule, facts)).strip()),
+        **sentence_forms(str(sentence(facts, marked)), printer),
+    }
+
+
+def written_out_part(facts: dict[str, Any], explain: Any, equation: Any,
+                     filename: str | None, printer: Printer, prefix: str) -> dict[str, Any]:
+    """The derivative's matrix of entries (jacobian=matrix), shown between the entry found
+    and its reassembly: its own sentence and display, from the reassembly's facts."""
+    macro = prefix + "written_out" if hasattr(explain, prefix + "written_out") else \
+        "written_out"
+    sentence = macro_of(explain, macro, filename)
+    return {
+        "rule": "written_out",
+        "macro": macro,
+        "facts": facts,
+        "body": printer.fold(str(equation("written_out", facts)).strip()),
         **sentence_forms(str(sentence(facts, marked)), printer),
     }
 

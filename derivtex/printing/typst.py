@@ -8,7 +8,7 @@ import re
 
 from ..errors import UnsafeOutputError
 from .printer import Printer
-from .typst_linebreak import fold
+from .typst_linebreak import TEXT_WIDTH, fold, width
 
 # f applied to `%s`; a function missing here prints as op("name")(...)
 FUNCTIONS = {
@@ -56,6 +56,9 @@ class TypstPrinter(Printer):
     member = "in"
     reals = "RR"
     list_separator = ", quad "
+    cdots = "dots.c"
+    vdots = "dots.v"
+    ddots = "dots.down"
 
     def greek(self, name: str) -> str:
         return GREEK.get(name, name)
@@ -82,8 +85,10 @@ class TypstPrinter(Printer):
         return "frac(%s, %s)" % (num, den)
 
     def index_names(self, names: list[str]) -> str:
-        """k_{3} (the engine's fresh index) is k_3; indices are apart: delta_(j k)."""
-        return " ".join(_NUMBERED_INDEX.sub(r"\1_\2", n) for n in names)
+        """k_{3} (the engine's fresh index) is k_3; indices are apart: delta_(j k), and
+        a written-out matrix's positions apart by commas once one has two digits: W_(10, 1)."""
+        sep = ", " if any(n.isdigit() and len(n) > 1 for n in names) else " "
+        return sep.join(_NUMBERED_INDEX.sub(r"\1_\2", n) for n in names)
 
     def norm(self, text: str, subscript: str, power: str) -> str:
         return "norm(%s)" % text + ("_(%s)" % subscript if subscript else "") + (
@@ -143,6 +148,12 @@ class TypstPrinter(Printer):
         """Math in a sentence. A sentence may name an index as the engine spells it,
         k_{1}; Typst would print the braces, so it is k_1 here."""
         return "$%s$" % _NUMBERED_INDEX.sub(r"\1_\2", math)
+
+    def matrix(self, rows: list[list[str]]) -> str:
+        return 'mat(delim: "[", %s)' % "; ".join(", ".join(r) for r in rows)
+
+    def fits(self, row: str) -> bool:
+        return width(row) <= TEXT_WIDTH
 
     def fold(self, body: str) -> str:
         return fold(body)

@@ -25,12 +25,14 @@ _TOKEN = re.compile(r'"[^"]*"|[A-Za-z]+(?:\.[A-Za-z]+)*|[0-9]+|\s+|.')
 _WORDS = {"partial": 5.7, "sigma": 6.6, "delta": 5.0, "top": 8.5, "RR": 8.0, "times": 13.4,
           "dot.o": 13.4, "in": 13.0, "quad": 11.0, "wide": 22.0, "thin": 1.8, "nabla": 9.2,
           "tanh": 22.0, "sinh": 21.0, "cosh": 21.5, "log": 14.1, "det": 15.3, "exp": 16.8,
-          "tr": 10.0, "compose": 8.0}
+          "tr": 10.0, "compose": 8.0, "dots.c": 13.0, "dots.v": 3.0, "dots.down": 12.0}
 _CHARS = {"+": 13.4, "-": 13.4, "=": 14.6, ",": 4.9, "'": 2.8, "&": 0.0, "\\": 0.0,
           ".": 3.0, "⊘": 13.4, "|": 3.0}
 _PAREN = {"(": 4.3, "[": 3.0}  # one delimiter; around a sum or a fraction, 9.6
 _TALL = 9.6
-_CALLS = ("bold", "upright", "op", "frac", "norm", "sqrt", "lr")
+_CALLS = ("bold", "upright", "op", "frac", "norm", "sqrt", "lr", "mat")
+MATRIX_GAP = 6.0  # pt between two columns of a mat (0.5 em)
+MATRIX_BRACKETS = 11.0  # pt: its two brackets with their space
 
 
 @lru_cache(maxsize=4096)
@@ -96,18 +98,32 @@ def _call(name: str, tokens: list[str], k: int, bold: bool) -> tuple[float, int,
     if name == "frac":
         parts = [_run(part, 0, bold, 0)[0] for part in _arguments(tokens[k:end - 1])]
         return max(parts) + 2.4, end, True
+    if name == "mat":
+        return _matrix(tokens[k:end - 1], bold), end, True
     if name in ("upright", "op"):
         return inner * (0.85 if name == "upright" else 0.95) + (3.0 if name == "op" else 0.0), \
             end, tall
     return inner + {"norm": 11.0, "sqrt": 9.0}.get(name, 0.0), end, tall
 
 
-def _arguments(tokens: list[str]) -> list[list[str]]:
+def _matrix(tokens: list[str], bold: bool) -> float:
+    """mat(delim: "[", a, b; c, d): as wide as its widest cell in each column, with the
+    gaps and brackets."""
+    columns: list[float] = []
+    for row in _arguments(tokens, ";"):
+        cells = [cell for cell in _arguments(row) if "".join(cell).strip()[:6] != "delim:"]
+        for c, cell in enumerate(cells):
+            size = _run(cell, 0, bold, 0)[0]
+            columns[c:c + 1] = [max(columns[c], size) if c < len(columns) else size]
+    return sum(columns) + MATRIX_GAP * (len(columns) - 1) + MATRIX_BRACKETS
+
+
+def _arguments(tokens: list[str], separator: str = ",") -> list[list[str]]:
     parts: list[list[str]] = [[]]
     depth = 0
     for tok in tokens:
         depth += (tok in "([") - (tok in ")]")
-        if tok == "," and depth == 0:
+        if tok == separator and depth == 0:
             parts.append([])
         else:
             parts[-1].append(tok)

@@ -23,6 +23,7 @@ from ..engine.steps import (
     GradientEntry,
     HessianGoal,
     Linearity,
+    Reassembly,
     Recognition,
     Step,
     SumExpansion,
@@ -30,6 +31,7 @@ from ..engine.steps import (
     TransposeCheck,
 )
 from ..engine.written import occurs, recognised_entries
+from ..engine.written_out import Position, WrittenOut
 from ..functions import PRIME
 from ..model.shapes import Shapes, Symbol
 from ..syntax import ast
@@ -133,6 +135,35 @@ class Page:
         if isinstance(step, Symmetry) and step.vector and isinstance(step.after, ast.Expr):
             value = self.matrix(step.after)
             self.close(value, value.T, step, "symmetric")
+        if isinstance(step, Reassembly) and step.written_out is not None:
+            self.written_out(step, step.written_out)
+
+    def written_out(self, step: Reassembly, written: WrittenOut) -> None:
+        """Each cell of the matrix written out is the reassembled matrix's entry at the
+        cell's row and column (the layout's arrangement: denominator layout's transposed
+        reading included)."""
+        whole = self.matrix(step.natural)
+        for r, cells in zip(written.rows, written.cells, strict=True):
+            for c, cell in zip(written.cols, cells, strict=True):
+                if r is None or c is None or cell is None:
+                    continue
+                value, axes = self.values(cell)
+                at = value[tuple(self.position(i.name, i.dim) for i in axes)] if axes \
+                    else value
+                place = (self.position(r, step.row.dim if step.row else 1),
+                         self.position(c, step.col.dim if step.col else 1))
+                if not all(0 <= k < n for k, n in zip(place, whole.shape, strict=True)):
+                    self.fail(step, f"the written-out entry ({r}, {c}) is outside the matrix")
+                want = whole[place]
+                self.close(np.atleast_2d(at), np.atleast_2d(want), step,
+                           f"written-out entry ({r}, {c})")
+
+    def position(self, at: Position, dim: str | int) -> int:
+        """The 0-based place of a written-out position at the test point's sizes: 1, 2,
+        ..., or the dimension's last (n, or a declared 12 checked at a smaller size)."""
+        if isinstance(at, str) and not at.isdigit():
+            return self.values.sizes[at] - 1
+        return self.values.sizes[dim] - 1 if int(at) == dim else int(at) - 1
 
     def quoted(self, step: Step, quotes: StepQuotes, previous: ix.Node | None) -> None:
         """Each equation the sentence states is true and about this display."""
