@@ -26,6 +26,7 @@ from .sentence_facts import (
     delta_examples,
     differentiated,
     free_indices,
+    fresh_scalar,
     index_form_facts,
     merges,
     recognitions,
@@ -48,6 +49,7 @@ class StepFacts(SymmetricGradientFacts):
     def __init__(self, printer: Printer, outcome: Outcome) -> None:
         shapes = printer.shapes
         self.inputs = dict(shapes.symbols)
+        self.scalar_name = fresh_scalar(outcome.steps, set(self.inputs))  # the chain rule's u
         goal = outcome.steps[0]
         assert isinstance(goal, Goal)
         self.out_kind, self.wrt_kind = goal.out_kind, goal.wrt_kind
@@ -156,7 +158,7 @@ class StepFacts(SymmetricGradientFacts):
         facts["primes"] = [fact for f in done if f in PRIME
                            and (fact := self.p.prime_fact(PRIME[f])) is not None]
         facts["scalar_u"], facts["scalar_rule"] = scalar_chain_rule(
-            self.plain, self.previous, done, "u" if "u" not in self.inputs else "t")
+            self.plain, self.previous, done, self.scalar_name)
 
     def sum_expansion(self, step: Step, facts: dict) -> None:
         """Its facts are the equation's (lhs, rhs, has_sum) and whether the entry stands as

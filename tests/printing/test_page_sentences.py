@@ -365,3 +365,13 @@ def test_an_entry_with_no_sum_is_not_said_to_be_written_in_indices():
     expansion, = rule_steps(steps_of("softmax(W x)", "x"), "sum_expansion")
     assert expansion["text"] == \
         r"There is no sum to write out, so the entry \(y_{i}\) stays as it is."
+
+
+def test_the_chain_rules_scalar_is_no_index_of_the_page():
+    """x^T A x / (x^T x)'s Hessian: the chain rule named the scalar u = sum_t x_t^2 on a page
+    that also sums over an index u."""
+    steps = steps_of("x^T A x / (x^T x)", "x", symmetric=("A",), order=2)
+    used = {m for s in steps for m in re.findall(r"\\sum_\{(\w)=1\}", s["latex"])}
+    for rule in rule_steps(steps, "chain_rule"):
+        scalar = re.search(r"the scalar \\\((\w) = ", rule["text"])
+        assert scalar and scalar.group(1) not in used, (scalar, used)
