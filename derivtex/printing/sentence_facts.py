@@ -15,6 +15,7 @@ from ..engine import index as ix
 from ..engine.contract import holders, is_delta_on, split_terms
 from ..engine.entrywise import atom_key, canonical
 from ..engine.reassemble import collapse, monomials
+from ..engine.steps import Step
 from ..errors import DerivtexError
 from ..functions import PRIME
 from ..model.shapes import Shape
@@ -335,3 +336,17 @@ def cancelled_pairs(printer: Printer, tree: ix.Node | None) -> list[str]:
                     for g in node.factors if g is not f for h in ix.walk(g)):
                 pairs.setdefault("%s %s = 1" % (printer.index(f), printer.index_factor(f.arg)))
     return list(pairs)
+
+
+def chained_from(p: Printer, step: Step, facts: dict[str, Any], previous: ix.Node | None,
+                 last: tuple[str, str]) -> str:
+    """With `rows=chained`, the line before this step's (`last`: its two sides), which the
+    step's display restates (dy_i/dx_j = sum_k delta_jk w_ik = w_ij): the derivative of the
+    sum the derivative moves into, or the last right side for the same left side; else ""."""
+    if p.notation.rows != "chained" or previous is None or "rhs" not in facts or \
+            "lhs" not in facts:
+        return ""
+    if step.rule == "linearity" and isinstance(step.before, ix.Deriv):
+        return p.index(ix.Deriv(previous, step.before.wrt))
+    same = facts["lhs"] == last[0] and last[1] != facts["rhs"]
+    return last[1] if same else ""
