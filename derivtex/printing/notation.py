@@ -220,7 +220,7 @@ def repeated(index: ix.Idx, body: ix.Node) -> bool:
     """Whether `index` appears exactly twice in `body`, as Einstein's convention sums."""
     count = 0
     for node in ix.walk(body):
-        if isinstance(node, ix.Entry):
+        if isinstance(node, ix.Entry) and not isinstance(node.expr, ast.Ones):  # printed 1
             count += sum(i.name == index.name for i in node.indices())
         elif isinstance(node, ix.Delta):
             count += (node.first.name == index.name) + (node.second.name == index.name)
