@@ -130,6 +130,26 @@ def with_settings(text: str | None, settings: list[str]) -> dict[str, Any] | Non
     return out
 
 
+def layered(site: Any, own: Any) -> Any:
+    """A page's or an entry's `notation` over the site's (conf.py, mkdocs.yml, a spec's
+    top level): the keys of both, the page's winning; either alone as it is."""
+    if own is None or own == "":
+        return None if site == "" else site
+    if site is None or site == "":
+        return own
+    return {**as_mapping(site), **as_mapping(own)}
+
+
+def as_mapping(value: Any) -> Any:
+    """Text and settings as the mapping they stand for; anything else for validation to
+    refuse."""
+    if isinstance(value, str):
+        return split_text(value)
+    if isinstance(value, NotationSettings):
+        return value.as_dict()
+    return value
+
+
 def notation_settings(value: Any) -> NotationSettings:
     """Validate what a user wrote for `notation`: None, a preset's name (with KEY=VALUE
     settings after it), a mapping of a `preset` and keys, or the settings themselves."""
