@@ -3,6 +3,7 @@ from which `printer.Printer` builds all printed structure."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, TypeVar
 
 from ..engine import index as ix
@@ -156,8 +157,9 @@ class Notation:
         return self.styled(base, str(getattr(self.notation, self.kind_of_name(name))))
 
     def constant(self, base: str) -> str:
-        """The identity I and the ones and zero vectors: bold unless the style is the
-        user's macro, which they may want for them too."""
+        """The identity I and the ones and zero vectors in their kind's style when it is a
+        bold one or the user's macro, else in mathbf: a plain or arrowed 1 reads as the
+        number."""
         style = str(self.notation.matrix if base == "I" else self.notation.vector)
         return self.styled(base, style if style in BOLD_STYLES or style.startswith("\\")
                            else "mathbf")
@@ -206,8 +208,9 @@ class Notation:
                 or not ("A" <= name[:1] <= "Z"):
             return name
         lower = name[0].lower() + name[1:]
-        return name if lower in self.taken_names() else lower
+        return name if lower in self.taken_names else lower
 
+    @cached_property
     def taken_names(self) -> set[str]:
         symbols = self.shapes.symbols
         dims = {str(d) for s in symbols.values() for d in s.shape}
