@@ -49,6 +49,7 @@ samples: $(TEST_STAMP)
 
 picture: samples
 	pdftoppm -png -r 110 -singlefile samples/notes_bilinear.pdf docs/derivation
+	$(PY) docs/notation_picture.py
 
 fuzz: $(TEST_STAMP)
 	$(PY) -m fuzz.run -n 10000 --seed 2026

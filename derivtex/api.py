@@ -25,6 +25,7 @@ from .model.shapes import Shapes, Symbol, kind_of, parse_shape_option
 from .options import Options
 from .printing.latex import LatexPrinter
 from .printing.names import split_name
+from .printing.notation import with_notation
 from .printing.plain import NumpyPrinter, text
 from .printing.printer import Printer
 from .printing.render import render, rendered_steps
@@ -110,14 +111,14 @@ class Derivation:
 
     @cached_property
     def steps(self) -> list[dict[str, Any]]:
-        return rendered_steps(self.outcome, LatexPrinter(self._shapes), self.templates)
+        return rendered_steps(self.outcome, self.printer_of(LatexPrinter), self.templates)
 
     @cached_property
     def identity_steps(self) -> list[dict[str, Any]]:
         """With method="both": the identity method's steps (`steps` holds the index method's)."""
         if self.identity is None:
             return []
-        return rendered_steps(self.identity, LatexPrinter(self._shapes), self.templates,
+        return rendered_steps(self.identity, self.printer_of(LatexPrinter), self.templates,
                               declared_above=True)
 
     @cached_property
@@ -133,7 +134,11 @@ class Derivation:
         """Typst notation, loaded only when asked for (not on every derivation's start)."""
         from .printing.typst import TypstPrinter
 
-        return TypstPrinter(self._shapes)
+        return self.printer_of(TypstPrinter)
+
+    def printer_of(self, kind: type[Printer]) -> Printer:
+        """A printer of `kind` (LaTeX, Typst) writing in the options' notation settings."""
+        return with_notation(kind, self.options.notation)(self._shapes)
 
     @cached_property
     def typst_steps(self) -> list[dict[str, Any]]:
@@ -167,7 +172,7 @@ class Derivation:
 
     @property
     def title(self) -> str:
-        return check_emitted(self.title_in(LatexPrinter(self._shapes)))
+        return check_emitted(self.title_in(self.printer_of(LatexPrinter)))
 
     def title_in(self, printer: Printer) -> str:
         """d/dx (f) in the printer's notation: the page's heading."""
@@ -181,7 +186,8 @@ class Derivation:
 
     def standalone(self) -> str:
         """A complete document that compiles with pdflatex."""
-        return render("standalone.tex.j2", self.templates, title=self.title, snippet=self.latex)
+        return render("standalone.tex.j2", self.templates, title=self.title, snippet=self.latex,
+                      bm=self.options.notation.needs_bm)
 
     def to_dict(self) -> dict[str, Any]:
         extra = {}
@@ -204,6 +210,7 @@ class Derivation:
                       for s in self.steps],
             "latex": self.latex,
             "verified": self.verified,
+            "notation": self.options.notation.as_dict(),
             **({"where": self.where} if self.where else {}),
             **extra,
         }

@@ -14,6 +14,8 @@ MAX_ECHO = 40  # characters of user text quoted back in a message
 # Where the user wrote an option, so a message names it as they wrote it.
 Spelling = Literal["cli", "api", "directive", "fence", "toml"]
 API_KEYWORDS = {"shape": "shapes"}  # the API's keyword where it is not the option's name
+# One notation setting, KEY=VALUE: the CLI's --notation-set, inside `notation` elsewhere.
+OUTSIDE_CLI = {"notation_set": "notation"}
 # An option named inside a message: key, value as typed, value as a literal (see option).
 _MARK = re.compile("\ue000([a-z_]+)(?:\ue001([^\ue000-\ue002]*)\ue001([^\ue000-\ue002]*))?"
                    "\ue002")
@@ -68,11 +70,14 @@ def spell(key: str, spelling: Spelling, typed: str | None = None,
     """The one place an option's spelling is decided: --symmetric (CLI), symmetric= (API),
     :symmetric: (Sphinx and MyST directives), symmetric: (Markdown fences), symmetric
     (a TOML key); with a value, as that user would write it."""
+    if spelling != "cli":
+        key = OUTSIDE_CLI.get(key, key)
     if spelling == "api":
         return f"{API_KEYWORDS.get(key, key)}={literal or ''}"
     if spelling == "toml":
         return key if literal is None else f"{key} = {literal}"
-    name = {"cli": f"--{key}", "directive": f":{key}:", "fence": f"{key}:"}[spelling]
+    name = {"cli": "--" + key.replace("_", "-"), "directive": f":{key}:",
+            "fence": f"{key}:"}[spelling]
     return name if typed is None else f"{name} {typed}"
 
 

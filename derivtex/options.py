@@ -14,6 +14,7 @@ from typing import Any, Literal, get_args
 
 from .errors import OptionError, Spelling, option, quote, suggest, written_in
 from .model.layout import LAYOUTS, Layout
+from .notation_settings import DEFAULT, NotationSettings, notation_settings
 
 MethodChoice = Literal["index", "identity", "both"]
 METHODS: tuple[MethodChoice, ...] = get_args(MethodChoice)
@@ -137,6 +138,7 @@ class Options:
     label: str | None = None
     templates: str | None = None
     order: int = 1
+    notation: NotationSettings = DEFAULT  # how the page is written (printers only)
     # Not an option: the shell the user wrote them in, so errors name them as written.
     spelling: Spelling = field(default="api", metadata={"option": False})
 
@@ -152,6 +154,8 @@ class Options:
                 self.order not in ORDERS:
             raise OptionError(f"{option('order', self.order)}: use 1 (the first "
                               "derivative) or 2 (the Hessian)")
+        if not isinstance(self.notation, NotationSettings):
+            object.__setattr__(self, "notation", notation_settings(self.notation))
         if self.order == 2 and self.method != "index":
             raise OptionError(f"{option('order', 2)} (the Hessian) is derived by the index "
                               f"method only: use {suggest('method', 'index')}")
@@ -186,6 +190,7 @@ class Options:
         values["shapes"] = merge_shapes(shape_items(values.get("shapes")))
         values["symmetric"] = symmetric_names(values.get("symmetric"))
         values["order"] = parse_order(values.get("order", 1))
+        values["notation"] = notation_settings(values.get("notation"))
         if values.get("label") == "":
             values["label"] = None
         if values.get("templates") == "":

@@ -9,9 +9,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "derivtex"
 LEVEL = {
-    "errors": 0,
+    "errors": 0, "forbidden": 0,
     "syntax": 1, "functions": 1,  # the registry holds the parser's spellings
-    "model": 2, "options": 2,
+    "model": 2, "options": 2, "notation_settings": 2,
     "engine": 3,
     "verify": 4,
     "printing": 5,

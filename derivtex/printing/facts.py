@@ -22,6 +22,7 @@ from .plain import text
 from .printer import Printer
 from .sentence_facts import (
     cancelled_pairs,
+    chained_from,
     collapses,
     delta_examples,
     differentiated,
@@ -62,7 +63,7 @@ class StepFacts(SymmetricGradientFacts):
         self.product_rules = 0
         self.defined: set[str] = {goal.f}  # the goal's line defines the output
         self.previous: ix.Node | None = None
-        self.previous_rhs = ""
+        self.previous_rhs = self.previous_lhs = ""
         self.wrt_name = goal.wrt
         self.f_latex = self.p.symbol(goal.f, self.out_kind != "scalar")
         self.wrt_latex = self.p.symbol(goal.wrt, self.wrt_kind != "scalar")
@@ -86,6 +87,8 @@ class StepFacts(SymmetricGradientFacts):
             facts["rhs"] = self.p.index(step.after)
             facts["has_sum"] = ix.contains(step.after, lambda n: isinstance(n, ix.Sum))
         self.renderer(step)(step, facts)
+        facts["chained_from"] = chained_from(self.p, step, facts, self.previous,
+                                             (self.previous_lhs, self.previous_rhs))
         facts.update(caveats(self.p, step, self.previous))
         if isinstance(step, Goal):
             self.declarations(facts)
@@ -93,6 +96,7 @@ class StepFacts(SymmetricGradientFacts):
         if isinstance(step.after, ix.Node):
             self.previous = step.after
         self.previous_rhs = facts.get("rhs", "")
+        self.previous_lhs = facts.get("lhs", "")
         return facts
 
     def renderer(self, step: Step) -> Any:
@@ -346,7 +350,7 @@ class StepFacts(SymmetricGradientFacts):
     def workhorse(self, horse: Workhorse) -> str:
         """sum_k delta_jk a_k = a_j, with the factor the delta really multiplies (an
         entry, or a bracket as a whole: sum_k delta_jk [A B + C]_ik = [A B + C]_ij)."""
-        sums = "".join(self.p.sum_over(k.name) for k in horse.summed)
+        sums = self.p.workhorse_sums(horse.summed, ix.Prod((*horse.deltas, horse.factor)))
         deltas = " ".join(self.p.index(d) for d in horse.deltas)
         if isinstance(horse.factor, ix.Const):  # sum_k delta_jk = 1
             return "%s %s = %s" % (sums, deltas, self.p.index(horse.value))

@@ -3,6 +3,9 @@ each function's LaTeX. The structure (parentheses, sums, products) is `Printer`'
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..notation_settings import NotationSettings
 from .latex_linebreak import TEXT_WIDTH, breakable, fold, width
 from .printer import Printer
 
@@ -38,6 +41,13 @@ PRIME_FACTS = {
 
 
 _TALL = (r"\frac", r"\sum", r"\prod", r"\left", r"\begin")
+# The settings' styles and transposes (notation_settings.py) in LaTeX; a user's macro
+# is applied as it is.
+STYLES = {"boldsymbol": r"\boldsymbol{%s}", "mathbf": r"\mathbf{%s}", "bm": r"\bm{%s}",
+          "plain": "%s", "arrow": r"\vec{%s}", "underline": r"\underline{%s}"}
+TRANSPOSES = {"top": (r"\top", r"-\top"), "T": ("T", "-T"),
+              "mathsf": (r"\mathsf{T}", r"-\mathsf{T}"), "intercal": (r"\intercal", r"-\intercal"),
+              "prime": (r"\prime", r"-1\prime")}
 
 
 class LatexPrinter(Printer):
@@ -67,6 +77,22 @@ class LatexPrinter(Printer):
 
     def bold(self, base: str) -> str:
         return r"\boldsymbol{%s}" % base
+
+    def styled(self, base: str, style: str) -> str:
+        """`\\mathbf` leaves a Greek letter as it is: a bold Greek symbol is boldsymbol's."""
+        if style == "mathbf" and base.startswith("\\"):
+            style = "boldsymbol"
+        return (style + "{%s}" if style.startswith("\\") else STYLES[style]) % base
+
+    @classmethod
+    def notation_attributes(cls, settings: NotationSettings) -> dict[str, Any]:
+        mark, inverse = TRANSPOSES[settings.transpose]
+        return {"transpose_mark": mark, "inverse_transpose_mark": inverse}
+
+    @property
+    def dee(self) -> str:
+        """The letter of a derivative: ∂ by default, or d."""
+        return r"\partial" if self.notation.derivative == "partial" else "d"
 
     def sub(self, base: str, sub: str) -> str:
         return "%s_{%s}" % (base, sub)
@@ -107,21 +133,23 @@ class LatexPrinter(Printer):
         return r"\sum_{%s}" % indices
 
     def partial_frac(self, num: str, den: str) -> str:
-        return r"\frac{\partial %s}{\partial %s}" % (num, den)
+        return r"\frac{%s %s}{%s %s}" % (self.dee, num, self.dee, den)
 
     def partial_ratio(self, num: str, den: str) -> str:
-        return r"\partial %s / \partial %s" % (num, den)
+        return r"%s %s / %s %s" % (self.dee, num, self.dee, den)
 
     def partial_of(self, wrt: str) -> str:
-        return r"\frac{\partial}{\partial %s}" % wrt
+        return r"\frac{%s}{%s %s}" % (self.dee, self.dee, wrt)
 
     def second_partial(self, f: str, first: str, second: str | None) -> str:
+        d = self.dee
         if second is None:
-            return r"\frac{\partial^{2} %s}{\partial %s^{2}}" % (f, first)
-        return r"\frac{\partial^{2} %s}{\partial %s\,\partial %s}" % (f, first, second)
+            return r"\frac{%s^{2} %s}{%s %s^{2}}" % (d, f, d, first)
+        return r"\frac{%s^{2} %s}{%s %s\,%s %s}" % (d, f, d, first, d, second)
 
     def second_partial_of(self, first: str, second: str) -> str:
-        return r"\frac{\partial^{2}}{\partial %s\,\partial %s}" % (first, second)
+        d = self.dee
+        return r"\frac{%s^{2}}{%s %s\,%s %s}" % (d, d, first, d, second)
 
     def gradient(self, f: str) -> str:
         return r"\nabla " + f

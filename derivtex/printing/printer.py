@@ -59,7 +59,7 @@ class Printer(Notation):
     def symbol(self, name: str, bold: bool) -> str:
         base, sub = self.name_parts(name)
         if bold:
-            base = self.bold(base)
+            base = self.style(base, name)
         return self.sub(base, sub) if sub else base
 
     def number(self, value: Fraction) -> str:
@@ -131,7 +131,7 @@ class Printer(Notation):
         if isinstance(e, ast.Number):
             return self.number(e.value)
         if isinstance(e, ast.Identity | ast.Ones | ast.Zero):
-            return self.bold({ast.Identity: "I", ast.Ones: "1", ast.Zero: "0"}[type(e)])
+            return self.constant({ast.Identity: "I", ast.Ones: "1", ast.Zero: "0"}[type(e)])
         if isinstance(e, ast.Neg):
             inner = e.operand
             if isinstance(inner, ast.MatMul | ast.Number | ast.Neg):
@@ -146,7 +146,7 @@ class Printer(Notation):
                 return self.matmul(scaled)
             out = (" %s " % self.hadamard_op).join(
                 self.signed(f) for f in e.factors if not self.is_reciprocal(f, entrywise=True))
-            return (out or self.bold("1")) + "".join(
+            return (out or self.constant("1")) + "".join(
                 " %s %s" % (self.hadamard_divide_op, self.factor(f.args[0])) for f in e.factors
                 if isinstance(f, ast.Call) and self.is_reciprocal(f, entrywise=True))
         if isinstance(e, ast.MatMul):
@@ -259,7 +259,7 @@ class Printer(Notation):
         if e.func == "recip":
             if self.shapes(arg) == SCALAR:
                 return self.frac("1", self.expr(arg))
-            return "%s %s %s" % (self.bold("1"), self.hadamard_divide_op, self.factor(arg))
+            return "%s %s %s" % (self.constant("1"), self.hadamard_divide_op, self.factor(arg))
         if e.func == "drecip":
             return self.reciprocal_prime(self.atom(arg))
         if e.func == "log" and isinstance(arg, ast.Call) and arg.func == "det" \
@@ -310,7 +310,7 @@ class Printer(Notation):
         if not shown and isinstance(e.expr, ast.Name):
             shown = e.expr.name
         if shown is not None:
-            base, sub = self.name_parts(shown)
+            base, sub = self.name_parts(self.entry_name(shown))
             if not indices:
                 return self.symbol(shown, False)
             if sub:
@@ -330,9 +330,9 @@ class Printer(Notation):
         if isinstance(node, ix.Entry):
             return self.entry(node)
         if isinstance(node, ix.Delta):
-            return self.sub(self.greek("delta"), self.index_list((node.first, node.second)))
+            return self.kronecker(node.first, node.second)
         if isinstance(node, ix.Sum):
-            limits = "".join(self.sum_limits(i.name, self.dim(i.dim)) for i in node.indices)
+            limits = self.sum_signs(node.indices, node.body)
             inner, lead = node.body, ""
             if isinstance(inner, ix.Prod) and isinstance(inner.factors[0], ix.Const) and \
                     len(inner.factors) > 1:  # numbers in front of the sum: 2 sum_k ...
@@ -345,7 +345,7 @@ class Printer(Notation):
             if body.startswith("-"):  # the sign in front of the sum: - sum_p (1 - y_p) ...
                 lead = ("" if lead.startswith("-") else "-") + lead.lstrip("-")
                 body = body[1:]
-            return lead + limits + " " + body
+            return lead + (limits + " " if limits else "") + body
         if isinstance(node, ix.Add):
             return self.joined([self.index(t) for t in node.terms])
         if isinstance(node, ix.Prod):

@@ -5,13 +5,10 @@ test that checks output."""
 
 from __future__ import annotations
 
-import re
-
 from ..errors import UnsafeOutputError
+from ..forbidden import FORBIDDEN_MACROS
 
-FORBIDDEN_MACROS = re.compile(
-    r"\\(input|include|write|immediate|openout|openin|def|edef|gdef|xdef|catcode|csname"
-    r"|newcommand|renewcommand|special|directlua)(?![A-Za-z])")
+__all__ = ["FORBIDDEN_MACROS", "check_emitted"]
 
 
 def check_emitted(text: str) -> str:

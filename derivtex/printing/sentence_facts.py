@@ -16,6 +16,7 @@ from ..engine.contract import holders, is_delta_on, split_terms
 from ..engine.entrywise import atom_key, canonical
 from ..engine.quotes import index_letters
 from ..engine.reassemble import collapse, monomials
+from ..engine.steps import Step
 from ..errors import DerivtexError
 from ..functions import PRIME
 from ..model.shapes import Shape
@@ -344,3 +345,17 @@ def fresh_scalar(steps: list[Any], taken: set[str]) -> str:
     used = taken | {name for step in steps for part in (step.before, step.after)
                     if isinstance(part, ix.Node) for name in index_letters(part)}
     return next((u for u in ("u", "t", "v", "w", "r") if u not in used), "u")
+
+
+def chained_from(p: Printer, step: Step, facts: dict[str, Any], previous: ix.Node | None,
+                 last: tuple[str, str]) -> str:
+    """With `rows=chained`, the line before this step's (`last`: its two sides), which the
+    step's display restates (dy_i/dx_j = sum_k delta_jk w_ik = w_ij): the derivative of the
+    sum the derivative moves into, or the last right side for the same left side; else ""."""
+    if p.notation.rows != "chained" or previous is None or "rhs" not in facts or \
+            "lhs" not in facts:
+        return ""
+    if step.rule == "linearity" and isinstance(step.before, ix.Deriv):
+        return p.index(ix.Deriv(previous, step.before.wrt))
+    same = facts["lhs"] == last[0] and last[1] != facts["rhs"]
+    return last[1] if same else ""

@@ -5,8 +5,10 @@ the output compiles with no package to download. The structure is `Printer`'s.""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..errors import UnsafeOutputError
+from ..notation_settings import NotationSettings
 from .printer import Printer
 from .typst_linebreak import TEXT_WIDTH, fold, width
 
@@ -39,6 +41,11 @@ PRIME_FACTS = {
 GREEK = {"epsilon": "epsilon.alt", "varepsilon": "epsilon", "phi": "phi.alt", "varphi": "phi",
          "vartheta": "theta.alt"}
 _NUMBERED_INDEX = re.compile(r"([A-Za-z]+)_\{([0-9]+)\}")
+# The settings' styles and transposes (notation_settings.py) in Typst; Typst has no user
+# macros, so a LaTeX macro's style is bold here.
+STYLES = {"plain": "%s", "arrow": "arrow(%s)", "underline": "underline(%s)"}
+TRANSPOSES = {"top": ("top", "-top"), "T": ("T", "-T"), "mathsf": ("sans(T)", "-sans(T)"),
+              "intercal": ("⊺", "-⊺"), "prime": ("prime", "-1 prime")}
 
 
 class TypstPrinter(Printer):
@@ -68,6 +75,18 @@ class TypstPrinter(Printer):
 
     def bold(self, base: str) -> str:
         return "bold(%s)" % base
+
+    def styled(self, base: str, style: str) -> str:
+        return STYLES[style] % base if style in STYLES else self.bold(base)
+
+    @classmethod
+    def notation_attributes(cls, settings: NotationSettings) -> dict[str, Any]:
+        mark, inverse = TRANSPOSES[settings.transpose]
+        return {"transpose_mark": mark, "inverse_transpose_mark": inverse}
+
+    @property
+    def dee(self) -> str:
+        return "partial" if self.notation.derivative == "partial" else "dif"
 
     def sub(self, base: str, sub: str) -> str:
         return "%s_(%s)" % (base, sub)
@@ -107,24 +126,26 @@ class TypstPrinter(Printer):
         return "sum_(%s)" % self.index_names([indices])
 
     def partial_frac(self, num: str, den: str) -> str:
-        return "(partial %s)/(partial %s)" % (num, den)
+        return "(%s %s)/(%s %s)" % (self.dee, num, self.dee, den)
 
     def partial_ratio(self, num: str, den: str) -> str:
-        return "partial %s \\/ partial %s" % (num, den)
+        return "%s %s \\/ %s %s" % (self.dee, num, self.dee, den)
 
     def partial_of(self, wrt: str) -> str:
-        return "partial/(partial %s)" % wrt
+        return "%s/(%s %s)" % (self.dee, self.dee, wrt)
 
     def derivative_of(self, wrt: str, body: str) -> str:
         return self.partial_of(wrt) + " " + self.paren(body)
 
     def second_partial(self, f: str, first: str, second: str | None) -> str:
+        d = self.dee
         if second is None:
-            return "(partial^2 %s)/(partial %s^2)" % (f, first)
-        return "(partial^2 %s)/(partial %s thin partial %s)" % (f, first, second)
+            return "(%s^2 %s)/(%s %s^2)" % (d, f, d, first)
+        return "(%s^2 %s)/(%s %s thin %s %s)" % (d, f, d, first, d, second)
 
     def second_partial_of(self, first: str, second: str) -> str:
-        return "partial^2/(partial %s thin partial %s)" % (first, second)
+        d = self.dee
+        return "%s^2/(%s %s thin %s %s)" % (d, d, first, d, second)
 
     def gradient(self, f: str) -> str:
         return "nabla " + f

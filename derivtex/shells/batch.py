@@ -27,6 +27,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import DerivtexError, Failure, OptionError, quote
+from ..notation_settings import layered
 from ..options import Options, check_label
 from ..printing.render import SHIPPED, blamed_on_overrides, environment, render, template_dirs
 from .files import ReadError, WriteError, locked, read_no_follow, read_regular, shown, write_atomic
@@ -44,7 +45,7 @@ CACHE_FORMAT = 2
 LEFTOVER = re.compile(r"\.(?:[A-Za-z0-9][A-Za-z0-9_-]*\.tex|\.derivtex-build\.json)"
                       r"\.[A-Za-z0-9_]{8}\.tmp")
 KEYS = ("name", "expr", "wrt", "layout", "method", "shape", "symmetric", "order", "steps",
-        "label")
+        "label", "notation")
 MAX_SPEC_BYTES = 4 * 2**20  # hundreds of derivations take well under 1 MB
 MAX_TEMPLATE_BYTES = 2**20  # the shipped templates together take under 30 kB
 MAX_READ_BACK = 64 * 2**20  # a file of ours (an entry, the cache) larger is derived again
@@ -88,7 +89,8 @@ def load(spec: Path) -> list[Any]:
         raise BuildError(f"{shown(spec)}: not valid TOML: {exc}") from None
     except RecursionError:
         raise BuildError(f"{shown(spec)}: nested too deeply to read") from None
-    others = sorted(set(data) - {"derivation", "worksheet"})  # worksheet: shells/worksheet.py
+    # worksheet: shells/worksheet.py; notation: every entry's, under its own
+    others = sorted(set(data) - {"derivation", "worksheet", "notation"})
     if others:
         raise BuildError(f"{shown(spec)}: unknown table or key "
                          f"{', '.join(map(quote, others))}; a spec holds only "
@@ -96,7 +98,10 @@ def load(spec: Path) -> list[Any]:
     entries = data.get("derivation")
     if not isinstance(entries, list) or not entries:
         raise BuildError(f"{shown(spec)}: no [[derivation]] tables")
-    return entries
+    site = data.get("notation")
+    return entries if site is None else [
+        {**e, "notation": layered(site, e.get("notation"))} if isinstance(e, dict) else e
+        for e in entries]
 
 
 def slug(name: Any) -> str:
@@ -300,7 +305,8 @@ def build(spec: Path, outdir: Path, jobs: int = 1, templates: str | None = None,
         report.failed = dict(sorted(report.failed.items(),
                                     key=lambda item: report.positions[item[0]]))
         listed = [e.name for e in entries if e.name not in report.failed]
-        index = render("batch.tex.j2", templates, names=listed)
+        index = render("batch.tex.j2", templates, names=listed,
+                       bm=any(e.options.notation.needs_bm for e in entries))
         still_running()
         write_atomic(outdir / f"{INDEX}.tex", index, within=outdir)
     return report

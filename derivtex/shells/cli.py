@@ -26,6 +26,7 @@ from ..errors import (
     written_in,
 )
 from ..model.layout import LAYOUTS
+from ..notation_settings import PRESETS, notation_settings, with_settings
 from ..options import METHODS, STEPS, Options, check_choice
 from . import latex_package, pandoc_filter
 from .files import shown
@@ -81,6 +82,7 @@ def add_derive(commands: Any) -> None:
                         "aligned block (default: %(default)s)")
     derive.add_argument("--label", metavar="NAME", help="number the result line and label "
                         "it \\label{NAME} (letters, digits, _ : . -; default: unnumbered)")
+    add_notation(derive)
     derive.add_argument("--format", default="latex", metavar=one_of(FORMATS),
                         help="a LaTeX snippet (align* blocks), the JSON contract, Markdown "
                         "with $$ math, or Typst (default: %(default)s)")
@@ -89,6 +91,17 @@ def add_derive(commands: Any) -> None:
     add_templates(derive)
     derive.add_argument("-o", "--output", metavar="FILE",
                         help="write here, atomically (default: standard output)")
+
+
+def add_notation(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--notation", metavar=one_of(tuple(PRESETS)),
+                         help="how the page is written: today's default, the reference notes' "
+                         "(d, \\mathbf, ^T, w_ij, the Jacobian written out), the Matrix "
+                         "Cookbook's or physics' (Einstein's sums) (default: default)")
+    command.add_argument("--notation-set", action="append", default=[], metavar="KEY=VALUE",
+                         help="one notation setting over the preset: derivative, vector, "
+                         "matrix, transpose, entries, delta, sums, jacobian, rows "
+                         "(README, Notation); repeatable (default: the preset's)")
 
 
 def add_templates(command: argparse.ArgumentParser) -> None:
@@ -116,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     preamble = commands.add_parser("preamble", help="print the preamble lines a LaTeX "
                                    "snippet needs in the document that \\inputs it")
     add_templates(preamble)
+    add_notation(preamble)
     commands.add_parser("example", help="print an example spec for `derivtex build` "
                         "(derivtex example > notes.toml)")
     latex_package.add_command(commands)
@@ -150,11 +164,12 @@ def derive_options(args: argparse.Namespace) -> Options:
     check_templates(args.templates)
     with written_in("cli"):
         check_choice("format", args.format, FORMATS)
+        settings = with_settings(args.notation, args.notation_set)
     return Options.from_mapping({"wrt": args.wrt, "layout": args.layout,
                                  "method": args.method, "shapes": args.shape,
                                  "symmetric": args.symmetric, "steps": args.steps,
                                  "label": args.label, "templates": args.templates,
-                                 "order": args.order}, spelling="cli")
+                                 "order": args.order, "notation": settings}, spelling="cli")
 
 
 def render_output(args: argparse.Namespace) -> Callable[[Derivation], str]:
@@ -212,7 +227,9 @@ def run_preamble(args: argparse.Namespace) -> int:
     from ..printing.render import render
 
     check_templates(args.templates)
-    sys.stdout.write(render("preamble.tex.j2", args.templates))
+    with written_in("cli"):
+        settings = notation_settings(with_settings(args.notation, args.notation_set))
+    sys.stdout.write(render("preamble.tex.j2", args.templates, bm=settings.needs_bm))
     return 0
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Failure, OptionError, quote
+from ..notation_settings import layered
 from ..options import Options
 from .publish import cached_attempt
 
@@ -114,6 +115,9 @@ def render_block(block: Block, defaults: Mapping[str, Any]) -> str | Failure:
     """The block's HTML, or the Failure that stopped it (bad options included)."""
     try:
         expression, mapping = block_options(block.header, block.body)
+        site = defaults.get("notation")
+        if site is not None:  # the block's settings over the site's
+            mapping = {**mapping, "notation": layered(site, mapping.get("notation"))}
         options = Options.from_mapping(mapping, defaults, "fence")
     except OptionError as exc:
         return Failure.from_exception(exc)

@@ -60,14 +60,13 @@ def sibling(job: Path, suffix: str) -> Path:
 
 def inline_result(d: Any) -> str:
     """\\derivtexresult: the result alone, in the derivation's own notation."""
-    from ..model.shapes import Shapes
     from ..printing.latex import LatexPrinter
     from ..printing.safety import check_emitted
 
     if d.result is None:
         raise UnsupportedError("this derivative has no matrix form to show inline; "
                                "\\derivtex shows it in index form")
-    return check_emitted(LatexPrinter(Shapes(d.symbols)).expr(d.result))
+    return check_emitted(d.printer_of(LatexPrinter).expr(d.result))
 
 
 def derive_request(request: Request, templates: str | None) -> tuple[str, Failure | None]:

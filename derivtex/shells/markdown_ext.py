@@ -70,6 +70,8 @@ class DerivtexExtension(Extension):
             "method": ["index", "index, identity or both"],
             "steps": ["full", "full or compact"],
             "templates": ["", "a directory of templates that override the shipped ones"],
+            "notation": ["", "how pages are written: a preset (notes) and KEY=VALUE settings, "
+                         "or a table of them"],
         }
         super().__init__(**kwargs)
 

@@ -25,6 +25,7 @@ class DerivtexConfig(base.Config):
     method = c.Choice(METHODS, default="index")
     steps = c.Choice(STEPS, default="full")
     templates = c.Optional(c.Dir(exists=True))
+    notation = c.Type((str, dict), default="")  # a preset and settings, or a table of them
 
 
 class DerivtexPlugin(BasePlugin[DerivtexConfig]):
@@ -36,10 +37,12 @@ class DerivtexPlugin(BasePlugin[DerivtexConfig]):
         itself under markdown_extensions win); the extension does the work."""
         if "derivtex" not in config.markdown_extensions:
             config.markdown_extensions.append("derivtex")
-        settings = {"layout": self.config.layout, "method": self.config.method,
+        settings: dict[str, Any] = {"layout": self.config.layout, "method": self.config.method,
                     "steps": self.config.steps}
         if self.config.templates:
             settings["templates"] = self.config.templates
+        if self.config.notation:
+            settings["notation"] = self.config.notation
         config.mdx_configs["derivtex"] = {**settings, **config.mdx_configs.get("derivtex", {})}
         return config
 

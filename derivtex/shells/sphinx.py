@@ -28,6 +28,7 @@ from sphinx.util.docutils import SphinxDirective
 from .. import __version__
 from ..api import Derivation
 from ..errors import DerivtexError, Failure, written_in
+from ..notation_settings import layered
 from ..options import Options, check_label
 from ..printing.render import result_step, template_dirs
 from .publish import cached_attempt, failure_line, wording
@@ -80,6 +81,7 @@ class DerivationDirective(SphinxDirective):
                    if key not in ("name", "class")}
         if "shape" in mapping:
             mapping["shapes"] = mapping.pop("shape")
+        mapping["notation"] = layered(config.derivtex_notation, mapping.get("notation"))
         if "name" in self.options:
             with written_in("directive"):
                 check_label(self.options["name"], "name")
@@ -176,6 +178,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("derivtex_method", "index", "env", [str])
     app.add_config_value("derivtex_steps", "full", "env", [str])
     app.add_config_value("derivtex_templates", "", "env", [str])
+    app.add_config_value("derivtex_notation", "", "env", [str, dict])
     app.add_directive("derivation", DerivationDirective)
     app.connect("doctree-read", register_references)
     app.connect("missing-reference", numbered_reference)

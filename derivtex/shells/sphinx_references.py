@@ -15,7 +15,6 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.nodes import make_refnode
 
 from ..api import Derivation
-from ..model.shapes import Shapes
 from ..printing.latex import LatexPrinter
 from ..printing.render import marked, segments
 from .publish import wording
@@ -31,7 +30,7 @@ DERIVATION = "derivation-"
 def title_segments(d: Derivation) -> list[tuple[str, str]]:
     """The reference title (shells.j2) with the expression and variable as math, so a
     `:ref:` prints y^T A x typeset, not as typed."""
-    printer = LatexPrinter(Shapes(d.symbols))
+    printer = d.printer_of(LatexPrinter)
     wrt = printer.symbol(d.wrt, d.symbols[d.wrt].kind != "scalar")
     title = wording(d.templates).reference_title(marked(printer.expr(d.parsed)), marked(wrt))
     return segments(str(title))

@@ -37,7 +37,7 @@ def test_spec_lists_the_directive_with_every_cli_option():
     (derivation,) = spec["directives"]
     assert derivation["name"] == "derivation" and derivation["arg"]["required"]
     assert set(derivation["options"]) == {"wrt", "layout", "method", "shape", "symmetric",
-                                          "steps", "label", "order", "name"}
+                                          "steps", "label", "order", "name", "notation"}
 
 
 def test_directive_gives_math_nodes_and_a_labelled_result_line():

@@ -32,6 +32,8 @@ CASES = [
     ("symmetric", "y", "y", "'y'", "'y'", "y is a vector, not a matrix"),
     ("shape", "A=n,m,p", "A=n,m,p", "'A=n,m,p'", "'A=n,m,p'",
      "give one dimension (vector) or two (matrix)"),
+    ("notation", "lecture", "lecture", "'lecture'", "'lecture'",
+     "use default, notes, cookbook or physics"),
 ]
 # How each shell names an option: {key}, {api} (the API's keyword), {typed}, {literal}.
 SPELLING = {
