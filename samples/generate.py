@@ -16,8 +16,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def entries() -> list[dict]:
+    """notes.toml's entries, then the notes' four examples again in the notes' own
+    notation (`notation = "notes"`: d, bold upright, ^T, w_ik, the Jacobian written out)."""
     with open(HERE / "notes.toml", "rb") as fh:
-        return tomllib.load(fh)["derivation"]
+        listed = tomllib.load(fh)["derivation"]
+    return listed + [{**e, "name": e["name"] + "_in_notes_notation", "notation": "notes"}
+                     for e in listed if e["name"].startswith("notes_")]
 
 
 def derivation_for(entry: dict) -> Any:
@@ -25,7 +29,8 @@ def derivation_for(entry: dict) -> Any:
 
     return derive(entry["expr"], entry["wrt"], layout=entry.get("layout", "numerator"),
                   shapes=entry.get("shape"), method=entry.get("method", "index"),
-                  order=entry.get("order", 1), symmetric=entry.get("symmetric"))
+                  order=entry.get("order", 1), symmetric=entry.get("symmetric"),
+                  notation=entry.get("notation"))
 
 
 def tex_for(entry: dict) -> str:
