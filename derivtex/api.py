@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .engine.algebra import Algebra
 from .engine.index_method import Outcome, derive_steps
 from .errors import (
     DerivtexError,
@@ -19,17 +18,16 @@ from .errors import (
     quote,
     written_in,
 )
-from .model.declarations import split_glued
 from .model.inference import infer
 from .model.shapes import Shapes, Symbol, kind_of, parse_shape_option
 from .options import Options
 from .printing.latex import LatexPrinter
-from .printing.names import split_name
 from .printing.notation import with_notation
 from .printing.plain import NumpyPrinter, text
 from .printing.printer import Printer
 from .printing.render import render, rendered_steps
 from .printing.safety import check_emitted
+from .reading import check_names, column_of, glued_with, parse_expression
 from .syntax import ast
 from .syntax.ast import walk
 from .syntax.limits import check_second_order, check_tree
@@ -242,51 +240,6 @@ class Derivation:
             return str(getattr(self, form))
         except Exception as exc:  # noqa: BLE001 - classified by the guard, as in shells/guard.py
             return Failure.from_exception(exc)
-
-
-def parse_expression(expression: str, declared: frozenset[str]) -> ast.Expr:
-    """Text or LaTeX (anything with a backslash) into the expression tree."""
-    from .model.answer import parse_source
-
-    return parse_source(expression, declared)
-
-
-def column_of(parsed: ast.Expr, symbols: Mapping[str, Symbol], wrt: str) -> ast.Expr:
-    """A row vector differentiated by a vector has the Jacobian of its column (layout rule):
-    x^T A is derived as A^T x."""
-    rows, cols = Shapes(symbols)(parsed)
-    if rows == 1 and cols != 1 and symbols[wrt].kind == "vector":
-        return Algebra(Shapes(symbols)).transpose(parsed)
-    return parsed
-
-
-def glued_with(parsed: ast.Expr, wrt: str) -> str:
-    """`Xw` read as one name: say how to write the product instead."""
-    for node in walk(parsed):
-        if isinstance(node, ast.Name) and wrt in (split_glued(node.name) or []):
-            return f"; put a space between names: {' '.join(split_glued(node.name) or [])}"
-    return ""
-
-
-def check_names(parsed: ast.Expr, symbols: Mapping[str, Symbol]) -> None:
-    """Every name must print, and two different names must never print alike
-    (`A1` and `A_1` are both A with subscript 1)."""
-    first_col: dict[str, int | None] = {}
-    for node in walk(parsed):
-        if isinstance(node, ast.Name):
-            first_col.setdefault(node.name, node.col or None)
-    printed: dict[tuple[str, bool, str], str] = {}
-    for name in symbols:
-        try:
-            shown = split_name(name)
-        except ValueError:
-            raise ParseError(f"{quote(name)} is not a name derivtex can print: use "
-                             "letters, then digits, then _ and letters or digits",
-                             first_col.get(name)) from None
-        other = printed.setdefault(shown, name)
-        if other != name:
-            raise ParseError(f"{quote(other)} and {quote(name)} would print alike; "
-                             "use one spelling", first_col.get(name))
 
 
 def derive(expression: str, wrt: str, layout: str = "numerator",

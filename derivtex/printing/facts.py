@@ -8,11 +8,10 @@ from typing import Any
 
 from ..engine import index as ix
 from ..engine.index_method import Outcome
-from ..engine.quotes import Quote, Workhorse, outcome_quotes
+from ..engine.quotes import Quote, outcome_quotes
 from ..engine.steps import ByIdentity, Goal, Step
 from ..engine.written import recognised_entries
 from ..functions import PRIME
-from ..model.layout import other
 from ..model.shapes import Shapes
 from ..syntax import ast
 from .abbreviate import page_names
@@ -20,11 +19,10 @@ from .caveats import caveats
 from .identity_facts import identity_facts
 from .plain import text
 from .printer import Printer
+from .reassembly_facts import ReassemblyFacts
 from .sentence_facts import (
     cancelled_pairs,
     chained_from,
-    collapses,
-    delta_examples,
     differentiated,
     free_indices,
     fresh_scalar,
@@ -32,16 +30,14 @@ from .sentence_facts import (
     merges,
     recognitions,
     scalar_chain_rule,
-    shape_kind,
     top_terms,
 )
 from .symmetric_facts import SymmetricGradientFacts
-from .written_out import written_out_row
 
 SHORT_EXPRESSION = 40  # characters of plain text
 
 
-class StepFacts(SymmetricGradientFacts):
+class StepFacts(SymmetricGradientFacts, ReassemblyFacts):
     """Turns engine Steps into the strings the templates use, all printed by the printer
     of the format in use. Each sentence's facts are read off the equation it stands beside
     (the deltas it holds, the sums it moves into), and each abbreviation is defined on the
@@ -314,85 +310,6 @@ class StepFacts(SymmetricGradientFacts):
             printer.index(definition.lhs), printer.frac(printer.index(exp_i), "%s %s" % (
                 printer.sum_over(rule.fresh.name), printer.index(exp_l))))
         self.p.used |= printer.used
-
-    def delta(self, step: Step, facts: dict) -> None:
-        """The deltas the equation holds, each with the derivative it replaced."""
-        assert isinstance(step.after, ix.Node)
-        wrt: ix.Entry = facts["wrt_entry"]
-        facts["wrt_entry_latex"] = self.p.entry(wrt)
-        facts["examples"] = [
-            (self.p.index(ix.Deriv(ix.Entry(wrt.expr, *others), wrt)),
-             " ".join(self.p.index(d) for d in deltas))
-            for others, deltas in delta_examples(step.after, wrt)]
-        facts["self_latex"] = self.p.index(ix.Deriv(wrt, wrt))
-        facts["example_latex"], facts["delta_latex"] = facts["examples"][0] \
-            if facts["examples"] else (facts["self_latex"], "")
-
-    def contraction(self, step: Step, facts: dict) -> None:
-        done = facts["contractions"]
-        facts["count"] = len(done)
-        after = step.after if isinstance(step.after, ix.Node) else None
-        facts["deltas_left"] = sum(isinstance(n, ix.Delta) for n in ix.walk(after)) \
-            if after is not None else 0
-        facts["has_delta"] = facts["deltas_left"] > 0
-        facts["unchanged"] = facts["rhs"] == self.previous_rhs  # nothing to sum out
-        pairs: list[tuple[str, str]] = []
-        for c in done:
-            if (c.summed.name, c.kept.name) not in pairs:
-                pairs.append((c.summed.name, c.kept.name))
-        facts["pairs"] = pairs
-        facts["count"] = len(pairs)  # one delta summed out in several terms is one
-        facts["kept"] = collapses(self.previous, pairs)
-        said = self.said.get(id(step))
-        horses = said.workhorses if said is not None else []
-        facts["workhorses"] = list(dict.fromkeys(self.workhorse(h) for h in horses))
-
-    def workhorse(self, horse: Workhorse) -> str:
-        """sum_k delta_jk a_k = a_j, with the factor the delta really multiplies (an
-        entry, or a bracket as a whole: sum_k delta_jk [A B + C]_ik = [A B + C]_ij)."""
-        sums = self.p.workhorse_sums(horse.summed, ix.Prod((*horse.deltas, horse.factor)))
-        deltas = " ".join(self.p.index(d) for d in horse.deltas)
-        if isinstance(horse.factor, ix.Const):  # sum_k delta_jk = 1
-            return "%s %s = %s" % (sums, deltas, self.p.index(horse.value))
-        return "%s %s%s %s = %s" % (sums, deltas, self.p.thin_space,
-                                    self.p.index_factor(horse.factor),
-                                    self.p.index(horse.value))
-
-    def reassembly(self, step: Step, facts: dict) -> None:
-        natural = facts["natural"]
-        facts["is_identity"] = isinstance(natural, ast.Identity)
-        entry = step.after
-        assert isinstance(entry, ix.Entry)
-        facts["rhs"] = self.p.entry(entry)
-        facts["same_as_contraction"] = facts["rhs"] == self.previous_rhs
-        readings = facts["read_transposed"]  # an entry in the sentence, a sum on a line
-        facts["as_rows"] = ["%s = %s" % (self.p.entry(natural), self.p.entry(read))
-                            for node, natural, read in readings if node is natural]
-        facts["read_rows"] = [(self.p.index(node), self.entry_or_number(natural),
-                               self.p.entry(read) if read is not natural else "")
-                              for node, natural, read in readings if node is not natural]
-        facts["read_transposed_sums"] = sum(1 for _, _, read in facts["read_rows"] if read)
-        facts["result_latex"] = self.p.expr(natural)
-        facts["order_latex"] = self.p.index_list(entry.indices())
-        written = getattr(step, "written_out", None) if self.write_out else None
-        facts["jacobian_matrix"], facts["written_entries"] = written_out_row(
-            self.p, written, self.full_latex) if written is not None else ("", False)
-
-    def entry_or_number(self, entry: ix.Entry) -> str:
-        """[A x]_j, or a scalar as it stands (1^T s, not (1^T s))."""
-        return self.p.entry(entry) if entry.indices() else self.p.expr(entry.expr)
-
-    def transpose_check(self, step: Step, facts: dict) -> None:
-        assert isinstance(step.before, ast.Expr) and isinstance(step.after, ast.Expr)
-        facts["natural_latex"] = self.p.atom(step.before)
-        facts["natural_transposed"] = self.p.transposed(facts["natural_latex"])
-        facts["rhs"] = self.p.expr(step.after)
-        facts["shape_latex"] = self.p.shape(facts["shape"])
-        natural = facts["natural_shape"]
-        facts["natural_kind"] = shape_kind(natural)
-        facts["kind"] = shape_kind(facts["shape"])
-        facts["natural_shape_latex"] = self.p.shape(natural)
-        facts["source_layout"] = other(facts["layout"])
 
 
 def short(expr: ast.Expr, shapes: Shapes) -> bool:
