@@ -36,7 +36,7 @@ PRIME_FACTS = {
     "dsqrt": r"\left(\sqrt{z}\right)' = \frac{1}{2\sqrt{z}}",
     "cosh": r"\sinh'(z) = \cosh(z)",
     "sinh": r"\cosh'(z) = \sinh(z)",
-    "dsoftplus": r"\operatorname{softplus}'(z) = \sigma(z)",
+    "dsoftplus": r"\operatorname{softplus}'(z) = \sigma(z) = \frac{1}{1 + \exp(-z)}",
 }
 
 

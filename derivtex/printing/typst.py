@@ -34,7 +34,7 @@ PRIME_FACTS = {
     "dsqrt": "(sqrt(z))' = frac(1, 2 sqrt(z))",
     "cosh": "sinh'(z) = cosh(z)",
     "sinh": "cosh'(z) = sinh(z)",
-    "dsoftplus": "op(\"softplus\")'(z) = sigma(z)",
+    "dsoftplus": "op(\"softplus\")'(z) = sigma(z) = frac(1, 1 + exp(-z))",
 }
 
 # LaTeX's \epsilon, \phi, \vartheta are Typst's .alt variants

@@ -79,7 +79,7 @@ def test_scalar_chain_rule_is_the_plain_chain_rule_and_cites_f_prime():
 
 def test_expansion_sentence_names_what_it_writes_out():
     assert rule_steps(steps_of("log(det(X))", "X"), "sum_expansion")[0]["text"] == \
-        r"There is no sum to write out, so \(f\) stays as it is."
+        r"We differentiate \(f\) as it is written."
     scalar, = rule_steps(steps_of("x^T A x", "x"), "sum_expansion")
     assert scalar["text"] == r"Write \(f\) as an explicit sum over indices."
     vector, = rule_steps(steps_of("W x", "x"), "sum_expansion")
@@ -361,10 +361,11 @@ def test_jacobis_formula_says_it_needs_an_invertible_matrix():
 
 def test_an_entry_with_no_sum_is_not_said_to_be_written_in_indices():
     """softmax(W x): 'Write the entry y_i out in indices' stood above y_i = [softmax(W x)]_i,
-    where nothing is written in indices."""
+    where nothing is written in indices (and 'no sum to write out' would be false: W x is
+    one, written out when it is reached)."""
     expansion, = rule_steps(steps_of("softmax(W x)", "x"), "sum_expansion")
     assert expansion["text"] == \
-        r"There is no sum to write out, so the entry \(y_{i}\) stays as it is."
+        r"We differentiate the entry \(y_{i}\) as it is written."
 
 
 def test_the_chain_rules_scalar_is_no_index_of_the_page():
