@@ -163,7 +163,7 @@ def test_logistic_gradient_is_cancelled_entry_by_entry_before_the_second_pass():
     entry = steps[rules.index("gradient_entry")]
     assert entry["text"].startswith(r"These are the entries of the gradient \(\nabla f = "
                                     r"\boldsymbol{X}^{\top} \left(\boldsymbol{s} - "
-                                    r"\boldsymbol{y}\right)\). Its \(i\)-th entry")
+                                    r"\boldsymbol{y}\right)\). The gradient's \(i\)-th entry")
     assert entry["latex"].startswith(r"\frac{\partial f}{\partial w_{i}} &= \left["
                                      r"\boldsymbol{X}^{\top} \left(\boldsymbol{s} - "
                                      r"\boldsymbol{y}\right)\right]_{i} = ")
