@@ -49,8 +49,7 @@ class IndexPrinter(Notation):
                 return self.sub("(%s)" % self.sub(base, sub), indices)
             return self.sub(base, indices)
         if not indices:  # a scalar: det(X) carries its own brackets, (x^T A x) needs them
-            called = isinstance(e.expr, ast.Call) and e.expr.func != "drecip"  # 1/(.) is whole
-            return self.expr(e.expr) if called else self.paren(self.expr(e.expr))
+            return self.expr(e.expr) if whole(e.expr) else self.paren(self.expr(e.expr))
         return self.sub(self.bracket(self.expr(e.expr)), indices)
 
     def index(self, node: ix.Node) -> str:
@@ -110,7 +109,9 @@ class IndexPrinter(Notation):
                 sign, value = "-", -value
             merged = merged_fraction(value, items)  # 2/(1 + x^T x), not 2 (1/(1 + x^T x))
             if merged is not None:
-                parts, items = [*parts, self.expr(merged)], items[1:]
+                numerator, denominator = merged
+                parts, items = [*parts, self.frac(self.number(numerator),
+                                                  self.expr(denominator))], items[1:]
             elif value != 1 or not (items or parts):
                 parts.append(self.number(value))
         for text, run in groupby(self.index_factor(f) for f in items):  # s s is s^2
@@ -129,3 +130,13 @@ class IndexPrinter(Notation):
         if isinstance(node.body, ix.Entry):
             return self.partial_frac(self.entry(node.body), wrt)
         return self.derivative_of(wrt, self.index(node.body))
+
+
+def whole(expr: ast.Expr) -> bool:
+    """A scalar printed as one unit, needing no brackets among other factors: a function's
+    value, a fraction (1/(x^T x), 1/(2 sqrt(u)): a number over something is one too)."""
+    if isinstance(expr, ast.MatMul) and len(expr.factors) == 2 and \
+            isinstance(expr.factors[0], ast.Number) and expr.factors[0].value > 0:
+        expr = expr.factors[1]
+        return isinstance(expr, ast.Call) and expr.func == "recip"
+    return isinstance(expr, ast.Call) and expr.func != "drecip"

@@ -38,13 +38,25 @@ def into_sum(value: Fraction, total: ix.Sum) -> ix.Sum:
     return ix.Sum(total.indices, ix.Prod((ix.Const(value), *body)))
 
 
-def merged_fraction(value: Fraction, items: list[ix.Node]) -> ast.Expr | None:
-    """A number before a scalar's reciprocal, as one fraction (None if it is not one)."""
+def merged_fraction(value: Fraction, items: list[ix.Node]
+                    ) -> tuple[Fraction, ast.Expr] | None:
+    """A number before a scalar's reciprocal as one fraction, (numerator, denominator):
+    2 (1/(1 + x^T x)) is 2/(1 + x^T x), and 2 (1/(2 sqrt(u))) is 2/(2 sqrt(u)), its numbers
+    left for the next line to cancel. None if the first factor is no reciprocal."""
     first = items[0] if items else None
-    if value == 1 or not isinstance(first, ix.Entry) or first.indices() or not (
-            isinstance(first.expr, ast.Call) and first.expr.func == "recip"):
+    if value == 1 or not isinstance(first, ix.Entry) or first.indices():
         return None
-    return ast.MatMul((ast.Number(value), first.expr))
+    factors = first.expr.factors if isinstance(first.expr, ast.MatMul) else (first.expr,)
+    scale = Fraction(1)
+    if len(factors) == 2 and isinstance(factors[0], ast.Number) and factors[0].value > 0:
+        scale, factors = factors[0].value, factors[1:]
+    if len(factors) != 1 or not (isinstance(factors[0], ast.Call) and
+                                 factors[0].func == "recip"):
+        return None
+    denominator = factors[0].args[0]
+    if scale.numerator != 1:
+        return value * scale, denominator
+    return value, denominator if scale == 1 else ast.MatMul((ast.Number(1 / scale), denominator))
 
 
 def negated(node: ix.Node, index: Callable[[ix.Node], str],

@@ -161,3 +161,12 @@ def test_a_reciprocal_factor_is_a_fraction_without_brackets():
     collected = next(s for s in d.steps if s["rule"] == "collect")["body"]
     assert collected.endswith(
         r" + \frac{1}{\boldsymbol{x}^{\top} \boldsymbol{x}} \delta_{ji}"), collected
+
+
+def test_a_number_before_a_halved_reciprocal_stays_one_fraction():
+    """sqrt(x^T x + c): the collected row said 2 (1/(2 sqrt(x^T x + c))) x_j; the numbers are
+    left for the reading to cancel, in one fraction."""
+    d = derive("sqrt(x^T x + c)", "x", shapes="c=1")
+    collected = next(s for s in d.steps if s["rule"] == "collect")["body"]
+    assert collected.endswith(r"&= \frac{2}{2 \sqrt{\boldsymbol{x}^{\top} \boldsymbol{x} + c}} "
+                              r"x_{j}"), collected
