@@ -79,9 +79,10 @@ class ReassemblyFacts:
         readings = facts["read_transposed"]  # an entry in the sentence, a sum on a line
         facts["as_rows"] = ["%s = %s" % (self.p.entry(natural), self.p.entry(read))
                             for node, natural, read in readings if node is natural]
-        facts["read_rows"] = [(self.p.index(node), self.entry_or_number(natural),
-                               self.p.entry(read) if read is not natural else "")
-                              for node, natural, read in readings if node is not natural]
+        facts["read_rows"] = list(dict.fromkeys(  # a sum the row holds twice, said once
+            (self.p.index(node), self.entry_or_number(natural),
+             self.p.entry(read) if read is not natural else "")
+            for node, natural, read in readings if node is not natural))
         facts["read_transposed_sums"] = sum(1 for _, _, read in facts["read_rows"] if read)
         facts["result_latex"] = self.p.expr(natural)
         facts["order_latex"] = self.p.index_list(entry.indices())
