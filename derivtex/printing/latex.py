@@ -3,9 +3,6 @@ each function's LaTeX. The structure (parentheses, sums, products) is `Printer`'
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..notation_settings import NotationSettings
 from .latex_linebreak import TEXT_WIDTH, breakable, fold, width
 from .printer import Printer
 
@@ -52,6 +49,7 @@ TRANSPOSES = {"top": (r"\top", r"-\top"), "T": ("T", "-T"),
 
 class LatexPrinter(Printer):
     format = "latex"
+    transposes = TRANSPOSES
     transpose_mark = r"\top"
     inverse_mark = "-1"
     inverse_transpose_mark = r"-\top"
@@ -83,11 +81,6 @@ class LatexPrinter(Printer):
         if style == "mathbf" and base.startswith("\\"):
             style = "boldsymbol"
         return (style + "{%s}" if style.startswith("\\") else STYLES[style]) % base
-
-    @classmethod
-    def notation_attributes(cls, settings: NotationSettings) -> dict[str, Any]:
-        mark, inverse = TRANSPOSES[settings.transpose]
-        return {"transpose_mark": mark, "inverse_transpose_mark": inverse}
 
     @property
     def dee(self) -> str:

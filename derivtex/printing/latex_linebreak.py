@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .linebreak import Syntax, fold_rows
+from .linebreak import Syntax, fold_rows, split_levels
 
 TEXT_WIDTH = 450.0  # pt: the 472 pt text block of the standalone page, less 5 % for the estimate
 SCRIPT = 0.7        # sub- and superscripts are set smaller
@@ -242,13 +242,7 @@ def _is_factor_break(text: str, k: int) -> bool:
 def split_at(text: str, is_break: Callable[[str, int], bool]) -> list[str]:
     """Cut `text` before each position outside every bracket and brace where is_break
     holds: a plain ( ) or [ ] (an entry) is never cut, nor a norm or a group."""
-    pieces, start = [], 0
-    for k, depth in _levels(text):
-        if depth == 0 and k > start and is_break(text, k):
-            pieces.append(text[start:k])
-            start = k
-    pieces.append(text[start:])
-    return [p for p in pieces if p.strip()]
+    return split_levels(text, is_break, _levels)
 
 
 def _levels(text: str) -> list[tuple[int, int]]:

@@ -35,6 +35,19 @@ class Syntax:
     product_row: str  # starts a row that goes on with a product, two quads in
 
 
+def split_levels(text: str, is_break: Callable[[str, int], bool],
+                 levels: Callable[[str], list[tuple[int, int]]]) -> list[str]:
+    """Cut `text` before each position at depth 0 of `levels` (a notation's brackets)
+    where is_break holds."""
+    pieces, start = [], 0
+    for k, depth in levels(text):
+        if depth == 0 and k > start and is_break(text, k):
+            pieces.append(text[start:k])
+            start = k
+    pieces.append(text[start:])
+    return [p for p in pieces if p.strip()]
+
+
 def fold_rows(rows: list[str], limit: float, syntax: Syntax) -> str:
     """A display's rows, each too wide cut by `fold_row`: the display's left column is
     as wide as its widest left side, so every right side starts after that one."""

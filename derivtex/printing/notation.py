@@ -156,11 +156,15 @@ class Notation:
         """`base` in a vector or matrix style of the settings (or the user's macro)."""
         raise NotImplementedError
 
+    # each `transpose` setting's (transpose mark, inverse-transpose mark) in the format
+    transposes: dict[str, tuple[str, str]] = {}
+
     @classmethod
     def notation_attributes(cls, settings: NotationSettings) -> dict[str, Any]:
         """The class attributes (transpose marks) the format spells differently in
         `settings`."""
-        return {}
+        mark, inverse = cls.transposes[settings.transpose]
+        return {"transpose_mark": mark, "inverse_transpose_mark": inverse}
 
     # -- the settings, in any format -----------------------------------------
     def style(self, base: str, name: str) -> str:

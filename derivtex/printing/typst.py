@@ -5,10 +5,8 @@ the output compiles with no package to download. The structure is `Printer`'s.""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..errors import UnsafeOutputError
-from ..notation_settings import NotationSettings
 from .printer import Printer
 from .typst_linebreak import TEXT_WIDTH, fold, width
 
@@ -50,6 +48,7 @@ TRANSPOSES = {"top": ("top", "-top"), "T": ("T", "-T"), "mathsf": ("sans(T)", "-
 
 class TypstPrinter(Printer):
     format = "typst"
+    transposes = TRANSPOSES
     transpose_mark = "top"
     inverse_mark = "-1"
     inverse_transpose_mark = "-top"
@@ -78,11 +77,6 @@ class TypstPrinter(Printer):
 
     def styled(self, base: str, style: str) -> str:
         return STYLES[style] % base if style in STYLES else self.bold(base)
-
-    @classmethod
-    def notation_attributes(cls, settings: NotationSettings) -> dict[str, Any]:
-        mark, inverse = TRANSPOSES[settings.transpose]
-        return {"transpose_mark": mark, "inverse_transpose_mark": inverse}
 
     @property
     def dee(self) -> str:
