@@ -83,6 +83,8 @@ class ReassemblyFacts:
             (self.p.index(node), self.entry_or_number(natural),
              self.p.entry(read) if read is not natural else "")
             for node, natural, read in readings if node is not natural))
+        if [row[1:] for row in facts["read_rows"]] == [(facts["rhs"], "")]:
+            facts["read_rows"] = []  # the whole row read as it stands: the final line says it
         facts["read_transposed_sums"] = sum(1 for _, _, read in facts["read_rows"] if read)
         facts["result_latex"] = self.p.expr(natural)
         facts["order_latex"] = self.p.index_list(entry.indices())

@@ -251,3 +251,11 @@ def test_a_function_the_result_names_is_defined_where_it_first_appears(expr, sai
         assert "Here we write" not in text
     else:
         assert said in text
+
+
+@pytest.mark.parametrize("expr, wrt", [("y^T A x", "x"), ("||W2 relu(W1 x) - y||^2", "W1")])
+def test_a_row_read_whole_as_it_stands_is_written_once(expr, wrt):
+    """||W2 relu(W1 x) - y||^2 by W1: the reading line 2 sum_k ... = [2 x (...)^T W2 ...]_ji
+    was followed by df/dW_ij = the same entry, a long result printed twice in a row."""
+    display = reading(expr, wrt, "numerator").split("\n", 1)[1]
+    assert display.count("&=") == 1, display
