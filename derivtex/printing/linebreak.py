@@ -80,6 +80,7 @@ def fold_row(row: str, limit: float, syntax: Syntax, lhs_width: float = 0.0) -> 
 
 
 Unit = tuple[str, bool]  # a piece a line may start with; True: it must start one
+SHORT_LEAD = 30.0  # pt: factors no wider than this stay on the line a bracket opens on
 
 
 def break_units(text: str, limit: float, syntax: Syntax, lead: str = "",
@@ -113,7 +114,9 @@ def break_units(text: str, limit: float, syntax: Syntax, lead: str = "",
             if len(inner) == 1:  # nothing inside could be cut: the bracket stays closed
                 out.append((whole, False))
                 continue
-            out += [(inner[0][0], True)] + inner[1:]
+            # a short factor before it (1/2) stays on its line: never a row of its own
+            alone = syntax.width("".join(u for u, _ in out[start:])) > SHORT_LEAD
+            out += [(inner[0][0], alone or m == 0)] + inner[1:]
         cut = len(out) - start > 1
         if cut:
             out[start] = (out[start][0], True)

@@ -24,7 +24,7 @@ LONG = [
     ("(x - mu)^T inv(Sigma) (x - mu)", "Sigma", {}), ("1^T log(cosh(X w - y))", "w", {"order": 2}),
     ("sigma(w^T x)", "w", {"order": 2}),
     # a reading line's long left side widens the display's left column for every row
-    ("||W2 relu(W1 x) - y||^2", "W1", {}),
+    ("||W2 relu(W1 x) - y||^2", "W1", {}), ("1/2 ||U V^T - M||_F^2", "U", {}),
 ]
 SIZED = re.compile(r"\\(big|Big|bigg|Bigg)([lr])(\(|\[|\)|\])")
 # what a bracket is not cut from after it: its scripts, the closing halves it stands last in
@@ -189,3 +189,13 @@ def test_every_right_side_starts_after_the_widest_left_side():
     rows = fold(body).split("\\\\")
     assert len(rows) > 2
     assert all(width(long_lhs) + width(r.partition("&")[2]) <= TEXT_WIDTH for r in rows)
+
+
+def test_a_short_factor_is_never_a_row_of_its_own():
+    """1/2 ||U V^T - M||_F^2 by U: 'df/dU_ij = 1/2' stood alone on a row, the double sum
+    on the next; the 1/2 stays on the line the bracket opens on."""
+    d = derive("1/2 ||U V^T - M||_F^2", "U")
+    rows = [row for s in d.steps for row in s["body"].split(" \\\\\n")]
+    assert not [r for r in rows if r.rstrip().endswith(r"&= \frac{1}{2}")], rows
+    assert any(r.startswith(r"\frac{\partial f}{\partial U_{ij}} &= \frac{1}{2} \sum") and
+               r"\Biggl(" in r for r in rows)
