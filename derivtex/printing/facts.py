@@ -46,7 +46,7 @@ class StepFacts(SymmetricGradientFacts, ReassemblyFacts):
     def __init__(self, printer: Printer, outcome: Outcome) -> None:
         shapes = printer.shapes
         self.inputs = dict(shapes.symbols)
-        self.scalar_name = fresh_scalar(outcome.steps, set(self.inputs))  # the chain rule's u
+        self.all_steps = outcome.steps
         goal = outcome.steps[0]
         assert isinstance(goal, Goal)
         self.out_kind, self.wrt_kind = goal.out_kind, goal.wrt_kind
@@ -158,7 +158,8 @@ class StepFacts(SymmetricGradientFacts, ReassemblyFacts):
         facts["primes"] = [fact for f in done if f in PRIME
                            and (fact := self.p.prime_fact(PRIME[f])) is not None]
         facts["scalar_u"], facts["scalar_rule"] = scalar_chain_rule(
-            self.plain, self.previous, done, self.scalar_name)
+            self.plain, self.previous, done,
+            lambda: fresh_scalar(self.all_steps, set(self.inputs)))  # the chain rule's u
 
     def sum_expansion(self, step: Step, facts: dict) -> None:
         """Its facts are the equation's (lhs, rhs, has_sum) and whether the entry stands as

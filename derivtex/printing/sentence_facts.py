@@ -6,6 +6,7 @@ and whether their argument is a scalar or an entry."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
@@ -175,14 +176,14 @@ def scalar_function(before: ix.Node | None, done: list[str]) -> tuple[ix.Apply, 
 
 
 def scalar_chain_rule(printer: Printer, before: ix.Node | None, done: list[str],
-                      name: str) -> tuple[str, str]:
+                      name: Callable[[], str]) -> tuple[str, str]:
     """(u = det X, d log(u)/dX_ij = (1/u) du/dX_ij) for a differentiated function of a
     scalar, or two empty strings."""
     found = scalar_function(before, done)
     if found is None or found[0].func not in PRIME:
         return "", ""
     (func, arg), by = (found[0].func, found[0].arg), found[1]
-    u = ix.Entry(ast.Name(name), None, None)
+    u = ix.Entry(ast.Name(name()), None, None)
     value = printer.expr(arg.expr) if isinstance(arg, ix.Entry) else printer.index(arg)
     return "%s = %s" % (printer.entry(u), value), "%s = %s" % (
         printer.index(ix.Deriv(ix.Apply(func, u), by)),
