@@ -199,3 +199,16 @@ def test_a_short_factor_is_never_a_row_of_its_own():
     assert not [r for r in rows if r.rstrip().endswith(r"&= \frac{1}{2}")], rows
     assert any(r.startswith(r"\frac{\partial f}{\partial U_{ij}} &= \frac{1}{2} \sum") and
                r"\Biggl(" in r for r in rows)
+
+
+def test_a_sentence_quoting_long_equations_is_never_stretched(tmp_path, pdflatex):
+    """tr(A X^T B X), 1/2 w^T w + lambda 1^T relu(1 - X w): a sentence quoting two long sums
+    was set with gaps a student noticed (TeX's Underfull \\hbox); a standalone page sets
+    its text ragged right instead."""
+    for n, (expr, wrt) in enumerate([("tr(A X^T B X)", "X"),
+                                     ("1/2 w^T w + lambda 1^T relu(1 - X w)", "w")]):
+        name = f"s{n}.tex"
+        (tmp_path / name).write_text(derive(expr, wrt).standalone())
+        assert [w for w in overfull(tmp_path, name, pdflatex) if w > 1] == []
+        log = (tmp_path / name).with_suffix(".log").read_text(errors="replace")
+        assert "Underfull \\hbox" not in log
