@@ -83,8 +83,10 @@ class ReassemblyFacts:
             (self.p.index(node), self.entry_or_number(natural),
              self.p.entry(read) if read is not natural else "")
             for node, natural, read in readings if node is not natural))
-        if [row[1:] for row in facts["read_rows"]] == [(facts["rhs"], "")]:
-            facts["read_rows"] = []  # the whole row read as it stands: the final line says it
+        if [row[1:] for row in facts["read_rows"]] == [(facts["rhs"], "")] and all(
+                plain_product(natural.expr) for node, natural, _ in readings
+                if node is not natural):
+            facts["read_rows"] = []  # sum_k y_k A_kj is [y^T A]_j: the final line says it
         facts["read_transposed_sums"] = sum(1 for _, _, read in facts["read_rows"] if read)
         facts["result_latex"] = self.p.expr(natural)
         facts["order_latex"] = self.p.index_list(entry.indices())
@@ -107,3 +109,9 @@ class ReassemblyFacts:
         facts["kind"] = shape_kind(facts["shape"])
         facts["natural_shape_latex"] = self.p.shape(natural)
         facts["source_layout"] = other(facts["layout"])
+
+
+def plain_product(expr: ast.Expr) -> bool:
+    """Names and transposes multiplied (y^T A): a sum read as one needs no line of its own;
+    one read as diag(step(W x)) or a function's value does."""
+    return all(isinstance(n, ast.Name | ast.Transpose | ast.MatMul) for n in ast.walk(expr))

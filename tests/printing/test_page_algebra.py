@@ -253,9 +253,12 @@ def test_a_function_the_result_names_is_defined_where_it_first_appears(expr, sai
         assert said in text
 
 
-@pytest.mark.parametrize("expr, wrt", [("y^T A x", "x"), ("||W2 relu(W1 x) - y||^2", "W1")])
-def test_a_row_read_whole_as_it_stands_is_written_once(expr, wrt):
-    """||W2 relu(W1 x) - y||^2 by W1: the reading line 2 sum_k ... = [2 x (...)^T W2 ...]_ji
-    was followed by df/dW_ij = the same entry, a long result printed twice in a row."""
-    display = reading(expr, wrt, "numerator").split("\n", 1)[1]
+def test_a_row_read_whole_as_a_plain_product_is_written_once():
+    """y^T A x: sum_k y_k A_kj = [y^T A]_j, then df/dx_j = [y^T A]_j: the same entry twice
+    in a row; the notes write df/dx_j = [y^T A]_j once. A reading that needs diag or a
+    function's value (||W2 relu(W1 x) - y||^2 by W1) keeps its line: a student asked
+    where diag came from when it went."""
+    display = reading("y^T A x", "x", "numerator").split("\n", 1)[1]
     assert display.count("&=") == 1, display
+    display = reading("||W2 relu(W1 x) - y||^2", "W1", "numerator").split("\n", 1)[1]
+    assert display.count("&=") == 2 and r"\operatorname{diag}" in display, display
