@@ -5,7 +5,7 @@ trees and the page verifier checks them, so what a sentence says is what was che
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -258,6 +258,13 @@ def tree_letters(tree: ix.Node) -> set[str]:
     """The index names and symbol names of an index tree."""
     return index_letters(tree) | {n.name for node in ix.walk(tree) if isinstance(node, ix.Entry)
                                   for n in ast.walk(node.expr) if isinstance(n, ast.Name)}
+
+
+def page_index_letters(steps: Sequence[Step]) -> set[str]:
+    """Every index name the rows of a page use: a letter a rule statement or a new name
+    must not take."""
+    return {name for step in steps for part in (step.before, step.after)
+            if isinstance(part, ix.Node) for name in index_letters(part)}
 
 
 def index_letters(tree: ix.Node) -> set[str]:

@@ -15,7 +15,7 @@ from typing import Any
 from ..engine import index as ix
 from ..engine.contract import holders, is_delta_on, split_terms
 from ..engine.entrywise import atom_key, canonical
-from ..engine.quotes import index_letters
+from ..engine.quotes import page_index_letters
 from ..engine.reassemble import collapse, monomials
 from ..engine.steps import Step
 from ..errors import DerivtexError
@@ -343,8 +343,7 @@ def cancelled_pairs(printer: Printer, tree: ix.Node | None) -> list[str]:
 def fresh_scalar(steps: list[Any], taken: set[str]) -> str:
     """The name a chain-rule sentence gives the scalar it differentiates through: u,
     unless an input or an index of the page holds it (u as a summation index)."""
-    used = taken | {name for step in steps for part in (step.before, step.after)
-                    if isinstance(part, ix.Node) for name in index_letters(part)}
+    used = taken | page_index_letters(steps)
     return next((u for u in ("u", "t", "v", "w", "r") if u not in used), "u")
 
 

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine import index as ix
-from ..engine.quotes import Quote, StepQuotes, Workhorse, index_letters, outcome_quotes
+from ..engine.quotes import (
+    Quote,
+    StepQuotes,
+    Workhorse,
+    index_letters,
+    outcome_quotes,
+    page_index_letters,
+)
 from ..engine.steps import (
     Collect,
     Goal,
@@ -105,8 +112,7 @@ class Page:
 
     @cached_property
     def page_indices(self) -> set[str]:
-        return {name for s in self.steps for part in (s.before, s.after)
-                if isinstance(part, ix.Node) for name in index_letters(part)}
+        return page_index_letters(self.steps)
 
     def pass_variable(self, step: Linearity) -> ix.Entry:
         if step.second and isinstance(self.goal, HessianGoal):
