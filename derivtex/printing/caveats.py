@@ -32,8 +32,7 @@ def caveats(printer: Printer, step: Step, previous: ix.Node | None) -> dict[str,
     if step.rule == "chain_rule" and step.mode == "index" and isinstance(step.after, ix.Node):
         bent = [f for f in differentiated(previous, step.after)[0] if f in KINKED]
         if bent:
-            scalar_z = type(printer)(Shapes({"z": Symbol("z", "scalar", (1, 1))}))
-            kinks = [scalar_z.expr(ast.Call(f, (_Z,))) for f in bent]
+            kinks = [of_z(printer).expr(ast.Call(f, (_Z,))) for f in bent]
     used = [(printer.expr(why), "%s = %s" % (printer.expr(ast.Transpose(matrix)),
                                              printer.expr(matrix)))
             for why, matrix in getattr(step, "symmetry_used", ())]
@@ -58,9 +57,14 @@ def named(printer: Printer, step: Step, previous: ix.Node | None
                           and c.func in NAMED and c.func not in before)
     out = []
     for func in found:
-        z = type(printer)(Shapes({"z": Symbol("z", "scalar", (1, 1)) if func == "sigma"
-                                  else Symbol("z", "vector", ("n", 1))}))
+        z = of_z(printer, vector=func == "softmax")
         denominator, name = NAMED[func]
         out.append((z.expr(ast.Call(func, (_Z,))), z.frac(z.expr(_EXP_Z), z.expr(denominator)),
                     name))
     return out
+
+
+def of_z(printer: Printer, vector: bool = False) -> Printer:
+    """A printer of the page's kind for statements about a placeholder z (f(z) = ...)."""
+    return type(printer)(Shapes({"z": Symbol("z", "vector", ("n", 1)) if vector
+                                 else Symbol("z", "scalar", (1, 1))}))
